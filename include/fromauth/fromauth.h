@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file fromauth.h
+ * libfromauth: can mail with this From address, sent through this sending
+ * service, pass SPF, DKIM and DMARC at receivers, and if not, which DNS
+ * records fix it?
+ *
+ * Conventions (see libfromauth(3)):
+ * - Calls that can fail return int: 0 (FROMAUTH_OK) or a negative
+ *   enum fromauth_error value.  Authentication outcomes are data read from
+ *   result objects, never error codes.
+ * - Fallible constructors take a `**out` and set it to NULL on failure.
+ * - Calls that parse user input take `errbuf`/`errlen` (both may be 0) and
+ *   write there what is wrong and where.  No global error state exists.
+ * - Every returned `const char *` is owned by the object it came from and
+ *   stays valid until that object is freed.  `_free(NULL)` does nothing.
+ * - A configured context may be used from many threads at once; configure
+ *   it (the `fromauth_ctx_set_*` and `_add_*` calls) before sharing it.
+ *
+ * No header of libspf2, OpenDKIM, OpenDMARC or ldns is included here: their
+ * ABI never becomes ours.
+ */
+#ifndef FROMAUTH_FROMAUTH_H
+#define FROMAUTH_FROMAUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Error values.  Numbered explicitly and never reused. @since 1.0 */
+enum fromauth_error {
+	FROMAUTH_OK = 0,
+	FROMAUTH_E_NOMEM = -1,      /**< out of memory */
+	FROMAUTH_E_INVAL = -2,      /**< invalid argument (NULL, out of range) */
+	FROMAUTH_E_ADDRESS = -3,    /**< malformed From address */
+	FROMAUTH_E_DOMAIN = -4,     /**< malformed domain name */
+	FROMAUTH_E_PROFILE = -5,    /**< malformed service profile */
+	FROMAUTH_E_RECORD = -6,     /**< malformed DNS record or zone file */
+	FROMAUTH_E_IO = -7,         /**< file cannot be read */
+	FROMAUTH_E_NAMESERVER = -8, /**< malformed nameserver address */
+	FROMAUTH_E_RESOLVER = -9,   /**< no usable resolver configuration */
+	FROMAUTH_E_IP = -10,        /**< malformed IP address */
+	FROMAUTH_E_INTERNAL = -11,  /**< a wrapped library failed unexpectedly */
+	FROMAUTH_E_RANGE = -12,     /**< index out of range */
+};
+
+/** Static description of an error value; never NULL. @since 1.0 */
+const char *fromauth_strerror(int error);
+
+/** Library version string, e.g. "1.0.0"; static. @since 1.0 */
+const char *fromauth_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Context: DNS settings, overlay zones and the shared cache.          */
+
+struct fromauth_ctx;
+
+/**
+ * Create a context using the system resolver (/etc/resolv.conf, read on
+ * first use), a 2000 ms timeout and 2 tries.
+ * @param[out] out the new context, free with fromauth_ctx_free()
+ * @since 1.0
+ */
+int fromauth_ctx_new(struct fromauth_ctx **out);
+/** Free a context and its cache.  No check may be running on it. @since 1.0 */
+void fromauth_ctx_free(struct fromauth_ctx *ctx);
+
+/**
+ * Add a nameserver, "ADDR" or "ADDR@PORT" (IPv4 or IPv6).  Once any is
+ * added, /etc/resolv.conf is not used.
+ * @return 0, FROMAUTH_E_NAMESERVER for a malformed address
+ * @since 1.0
+ */
+int fromauth_ctx_add_nameserver(struct fromauth_ctx *ctx, const char *addr);
+/** Timeout of one DNS try in milliseconds (1..600000). @since 1.0 */
+int fromauth_ctx_set_timeout(struct fromauth_ctx *ctx, unsigned int ms);
+/** Number of tries per query (1..10).  A query waits at most timeout × tries. @since 1.0 */
+int fromauth_ctx_set_tries(struct fromauth_ctx *ctx, unsigned int tries);
+/** Bound of the DNS time one check may spend, in ms (0 = none). @since 1.0 */
+int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned int ms);
+/** Offline mode (non-zero): only overlay records answer. @since 1.0 */
+int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline);
+/**
+ * Add every record of an RFC 1035 master file to the overlay.
+ * @return 0, FROMAUTH_E_IO, FROMAUTH_E_RECORD (errbuf names file and line)
+ * @since 1.0
+ */
+int fromauth_ctx_add_zone_file(struct fromauth_ctx *ctx, const char *path,
+			       char *errbuf, size_t errlen);
+/**
+ * Add one overlay record given as a master-file line, e.g.
+ * `_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=none"`.
+ * @since 1.0
+ */
+int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
+			    char *errbuf, size_t errlen);
+/**
+ * Make queries for @p name time out for every type the overlay does not
+ * hold for it (tests, "what if the server is down").
+ * @since 1.0
+ */
+int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* DNS: what the resolver layer answers (the `fromauth dns` command).  */
+
+/** Record types the DNS layer serves. @since 1.0 */
+enum fromauth_rrtype {
+	FROMAUTH_RR_A = 1,
+	FROMAUTH_RR_CNAME = 5,
+	FROMAUTH_RR_PTR = 12,
+	FROMAUTH_RR_MX = 15,
+	FROMAUTH_RR_TXT = 16,
+	FROMAUTH_RR_AAAA = 28,
+};
+
+/** Outcome of one DNS lookup. @since 1.0 */
+enum fromauth_dns_status {
+	FROMAUTH_DNS_OK = 0,
+	FROMAUTH_DNS_NXDOMAIN = 1,
+	FROMAUTH_DNS_NODATA = 2,
+	FROMAUTH_DNS_TIMEOUT = 3,
+	FROMAUTH_DNS_SERVFAIL = 4, /**< server failure, refusal or a CNAME loop */
+};
+
+struct fromauth_dns_answer;
+
+/** Record type by name ("TXT", "aaaa"); 0 if unknown. @since 1.0 */
+int fromauth_rrtype_from_name(const char *name);
+/** Static name of a status ("ok", "nxdomain", ...). @since 1.0 */
+const char *fromauth_dns_status_name(int status);
+
+/**
+ * Look @p name up through the context (overlay, cache, network).
+ * A DNS failure is an answer with a status, not an error.
+ * @param[out] out the answer, free with fromauth_dns_answer_free()
+ * @return 0, FROMAUTH_E_DOMAIN, FROMAUTH_E_INVAL, FROMAUTH_E_RESOLVER
+ * @since 1.0
+ */
+int fromauth_dns_lookup(struct fromauth_ctx *ctx, const char *name, int rrtype,
+			struct fromauth_dns_answer **out,
+			char *errbuf, size_t errlen);
+void fromauth_dns_answer_free(struct fromauth_dns_answer *answer);
+/** enum fromauth_dns_status. @since 1.0 */
+int fromauth_dns_answer_status(const struct fromauth_dns_answer *answer);
+/** Number of records of the asked type. @since 1.0 */
+size_t fromauth_dns_answer_count(const struct fromauth_dns_answer *answer);
+/** Record @p i as presentation-format rdata; NULL if out of range. @since 1.0 */
+const char *fromauth_dns_answer_record(const struct fromauth_dns_answer *answer, size_t i);
+/** TTL of the answer in seconds (negative answers: the negative TTL). @since 1.0 */
+uint32_t fromauth_dns_answer_ttl(const struct fromauth_dns_answer *answer);
+/** Number of CNAMEs followed. @since 1.0 */
+size_t fromauth_dns_answer_cname_count(const struct fromauth_dns_answer *answer);
+/** Target of the @p i th CNAME followed; NULL if out of range. @since 1.0 */
+const char *fromauth_dns_answer_cname(const struct fromauth_dns_answer *answer, size_t i);
+/** Where the answer came from: "overlay", "cache" or "network". @since 1.0 */
+const char *fromauth_dns_answer_source(const struct fromauth_dns_answer *answer);
+/** DNS queries sent on the network for this lookup. @since 1.0 */
+unsigned int fromauth_dns_answer_queries(const struct fromauth_dns_answer *answer);
+/** Time spent on this lookup, ms. @since 1.0 */
+unsigned int fromauth_dns_answer_elapsed_ms(const struct fromauth_dns_answer *answer);
+
+/* ------------------------------------------------------------------ */
+/* From address.                                                       */
+
+struct fromauth_address;
+
+/**
+ * Parse a bare address or an RFC 5322 mailbox.  The domain is validated
+ * and converted to A-labels.
+ * @return 0, FROMAUTH_E_ADDRESS or FROMAUTH_E_DOMAIN (errbuf says what and
+ * at which byte offset)
+ * @since 1.0
+ */
+int fromauth_address_parse(const char *input, struct fromauth_address **out,
+			   char *errbuf, size_t errlen);
+void fromauth_address_free(struct fromauth_address *addr);
+/** Local part, unquoted. @since 1.0 */
+const char *fromauth_address_local(const struct fromauth_address *addr);
+/** Domain in A-labels, lower case, without a trailing dot. @since 1.0 */
+const char *fromauth_address_domain(const struct fromauth_address *addr);
+/** Display name, or "" when there is none. @since 1.0 */
+const char *fromauth_address_display_name(const struct fromauth_address *addr);
+/** local@domain with the A-label domain. @since 1.0 */
+const char *fromauth_address_addr_spec(const struct fromauth_address *addr);
+
+/* ------------------------------------------------------------------ */
+/* Service profile.                                                    */
+
+struct fromauth_profile;
+
+/** An empty profile, to fill with fromauth_profile_set(). @since 1.0 */
+int fromauth_profile_new(struct fromauth_profile **out);
+/**
+ * Read a profile file (SPEC section 6).  Errors name file, line and key.
+ * @return 0, FROMAUTH_E_IO, FROMAUTH_E_PROFILE
+ * @since 1.0
+ */
+int fromauth_profile_load(const char *path, struct fromauth_profile **out,
+			  char *errbuf, size_t errlen);
+/** Same, from text in memory; @p source names it in messages. @since 1.0 */
+int fromauth_profile_parse(const char *text, const char *source,
+			   struct fromauth_profile **out,
+			   char *errbuf, size_t errlen);
+void fromauth_profile_free(struct fromauth_profile *profile);
+/**
+ * Add one `key = value` setting, validated as in a file (repeatable keys
+ * append, single ones replace).
+ * @return 0, FROMAUTH_E_PROFILE
+ * @since 1.0
+ */
+int fromauth_profile_set(struct fromauth_profile *profile, const char *key,
+			 const char *value, char *errbuf, size_t errlen);
+/** Check completeness: some `ip` or an `spf-include`. @since 1.0 */
+int fromauth_profile_validate(const struct fromauth_profile *profile,
+			      char *errbuf, size_t errlen);
+/** Profile name, or "". @since 1.0 */
+const char *fromauth_profile_name(const struct fromauth_profile *profile);
+size_t fromauth_profile_ip_count(const struct fromauth_profile *profile);
+/** The @p i th range as written ("192.0.2.0/24"); NULL if out of range. @since 1.0 */
+const char *fromauth_profile_ip(const struct fromauth_profile *profile, size_t i);
+/** spf-include, or NULL. @since 1.0 */
+const char *fromauth_profile_spf_include(const struct fromauth_profile *profile);
+/** mail-from template, or NULL (the From domain). @since 1.0 */
+const char *fromauth_profile_mail_from(const struct fromauth_profile *profile);
+/** mail-from-target, or NULL. @since 1.0 */
+const char *fromauth_profile_mail_from_target(const struct fromauth_profile *profile);
+/** helo, or NULL. @since 1.0 */
+const char *fromauth_profile_helo(const struct fromauth_profile *profile);
+size_t fromauth_profile_dkim_count(const struct fromauth_profile *profile);
+/** Selector of DKIM identity @p i; NULL if out of range. @since 1.0 */
+const char *fromauth_profile_dkim_selector(const struct fromauth_profile *profile, size_t i);
+/** Signing domain template of identity @p i. @since 1.0 */
+const char *fromauth_profile_dkim_domain(const struct fromauth_profile *profile, size_t i);
+/** Expected CNAME target of identity @p i, or NULL. @since 1.0 */
+const char *fromauth_profile_dkim_target(const struct fromauth_profile *profile, size_t i);
+size_t fromauth_profile_allowed_from_count(const struct fromauth_profile *profile);
+/** The @p i th allowed-from pattern. @since 1.0 */
+const char *fromauth_profile_allowed_from(const struct fromauth_profile *profile, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* SPF (RFC 7208) for one IP.                                          */
+
+/** RFC 7208 results. @since 1.0 */
+enum fromauth_spf_result {
+	FROMAUTH_SPF_NONE = 0,
+	FROMAUTH_SPF_NEUTRAL = 1,
+	FROMAUTH_SPF_PASS = 2,
+	FROMAUTH_SPF_FAIL = 3,
+	FROMAUTH_SPF_SOFTFAIL = 4,
+	FROMAUTH_SPF_TEMPERROR = 5,
+	FROMAUTH_SPF_PERMERROR = 6,
+};
+
+struct fromauth_spf;
+
+/** Static RFC 7208 name of a result ("pass", ...). @since 1.0 */
+const char *fromauth_spf_result_name(int result);
+
+/**
+ * Evaluate check_host() for @p ip.  @p mail_from is an address or a domain;
+ * "" or NULL is the null sender (postmaster@helo).  @p helo may be NULL.
+ * @return 0, FROMAUTH_E_IP, FROMAUTH_E_ADDRESS, FROMAUTH_E_DOMAIN
+ * @since 1.0
+ */
+int fromauth_spf_check(struct fromauth_ctx *ctx, const char *ip,
+		       const char *mail_from, const char *helo,
+		       struct fromauth_spf **out, char *errbuf, size_t errlen);
+void fromauth_spf_free(struct fromauth_spf *spf);
+/** The IP evaluated. @since 1.0 */
+const char *fromauth_spf_ip(const struct fromauth_spf *spf);
+/** The domain whose record was evaluated. @since 1.0 */
+const char *fromauth_spf_domain(const struct fromauth_spf *spf);
+/** enum fromauth_spf_result. @since 1.0 */
+int fromauth_spf_result(const struct fromauth_spf *spf);
+/** Why: the matching mechanism, the limit hit or the parse error. @since 1.0 */
+const char *fromauth_spf_reason(const struct fromauth_spf *spf);
+/** exp= text for fail, or "". @since 1.0 */
+const char *fromauth_spf_explanation(const struct fromauth_spf *spf);
+/** The SPF record that decided, or "". @since 1.0 */
+const char *fromauth_spf_record(const struct fromauth_spf *spf);
+/** DNS-querying terms used (RFC 7208 4.6.4). @since 1.0 */
+unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf);
+/** Void lookups (RFC 7208 4.6.4). @since 1.0 */
+unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf);
+/** The evaluation as a JSON object. @since 1.0 */
+const char *fromauth_spf_json(const struct fromauth_spf *spf);
+
+/* ------------------------------------------------------------------ */
+/* DKIM key of one identity.                                           */
+
+/** Key status (SPEC section 3 step 5). @since 1.0 */
+enum fromauth_dkim_status {
+	FROMAUTH_DKIM_VALID = 0,
+	FROMAUTH_DKIM_MISSING = 1,
+	FROMAUTH_DKIM_INVALID = 2,
+	FROMAUTH_DKIM_REVOKED = 3,
+	FROMAUTH_DKIM_WEAK = 4,
+	FROMAUTH_DKIM_MISMATCH = 5,
+	FROMAUTH_DKIM_TEMPERROR = 6,
+};
+
+struct fromauth_dkim;
+
+/** Static name of a status ("valid", ...). @since 1.0 */
+const char *fromauth_dkim_status_name(int status);
+/**
+ * Test the key at `selector._domainkey.domain`.  @p expected_target (may be
+ * NULL) is the CNAME target the service publishes the key at.
+ * @since 1.0
+ */
+int fromauth_dkim_check(struct fromauth_ctx *ctx, const char *selector,
+			const char *domain, const char *expected_target,
+			struct fromauth_dkim **out, char *errbuf, size_t errlen);
+void fromauth_dkim_free(struct fromauth_dkim *dkim);
+const char *fromauth_dkim_selector(const struct fromauth_dkim *dkim);
+const char *fromauth_dkim_domain(const struct fromauth_dkim *dkim);
+/** enum fromauth_dkim_status. @since 1.0 */
+int fromauth_dkim_status(const struct fromauth_dkim *dkim);
+/** What the status means here, one sentence. @since 1.0 */
+const char *fromauth_dkim_reason(const struct fromauth_dkim *dkim);
+/** "rsa", "ed25519" or "" when unknown. @since 1.0 */
+const char *fromauth_dkim_key_type(const struct fromauth_dkim *dkim);
+/** Key size in bits, 0 when unknown. @since 1.0 */
+unsigned int fromauth_dkim_key_bits(const struct fromauth_dkim *dkim);
+/** Non-zero for t=y. @since 1.0 */
+int fromauth_dkim_testing(const struct fromauth_dkim *dkim);
+/** The key record text, or "". @since 1.0 */
+const char *fromauth_dkim_record(const struct fromauth_dkim *dkim);
+size_t fromauth_dkim_cname_count(const struct fromauth_dkim *dkim);
+/** Target of the @p i th CNAME followed. @since 1.0 */
+const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim, size_t i);
+/** The key as a JSON object. @since 1.0 */
+const char *fromauth_dkim_json(const struct fromauth_dkim *dkim);
+
+/* ------------------------------------------------------------------ */
+/* DMARC policy of a domain.                                           */
+
+/** DMARC policies. @since 1.0 */
+enum fromauth_dmarc_policy {
+	FROMAUTH_DMARC_POLICY_ABSENT = 0, /**< no valid record */
+	FROMAUTH_DMARC_POLICY_NONE = 1,
+	FROMAUTH_DMARC_POLICY_QUARANTINE = 2,
+	FROMAUTH_DMARC_POLICY_REJECT = 3,
+};
+
+struct fromauth_dmarc;
+
+/** Static name of a policy ("none", ...; "absent"). @since 1.0 */
+const char *fromauth_dmarc_policy_name(int policy);
+/** Discover and validate the DMARC policy of @p domain (RFC 9989, and
+ * RFC 7489 for comparison). @since 1.0 */
+int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *domain,
+			 struct fromauth_dmarc **out, char *errbuf, size_t errlen);
+void fromauth_dmarc_free(struct fromauth_dmarc *dmarc);
+/** Domain the record was found at, or "". @since 1.0 */
+const char *fromauth_dmarc_record_domain(const struct fromauth_dmarc *dmarc);
+/** The record, or "". @since 1.0 */
+const char *fromauth_dmarc_record(const struct fromauth_dmarc *dmarc);
+/** Organizational domain (RFC 9989 tree walk). @since 1.0 */
+const char *fromauth_dmarc_org_domain(const struct fromauth_dmarc *dmarc);
+/** Applicable policy (p, sp or np), enum fromauth_dmarc_policy. @since 1.0 */
+int fromauth_dmarc_policy(const struct fromauth_dmarc *dmarc);
+/** Policy a receiver applies: t=y lowers it one step. @since 1.0 */
+int fromauth_dmarc_effective_policy(const struct fromauth_dmarc *dmarc);
+/** The DMARC evaluation as a JSON object. @since 1.0 */
+const char *fromauth_dmarc_json(const struct fromauth_dmarc *dmarc);
+
+/* ------------------------------------------------------------------ */
+/* The check.                                                          */
+
+/** Verdicts, SPEC section 3 step 6. @since 1.0 */
+enum fromauth_verdict {
+	FROMAUTH_VERDICT_PASS = 0,
+	FROMAUTH_VERDICT_AT_RISK = 1,
+	FROMAUTH_VERDICT_FAIL = 2,
+	FROMAUTH_VERDICT_UNKNOWN = 3,
+};
+
+/** Severity of a finding. @since 1.0 */
+enum fromauth_severity {
+	FROMAUTH_SEVERITY_INFO = 0,
+	FROMAUTH_SEVERITY_WARNING = 1,
+	FROMAUTH_SEVERITY_ERROR = 2,
+};
+
+/** Flags of fromauth_check(). @since 1.0 */
+enum fromauth_check_flags {
+	/** Also apply every concrete fix as overlay and evaluate again. */
+	FROMAUTH_CHECK_FIX = 1 << 0,
+};
+
+struct fromauth_result;
+
+/** Static names: "pass", "at-risk", "fail", "unknown". @since 1.0 */
+const char *fromauth_verdict_name(int verdict);
+/** Static names: "info", "warning", "error". @since 1.0 */
+const char *fromauth_severity_name(int severity);
+
+/**
+ * Can @p from send via the service @p profile?  Bad input (From, profile)
+ * is an error; every authentication outcome is in the result.
+ * @param flags enum fromauth_check_flags
+ * @param[out] out the result, free with fromauth_result_free()
+ * @since 1.0
+ */
+int fromauth_check(struct fromauth_ctx *ctx,
+		   const struct fromauth_profile *profile, const char *from,
+		   unsigned int flags, struct fromauth_result **out,
+		   char *errbuf, size_t errlen);
+void fromauth_result_free(struct fromauth_result *result);
+/** enum fromauth_verdict. @since 1.0 */
+int fromauth_result_verdict(const struct fromauth_result *result);
+/** Verdict after the fixes (FROMAUTH_CHECK_FIX), else -1. @since 1.0 */
+int fromauth_result_fixed_verdict(const struct fromauth_result *result);
+/** From domain (A-labels). @since 1.0 */
+const char *fromauth_result_domain(const struct fromauth_result *result);
+/** Organizational domain of the From domain. @since 1.0 */
+const char *fromauth_result_org_domain(const struct fromauth_result *result);
+/** MAIL FROM domain of the service for this From. @since 1.0 */
+const char *fromauth_result_mail_from(const struct fromauth_result *result);
+/** Service SPF outcome: an RFC 7208 name or "partial". @since 1.0 */
+const char *fromauth_result_spf_summary(const struct fromauth_result *result);
+/** SPF evaluations, one per sampled service address. @since 1.0 */
+size_t fromauth_result_spf_count(const struct fromauth_result *result);
+/** The @p i th SPF evaluation, owned by the result. @since 1.0 */
+const struct fromauth_spf *fromauth_result_spf(const struct fromauth_result *result, size_t i);
+size_t fromauth_result_dkim_count(const struct fromauth_result *result);
+/** The @p i th DKIM identity's key, owned by the result. @since 1.0 */
+const struct fromauth_dkim *fromauth_result_dkim(const struct fromauth_result *result, size_t i);
+/** DMARC evaluation, owned by the result. @since 1.0 */
+const struct fromauth_dmarc *fromauth_result_dmarc(const struct fromauth_result *result);
+size_t fromauth_result_finding_count(const struct fromauth_result *result);
+/** Stable code of finding @p i ("spf.fail"); NULL if out of range. @since 1.0 */
+const char *fromauth_result_finding_code(const struct fromauth_result *result, size_t i);
+/** enum fromauth_severity of finding @p i; -1 if out of range. @since 1.0 */
+int fromauth_result_finding_severity(const struct fromauth_result *result, size_t i);
+/** One-sentence message of finding @p i. @since 1.0 */
+const char *fromauth_result_finding_message(const struct fromauth_result *result, size_t i);
+/** Number of fix records of finding @p i. @since 1.0 */
+size_t fromauth_result_finding_fix_count(const struct fromauth_result *result, size_t i);
+/** Fix record @p j of finding @p i, a master-file line. @since 1.0 */
+const char *fromauth_result_finding_fix(const struct fromauth_result *result, size_t i, size_t j);
+/** DNS queries sent during the check. @since 1.0 */
+unsigned int fromauth_result_dns_queries(const struct fromauth_result *result);
+/** Cache hits during the check. @since 1.0 */
+unsigned int fromauth_result_cache_hits(const struct fromauth_result *result);
+/** Wall time of the check, ms. @since 1.0 */
+unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
+/** The whole result as the JSON object of SPEC section 7. @since 1.0 */
+const char *fromauth_result_json(const struct fromauth_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FROMAUTH_FROMAUTH_H */

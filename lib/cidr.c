@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cidr.h"
+#include "private.h"
+
+int fa_cidr_parse(const char *text, struct fa_cidr *out,
+		  char *errbuf, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+
+	memset(out, 0, sizeof(*out));
+	if (alen == 0 || alen >= sizeof(addr))
+		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+				"\"%s\" is not an IP address or CIDR range", text);
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+
+	unsigned int max;
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		max = 128;
+	} else {
+		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+				"\"%s\" is not an IPv4 or IPv6 address", addr);
+	}
+
+	out->prefix = max;
+	if (slash) {
+		const char *p = slash + 1;
+		char *end;
+		if (*p < '0' || *p > '9')
+			return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+					"prefix length missing after '/' in \"%s\"", text);
+		errno = 0;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno || *end != '\0' || v > max)
+			return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+					"prefix length \"%s\" in \"%s\" is not 0..%u",
+					p, text, max);
+		out->prefix = (unsigned int)v;
+	}
+
+	size_t nbytes = max / 8;
+	for (size_t i = 0; i < nbytes; i++) {
+		unsigned int bit0 = (unsigned int)i * 8;
+		unsigned char mask;
+		if (bit0 + 8 <= out->prefix)
+			mask = 0xff;
+		else if (bit0 >= out->prefix)
+			mask = 0;
+		else
+			mask = (unsigned char)(0xff << (8 - (out->prefix - bit0)));
+		if (out->addr[i] & (unsigned char)~mask)
+			return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+					"\"%s\" has host bits set below the /%u prefix",
+					text, out->prefix);
+	}
+	return FROMAUTH_OK;
+}
+
+static void fill_last(const struct fa_cidr *c, unsigned char *last)
+{
+	size_t nbytes = c->family == AF_INET ? 4 : 16;
+	memcpy(last, c->addr, 16);
+	for (size_t i = 0; i < nbytes; i++) {
+		unsigned int bit0 = (unsigned int)i * 8;
+		if (bit0 >= c->prefix)
+			last[i] = 0xff;
+		else if (bit0 + 8 > c->prefix)
+			last[i] |= (unsigned char)(0xff >> (c->prefix - bit0));
+	}
+}
+
+void fa_cidr_first(const struct fa_cidr *c, char *buf, size_t len)
+{
+	inet_ntop(c->family, c->addr, buf, (socklen_t)len);
+}
+
+void fa_cidr_last(const struct fa_cidr *c, char *buf, size_t len)
+{
+	unsigned char last[16];
+	fill_last(c, last);
+	inet_ntop(c->family, last, buf, (socklen_t)len);
+}
+
+void fa_cidr_format(const struct fa_cidr *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	inet_ntop(c->family, c->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, c->prefix);
+}

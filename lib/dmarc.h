@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* DMARC adapter: libopendmarc for record parsing, discovery (RFC 9989 tree
+ * walk and RFC 7489 PSL) and alignment in the wrapper (only lib/dmarc.c
+ * includes libopendmarc's header). */
+#ifndef FROMAUTH_DMARC_H
+#define FROMAUTH_DMARC_H
+
+#include <stddef.h>
+
+#include "dns.h"
+#include "private.h"
+
+struct json_object;
+
+/* struct fromauth_dmarc is defined in dmarc.c. */
+int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
+		  struct fromauth_dmarc **out, char *errbuf, size_t errlen);
+
+struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *dmarc);
+
+/* Facts the check reads (all owned by @dmarc). */
+int fa_dmarc_temperror(const struct fromauth_dmarc *dmarc);
+size_t fa_dmarc_record_count(const struct fromauth_dmarc *dmarc);
+/* Problems found in the record (syntax, unknown tags), as sentences. */
+size_t fa_dmarc_problem_count(const struct fromauth_dmarc *dmarc);
+const char *fa_dmarc_problem(const struct fromauth_dmarc *dmarc, size_t i);
+int fa_dmarc_testing(const struct fromauth_dmarc *dmarc);   /* t=y */
+int fa_dmarc_pct(const struct fromauth_dmarc *dmarc);       /* -1 absent */
+char fa_dmarc_adkim(const struct fromauth_dmarc *dmarc);    /* 'r' or 's' */
+char fa_dmarc_aspf(const struct fromauth_dmarc *dmarc);
+/* Set when RFC 7489 discovery reaches another record, org domain or
+ * policy; a sentence saying how, else NULL. */
+const char *fa_dmarc_discovery_differs(const struct fromauth_dmarc *dmarc);
+/* rua/ruf destinations outside the domain lacking authorization. */
+size_t fa_dmarc_unauthorized_count(const struct fromauth_dmarc *dmarc);
+const char *fa_dmarc_unauthorized(const struct fromauth_dmarc *dmarc, size_t i);
+
+/*
+ * Identifier alignment of @other (SPF MAIL FROM or DKIM d=) with the From
+ * domain of @dmarc, relaxed or strict per @strict, using the organizational
+ * domain of the RFC 9989 discovery.  *aligned is 0/1; returns 0 or an
+ * error; a DNS failure while walking @other's tree gives *aligned = -1.
+ */
+int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *dmarc,
+		     const char *other, int strict, int *aligned);
+
+#endif

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one DNS layer (SPEC section 5), on ldns.  It knows nothing of mail:
+ * SPF, DKIM and DMARC all ask it for records.  Order of consultation:
+ * overlay, then the shared cache, then the network.
+ *
+ * Thread safety: after configuration, fa_dns_query() may be called from
+ * any number of threads on one struct fa_dns.  Answers are immutable and
+ * reference-counted, shared between the cache and its readers.
+ */
+#ifndef FROMAUTH_DNS_H
+#define FROMAUTH_DNS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Same values as enum fromauth_dns_status. */
+enum fa_dns_status {
+	FA_DNS_OK = 0,
+	FA_DNS_NXDOMAIN = 1,
+	FA_DNS_NODATA = 2,
+	FA_DNS_TIMEOUT = 3,
+	FA_DNS_SERVFAIL = 4,
+};
+
+enum fa_dns_source {
+	FA_DNS_FROM_OVERLAY = 0,
+	FA_DNS_FROM_CACHE = 1,
+	FA_DNS_FROM_NETWORK = 2,
+};
+
+/* Record types served; RFC 1035/3596 numbers. */
+enum {
+	FA_RR_A = 1,
+	FA_RR_CNAME = 5,
+	FA_RR_SOA = 6,
+	FA_RR_PTR = 12,
+	FA_RR_MX = 15,
+	FA_RR_TXT = 16,
+	FA_RR_AAAA = 28,
+};
+
+struct fa_dns_rr {
+	uint16_t type;
+	uint32_t ttl;
+	/* TXT: the character-strings concatenated (may hold NUL bytes);
+	 * A: 4 bytes; AAAA: 16 bytes; MX, PTR, CNAME: the name in lower
+	 * case without trailing dot.  Always followed by a NUL not counted
+	 * in len, so text types can be used as C strings. */
+	unsigned char *data;
+	size_t len;
+	uint16_t preference;    /* MX */
+	size_t nstrings;        /* TXT: character-strings in the record */
+	char *text;             /* presentation rdata, for people */
+	unsigned char *wire;    /* rdata in wire format (for packets) */
+	size_t wire_len;
+};
+
+struct fa_dns_answer {
+	int status;             /* enum fa_dns_status */
+	uint16_t type;
+	char *qname;            /* as asked, normalized */
+	uint32_t ttl;           /* min TTL of the chain, or negative TTL */
+	size_t count;
+	struct fa_dns_rr *rrs;
+	size_t cname_count;     /* CNAMEs followed, in order */
+	char **cnames;          /* their targets */
+	atomic_uint refs;
+};
+
+/* Per-check (or per-call) accounting and deadline.  Counters are atomic:
+ * the independent lookups of one check may run on several threads. */
+struct fa_dns_req {
+	struct fa_dns *dns;
+	uint64_t deadline_ms;   /* fa_now_ms() bound, 0 = none */
+	atomic_uint queries;    /* packets sent on the network */
+	atomic_uint cache_hits;
+	atomic_uint overlay_hits;
+	atomic_uint lookups;    /* fa_dns_query() calls */
+};
+
+struct fa_dns;
+
+int fa_dns_new(struct fa_dns **out);
+void fa_dns_free(struct fa_dns *dns);
+
+/* Configuration; not thread-safe against concurrent queries. */
+int fa_dns_add_nameserver(struct fa_dns *dns, const char *addr);
+int fa_dns_set_timeout(struct fa_dns *dns, unsigned int ms);
+int fa_dns_set_tries(struct fa_dns *dns, unsigned int tries);
+int fa_dns_set_deadline(struct fa_dns *dns, unsigned int ms);
+int fa_dns_set_offline(struct fa_dns *dns, int offline);
+int fa_dns_add_zone_file(struct fa_dns *dns, const char *path,
+			 char *errbuf, size_t errlen);
+int fa_dns_add_record(struct fa_dns *dns, const char *rr,
+		      char *errbuf, size_t errlen);
+int fa_dns_add_timeout_name(struct fa_dns *dns, const char *name);
+int fa_dns_is_offline(const struct fa_dns *dns);
+
+/* A copy of @dns's configuration and overlay with an empty cache of its
+ * own, to which more overlay records can be added ("what if I published
+ * this?") without touching @dns. */
+int fa_dns_clone_overlay(const struct fa_dns *dns, struct fa_dns **out);
+
+/* Start accounting for one check; the deadline comes from the config. */
+void fa_dns_req_init(struct fa_dns_req *req, struct fa_dns *dns);
+
+/*
+ * Look up @name/@type.  DNS failures are answers with a status; the return
+ * value is 0 or a negative fromauth_error (bad name, no memory, no resolver
+ * configuration).  *out must be released with fa_dns_answer_release().
+ * @source may be NULL.  A call never waits longer than timeout x tries, nor
+ * past the request's deadline.
+ */
+int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
+		 struct fa_dns_answer **out, enum fa_dns_source *source);
+
+struct fa_dns_answer *fa_dns_answer_ref(struct fa_dns_answer *ans);
+void fa_dns_answer_release(struct fa_dns_answer *ans);
+
+/*
+ * The answer as a complete wire-format DNS response (question @name/@type
+ * IN, rcode from the status, the records in the answer section), as
+ * libopendkim's DNS hooks want it.  Returns 0, or FROMAUTH_E_RANGE when it
+ * does not fit in @buflen.
+ */
+int fa_dns_answer_to_wire(const struct fa_dns_answer *ans, uint16_t id,
+			  unsigned char *buf, size_t buflen, size_t *outlen);
+
+/* Is the status a temporary failure (timeout, servfail)? */
+static inline int fa_dns_status_is_temporary(int status)
+{
+	return status == FA_DNS_TIMEOUT || status == FA_DNS_SERVFAIL;
+}
+
+#endif

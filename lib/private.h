@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Internal helpers shared by every file of the library. */
+#ifndef FROMAUTH_PRIVATE_H
+#define FROMAUTH_PRIVATE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fromauth/fromauth.h"
+
+/* Second half of the double hiding: -fvisibility=hidden hides everything,
+ * this marks what the version script exports. */
+#define FROMAUTH_EXPORT __attribute__((visibility("default")))
+
+#define FA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Write a message into the caller's error buffer (may be NULL/0) and return
+ * @code, so error paths read `return fa_error(buf, len, FROMAUTH_E_X, ...)`. */
+int fa_error(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Monotonic clock in milliseconds. */
+uint64_t fa_now_ms(void);
+
+/* strdup that returns NULL only on NULL input or allocation failure. */
+char *fa_strdup(const char *s);
+
+/* Lower-case ASCII copy without a trailing dot; NULL on allocation failure. */
+char *fa_domain_normalize(const char *name);
+
+/* Validate a domain in A-label form: labels of 1..63 bytes of
+ * letters, digits, '-' and '_' (SPF and DKIM owner names use '_'), total
+ * length <= 253.  Returns 0 or FROMAUTH_E_DOMAIN with a message. */
+int fa_domain_check(const char *name, char *errbuf, size_t errlen);
+
+/* Number of labels of a domain ("a.b.c" -> 3). */
+size_t fa_domain_labels(const char *name);
+
+/* Is @sub equal to @parent or below it (case-insensitive, no trailing dots)? */
+int fa_domain_is_within(const char *sub, const char *parent);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* SPF adapter: libspf2 on the project's DNS layer (lib/spf.c is the only
+ * file that includes libspf2's headers). */
+#ifndef FROMAUTH_SPF_H
+#define FROMAUTH_SPF_H
+
+#include <stddef.h>
+
+#include "cidr.h"
+#include "dns.h"
+#include "private.h"
+
+struct json_object;
+
+/* One check_host() evaluation: the public struct fromauth_spf is defined
+ * in spf.c; accessors are the public fromauth_spf_* functions. */
+
+/* check_host() for @ip with DNS accounted to @req. */
+int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
+		const char *helo, struct fromauth_spf **out,
+		char *errbuf, size_t errlen);
+
+/* A new reference to the evaluation as a JSON object. */
+struct json_object *fa_spf_to_json(const struct fromauth_spf *spf);
+
+/* Analysis of the SPF record tree at a domain (not tied to one IP). */
+struct fa_spf_analysis {
+	int dns_status;         /* of the top-level TXT lookup */
+	size_t record_count;    /* "v=spf1" TXT records at the domain */
+	char *record;           /* the record when exactly one, else NULL */
+	char *syntax_error;     /* first syntax error in the tree, or NULL */
+	int plus_all;           /* the top record ends in +all */
+	int uses_ptr;           /* some record in the tree uses ptr */
+	unsigned int lookups;   /* DNS-querying terms of the whole tree */
+	unsigned int void_lookups;
+	int temperror;          /* some lookup of the tree failed temporarily */
+};
+
+int fa_spf_analyze(struct fa_dns_req *req, const char *domain,
+		   struct fa_spf_analysis **out);
+void fa_spf_analysis_free(struct fa_spf_analysis *a);
+
+/* @record with "include:@include" placed before its all/redirect term,
+ * keeping the qualifier; NULL @record gives "v=spf1 include:X ~all".
+ * *merged is malloc'd. */
+int fa_spf_merge_include(const char *record, const char *include,
+			 char **merged);
+
+/* The ranges a service sends from, from the SPF tree at @domain
+ * (ip4/ip6/a/mx through include and redirect).  *out is malloc'd. */
+int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
+			 struct fa_cidr **out, size_t *count);
+
+#endif

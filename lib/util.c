@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "private.h"
+
+uint64_t fa_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+char *fa_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+char *fa_domain_normalize(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	char *out = malloc(len + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[len] = '\0';
+	return out;
+}
+
+int fa_domain_check(const char *name, char *errbuf, size_t errlen)
+{
+	size_t len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+				"empty domain name");
+	if (len > 253)
+		return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+				"domain name is %zu bytes long, the limit is 253",
+				len);
+	size_t label_start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || name[i] == '.') {
+			size_t label_len = i - label_start;
+			if (label_len == 0)
+				return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+						"empty label at offset %zu of \"%.*s\"",
+						label_start, (int)len, name);
+			if (label_len > 63)
+				return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+						"label at offset %zu is %zu bytes long, the limit is 63",
+						label_start, label_len);
+			if (name[label_start] == '-' || name[i - 1] == '-')
+				return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+						"label at offset %zu starts or ends with '-'",
+						label_start);
+			label_start = i + 1;
+			continue;
+		}
+		unsigned char c = (unsigned char)name[i];
+		if (!isalnum(c) && c != '-' && c != '_')
+			return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+					c >= 0x20 && c < 0x7f
+					? "character '%c' at offset %zu is not allowed in a domain name"
+					: "byte 0x%02x at offset %zu is not allowed in a domain name",
+					c, i);
+	}
+	return FROMAUTH_OK;
+}
+
+size_t fa_domain_labels(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return 0;
+	size_t n = 1;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == '.')
+			n++;
+	return n;
+}
+
+int fa_domain_is_within(const char *sub, const char *parent)
+{
+	size_t ls = strlen(sub), lp = strlen(parent);
+	if (ls > 0 && sub[ls - 1] == '.')
+		ls--;
+	if (lp > 0 && parent[lp - 1] == '.')
+		lp--;
+	if (lp == 0 || ls < lp)
+		return 0;
+	if (strncasecmp(sub + ls - lp, parent, lp) != 0)
+		return 0;
+	return ls == lp || sub[ls - lp - 1] == '.';
+}
