@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Shared by the Check test programs: one main, data paths, fixtures. */
+#ifndef FROMAUTH_TEST_COMMON_H
+#define FROMAUTH_TEST_COMMON_H
+
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fromauth/fromauth.h"
+
+#ifndef TEST_DATA_DIR
+#error "TEST_DATA_DIR must point at the source tests/ directory"
+#endif
+
+/* Path of a file under tests/, in a static buffer per call site use. */
+static inline const char *test_data(const char *rel)
+{
+	static _Thread_local char buf[4096];
+	snprintf(buf, sizeof(buf), "%s/%s", TEST_DATA_DIR, rel);
+	return buf;
+}
+
+/* An offline context with the given zone files under tests/ loaded;
+ * the list ends with NULL. */
+static inline struct fromauth_ctx *test_offline_ctx(const char *zone, ...)
+{
+	struct fromauth_ctx *ctx = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_set_offline(ctx, 1), 0);
+	va_list ap;
+	va_start(ap, zone);
+	for (const char *z = zone; z; z = va_arg(ap, const char *)) {
+		int rc = fromauth_ctx_add_zone_file(ctx, test_data(z), err, sizeof(err));
+		ck_assert_msg(rc == 0, "zone %s: %s", z, err);
+	}
+	va_end(ap);
+	return ctx;
+}
+
+/* Each test program defines this and gets the shared main. */
+Suite *test_suite(void);
+
+#ifdef TEST_MAIN
+int main(void)
+{
+	SRunner *sr = srunner_create(test_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+#endif
+
+#endif
