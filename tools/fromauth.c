@@ -11,6 +11,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
 };
 
