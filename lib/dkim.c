@@ -358,6 +358,13 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 	if (rec->key_type == FA_DKIM_KEY_ED25519)
 		return set_reason(dkim, FROMAUTH_DKIM_VALID,
 				  "A valid ed25519 key; receivers that do not know ed25519 (RFC 8463) ignore it, so sign with an RSA key too.");
+	if (rec->bits > 4096)
+		/* OpenDKIM reads 1024 bytes of a record: a longer key is cut
+		 * off there and its signatures fail. */
+		return set_reason(dkim, FROMAUTH_DKIM_VALID,
+				  "A valid RSA key of %u bits, but receivers need only handle up to 4096 bits (RFC 8301)%s.",
+				  rec->bits, ans->rrs[0].len > 1024
+				  ? " and OpenDKIM reads only the first 1024 bytes of its record" : "");
 	return set_reason(dkim, FROMAUTH_DKIM_VALID, "A valid RSA key of %u bits.", rec->bits);
 }
 

@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
+	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
 };
 
 static void usage(FILE *out)
