@@ -737,7 +737,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	if (d->multiple_domain)
 		json_object_object_add(o, "multiple_at", jstr(d->multiple_domain));
 	json_object_object_add(o, "org_domain", jstr(d->walk.org));
-	json_object_object_add(o, "p", rec && d->p ? jstr(fromauth_dmarc_policy_name(d->p)) : NULL);
+	json_object_object_add(o, "p", rec && rec->p ? jstr(fromauth_dmarc_policy_name(rec->p)) : NULL);
 	json_object_object_add(o, "sp", rec && rec->sp ? jstr(fromauth_dmarc_policy_name(rec->sp)) : NULL);
 	json_object_object_add(o, "np", rec && rec->np ? jstr(fromauth_dmarc_policy_name(rec->np)) : NULL);
 	json_object_object_add(o, "policy", jstr(fromauth_dmarc_policy_name(d->policy)));

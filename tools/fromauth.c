@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
+	{ "dmarc", cmd_dmarc, "show the DMARC policy that applies to DOMAIN" },
 };
 
 static void usage(FILE *out)
