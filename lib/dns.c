@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The DNS layer: configuration, the network path on ldns (UDP, TCP when
+ * truncated, bounded tries), and resolution through overlay, cache and
+ * network with CNAMEs followed.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns-internal.h"
+#include "private.h"
+
+#define DEFAULT_TIMEOUT_MS 2000u
+#define DEFAULT_TRIES 2u
+#define CACHE_MAX_ENTRIES 100000u
+#define EDNS_UDP_SIZE 1232u     /* DNS flag day 2020 */
+
+/* ---- records and answers ------------------------------------------- */
+
+char *fa_dns_rdf_key(const ldns_rdf *dname)
+{
+	char *s = ldns_rdf2str(dname);
+	if (!s)
+		return NULL;
+	char *key = fa_domain_normalize(s);
+	free(s);
+	return key;
+}
+
+char *fa_dns_name_key(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	ldns_rdf *d = ldns_dname_new_frm_str(name);
+	if (!d)
+		return NULL;
+	char *key = fa_dns_rdf_key(d);
+	ldns_rdf_deep_free(d);
+	return key;
+}
+
+void fa_rr_clear(struct fa_dns_rr *rr)
+{
+	free(rr->data);
+	free(rr->text);
+	free(rr->wire);
+	memset(rr, 0, sizeof(*rr));
+}
+
+static int set_data(struct fa_dns_rr *rr, const void *p, size_t len)
+{
+	rr->data = malloc(len + 1);
+	if (!rr->data)
+		return FROMAUTH_E_NOMEM;
+	if (len)
+		memcpy(rr->data, p, len);
+	rr->data[len] = '\0';
+	rr->len = len;
+	return FROMAUTH_OK;
+}
+
+static int set_name_data(struct fa_dns_rr *rr, const ldns_rdf *rdf)
+{
+	if (!rdf || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
+		return FROMAUTH_E_RECORD;
+	char *key = fa_dns_rdf_key(rdf);
+	if (!key)
+		return FROMAUTH_E_NOMEM;
+	rr->data = (unsigned char *)key;
+	rr->len = strlen(key);
+	return FROMAUTH_OK;
+}
+
+int fa_rr_from_ldns(const ldns_rr *lrr, struct fa_dns_rr *rr)
+{
+	int rc = FROMAUTH_OK;
+	memset(rr, 0, sizeof(*rr));
+	rr->type = (uint16_t)ldns_rr_get_type(lrr);
+	rr->ttl = ldns_rr_ttl(lrr);
+
+	switch (rr->type) {
+	case FA_RR_A:
+	case FA_RR_AAAA: {
+		const ldns_rdf *r = ldns_rr_rdf(lrr, 0);
+		size_t want = rr->type == FA_RR_A ? 4 : 16;
+		if (!r || ldns_rdf_size(r) != want)
+			return FROMAUTH_E_RECORD;
+		rc = set_data(rr, ldns_rdf_data(r), want);
+		break;
+	}
+	case FA_RR_TXT: {
+		size_t total = 0;
+		for (size_t i = 0; i < ldns_rr_rd_count(lrr); i++) {
+			const ldns_rdf *r = ldns_rr_rdf(lrr, i);
+			if (ldns_rdf_size(r) >= 1)
+				total += ldns_rdf_data(r)[0];
+		}
+		rr->data = malloc(total + 1);
+		if (!rr->data)
+			return FROMAUTH_E_NOMEM;
+		size_t off = 0;
+		for (size_t i = 0; i < ldns_rr_rd_count(lrr); i++) {
+			const ldns_rdf *r = ldns_rr_rdf(lrr, i);
+			if (ldns_rdf_size(r) < 1)
+				continue;
+			/* The length byte is data too: never trust it past the rdf. */
+			size_t n = ldns_rdf_data(r)[0];
+			if (n > ldns_rdf_size(r) - 1)
+				n = ldns_rdf_size(r) - 1;
+			memcpy(rr->data + off, ldns_rdf_data(r) + 1, n);
+			off += n;
+			rr->nstrings++;
+		}
+		rr->data[off] = '\0';
+		rr->len = off;
+		break;
+	}
+	case FA_RR_MX: {
+		const ldns_rdf *pref = ldns_rr_rdf(lrr, 0);
+		if (!pref || ldns_rdf_size(pref) != 2)
+			return FROMAUTH_E_RECORD;
+		rr->preference = ldns_rdf2native_int16(pref);
+		rc = set_name_data(rr, ldns_rr_rdf(lrr, 1));
+		break;
+	}
+	case FA_RR_PTR:
+	case FA_RR_CNAME:
+		rc = set_name_data(rr, ldns_rr_rdf(lrr, 0));
+		break;
+	default:
+		rc = set_data(rr, "", 0);
+		break;
+	}
+	if (rc)
+		goto fail;
+
+	/* Presentation rdata: the rdfs as ldns prints them. */
+	size_t tlen = 0;
+	rr->text = calloc(1, 1);
+	for (size_t i = 0; rr->text && i < ldns_rr_rd_count(lrr); i++) {
+		char *part = ldns_rdf2str(ldns_rr_rdf(lrr, i));
+		size_t plen = part ? strlen(part) : 0;
+		char *t = part ? realloc(rr->text, tlen + plen + 2) : NULL;
+		if (!t) {
+			free(part);
+			free(rr->text);
+			rr->text = NULL;
+			break;
+		}
+		if (tlen)
+			t[tlen++] = ' ';
+		memcpy(t + tlen, part, plen + 1);
+		tlen += plen;
+		rr->text = t;
+		free(part);
+	}
+	ldns_buffer *buf = ldns_buffer_new(512);
+	if (buf && ldns_rr_rdata2buffer_wire(buf, lrr) == LDNS_STATUS_OK) {
+		rr->wire_len = ldns_buffer_position(buf);
+		rr->wire = malloc(rr->wire_len ? rr->wire_len : 1);
+		if (rr->wire)
+			memcpy(rr->wire, ldns_buffer_begin(buf), rr->wire_len);
+	}
+	ldns_buffer_free(buf);
+	if (!rr->text || !rr->wire) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	return FROMAUTH_OK;
+fail:
+	fa_rr_clear(rr);
+	return rc;
+}
+
+int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst)
+{
+	*dst = *src;
+	dst->data = malloc(src->len + 1);
+	dst->text = fa_strdup(src->text);
+	dst->wire = malloc(src->wire_len ? src->wire_len : 1);
+	if (!dst->data || !dst->text || !dst->wire) {
+		fa_rr_clear(dst);
+		return FROMAUTH_E_NOMEM;
+	}
+	memcpy(dst->data, src->data, src->len + 1);
+	memcpy(dst->wire, src->wire, src->wire_len);
+	return FROMAUTH_OK;
+}
+
+struct fa_dns_answer *fa_answer_new(const char *qname, uint16_t type, int status)
+{
+	struct fa_dns_answer *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->qname = strdup(qname);
+	if (!a->qname) {
+		free(a);
+		return NULL;
+	}
+	a->type = type;
+	a->status = status;
+	a->ttl = FA_DNS_MAX_TTL;
+	atomic_init(&a->refs, 1);
+	return a;
+}
+
+int fa_answer_add_rr(struct fa_dns_answer *a, const struct fa_dns_rr *rr)
+{
+	struct fa_dns_rr *rrs = realloc(a->rrs, (a->count + 1) * sizeof(*rrs));
+	if (!rrs)
+		return FROMAUTH_E_NOMEM;
+	a->rrs = rrs;
+	int rc = fa_rr_copy(rr, &a->rrs[a->count]);
+	if (rc)
+		return rc;
+	a->count++;
+	if (rr->ttl < a->ttl)
+		a->ttl = rr->ttl;
+	return FROMAUTH_OK;
+}
+
+int fa_answer_add_cname(struct fa_dns_answer *a, const char *target)
+{
+	char **c = realloc(a->cnames, (a->cname_count + 1) * sizeof(*c));
+	if (!c)
+		return FROMAUTH_E_NOMEM;
+	a->cnames = c;
+	if (!(c[a->cname_count] = strdup(target)))
+		return FROMAUTH_E_NOMEM;
+	a->cname_count++;
+	return FROMAUTH_OK;
+}
+
+struct fa_dns_answer *fa_dns_answer_ref(struct fa_dns_answer *a)
+{
+	if (a)
+		atomic_fetch_add(&a->refs, 1);
+	return a;
+}
+
+void fa_dns_answer_release(struct fa_dns_answer *a)
+{
+	if (!a || atomic_fetch_sub(&a->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < a->count; i++)
+		fa_rr_clear(&a->rrs[i]);
+	for (size_t i = 0; i < a->cname_count; i++)
+		free(a->cnames[i]);
+	free(a->cnames);
+	free(a->rrs);
+	free(a->qname);
+	free(a);
+}
+
+/* ---- configuration -------------------------------------------------- */
+
+int fa_dns_new(struct fa_dns **out)
+{
+	struct fa_dns *d = calloc(1, sizeof(*d));
+	if (!d)
+		return FROMAUTH_E_NOMEM;
+	d->timeout_ms = DEFAULT_TIMEOUT_MS;
+	d->tries = DEFAULT_TRIES;
+	pthread_mutex_init(&d->ns_lock, NULL);
+	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
+	    fa_cache_new(&d->cache, CACHE_MAX_ENTRIES) != FROMAUTH_OK) {
+		fa_dns_free(d);
+		return FROMAUTH_E_NOMEM;
+	}
+	*out = d;
+	return FROMAUTH_OK;
+}
+
+static void clear_nameservers(struct fa_dns *d)
+{
+	for (size_t i = 0; i < d->ns_count; i++)
+		ldns_rdf_deep_free(d->ns[i].addr);
+	free(d->ns);
+	d->ns = NULL;
+	d->ns_count = 0;
+}
+
+void fa_dns_free(struct fa_dns *d)
+{
+	if (!d)
+		return;
+	clear_nameservers(d);
+	fa_overlay_free(d->overlay);
+	if (!d->parent)
+		fa_cache_free(d->cache);
+	pthread_mutex_destroy(&d->ns_lock);
+	free(d);
+}
+
+static int push_nameserver(struct fa_dns *d, ldns_rdf *addr, uint16_t port)
+{
+	struct fa_nameserver *ns = realloc(d->ns, (d->ns_count + 1) * sizeof(*ns));
+	if (!ns) {
+		ldns_rdf_deep_free(addr);
+		return FROMAUTH_E_NOMEM;
+	}
+	d->ns = ns;
+	ns[d->ns_count].addr = addr;
+	ns[d->ns_count].port = port;
+	d->ns_count++;
+	return FROMAUTH_OK;
+}
+
+int fa_dns_add_nameserver(struct fa_dns *d, const char *text)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	unsigned long port = 53;
+	const char *at = strrchr(text, '@');
+	size_t hlen = at ? (size_t)(at - text) : strlen(text);
+
+	if (hlen == 0 || hlen >= sizeof(host))
+		return FROMAUTH_E_NAMESERVER;
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (at) {
+		char *end;
+		errno = 0;
+		port = strtoul(at + 1, &end, 10);
+		if (errno || end == at + 1 || *end || port == 0 || port > 65535)
+			return FROMAUTH_E_NAMESERVER;
+	}
+	unsigned char bin[16];
+	ldns_rdf *addr;
+	if (inet_pton(AF_INET, host, bin) == 1)
+		addr = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, bin);
+	else if (inet_pton(AF_INET6, host, bin) == 1)
+		addr = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16, bin);
+	else
+		return FROMAUTH_E_NAMESERVER;
+	if (!addr)
+		return FROMAUTH_E_NOMEM;
+	if (!d->ns_explicit) {
+		clear_nameservers(d);   /* drop what resolv.conf gave */
+		d->ns_explicit = 1;
+		d->ns_loaded = 1;
+	}
+	return push_nameserver(d, addr, (uint16_t)port);
+}
+
+int fa_dns_set_timeout(struct fa_dns *d, unsigned int ms)
+{
+	if (ms < 1 || ms > 600000)
+		return FROMAUTH_E_INVAL;
+	d->timeout_ms = ms;
+	return FROMAUTH_OK;
+}
+
+int fa_dns_set_tries(struct fa_dns *d, unsigned int tries)
+{
+	if (tries < 1 || tries > 10)
+		return FROMAUTH_E_INVAL;
+	d->tries = tries;
+	return FROMAUTH_OK;
+}
+
+int fa_dns_set_deadline(struct fa_dns *d, unsigned int ms)
+{
+	d->deadline_ms = ms;
+	return FROMAUTH_OK;
+}
+
+int fa_dns_set_offline(struct fa_dns *d, int offline)
+{
+	d->offline = offline != 0;
+	return FROMAUTH_OK;
+}
+
+int fa_dns_is_offline(const struct fa_dns *d)
+{
+	return d->offline;
+}
+
+int fa_dns_add_record(struct fa_dns *d, const char *text,
+		      char *errbuf, size_t errlen)
+{
+	ldns_rr *rr = NULL;
+	uint32_t default_ttl = 3600;
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, default_ttl, NULL, NULL);
+	if (st != LDNS_STATUS_OK)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"record \"%s\": %s", text, ldns_get_errorstr_by_id(st));
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		ldns_rr_free(rr);
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"record \"%s\": only class IN is served", text);
+	}
+	int rc = fa_overlay_add_ldns(d->overlay, rr);
+	ldns_rr_free(rr);
+	if (rc)
+		return fa_error(errbuf, errlen, rc, "record \"%s\": %s", text,
+				fromauth_strerror(rc));
+	return FROMAUTH_OK;
+}
+
+int fa_dns_add_zone_file(struct fa_dns *d, const char *path,
+			 char *errbuf, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return fa_error(errbuf, errlen, FROMAUTH_E_IO, "%s: %s", path,
+				strerror(errno));
+	ldns_zone *zone = NULL;
+	int line = 0;
+	ldns_status st = ldns_zone_new_frm_fp_l(&zone, fp, NULL, 3600,
+						LDNS_RR_CLASS_IN, &line);
+	fclose(fp);
+	if (st != LDNS_STATUS_OK)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD, "%s:%d: %s",
+				path, line, ldns_get_errorstr_by_id(st));
+	int rc = FROMAUTH_OK;
+	if (ldns_zone_soa(zone))
+		rc = fa_overlay_add_ldns(d->overlay, ldns_zone_soa(zone));
+	const ldns_rr_list *rrs = ldns_zone_rrs(zone);
+	for (size_t i = 0; rc == FROMAUTH_OK && i < ldns_rr_list_rr_count(rrs); i++)
+		rc = fa_overlay_add_ldns(d->overlay, ldns_rr_list_rr(rrs, i));
+	ldns_zone_deep_free(zone);
+	if (rc)
+		return fa_error(errbuf, errlen, rc, "%s: %s", path,
+				fromauth_strerror(rc));
+	return FROMAUTH_OK;
+}
+
+int fa_dns_add_timeout_name(struct fa_dns *d, const char *name)
+{
+	char *key = fa_dns_name_key(name);
+	if (!key)
+		return FROMAUTH_E_DOMAIN;
+	int rc = fa_overlay_add_timeout(d->overlay, key);
+	free(key);
+	return rc;
+}
+
+int fa_dns_clone_overlay(const struct fa_dns *d, struct fa_dns **out)
+{
+	struct fa_dns *c = calloc(1, sizeof(*c));
+	if (!c)
+		return FROMAUTH_E_NOMEM;
+	pthread_mutex_init(&c->ns_lock, NULL);
+	c->parent = d;
+	c->cache = d->cache;    /* network truth is the same: share it */
+	c->timeout_ms = d->timeout_ms;
+	c->tries = d->tries;
+	c->deadline_ms = d->deadline_ms;
+	c->offline = d->offline;
+	/* Nameservers are read from the bottom context when needed. */
+	int rc = fa_overlay_new(&c->overlay);
+	if (rc) {
+		fa_dns_free(c);
+		return rc;
+	}
+	*out = c;
+	return FROMAUTH_OK;
+}
+
+/* Nameservers from /etc/resolv.conf, read once on first network use. */
+static int load_system_nameservers(struct fa_dns *d)
+{
+	int rc = FROMAUTH_OK;
+	pthread_mutex_lock(&d->ns_lock);
+	if (!d->ns_loaded) {
+		ldns_resolver *r = NULL;
+		if (ldns_resolver_new_frm_file(&r, NULL) != LDNS_STATUS_OK) {
+			rc = FROMAUTH_E_RESOLVER;
+		} else {
+			ldns_rdf **ns = ldns_resolver_nameservers(r);
+			for (size_t i = 0; rc == FROMAUTH_OK && i < ldns_resolver_nameserver_count(r); i++) {
+				ldns_rdf *a = ldns_rdf_clone(ns[i]);
+				rc = a ? push_nameserver(d, a, ldns_resolver_port(r))
+				       : FROMAUTH_E_NOMEM;
+			}
+			ldns_resolver_deep_free(r);
+			if (rc == FROMAUTH_OK && d->ns_count == 0)
+				rc = FROMAUTH_E_RESOLVER;
+		}
+		if (rc == FROMAUTH_OK)
+			d->ns_loaded = 1;
+	}
+	pthread_mutex_unlock(&d->ns_lock);
+	return rc;
+}
+
+void fa_dns_req_init(struct fa_dns_req *req, struct fa_dns *d)
+{
+	memset(req, 0, sizeof(*req));
+	req->dns = d;
+	req->deadline_ms = d->deadline_ms ? fa_now_ms() + d->deadline_ms : 0;
+	atomic_init(&req->queries, 0);
+	atomic_init(&req->cache_hits, 0);
+	atomic_init(&req->overlay_hits, 0);
+	atomic_init(&req->lookups, 0);
+}
+
+/* ---- the network path ------------------------------------------------ */
+
+static uint32_t negative_ttl(const ldns_pkt *pkt)
+{
+	const ldns_rr_list *auth = ldns_pkt_authority(pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
+			continue;
+		uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
+		uint32_t ttl = ldns_rr_ttl(rr);
+		return min < ttl ? min : ttl;   /* RFC 2308 section 5 */
+	}
+	return FA_DNS_DEFAULT_NEG_TTL;
+}
+
+/* The answer section of @pkt for @key/@type: the CNAME chain starting at
+ * @key in order, then the records owned by the chain's end.  Records
+ * owned by other names are ignored: the server does not get to answer
+ * questions we did not ask. */
+static struct fa_dns_answer *answer_from_pkt(const ldns_pkt *pkt,
+					     const char *key, uint16_t type)
+{
+	struct fa_dns_answer *a = fa_answer_new(key, type, FA_DNS_OK);
+	if (!a)
+		return NULL;
+	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	size_t n = ldns_rr_list_rr_count(ans);
+	char *cur = strdup(key);
+	if (!cur)
+		goto oom;
+
+	for (size_t hop = 0; hop <= FA_DNS_MAX_CNAMES; hop++) {
+		const ldns_rr *next = NULL;
+		for (size_t i = 0; i < n && type != FA_RR_CNAME; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME)
+				continue;
+			char *owner = fa_dns_rdf_key(ldns_rr_owner(rr));
+			int match = owner && !strcmp(owner, cur);
+			free(owner);
+			if (match) {
+				next = rr;
+				break;
+			}
+		}
+		if (!next)
+			break;
+		struct fa_dns_rr c;
+		if (fa_rr_from_ldns(next, &c) != FROMAUTH_OK)
+			goto oom;
+		int rc = fa_answer_add_cname(a, (const char *)c.data);
+		if (c.ttl < a->ttl)
+			a->ttl = c.ttl;
+		free(cur);
+		cur = strdup((const char *)c.data);
+		fa_rr_clear(&c);
+		if (rc || !cur)
+			goto oom;
+	}
+	if (a->cname_count > FA_DNS_MAX_CNAMES) {
+		a->status = FA_DNS_SERVFAIL;
+		free(cur);
+		return a;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if ((uint16_t)ldns_rr_get_type(rr) != type ||
+		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			continue;
+		char *owner = fa_dns_rdf_key(ldns_rr_owner(rr));
+		int match = owner && !strcmp(owner, cur);
+		free(owner);
+		if (!match)
+			continue;
+		struct fa_dns_rr r;
+		int rc = fa_rr_from_ldns(rr, &r);
+		if (rc == FROMAUTH_E_RECORD)
+			continue;       /* malformed rdata: skip, not fatal */
+		if (rc)
+			goto oom;
+		rc = fa_answer_add_rr(a, &r);
+		fa_rr_clear(&r);
+		if (rc)
+			goto oom;
+	}
+	free(cur);
+	if (a->count == 0) {
+		a->status = ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN
+			? FA_DNS_NXDOMAIN : FA_DNS_NODATA;
+		/* An unfinished chain is followed by the caller. */
+		uint32_t neg = negative_ttl(pkt);
+		if (neg < a->ttl)
+			a->ttl = neg;
+	}
+	return a;
+oom:
+	free(cur);
+	fa_dns_answer_release(a);
+	return NULL;
+}
+
+static struct fa_dns *bottom(struct fa_dns *d)
+{
+	while (d->parent)
+		d = (struct fa_dns *)d->parent;
+	return d;
+}
+
+/* Send one question, trying each nameserver in turn, at most `tries`
+ * times and never past @deadline.  UDP with EDNS; a truncated answer is
+ * asked again over TCP within the same try's time. */
+static int network_fetch(struct fa_dns_req *req, const char *key,
+			 uint16_t type, struct fa_dns_answer **out)
+{
+	struct fa_dns *d = req->dns;
+	struct fa_dns *base = bottom(d);
+	int rc = load_system_nameservers(base);
+	if (rc)
+		return rc;
+	ldns_rdf *qname = ldns_dname_new_frm_str(key);
+	if (!qname)
+		return FROMAUTH_E_DOMAIN;
+
+	uint64_t start = fa_now_ms();
+	uint64_t bound = start + (uint64_t)d->timeout_ms * d->tries;
+	if (req->deadline_ms && req->deadline_ms < bound)
+		bound = req->deadline_ms;
+	int status = FA_DNS_TIMEOUT;
+	ldns_pkt *pkt = NULL;
+
+	for (unsigned int t = 0; t < d->tries && !pkt; t++) {
+		uint64_t now = fa_now_ms();
+		if (now >= bound)
+			break;
+		uint64_t try_end = now + d->timeout_ms;
+		if (try_end > bound)
+			try_end = bound;
+		const struct fa_nameserver *ns = &base->ns[t % base->ns_count];
+
+		ldns_resolver *r = ldns_resolver_new();
+		if (!r) {
+			rc = FROMAUTH_E_NOMEM;
+			break;
+		}
+		ldns_resolver_push_nameserver(r, ns->addr);
+		ldns_resolver_set_port(r, ns->port);
+		ldns_resolver_set_retry(r, 1);
+		ldns_resolver_set_random(r, false);
+		ldns_resolver_set_fallback(r, false);
+		ldns_resolver_set_edns_udp_size(r, EDNS_UDP_SIZE);
+
+		for (int tcp = 0; tcp < 2; tcp++) {
+			now = fa_now_ms();
+			if (now >= try_end)
+				break;
+			uint64_t left = try_end - now;
+			struct timeval tv = { (time_t)(left / 1000),
+					      (suseconds_t)(left % 1000) * 1000 };
+			ldns_resolver_set_timeout(r, tv);
+			ldns_resolver_set_usevc(r, tcp);
+			/* ldns marks a server dead after a timeout; each try
+			 * decides afresh. */
+			ldns_resolver_set_nameserver_rtt(r, 0, LDNS_RESOLV_RTT_MIN);
+			ldns_pkt *p = NULL;
+			atomic_fetch_add(&req->queries, 1);
+			ldns_status st = ldns_resolver_send(&p, r, qname, type,
+							    LDNS_RR_CLASS_IN, LDNS_RD);
+			if (st != LDNS_STATUS_OK || !p) {
+				ldns_pkt_free(p);
+				break;          /* timeout or network error */
+			}
+			if (ldns_pkt_tc(p) && !tcp) {
+				ldns_pkt_free(p);
+				continue;
+			}
+			ldns_pkt_rcode rcode = ldns_pkt_get_rcode(p);
+			if (rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN) {
+				pkt = p;
+			} else {
+				/* SERVFAIL, REFUSED...: another try may do better. */
+				status = FA_DNS_SERVFAIL;
+				ldns_pkt_free(p);
+			}
+			break;
+		}
+		ldns_resolver_deep_free(r);
+	}
+	ldns_rdf_deep_free(qname);
+	if (rc)
+		return rc;
+
+	struct fa_dns_answer *a;
+	if (pkt) {
+		a = answer_from_pkt(pkt, key, type);
+		ldns_pkt_free(pkt);
+	} else {
+		a = fa_answer_new(key, type, status);
+		if (a)
+			a->ttl = 0;
+	}
+	if (!a)
+		return FROMAUTH_E_NOMEM;
+	*out = a;
+	return FROMAUTH_OK;
+}
+
+/* Network answer for @key/@type through the shared cache. */
+static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
+			struct fa_dns_answer **out, enum fa_dns_source *source)
+{
+	char ckey[1100];
+	snprintf(ckey, sizeof(ckey), "%u/%s", type, key);
+	struct fa_cache *cache = req->dns->cache;
+
+	switch (fa_cache_acquire(cache, ckey, req->deadline_ms, out)) {
+	case FA_CACHE_HIT:
+		atomic_fetch_add(&req->cache_hits, 1);
+		*source = FA_DNS_FROM_CACHE;
+		return FROMAUTH_OK;
+	case FA_CACHE_EXPIRED_WAIT:
+		*out = fa_answer_new(key, type, FA_DNS_TIMEOUT);
+		*source = FA_DNS_FROM_NETWORK;
+		return *out ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+	case FA_CACHE_FETCH:
+		break;
+	}
+	struct fa_dns_answer *a = NULL;
+	int rc = network_fetch(req, key, type, &a);
+	uint32_t ttl = 0;
+	if (a && !fa_dns_status_is_temporary(a->status))
+		ttl = a->ttl;
+	fa_cache_complete(cache, ckey, a, ttl);
+	*out = a;
+	*source = FA_DNS_FROM_NETWORK;
+	return rc;
+}
+
+/* ---- resolution ------------------------------------------------------ */
+
+/* What the overlay layers say of @key/@type. */
+enum overlay_verdict { OV_NONE, OV_RECORDS, OV_CNAME, OV_TIMEOUT };
+
+static enum overlay_verdict overlay_lookup(const struct fa_dns *d,
+					   const char *key, uint16_t type,
+					   const struct fa_overlay_node **node,
+					   int *exists)
+{
+	int timeout = 0;
+	*exists = 0;
+	for (; d; d = d->parent) {
+		const struct fa_overlay_node *n = fa_overlay_find(d->overlay, key);
+		if (!n)
+			continue;
+		*exists = 1;
+		int has_type = 0, has_cname = 0;
+		for (size_t i = 0; i < n->count; i++) {
+			if (n->rrs[i].type == type)
+				has_type = 1;
+			else if (n->rrs[i].type == FA_RR_CNAME)
+				has_cname = 1;
+		}
+		*node = n;
+		if (has_type)
+			return OV_RECORDS;
+		if (has_cname)
+			return OV_CNAME;
+		timeout |= n->timeout;
+	}
+	return timeout ? OV_TIMEOUT : OV_NONE;
+}
+
+int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
+		 struct fa_dns_answer **out, enum fa_dns_source *source)
+{
+	enum fa_dns_source src_dummy;
+	if (!source)
+		source = &src_dummy;
+	*out = NULL;
+	*source = FA_DNS_FROM_OVERLAY;
+	atomic_fetch_add(&req->lookups, 1);
+
+	char *key = fa_dns_name_key(name);
+	if (!key)
+		return FROMAUTH_E_DOMAIN;
+	struct fa_dns_answer *result = fa_answer_new(key, type, FA_DNS_OK);
+	if (!result) {
+		free(key);
+		return FROMAUTH_E_NOMEM;
+	}
+	int rc = FROMAUTH_OK, used_overlay = 0, used_network = 0;
+
+	for (size_t hop = 0;; hop++) {
+		if (hop > FA_DNS_MAX_CNAMES) {
+			result->status = FA_DNS_SERVFAIL;       /* CNAME loop */
+			break;
+		}
+		const struct fa_overlay_node *node = NULL;
+		int exists;
+		enum overlay_verdict ov = overlay_lookup(req->dns, key, type, &node, &exists);
+		if (ov == OV_RECORDS || ov == OV_CNAME) {
+			used_overlay = 1;
+			const char *target = NULL;
+			for (size_t i = 0; i < node->count && rc == FROMAUTH_OK; i++) {
+				if (ov == OV_RECORDS && node->rrs[i].type == type)
+					rc = fa_answer_add_rr(result, &node->rrs[i]);
+				else if (ov == OV_CNAME && node->rrs[i].type == FA_RR_CNAME && !target)
+					target = (const char *)node->rrs[i].data;
+			}
+			if (rc || ov == OV_RECORDS)
+				break;
+			rc = fa_answer_add_cname(result, target);
+			if (rc)
+				break;
+			free(key);
+			key = strdup(target);
+			if (!key) {
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			continue;
+		}
+		if (ov == OV_TIMEOUT) {
+			used_overlay = 1;
+			result->status = FA_DNS_TIMEOUT;
+			break;
+		}
+		if (req->dns->offline) {
+			used_overlay = 1;
+			result->status = exists ? FA_DNS_NODATA : FA_DNS_NXDOMAIN;
+			break;
+		}
+
+		struct fa_dns_answer *net = NULL;
+		enum fa_dns_source s;
+		rc = cached_fetch(req, key, type, &net, &s);
+		if (rc)
+			break;
+		used_network = 1;
+		*source = s;
+		/* Fast path: a plain network answer is shared as it is. */
+		if (hop == 0 && (net->status != FA_DNS_OK || net->count > 0) &&
+		    !(net->cname_count && net->count == 0)) {
+			fa_dns_answer_release(result);
+			free(key);
+			*out = net;
+			return FROMAUTH_OK;
+		}
+		for (size_t i = 0; i < net->cname_count && rc == FROMAUTH_OK; i++)
+			rc = fa_answer_add_cname(result, net->cnames[i]);
+		for (size_t i = 0; i < net->count && rc == FROMAUTH_OK; i++)
+			rc = fa_answer_add_rr(result, &net->rrs[i]);
+		if (net->ttl < result->ttl)
+			result->ttl = net->ttl;
+		result->status = net->status;
+		/* A chain the server left unfinished is followed from here. */
+		int follow = net->status != FA_DNS_SERVFAIL && net->status != FA_DNS_TIMEOUT &&
+			     net->count == 0 && net->cname_count > 0;
+		char *next = follow ? strdup(net->cnames[net->cname_count - 1]) : NULL;
+		fa_dns_answer_release(net);
+		if (rc || !follow)
+			break;
+		if (!next) {
+			rc = FROMAUTH_E_NOMEM;
+			break;
+		}
+		result->status = FA_DNS_OK;
+		free(key);
+		key = next;
+		if (result->cname_count > FA_DNS_MAX_CNAMES) {
+			result->status = FA_DNS_SERVFAIL;
+			break;
+		}
+	}
+	free(key);
+	if (rc) {
+		fa_dns_answer_release(result);
+		return rc;
+	}
+	if (result->status == FA_DNS_OK && result->count == 0)
+		result->status = FA_DNS_NODATA;
+	if (result->status != FA_DNS_OK && result->ttl == FA_DNS_MAX_TTL)
+		result->ttl = FA_DNS_DEFAULT_NEG_TTL;
+	if (used_overlay && !used_network) {
+		atomic_fetch_add(&req->overlay_hits, 1);
+		*source = FA_DNS_FROM_OVERLAY;
+	}
+	*out = result;
+	return FROMAUTH_OK;
+}
+
+/* ---- wire format for libopendkim ------------------------------------- */
+
+int fa_dns_answer_to_wire(const struct fa_dns_answer *a, uint16_t id,
+			  unsigned char *buf, size_t buflen, size_t *outlen)
+{
+	ldns_rdf *qname = ldns_dname_new_frm_str(a->qname);
+	if (!qname)
+		return FROMAUTH_E_DOMAIN;
+	size_t qlen = ldns_rdf_size(qname);
+	size_t need = 12 + qlen + 4;
+	for (size_t i = 0; i < a->count; i++)
+		need += 2 + 10 + a->rrs[i].wire_len;
+	if (need > buflen || need > 65535) {
+		ldns_rdf_deep_free(qname);
+		return FROMAUTH_E_RANGE;
+	}
+	unsigned rcode = 0;
+	switch (a->status) {
+	case FA_DNS_NXDOMAIN: rcode = 3; break;
+	case FA_DNS_SERVFAIL:
+	case FA_DNS_TIMEOUT: rcode = 2; break;
+	}
+	unsigned char *p = buf;
+	*p++ = (unsigned char)(id >> 8);
+	*p++ = (unsigned char)id;
+	*p++ = 0x81;                    /* QR, RD */
+	*p++ = (unsigned char)(0x80 | rcode); /* RA */
+	*p++ = 0; *p++ = 1;             /* QDCOUNT */
+	*p++ = (unsigned char)(a->count >> 8);
+	*p++ = (unsigned char)a->count;
+	*p++ = 0; *p++ = 0; *p++ = 0; *p++ = 0;
+	memcpy(p, ldns_rdf_data(qname), qlen);
+	p += qlen;
+	ldns_rdf_deep_free(qname);
+	*p++ = (unsigned char)(a->type >> 8);
+	*p++ = (unsigned char)a->type;
+	*p++ = 0; *p++ = 1;             /* IN */
+	for (size_t i = 0; i < a->count; i++) {
+		const struct fa_dns_rr *rr = &a->rrs[i];
+		*p++ = 0xc0; *p++ = 12;  /* owner: the question name */
+		*p++ = (unsigned char)(rr->type >> 8);
+		*p++ = (unsigned char)rr->type;
+		*p++ = 0; *p++ = 1;
+		*p++ = (unsigned char)(rr->ttl >> 24);
+		*p++ = (unsigned char)(rr->ttl >> 16);
+		*p++ = (unsigned char)(rr->ttl >> 8);
+		*p++ = (unsigned char)rr->ttl;
+		*p++ = (unsigned char)(rr->wire_len >> 8);
+		*p++ = (unsigned char)rr->wire_len;
+		memcpy(p, rr->wire, rr->wire_len);
+		p += rr->wire_len;
+	}
+	*outlen = (size_t)(p - buf);
+	return FROMAUTH_OK;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The DNS layer offline: overlay semantics, CNAMEs, wildcards, timeouts,
+ * the wire format handed to libopendkim, and the cache. */
+#include <pthread.h>
+#include <string.h>
+
+#include "test-common.h"
+#include "ctx.h"
+#include "dns-internal.h"
+#include "private.h"
+
+static struct fromauth_ctx *ctx;
+
+static void setup(void)
+{
+	ctx = test_offline_ctx("zones/example.zone", NULL);
+}
+
+static void teardown(void)
+{
+	fromauth_ctx_free(ctx);
+	ctx = NULL;
+}
+
+static struct fromauth_dns_answer *lookup(const char *name, int type)
+{
+	struct fromauth_dns_answer *a = NULL;
+	char err[256] = "";
+	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: %s", name, err);
+	return a;
+}
+
+START_TEST(fromauth_dns_lookup_records)
+{
+	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
+	ck_assert_ptr_null(fromauth_dns_answer_record(a, 1));
+	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 3600);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "overlay");
+	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 0);
+	fromauth_dns_answer_free(a);
+
+	a = lookup("EXAMPLE.test.", FROMAUTH_RR_MX);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "10 mx.example.test.");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(fromauth_dns_lookup_negative)
+{
+	struct fromauth_dns_answer *a = lookup("nope.example.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
+	ck_assert_uint_eq(fromauth_dns_answer_count(a), 0);
+	fromauth_dns_answer_free(a);
+
+	a = lookup("example.test", FROMAUTH_RR_AAAA);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	fromauth_dns_answer_free(a);
+
+	/* b.c.example.test holds nothing but has a child: empty non-terminal. */
+	a = lookup("b.c.example.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(fromauth_dns_lookup_cname)
+{
+	struct fromauth_dns_answer *a = lookup("alias2.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
+	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "alias.example.test");
+	ck_assert_str_eq(fromauth_dns_answer_cname(a, 1), "txt.example.test");
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
+	fromauth_dns_answer_free(a);
+
+	/* Asking for the CNAME itself does not follow it. */
+	a = lookup("alias.example.test", FROMAUTH_RR_CNAME);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 0);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "txt.example.test.");
+	fromauth_dns_answer_free(a);
+
+	a = lookup("loop1.example.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_SERVFAIL);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(fromauth_dns_lookup_wildcard)
+{
+	struct fromauth_dns_answer *a = lookup("x.y.wild.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"wildcard\"");
+	fromauth_dns_answer_free(a);
+	/* The wildcard does not cover its own parent. */
+	a = lookup("wild.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(fromauth_dns_lookup_bad_input)
+{
+	struct fromauth_dns_answer *a = (void *)1;
+	char err[256] = "";
+	char longlabel[80];
+	memset(longlabel, 'a', 70);
+	strcpy(longlabel + 70, ".test");
+	ck_assert_int_eq(fromauth_dns_lookup(ctx, longlabel, FROMAUTH_RR_A, &a, err, sizeof(err)),
+			 FROMAUTH_E_DOMAIN);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_nonnull(strstr(err, "not a valid domain name"));
+	ck_assert_int_eq(fromauth_dns_lookup(ctx, "", FROMAUTH_RR_A, &a, NULL, 0),
+			 FROMAUTH_E_DOMAIN);
+	ck_assert_int_eq(fromauth_dns_lookup(ctx, "example.test", 99, &a, err, sizeof(err)),
+			 FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_dns_lookup(NULL, "example.test", FROMAUTH_RR_A, &a, NULL, 0),
+			 FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_rrtype_from_name("txt"), FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_rrtype_from_name("SOA"), 0);
+	ck_assert_str_eq(fromauth_dns_status_name(FROMAUTH_DNS_NODATA), "nodata");
+	/* Getters tolerate NULL. */
+	ck_assert_int_eq(fromauth_dns_answer_status(NULL), -1);
+	ck_assert_uint_eq(fromauth_dns_answer_count(NULL), 0);
+	fromauth_dns_answer_free(NULL);
+}
+END_TEST
+
+START_TEST(fromauth_ctx_add_timeout_name_times_out)
+{
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "txt.example.test"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.example.test"), 0);
+	/* Types the overlay holds still answer; the others time out. */
+	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	fromauth_dns_answer_free(a);
+	a = lookup("txt.example.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
+	fromauth_dns_answer_free(a);
+	a = lookup("down.example.test", FROMAUTH_RR_MX);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(fromauth_ctx_add_record_overlay)
+{
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
+		"_dmarc.example.test. 300 IN TXT \"v=DMARC1; p=none\"", err, sizeof(err)), 0);
+	struct fromauth_dns_answer *a = lookup("_dmarc.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 300);
+	fromauth_dns_answer_free(a);
+
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "bad. IN A not-an-ip", err, sizeof(err)),
+			 FROMAUTH_E_RECORD);
+	ck_assert_ptr_nonnull(strstr(err, "bad. IN A not-an-ip"));
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "x. CH TXT \"a\"", err, sizeof(err)),
+			 FROMAUTH_E_RECORD);
+	ck_assert_ptr_nonnull(strstr(err, "class IN"));
+}
+END_TEST
+
+START_TEST(fromauth_ctx_add_zone_file_errors)
+{
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, test_data("zones/does-not-exist.zone"),
+						    err, sizeof(err)), FROMAUTH_E_IO);
+	ck_assert_ptr_nonnull(strstr(err, "does-not-exist.zone"));
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, test_data("zones/broken.zone"),
+						    err, sizeof(err)), FROMAUTH_E_RECORD);
+	/* The message names the file and the line. */
+	ck_assert_msg(strstr(err, "broken.zone:4") != NULL, "%s", err);
+}
+END_TEST
+
+START_TEST(fa_dns_answer_to_wire_packet)
+{
+	struct fa_dns_req req;
+	struct fa_dns_answer *a = NULL;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_dns_query(&req, "alias.example.test", FA_RR_TXT, &a, NULL), 0);
+	unsigned char buf[1024];
+	size_t len = 0;
+	ck_assert_int_eq(fa_dns_answer_to_wire(a, 0x1234, buf, sizeof(buf), &len), 0);
+	/* Parse it back with ldns: the question and one TXT answer. */
+	ldns_pkt *pkt = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, buf, len), LDNS_STATUS_OK);
+	ck_assert_uint_eq(ldns_pkt_id(pkt), 0x1234);
+	ck_assert_int_eq(ldns_pkt_get_rcode(pkt), LDNS_RCODE_NOERROR);
+	ck_assert_uint_eq(ldns_pkt_ancount(pkt), 1);
+	ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+	char *qn = ldns_rdf2str(ldns_rr_owner(q));
+	ck_assert_str_eq(qn, "alias.example.test.");
+	free(qn);
+	ldns_rr *rr = ldns_rr_list_rr(ldns_pkt_answer(pkt), 0);
+	ck_assert_uint_eq(ldns_rr_rd_count(rr), 2);
+	ldns_pkt_free(pkt);
+	ck_assert_int_eq(fa_dns_answer_to_wire(a, 1, buf, 20, &len), FROMAUTH_E_RANGE);
+	fa_dns_answer_release(a);
+
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_dns_query(&req, "nope.example.test", FA_RR_TXT, &a, NULL), 0);
+	ck_assert_int_eq(fa_dns_answer_to_wire(a, 7, buf, sizeof(buf), &len), 0);
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, buf, len), LDNS_STATUS_OK);
+	ck_assert_int_eq(ldns_pkt_get_rcode(pkt), LDNS_RCODE_NXDOMAIN);
+	ldns_pkt_free(pkt);
+	fa_dns_answer_release(a);
+}
+END_TEST
+
+START_TEST(fa_dns_clone_overlay_layers)
+{
+	/* A layer over the context: its records replace the base's for the
+	 * same name and type, the base is untouched. */
+	struct fa_dns *layer = NULL;
+	ck_assert_int_eq(fa_dns_clone_overlay(ctx->dns, &layer), 0);
+	ck_assert_int_eq(fa_dns_add_record(layer, "txt.example.test. IN TXT \"replaced\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(layer, "new.example.test. IN CNAME mx.example.test.", NULL, 0), 0);
+
+	struct fa_dns_req req;
+	struct fa_dns_answer *a = NULL;
+	fa_dns_req_init(&req, layer);
+	ck_assert_int_eq(fa_dns_query(&req, "txt.example.test", FA_RR_TXT, &a, NULL), 0);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "replaced");
+	fa_dns_answer_release(a);
+	/* CNAME in the layer, target in the base. */
+	ck_assert_int_eq(fa_dns_query(&req, "new.example.test", FA_RR_A, &a, NULL), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->cname_count, 1);
+	fa_dns_answer_release(a);
+
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_dns_query(&req, "txt.example.test", FA_RR_TXT, &a, NULL), 0);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "helloworld");
+	ck_assert_uint_eq(a->rrs[0].nstrings, 2);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "new.example.test", FA_RR_A, &a, NULL), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+	fa_dns_free(layer);
+}
+END_TEST
+
+/* The cache: one fetch serves concurrent askers, TTLs expire. */
+struct waiter {
+	struct fa_cache *cache;
+	struct fa_dns_answer *got;
+	enum fa_cache_outcome outcome;
+};
+
+static void *wait_for_entry(void *arg)
+{
+	struct waiter *w = arg;
+	w->outcome = fa_cache_acquire(w->cache, "1/x.test", 0, &w->got);
+	return NULL;
+}
+
+START_TEST(fa_cache_acquire_shares_fetch)
+{
+	struct fa_cache *cache = NULL;
+	ck_assert_int_eq(fa_cache_new(&cache, 16), 0);
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_cache_acquire(cache, "1/x.test", 0, &a), FA_CACHE_FETCH);
+
+	struct waiter w[4];
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct waiter){ .cache = cache };
+		pthread_create(&t[i], NULL, wait_for_entry, &w[i]);
+	}
+	struct fa_dns_answer *ans = fa_answer_new("x.test", 1, FA_DNS_NXDOMAIN);
+	fa_cache_complete(cache, "1/x.test", ans, 60);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(w[i].outcome, FA_CACHE_HIT);
+		ck_assert_ptr_eq(w[i].got, ans);
+		fa_dns_answer_release(w[i].got);
+	}
+	/* Zero TTL: not kept for later askers. */
+	ck_assert_int_eq(fa_cache_acquire(cache, "1/y.test", 0, &a), FA_CACHE_FETCH);
+	fa_cache_complete(cache, "1/y.test", ans, 0);
+	ck_assert_int_eq(fa_cache_acquire(cache, "1/y.test", 0, &a), FA_CACHE_FETCH);
+	fa_cache_complete(cache, "1/y.test", NULL, 0);
+	/* A waiter with a deadline gives up. */
+	ck_assert_int_eq(fa_cache_acquire(cache, "1/z.test", 0, &a), FA_CACHE_FETCH);
+	ck_assert_int_eq(fa_cache_acquire(cache, "1/z.test", fa_now_ms() + 50, &a),
+			 FA_CACHE_EXPIRED_WAIT);
+	fa_cache_complete(cache, "1/z.test", NULL, 0);
+	fa_dns_answer_release(ans);
+	fa_cache_free(cache);
+}
+END_TEST
+
+START_TEST(fa_cache_bounded)
+{
+	struct fa_cache *cache = NULL;
+	ck_assert_int_eq(fa_cache_new(&cache, 8), 0);
+	for (int i = 0; i < 100; i++) {
+		char key[32];
+		struct fa_dns_answer *a = NULL;
+		snprintf(key, sizeof(key), "1/n%d.test", i);
+		ck_assert_int_eq(fa_cache_acquire(cache, key, 0, &a), FA_CACHE_FETCH);
+		struct fa_dns_answer *ans = fa_answer_new(key + 2, 1, FA_DNS_NODATA);
+		fa_cache_complete(cache, key, ans, 3600);
+		fa_dns_answer_release(ans);
+	}
+	ck_assert_uint_le(fa_cache_size(cache), 8);
+	fa_cache_free(cache);
+}
+END_TEST
+
+START_TEST(fromauth_ctx_setters)
+{
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 0), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 600001), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 250), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 0), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 11), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 3), 0);
+	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, 5000), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53@5353"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "2001:db8::53@53"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "::1"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "ns.example"), FROMAUTH_E_NAMESERVER);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@0"), FROMAUTH_E_NAMESERVER);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@65536"), FROMAUTH_E_NAMESERVER);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@"), FROMAUTH_E_NAMESERVER);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ""), FROMAUTH_E_NAMESERVER);
+	ck_assert_uint_eq(ctx->dns->ns_count, 4);
+	ck_assert_uint_eq(ctx->dns->ns[1].port, 5353);
+	ck_assert_int_eq(fromauth_ctx_set_offline(NULL, 1), FROMAUTH_E_INVAL);
+	fromauth_ctx_free(NULL);
+	ck_assert_str_eq(fromauth_strerror(FROMAUTH_E_NAMESERVER), "malformed nameserver address");
+	ck_assert_str_eq(fromauth_strerror(12345), "unknown error");
+	ck_assert_ptr_nonnull(fromauth_version());
+}
+END_TEST
+
+/* Many threads on one context. */
+static void *hammer(void *arg)
+{
+	struct fromauth_ctx *c = arg;
+	for (int i = 0; i < 200; i++) {
+		struct fromauth_dns_answer *a = NULL;
+		if (fromauth_dns_lookup(c, i % 2 ? "alias2.example.test" : "nope.example.test",
+					FROMAUTH_RR_TXT, &a, NULL, 0) != 0)
+			return (void *)1;
+		int want = i % 2 ? FROMAUTH_DNS_OK : FROMAUTH_DNS_NXDOMAIN;
+		int ok = fromauth_dns_answer_status(a) == want;
+		fromauth_dns_answer_free(a);
+		if (!ok)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+START_TEST(fromauth_dns_lookup_threads)
+{
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, hammer, ctx);
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		ck_assert_ptr_null(r);
+	}
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("dns");
+	struct { const char *name; const TTest *test; } tests[] = {
+		{ "fromauth_dns_lookup_records", fromauth_dns_lookup_records },
+		{ "fromauth_dns_lookup_negative", fromauth_dns_lookup_negative },
+		{ "fromauth_dns_lookup_cname", fromauth_dns_lookup_cname },
+		{ "fromauth_dns_lookup_wildcard", fromauth_dns_lookup_wildcard },
+		{ "fromauth_dns_lookup_bad_input", fromauth_dns_lookup_bad_input },
+		{ "fromauth_dns_lookup_threads", fromauth_dns_lookup_threads },
+		{ "fromauth_ctx_add_timeout_name", fromauth_ctx_add_timeout_name_times_out },
+		{ "fromauth_ctx_add_record", fromauth_ctx_add_record_overlay },
+		{ "fromauth_ctx_add_zone_file", fromauth_ctx_add_zone_file_errors },
+		{ "fromauth_ctx_setters", fromauth_ctx_setters },
+		{ "fa_dns_answer_to_wire", fa_dns_answer_to_wire_packet },
+		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
+		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
+		{ "fa_cache_bounded", fa_cache_bounded },
+	};
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, tests[i].test);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
