@@ -68,6 +68,16 @@ void fa_spf_record_free(struct fa_spf_record *rec);
 /* Is this a DNS-querying term (RFC 7208 4.6.4)? */
 int fa_spf_term_queries_dns(const struct fa_spf_term *t);
 
+/*
+ * The record rewritten for libspf2 evaluating a client of @family: terms
+ * in RFC 7208 meaning that libspf2 misreads are put in forms it reads
+ * right (modifiers last, redirect dropped beside "all", unknown modifiers
+ * dropped, /0 prefixes spelled as two halves or as exists).  Sets
+ * *unsupported when some term cannot be put so (a//0 for IPv6, mx/0).
+ */
+int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
+			      char **out, int *unsupported);
+
 /* Check a macro-string (@exp_text: explanation text, where spaces and the
  * c, r, t letters are allowed). */
 int fa_spf_macro_string_check(const char *s, size_t len, int exp_text,

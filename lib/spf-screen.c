@@ -621,7 +621,7 @@ static void letter_value(char letter, const struct fa_spf_macro_vars *v,
 		if (v->family == AF_INET6) {
 			size_t o = 0;
 			for (int k = 0; k < 16 && o + 4 < buflen; k++)
-				o += (size_t)snprintf(buf + o, buflen - o, "%s%x.%x",
+				o += (size_t)snprintf(buf + o, buflen - o, "%s%X.%X",
 						      k ? "." : "", v->ip[k] >> 4,
 						      v->ip[k] & 15);
 			return;
@@ -676,8 +676,9 @@ int fa_spf_macro_expand(const char *s, size_t len,
 			sb_add(&b, "%20", 3);
 			continue;
 		}
-		/* %{ letter digits [r] delimiters } -- already checked */
-		i += 2;
+		/* %{ letter digits [r] delimiters } -- already checked;
+		 * s[i] is the '{' */
+		i++;
 		char letter = s[i++];
 		int upper = isupper((unsigned char)letter);
 		unsigned int keep = 0;
@@ -733,6 +734,102 @@ int fa_spf_macro_expand(const char *s, size_t len,
 			else
 				sb_add(&b, parts[k], plen[k]);
 		}
+	}
+	if (b.nomem) {
+		free(b.s);
+		return FROMAUTH_E_NOMEM;
+	}
+	*out = b.s;
+	return 0;
+}
+
+/* ---- the record as handed to libspf2 ---- */
+
+static void add_qualified(struct sbuf *b, const struct fa_spf_term *t,
+			  const char *body)
+{
+	sb_add(b, " ", 1);
+	if (t->explicit_qualifier)
+		sb_add(b, &t->qualifier, 1);
+	sb_add(b, body, strlen(body));
+}
+
+int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
+			      char **out, int *unsupported)
+{
+	struct sbuf b = { .max = FA_SPF_MAX_RECORD * 2 };
+	char buf[FA_SPF_MAX_VALUE + 64];
+	int has_all = 0;
+
+	*out = NULL;
+	*unsupported = 0;
+	sb_add(&b, "v=spf1", 6);
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		int mine = family == AF_INET6 ? t->cidr6 : t->cidr4;
+		switch (t->kind) {
+		case FA_SPF_ALL:
+			has_all = 1;
+			add_qualified(&b, t, t->text);
+			break;
+		/* libspf2 cannot compile a /0 prefix: two halves say the same */
+		case FA_SPF_IP4:
+			if (t->cidr4 == 0) {
+				add_qualified(&b, t, "ip4:0.0.0.0/1");
+				add_qualified(&b, t, "ip4:128.0.0.0/1");
+			} else {
+				add_qualified(&b, t, t->text);
+			}
+			break;
+		case FA_SPF_IP6:
+			if (t->cidr6 == 0) {
+				add_qualified(&b, t, "ip6:::/1");
+				add_qualified(&b, t, "ip6:8000::/1");
+			} else {
+				add_qualified(&b, t, t->text);
+			}
+			break;
+		case FA_SPF_A:
+		case FA_SPF_MX:
+			if (mine == 0 && t->kind == FA_SPF_A && family == AF_INET) {
+				/* a/0 for IPv4: any A record matches, as exists */
+				snprintf(buf, sizeof(buf), "exists:%s",
+					 t->value ? t->value : "%{d}");
+				add_qualified(&b, t, buf);
+				break;
+			}
+			if (mine == 0)
+				*unsupported = 1;
+			/* the other family's prefix does not matter here */
+			snprintf(buf, sizeof(buf), "%s%s%s", t->kind == FA_SPF_A ? "a" : "mx",
+				 t->value ? ":" : "", t->value ? t->value : "");
+			if (family == AF_INET && t->cidr4 > 0)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					 "/%d", t->cidr4);
+			if (family == AF_INET6 && t->cidr6 > 0)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					 "//%d", t->cidr6);
+			add_qualified(&b, t, buf);
+			break;
+		case FA_SPF_REDIRECT:
+		case FA_SPF_EXP:
+		case FA_SPF_UNKNOWN_MODIFIER:
+			/* modifiers go last; unknown ones are ignored (RFC 7208 6) */
+			break;
+		default:
+			add_qualified(&b, t, t->text);
+			break;
+		}
+	}
+	/* redirect= is ignored when the record has "all" (RFC 7208 6.1);
+	 * libspf2 would follow it where it stands */
+	if (rec->redirect && !has_all) {
+		sb_add(&b, " redirect=", 10);
+		sb_add(&b, rec->redirect->value, strlen(rec->redirect->value));
+	}
+	if (rec->exp) {
+		sb_add(&b, " exp=", 5);
+		sb_add(&b, rec->exp->value, strlen(rec->exp->value));
 	}
 	if (b.nomem) {
 		free(b.s);

@@ -81,6 +81,8 @@ struct eval {
 	unsigned int terms;
 	unsigned int voids;
 	int top_fetched;
+	int top_query;
+	int top_temp;           /* the top record's lookup failed temporarily */
 
 	/* first reason to stop, with the result it forces */
 	int stop_result;        /* -1: not stopped */
@@ -230,14 +232,27 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		rr->herrno = TRY_AGAIN;
 		return 0;
 	}
+	char *text = NULL;
+	int unsupported = 0;
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, &text, &unsupported);
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
-	if (SPF_dns_rr_buf_realloc(rr, 0, found->len + 1) != SPF_E_SUCCESS) {
+	if (rc == 0 && unsupported) {
+		free(text);
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record of %s has an a or mx prefix of /0 for this "
+		     "address family, which libspf2 cannot evaluate", domain);
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	size_t len = text ? strlen(text) : 0;
+	if (rc || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
+		free(text);
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
 		return 0;
 	}
-	memcpy(rr->rr[0]->txt, found->data, found->len);
-	rr->rr[0]->txt[found->len] = '\0';
+	memcpy(rr->rr[0]->txt, text, len + 1);
+	free(text);
 	rr->num_rr = 1;
 	return 0;
 }
@@ -270,6 +285,7 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 		if (type == ns_t_txt && !ev->top_fetched) {
 			ev->top_fetched = 1;
 			cls = TOP;
+			ev->top_query = 1;
 		} else if (type == ns_t_ptr && !should_cache) {
 			cls = PMACRO;
 		} else {
@@ -328,6 +344,8 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 	case FA_DNS_NODATA: herrno = NO_DATA; break;
 	default: herrno = TRY_AGAIN; break;
 	}
+	if (herrno == TRY_AGAIN && cls == TOP)
+		ev->top_temp = 1;
 	if (herrno == TRY_AGAIN) {
 		snprintf(ev->last_temp_name, sizeof(ev->last_temp_name), "%s", qname);
 		/* RFC 7208 5.5: a failing PTR lookup, or a failing address
@@ -397,15 +415,18 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 	return rr;
 }
 
-/* exp= (RFC 6.2): fetched and expanded here; libspf2 gets "" back. */
+/* exp= (RFC 6.2): fetched and expanded here; libspf2 gets "" back.
+ * @domain is libspf2's own *bufp, so it is copied before *bufp is reset. */
 static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 				   char **bufp, size_t *buflenp)
 {
 	struct eval *ev = server->resolver->hook;
 	struct fa_dns_answer *ans = NULL;
+	char name[256];
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
+	snprintf(name, sizeof(name), "%s", domain ? fit_name(domain) : "");
 	if (*buflenp < 1) {
 		char *b = realloc(*bufp, 1);
 		if (!b)
@@ -414,10 +435,11 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 		*buflenp = 1;
 	}
 	(*bufp)[0] = '\0';
-	if (ev->stop_result >= 0 || !domain || !*domain)
+	if (ev->stop_result >= 0 || !name[0])
 		return SPF_E_SUCCESS;
-	if (fa_dns_query(ev->req, fit_name(domain), FA_RR_TXT, &ans, NULL) != 0)
+	if (fa_dns_query(ev->req, name, FA_RR_TXT, &ans, NULL) != 0)
 		return SPF_E_SUCCESS;
+	/* one TXT record, no NUL inside, valid macro-string: else no exp */
 	if (ans->status == FA_DNS_OK && ans->count == 1 &&
 	    ans->rrs[0].type == FA_RR_TXT &&
 	    strlen((const char *)ans->rrs[0].data) == ans->rrs[0].len) {
@@ -429,6 +451,9 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 			.family = ev->family,
 			.timestamp = (unsigned long)time(NULL),
 		};
+		/* %{p} costs lookups: only when the text uses it */
+		if (strcasestr((const char *)ans->rrs[0].data, "%{p"))
+			vars.validated = SPF_request_get_client_dom(ev->spf_req);
 		memcpy(vars.ip, ev->ip, sizeof(vars.ip));
 		fa_spf_macro_expand((const char *)ans->rrs[0].data,
 				    ans->rrs[0].len, &vars, 1024, &ev->exp_text);
@@ -586,9 +611,9 @@ static int check_identity(const char *mail_from, const char *helo,
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"the null sender needs a HELO name");
 	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
-					"\"%s\" holds a space, control or non-ASCII byte", id);
+					"\"%s\" holds a control or non-ASCII byte", id);
 	if (strlen(id) > 320)
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"\"%.40s...\" is too long", id);
@@ -607,7 +632,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	SPF_server_t *server = NULL;
 	SPF_request_t *sr = NULL;
 	SPF_response_t *resp = NULL;
-	const char *domain;
+	const char *domain = NULL;
 	int rc;
 
 	if (!out)
@@ -716,6 +741,8 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	}
 
 	int result = map_result(SPF_response_result(resp), SPF_response_errcode(resp));
+	if (SPF_response_result(resp) == SPF_RESULT_INVALID && ev.top_temp)
+		result = FROMAUTH_SPF_TEMPERROR;
 	if (ev.stop_result >= 0)
 		result = ev.stop_result;
 	const struct seen_record *rec = deciding_record(&ev, spf->domain);
