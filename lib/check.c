@@ -8,12 +8,13 @@
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "address.h"
-#include "check.h"
+#include "result.h"
 #include "cidr.h"
 #include "ctx.h"
 #include "dkim.h"

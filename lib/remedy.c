@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "result.h"
 #include "dns-internal.h"
 
 static int remember_not_applied(struct fromauth_result *r, const char *line)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "result.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "spf.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The check's result object and the pieces check.c, remedy.c and result.c
  * share. */
-#ifndef FROMAUTH_CHECK_H
-#define FROMAUTH_CHECK_H
+#ifndef FROMAUTH_RESULT_H
+#define FROMAUTH_RESULT_H
 
 #include <stddef.h>
 
