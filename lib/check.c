@@ -166,14 +166,10 @@ static int add_fix_owned(struct fa_finding *f, char *line)
 	return rc;
 }
 
-/* The SPF terms the service needs: its include, or its ranges. */
-static char *service_spf_terms(const struct fromauth_profile *profile)
+/* The service's ranges as SPF terms ("ip4:192.0.2.0/25 ip6:..."), for a
+ * profile without spf-include. */
+static char *service_range_terms(const struct fromauth_profile *profile)
 {
-	const char *inc = fromauth_profile_spf_include(profile);
-	if (inc) {
-		char *t = NULL;
-		return asprintf(&t, "include:%s", inc) < 0 ? NULL : t;
-	}
 	size_t n = 0;
 	const struct fa_cidr *ranges = fa_profile_ranges(profile, &n);
 	size_t cap = n * 56 + 1;
@@ -188,6 +184,35 @@ static char *service_spf_terms(const struct fromauth_profile *profile)
 					ranges[i].family == AF_INET ? "ip4" : "ip6", buf);
 	}
 	return t;
+}
+
+/* @record (NULL: none yet) with the service authorized: its include
+ * merged in before the all/redirect term, or, for a profile that lists
+ * only ranges, those ranges in the same place.  fa_spf_merge_include()
+ * takes a domain, so the ranges go in through a marker include. */
+static int merge_service(const struct fromauth_profile *profile, const char *record,
+			 char **merged)
+{
+	static const char marker[] = "fromauth-service-ranges.invalid";
+	const char *inc = fromauth_profile_spf_include(profile);
+	*merged = NULL;
+	if (inc)
+		return fa_spf_merge_include(record, inc, merged);
+	char *with_marker = NULL;
+	int rc = fa_spf_merge_include(record, marker, &with_marker);
+	if (rc)
+		return rc;
+	char *terms = service_range_terms(profile);
+	char *at = strstr(with_marker, "include:fromauth-service-ranges.invalid");
+	if (!terms || !at ||
+	    asprintf(merged, "%.*s%s%s", (int)(at - with_marker), with_marker, terms,
+		     at + strlen("include:") + strlen(marker)) < 0) {
+		*merged = NULL;
+		rc = terms && !at ? FROMAUTH_E_INTERNAL : FROMAUTH_E_NOMEM;
+	}
+	free(terms);
+	free(with_marker);
+	return rc;
 }
 
 /* ---- the evaluation ---------------------------------------------------- */
@@ -349,12 +374,10 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	}
 	if (a && a->record_count > 1)
 		return;         /* spf.multiple says what to do first */
-	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
-	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK)
+	if (merge_service(st->profile, a ? a->record : NULL, &merged) == FROMAUTH_OK)
 		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
 	free(merged);
-	free(terms);
 }
 
 static void spf_findings(struct eval_state *st)
@@ -469,6 +492,17 @@ static void dkim_key_fix(struct eval_state *st, struct fa_finding *f,
 	snprintf(owner, sizeof(owner), "%s._domainkey.%s", fromauth_dkim_selector(k),
 		 fromauth_dkim_domain(k));
 	const char *target = fa_dkim_expected_target(k);
+	if (target && fa_dkim_target_ok(k)) {
+		/* The CNAME is already right: the key at the target is the
+		 * service's to replace, and repeating the CNAME fixes nothing. */
+		char *msg = NULL;
+		if (asprintf(&msg, "%s %s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
+			     f->message, owner, target) >= 0) {
+			free(f->message);
+			f->message = msg;
+		}
+		return;
+	}
 	if (target) {
 		char rdata[300];
 		snprintf(rdata, sizeof(rdata), "%s.", target);
