@@ -24,6 +24,14 @@ static int remember_not_applied(struct fromauth_result *r, const char *line)
 	return FROMAUTH_OK;
 }
 
+static int has_finding(const struct fromauth_result *r, const char *code)
+{
+	for (size_t i = 0; i < r->finding_count; i++)
+		if (!strcmp(r->findings[i].code, code))
+			return 1;
+	return 0;
+}
+
 int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
 	      const struct fromauth_address *addr, struct fromauth_result *r)
 {
@@ -61,6 +69,12 @@ int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
 		rc = fa_check_evaluate(layer, profile, addr, again, NULL, 0);
 	if (rc == FROMAUTH_OK) {
 		r->fixed_verdict = again->verdict;
+		/* No fix creates a domain that does not exist.  Records below
+		 * it (a DKIM key, _dmarc) only make it an empty non-terminal,
+		 * which the second run no longer calls NXDOMAIN, yet receivers
+		 * still find no A, AAAA or MX for it. */
+		if (has_finding(r, "domain.nxdomain"))
+			r->fixed_verdict = FROMAUTH_VERDICT_FAIL;
 		/* The remediation's DNS work counts toward the check's. */
 		r->dns_queries += again->dns_queries;
 		r->cache_hits += again->cache_hits;
