@@ -14,7 +14,8 @@
       header's exact prototype in SYNOPSIS; no page documents a function
       that is not exported; every cross-reference to our pages resolves;
       man/meson.build installs exactly the pages present; libfromauth(3)
-      lists every enum fromauth_error value with its number.
+      lists every enum fromauth_error value with its number and every
+      finding code the library's sources (next to SYMFILE) emit.
 
 Exit status: 0 pass, 1 fail, 77 skip (mandoc not installed).
 """
@@ -231,6 +232,22 @@ def coverage(mandir, symfile, header, mesonbuild):
         roff_value = value.replace('-', '\\-')
         if f'.It Dv {name} Pq {roff_value}\n' not in errors:
             fail(f'libfromauth.3: ERRORS lacks ".It Dv {name} Pq {roff_value}"')
+
+    # Every finding code the library emits is in FINDING CODES.
+    codes_doc = set()
+    section = text.split('.Sh FINDING CODES', 1)[-1].split('.Sh ', 1)[0]
+    for m in re.finditer(r'^\.It Li (.*)$', section, flags=re.M):
+        codes_doc.update(c.strip() for c in m.group(1).split(' , '))
+    libdir = os.path.dirname(symfile)
+    for src in sorted(f for f in os.listdir(libdir) if f.endswith('.c')):
+        with open(os.path.join(libdir, src), encoding='utf-8') as f:
+            for no, line in enumerate(f, 1):
+                if line.lstrip().startswith('#'):
+                    continue
+                for code in re.findall(r'"((?:service|domain|spf|dkim|dmarc)\.[a-z_]+)"', line):
+                    if code not in codes_doc:
+                        fail(f'lib/{src}:{no}: finding code {code} is not in '
+                             'libfromauth.3 FINDING CODES')
 
     print(f'{len(documented)} of {len(syms)} exported functions documented')
     return 0
