@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
+	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
 };
 
 static void usage(FILE *out)
