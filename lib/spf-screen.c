@@ -322,9 +322,13 @@ static int parse_mechanism(struct fa_spf_term *t, const char *term,
 		}
 		if (v6) {
 			char buf[INET6_ADDRSTRLEN + 1];
-			if (nlen == 0 || nlen >= sizeof(buf) ||
-			    strspn(net, "0123456789abcdefABCDEF:.") < nlen)
+			if (nlen == 0 || nlen >= sizeof(buf))
 				goto bad;
+			/* @net is not NUL-terminated: no strspn */
+			for (size_t k = 0; k < nlen; k++)
+				if (!isxdigit((unsigned char)net[k]) &&
+				    net[k] != ':' && net[k] != '.')
+					goto bad;
 			memcpy(buf, net, nlen);
 			buf[nlen] = '\0';
 			if (inet_pton(AF_INET6, buf, t->addr) != 1)
