@@ -73,15 +73,22 @@ END_TEST
 
 START_TEST(fromauth_spf_check_mechanisms)
 {
-	expect("198.51.100.7", "amx.spf.test", FROMAUTH_SPF_PASS, NULL);
-	expect("203.0.113.25", "amx.spf.test", FROMAUTH_SPF_PASS, NULL);
+	/* the reason names the mechanism that matched */
+	expect("198.51.100.7", "amx.spf.test", FROMAUTH_SPF_PASS,
+	       "+a in the SPF record of amx.spf.test matched");
+	expect("203.0.113.25", "amx.spf.test", FROMAUTH_SPF_PASS,
+	       "+mx in the SPF record of amx.spf.test matched");
 	expect("2001:db8:25::1", "amx.spf.test", FROMAUTH_SPF_PASS, NULL);
 	expect("203.0.113.26", "amx.spf.test", FROMAUTH_SPF_FAIL, NULL);
-	expect("198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS,
+	       "+include:esp.spf.test in the SPF record of inc.spf.test "
+	       "(through ip4:198.51.100.0/24 in the SPF record of esp.spf.test)");
 	/* the include's ~all is no match: the outer -all decides */
-	expect("192.0.2.9", "inc.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("192.0.2.9", "inc.spf.test", FROMAUTH_SPF_FAIL,
+	       "-all in the SPF record of inc.spf.test");
 	expect("2001:db8:1::9", "redir.spf.test", FROMAUTH_SPF_PASS, NULL);
-	expect("192.0.2.9", "redir.spf.test", FROMAUTH_SPF_SOFTFAIL, NULL);
+	expect("192.0.2.9", "redir.spf.test", FROMAUTH_SPF_SOFTFAIL,
+	       "~all in the SPF record of esp.spf.test");
 	/* redirect= beside "all" is ignored (RFC 7208 6.1) */
 	expect("198.51.100.9", "redirall.spf.test", FROMAUTH_SPF_FAIL, NULL);
 	/* /0 and unknown modifiers are valid; libspf2 gets them rewritten */
