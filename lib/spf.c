@@ -18,7 +18,13 @@
  * - ptr lookups that fail temporarily do not match (5.5), a ptr answer
  *   beyond 10 names is cut (4.6.4), IPv4-mapped IPv6 clients are IPv4,
  *   expanded names longer than 253 bytes lose labels on the left (7.3);
- * - exp= text is fetched and expanded here (6.2): libspf2 mangles it.
+ * - exp= text is fetched and expanded here (6.2): libspf2 mangles it;
+ * - libspf2 gets each record rewritten from our parse (modifiers last,
+ *   redirect dropped beside "all", unknown modifiers dropped) and /0
+ *   prefixes, which it cannot compile, spelled another way: ip4/ip6 as
+ *   two /1 halves, a and mx as a name with a random per-evaluation
+ *   suffix that this layer answers with the client's own address when
+ *   the real name has any.
  *
  * Classifying queries: libspf2 asks for TXT for the top record and then
  * only for include/redirect targets (exp goes to our get_exp hook); MX
@@ -40,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "ctx.h"
@@ -107,6 +114,12 @@ struct eval {
 	char *pending[PTR_NAME_LIMIT * 4];
 	size_t npending, pending_pos;
 	enum { PENDING_MX, PENDING_PTR, PENDING_PMACRO } pending_kind;
+	int pending_any;        /* targets of an mx with a /0 prefix */
+
+	/* names ending so stand for "the client, if NAME has addresses":
+	 * how a and mx with a /0 prefix reach libspf2, which cannot hold
+	 * /0.  Random per evaluation, so no record or sender can forge it. */
+	char any_suffix[48];
 
 	char last_temp_name[256];
 
@@ -252,7 +265,8 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	}
 	char *text = NULL;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, &text, &unsupported);
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, ev->any_suffix,
+				       &text, &unsupported);
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
 		free(text);
@@ -281,8 +295,18 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 {
 	enum query_class cls = TOP;
 	uint16_t fatype = fa_type_of(type);
+	char stripped[256];
+	int any = 0;
 
 	*clsp = SKIPPED;
+	size_t dl = strlen(domain), sl = strlen(ev->any_suffix);
+	if (sl && dl > sl + 1 && dl - sl - 1 < sizeof(stripped) &&
+	    domain[dl - sl - 1] == '.' && !strcasecmp(domain + dl - sl, ev->any_suffix)) {
+		memcpy(stripped, domain, dl - sl - 1);
+		stripped[dl - sl - 1] = '\0';
+		domain = stripped;
+		any = 1;
+	}
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
@@ -300,6 +324,8 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	    !strcasecmp(domain, ev->pending[ev->pending_pos])) {
 		ev->pending_pos++;
 		cls = ev->pending_kind == PENDING_PMACRO ? PMACRO : TARGET;
+		if (ev->pending_kind == PENDING_MX && ev->pending_any)
+			any = 1;
 		*clsp = cls;
 	} else {
 		clear_pending(ev);
@@ -421,6 +447,11 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	rr->num_rr = rr->herrno == NETDB_SUCCESS ? n : 0;
 	if (rr->num_rr == 0 && rr->herrno == NETDB_SUCCESS)
 		rr->herrno = NO_DATA;
+	/* a or mx target under a /0 prefix: any address is the client's */
+	if (any && rr->num_rr > 0 && (type == ns_t_a || type == ns_t_aaaa)) {
+		memcpy(rr->rr[0], ev->ip, type == ns_t_a ? 4 : 16);
+		rr->num_rr = 1;
+	}
 
 	if (type == ns_t_mx || type == ns_t_ptr) {
 		clear_pending(ev);
@@ -433,6 +464,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		}
 		ev->pending_kind = type == ns_t_mx ? PENDING_MX
 				 : cls == PMACRO ? PENDING_PMACRO : PENDING_PTR;
+		ev->pending_any = type == ns_t_mx && any;
 	}
 	fa_dns_answer_release(ans);
 	return rr;
@@ -873,6 +905,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return FROMAUTH_E_NOMEM;
 	ev.req = req;
 	ev.stop_result = -1;
+	uint64_t nonce;
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
+		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
+	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
+		 (unsigned long long)nonce);
 	ev.ip_text = ip;
 	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
 		ev.family = AF_INET;

@@ -95,6 +95,14 @@ START_TEST(fromauth_spf_check_mechanisms)
 	expect("198.51.100.9", "slash0.spf.test", FROMAUTH_SPF_PASS, NULL);
 	expect("2001:db8::9", "slash0.spf.test", FROMAUTH_SPF_FAIL, NULL);
 	expect("192.0.2.9", "unknownmod.spf.test", FROMAUTH_SPF_PASS, NULL);
+	/* a and mx with a /0 prefix for the client's family: any address
+	 * of the name matches (libspf2 cannot hold /0; the layer answers) */
+	expect("2001:db8:ffff::1", "zero6.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db8:ffff::1", "zero6none.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("192.0.2.200", "zeromx.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db8:ffff::1", "zeromx.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* the suffix that stands for "the client" cannot be forged */
+	expect("192.0.2.200", "forged.spf.test", FROMAUTH_SPF_FAIL, NULL);
 	/* IPv4-mapped IPv6 is IPv4 (RFC 7208 5) */
 	expect("::ffff:192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS, NULL);
 
@@ -334,7 +342,7 @@ START_TEST(fa_spf_record_parse_grammar)
 
 	char *lib = NULL;
 	int unsupported;
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, &lib, &unsupported), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, NULL, &lib, &unsupported), 0);
 	ck_assert_str_eq(lib, "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
 	ck_assert_int_eq(unsupported, 0);
 	free(lib);

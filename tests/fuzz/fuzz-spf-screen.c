@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t f = 0; f < 2; f++) {
 			char *lib = NULL;
 			int unsupported;
-			if (fa_spf_record_for_libspf2(rec, families[f], &lib, &unsupported) != 0)
+			if (fa_spf_record_for_libspf2(rec, families[f],
+						      f ? "fa-any-0123456789abcdef.invalid" : NULL, &lib, &unsupported) != 0)
 				continue;
 			if (fa_spf_record_parse(lib, strlen(lib), NULL, err, sizeof(err)) != 0)
 				__builtin_trap();
