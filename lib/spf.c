@@ -900,9 +900,6 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no IP address");
 
 	memset(&ev, 0, sizeof(ev));
-	ev.log = calloc(MAX_LOG, sizeof(*ev.log));
-	if (!ev.log)
-		return FROMAUTH_E_NOMEM;
 	ev.req = req;
 	ev.stop_result = -1;
 	uint64_t nonce;
@@ -959,6 +956,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return 0;
 	}
 
+	ev.log = calloc(MAX_LOG, sizeof(*ev.log));
+	if (!ev.log) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
 	memset(&layer, 0, sizeof(layer));
 	layer.lookup = layer_lookup;
 	layer.get_exp = layer_get_exp;
