@@ -320,45 +320,123 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a)
 
 /* ---- merging an include ---- */
 
+/* Does @rec already hold @term (qualifier + or none, case-insensitive)? */
+static int record_has_term(const char *rec, size_t len, const char *term, size_t tl)
+{
+	for (size_t i = 6; i < len;) {
+		while (i < len && rec[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && rec[i] != ' ')
+			i++;
+		const char *t = rec + start;
+		size_t n = i - start;
+		if (n && *t == '+') {
+			t++;
+			n--;
+		}
+		if (n == tl && !strncasecmp(t, term, tl))
+			return 1;
+	}
+	return 0;
+}
+
 int fa_spf_merge_include(const char *record, const char *include,
 			 char **merged)
 {
+	char err[256];
+
 	if (!merged)
 		return FROMAUTH_E_INVAL;
 	*merged = NULL;
-	if (!include || fa_domain_check(include, NULL, 0) != 0)
+	if (!include || !*include)
 		return FROMAUTH_E_DOMAIN;
-	char *inc = fa_domain_normalize(include);
-	if (!inc)
-		return FROMAUTH_E_NOMEM;
-	size_t ilen = strlen(inc);
 
-	if (!record) {
-		size_t n = ilen + sizeof("v=spf1 include: ~all");
-		*merged = malloc(n);
-		if (*merged)
-			snprintf(*merged, n, "v=spf1 include:%s ~all", inc);
+	/* What to add: include:DOMAIN for a bare domain, else the terms as
+	 * given ("include:x ip4:192.0.2.0/24"), which must be mechanisms. */
+	char *add;
+	if (!strchr(include, ':') && !strchr(include, ' ')) {
+		if (fa_domain_check(include, NULL, 0) != 0)
+			return FROMAUTH_E_DOMAIN;
+		char *inc = fa_domain_normalize(include);
+		if (!inc || asprintf(&add, "include:%s", inc) < 0)
+			add = NULL;
 		free(inc);
-		return *merged ? 0 : FROMAUTH_E_NOMEM;
+	} else {
+		add = strdup(include);
 	}
-	size_t len = strlen(record);
-	if (!fa_spf_is_record(record, len) || len > FA_SPF_MAX_RECORD) {
-		free(inc);
+	if (!add)
+		return FROMAUTH_E_NOMEM;
+	char *check = NULL;
+	struct fa_spf_record *terms = NULL;
+	if (asprintf(&check, "v=spf1 %s", add) < 0) {
+		free(add);
+		return FROMAUTH_E_NOMEM;
+	}
+	int rc = fa_spf_record_parse(check, strlen(check), &terms, err, sizeof(err));
+	free(check);
+	for (size_t i = 0; rc == 0 && i < terms->count; i++)
+		if (!fa_spf_term_queries_dns(&terms->terms[i]) &&
+		    terms->terms[i].kind != FA_SPF_IP4 && terms->terms[i].kind != FA_SPF_IP6)
+			rc = FROMAUTH_E_RECORD;  /* all, modifiers: not for merging */
+	if (rc == 0 && terms->count == 0)
+		rc = FROMAUTH_E_RECORD;
+	free(add);
+	if (rc) {
+		fa_spf_record_free(terms);
+		return rc;
+	}
+
+	size_t len = record ? strlen(record) : 0;
+	if (record && (!fa_spf_is_record(record, len) || len > FA_SPF_MAX_RECORD)) {
+		fa_spf_record_free(terms);
 		return FROMAUTH_E_RECORD;
 	}
 
-	/* Where the new term goes: before the first all (any qualifier) or
-	 * redirect=, else at the end.  The rest is kept as written. */
+	/* the new terms, less those the record already has */
+	size_t cap = 1;
+	for (size_t i = 0; i < terms->count; i++)
+		cap += strlen(terms->terms[i].text) + 2;
+	char *new_terms = calloc(1, cap);
+	if (!new_terms) {
+		fa_spf_record_free(terms);
+		return FROMAUTH_E_NOMEM;
+	}
+	for (size_t i = 0; i < terms->count; i++) {
+		const struct fa_spf_term *t = &terms->terms[i];
+		const char *text = t->text;
+		if (record && record_has_term(record, len, text, strlen(text)))
+			continue;
+		if (*new_terms)
+			strcat(new_terms, " ");
+		if (t->explicit_qualifier && t->qualifier != '+')
+			strncat(new_terms, &t->qualifier, 1);
+		strcat(new_terms, text);
+	}
+	fa_spf_record_free(terms);
+
+	char *out = NULL;
+	if (!record) {
+		rc = asprintf(&out, "v=spf1 %s ~all", new_terms) < 0 ? FROMAUTH_E_NOMEM : 0;
+		free(new_terms);
+		*merged = rc ? NULL : out;
+		return rc;
+	}
+	if (!*new_terms) {
+		free(new_terms);
+		*merged = strdup(record);
+		return *merged ? 0 : FROMAUTH_E_NOMEM;
+	}
+
+	/* Where they go: before the first all (any qualifier) or redirect=,
+	 * else at the end.  The rest is kept as written. */
 	size_t insert_at = len;
-	int present = 0;
-	for (size_t i = 6; i < len;) {
+	for (size_t i = 6; i < len && insert_at == len;) {
 		while (i < len && record[i] == ' ')
 			i++;
 		size_t start = i;
 		while (i < len && record[i] != ' ')
 			i++;
-		if (start == i)
-			break;
 		const char *t = record + start;
 		size_t tl = i - start;
 		const char *m = t;
@@ -367,33 +445,22 @@ int fa_spf_merge_include(const char *record, const char *include,
 			m++;
 			ml--;
 		}
-		if (ml == 8 + ilen && !strncasecmp(m, "include:", 8) &&
-		    !strncasecmp(m + 8, inc, ilen) && *t != '-' && *t != '~' && *t != '?')
-			present = 1;
-		if (insert_at == len &&
-		    ((ml == 3 && !strncasecmp(m, "all", 3)) ||
-		     (tl > 9 && !strncasecmp(t, "redirect=", 9))))
+		if ((ml == 3 && !strncasecmp(m, "all", 3)) ||
+		    (tl > 9 && !strncasecmp(t, "redirect=", 9)))
 			insert_at = start;
 	}
-	size_t n = len + ilen + 16;
-	char *out = malloc(n);
-	if (!out) {
-		free(inc);
-		return FROMAUTH_E_NOMEM;
-	}
-	if (present) {
-		memcpy(out, record, len + 1);
-	} else if (insert_at == len) {
-		/* no all/redirect: append, trimming trailing spaces */
+	if (insert_at == len) {
 		size_t l = len;
 		while (l > 6 && record[l - 1] == ' ')
 			l--;
-		snprintf(out, n, "%.*s include:%s", (int)l, record, inc);
+		rc = asprintf(&out, "%.*s %s", (int)l, record, new_terms);
 	} else {
-		snprintf(out, n, "%.*sinclude:%s %s", (int)insert_at, record, inc,
-			 record + insert_at);
+		rc = asprintf(&out, "%.*s%s %s", (int)insert_at, record, new_terms,
+			      record + insert_at);
 	}
-	free(inc);
+	free(new_terms);
+	if (rc < 0)
+		return FROMAUTH_E_NOMEM;
 	*merged = out;
 	return 0;
 }

@@ -57,9 +57,12 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a);
 
 /* @record with "include:@include" placed before its all/redirect term,
  * keeping the qualifier; NULL @record gives "v=spf1 include:X ~all".
- * A record that already has the include comes back unchanged.
- * *merged is malloc'd.  0, FROMAUTH_E_DOMAIN, _RECORD (not v=spf1) or
- * _NOMEM.  fa_spf_analyze_record() gives the merged record's lookups. */
+ * @include is a bare domain, or SPF mechanisms as text ("include:x.test
+ * ip4:192.0.2.0/24"), which are added as given.  Terms the record already
+ * has are not added again; a record with all of them comes back
+ * unchanged.  *merged is malloc'd.  0, FROMAUTH_E_DOMAIN, _RECORD (not
+ * v=spf1, or @include is not mechanisms) or _NOMEM.
+ * fa_spf_analyze_record() gives the merged record's lookups. */
 int fa_spf_merge_include(const char *record, const char *include,
 			 char **merged);
 

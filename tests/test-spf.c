@@ -524,6 +524,19 @@ START_TEST(fa_spf_merge_include_placement)
 	ck_assert_int_eq(fa_spf_merge_include("hello", "esp.test", &out), FROMAUTH_E_RECORD);
 	ck_assert_ptr_null(out);
 	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "bad..test", &out), FROMAUTH_E_DOMAIN);
+
+	/* mechanisms as text, as the check builds them from profile ranges */
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 mx ip4:192.0.2.0/24 -all",
+					      "ip4:192.0.2.0/24 ip6:2001:db8::/32", &out), 0);
+	ck_assert_str_eq(out, "v=spf1 mx ip4:192.0.2.0/24 ip6:2001:db8::/32 -all");
+	free(out);
+	ck_assert_int_eq(fa_spf_merge_include(NULL, "include:esp.test", &out), 0);
+	ck_assert_str_eq(out, "v=spf1 include:esp.test ~all");
+	free(out);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "include:esp.test -all", &out),
+			 FROMAUTH_E_RECORD);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "ip4:1.2.3", &out),
+			 FROMAUTH_E_RECORD);
 }
 END_TEST
 
