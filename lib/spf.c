@@ -484,6 +484,9 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	snprintf(q->name, sizeof(q->name), "%s", domain);
 	for (size_t i = 0; q->name[i]; i++)
 		q->name[i] = (char)tolower((unsigned char)q->name[i]);
+	size_t nl = strlen(q->name);
+	if (nl && q->name[nl - 1] == '.')
+		q->name[nl - 1] = '\0';  /* as remember_record() keeps names */
 	for (int i = 0; q->answered && i < rr->num_rr && q->naddr < LOG_ADDRS; i++) {
 		if (type == ns_t_a)
 			memcpy(q->addr[q->naddr++], &rr->rr[i]->a, 4);

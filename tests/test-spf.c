@@ -4,6 +4,7 @@
  * merging and range expansion.  Data: tests/zones/spf.zone. */
 #include <arpa/inet.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -233,6 +234,52 @@ START_TEST(fromauth_spf_check_hostile)
 	expect("192.0.2.9", "big.spf.test", FROMAUTH_SPF_PASS, NULL);
 	expect("203.0.113.29", "big.spf.test", FROMAUTH_SPF_PASS, NULL);
 	expect("192.0.2.9", "split.spf.test", FROMAUTH_SPF_PASS, NULL);
+}
+END_TEST
+
+/* One context, many threads: each evaluation has its own libspf2 server
+ * and DNS layer state, the context's cache is shared. */
+static const struct {
+	const char *ip, *from;
+	int result;
+} thread_cases[] = {
+	{ "192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS },
+	{ "198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS },
+	{ "192.0.2.99", "lim.spf.test", FROMAUTH_SPF_PERMERROR },
+	{ "192.0.2.99", "void.spf.test", FROMAUTH_SPF_PERMERROR },
+	{ "192.0.2.9", "exp.spf.test", FROMAUTH_SPF_FAIL },
+	{ "192.0.2.9", "tmo.spf.test", FROMAUTH_SPF_TEMPERROR },
+	{ "2001:db8:ffff::1", "zero6.spf.test", FROMAUTH_SPF_PASS },
+	{ "192.0.2.9", "nested.spf.test", FROMAUTH_SPF_PERMERROR },
+};
+
+static void *thread_main(void *arg)
+{
+	size_t seed = (size_t)(uintptr_t)arg;
+	for (size_t i = 0; i < 60; i++) {
+		size_t k = (seed + i) % FA_ARRAY_SIZE(thread_cases);
+		struct fromauth_spf *spf = NULL;
+		if (fromauth_spf_check(ctx, thread_cases[k].ip, thread_cases[k].from,
+				       NULL, &spf, NULL, 0) != 0 ||
+		    fromauth_spf_result(spf) != thread_cases[k].result) {
+			fromauth_spf_free(spf);
+			return (void *)1;
+		}
+		fromauth_spf_free(spf);
+	}
+	return NULL;
+}
+
+START_TEST(fromauth_spf_check_threads)
+{
+	pthread_t t[8];
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, thread_main, (void *)(uintptr_t)i), 0);
+	for (size_t i = 0; i < 8; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		ck_assert_ptr_null(ret);
+	}
 }
 END_TEST
 
@@ -590,6 +637,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_limits },
 		{ "fromauth_spf_check", fromauth_spf_check_errors },
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
+		{ "fromauth_spf_check", fromauth_spf_check_threads },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },
