@@ -72,11 +72,13 @@ int fa_spf_term_queries_dns(const struct fa_spf_term *t);
  * The record rewritten for libspf2 evaluating a client of @family: terms
  * in RFC 7208 meaning that libspf2 misreads are put in forms it reads
  * right (modifiers last, redirect dropped beside "all", unknown modifiers
- * dropped, /0 prefixes spelled as two halves or as exists).  Sets
- * *unsupported when some term cannot be put so (a//0 for IPv6, mx/0).
+ * dropped, /0 prefixes spelled as two halves or as exists).  An a or mx
+ * term with a /0 prefix for @family becomes "a:SPEC.@any_suffix" (no
+ * prefix), for a DNS layer that answers such names with the client's
+ * address when SPEC has any; without @any_suffix, *unsupported is set.
  */
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
-			      char **out, int *unsupported);
+			      const char *any_suffix, char **out, int *unsupported);
 
 /* Check a macro-string (@exp_text: explanation text, where spaces and the
  * c, r, t letters are allowed). */

@@ -322,9 +322,13 @@ static int parse_mechanism(struct fa_spf_term *t, const char *term,
 		}
 		if (v6) {
 			char buf[INET6_ADDRSTRLEN + 1];
-			if (nlen == 0 || nlen >= sizeof(buf) ||
-			    strspn(net, "0123456789abcdefABCDEF:.") < nlen)
+			if (nlen == 0 || nlen >= sizeof(buf))
 				goto bad;
+			/* @net is not NUL-terminated: no strspn */
+			for (size_t k = 0; k < nlen; k++)
+				if (!isxdigit((unsigned char)net[k]) &&
+				    net[k] != ':' && net[k] != '.')
+					goto bad;
 			memcpy(buf, net, nlen);
 			buf[nlen] = '\0';
 			if (inet_pton(AF_INET6, buf, t->addr) != 1)
@@ -755,7 +759,7 @@ static void add_qualified(struct sbuf *b, const struct fa_spf_term *t,
 }
 
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
-			      char **out, int *unsupported)
+			      const char *any_suffix, char **out, int *unsupported)
 {
 	struct sbuf b = { .max = FA_SPF_MAX_RECORD * 2 };
 	char buf[FA_SPF_MAX_VALUE + 64];
@@ -795,6 +799,18 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 				/* a/0 for IPv4: any A record matches, as exists */
 				snprintf(buf, sizeof(buf), "exists:%s",
 					 t->value ? t->value : "%{d}");
+				add_qualified(&b, t, buf);
+				break;
+			}
+			if (mine == 0 && any_suffix &&
+			    strlen(t->value ? t->value : "%{d}") + 1 +
+			    strlen(any_suffix) <= FA_SPF_MAX_VALUE) {
+				/* the DNS layer answers names with this
+				 * suffix with the client's own address when
+				 * the real name has any */
+				snprintf(buf, sizeof(buf), "%s:%s.%s",
+					 t->kind == FA_SPF_A ? "a" : "mx",
+					 t->value ? t->value : "%{d}", any_suffix);
 				add_qualified(&b, t, buf);
 				break;
 			}

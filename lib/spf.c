@@ -18,7 +18,13 @@
  * - ptr lookups that fail temporarily do not match (5.5), a ptr answer
  *   beyond 10 names is cut (4.6.4), IPv4-mapped IPv6 clients are IPv4,
  *   expanded names longer than 253 bytes lose labels on the left (7.3);
- * - exp= text is fetched and expanded here (6.2): libspf2 mangles it.
+ * - exp= text is fetched and expanded here (6.2): libspf2 mangles it;
+ * - libspf2 gets each record rewritten from our parse (modifiers last,
+ *   redirect dropped beside "all", unknown modifiers dropped) and /0
+ *   prefixes, which it cannot compile, spelled another way: ip4/ip6 as
+ *   two /1 halves, a and mx as a name with a random per-evaluation
+ *   suffix that this layer answers with the client's own address when
+ *   the real name has any.
  *
  * Classifying queries: libspf2 asks for TXT for the top record and then
  * only for include/redirect targets (exp goes to our get_exp hook); MX
@@ -40,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "ctx.h"
@@ -62,6 +69,21 @@ struct fromauth_spf {
 	unsigned int lookups;
 	unsigned int void_lookups;
 	char *json;
+};
+
+enum query_class { SKIPPED, TOP, TERM, TARGET, PMACRO };
+
+#define MAX_LOG 64
+#define LOG_ADDRS 16
+
+/* One query of a term (or of an MX/PTR target), in evaluation order. */
+struct query_log {
+	ns_type type;
+	enum query_class cls;
+	int answered;           /* records of the type came back */
+	size_t naddr;
+	unsigned char addr[LOG_ADDRS][16];
+	char name[256];
 };
 
 struct seen_record {
@@ -92,6 +114,12 @@ struct eval {
 	char *pending[PTR_NAME_LIMIT * 4];
 	size_t npending, pending_pos;
 	enum { PENDING_MX, PENDING_PTR, PENDING_PMACRO } pending_kind;
+	int pending_any;        /* targets of an mx with a /0 prefix */
+
+	/* names ending so stand for "the client, if NAME has addresses":
+	 * how a and mx with a /0 prefix reach libspf2, which cannot hold
+	 * /0.  Random per evaluation, so no record or sender can forge it. */
+	char any_suffix[48];
 
 	char last_temp_name[256];
 
@@ -101,6 +129,9 @@ struct eval {
 
 	struct seen_record seen[MAX_RECORDS_SEEN];
 	size_t nseen;
+
+	struct query_log *log;  /* MAX_LOG entries */
+	size_t nlog;
 
 	/* handed out when allocating an RR fails: libspf2 aborts on NULL */
 	SPF_dns_rr_t *spare;
@@ -234,7 +265,8 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	}
 	char *text = NULL;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, &text, &unsupported);
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, ev->any_suffix,
+				       &text, &unsupported);
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
 		free(text);
@@ -257,12 +289,24 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	return 0;
 }
 
-static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
-				  ns_type type, int should_cache)
+static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
+			    const char *domain, ns_type type, int should_cache,
+			    enum query_class *clsp)
 {
-	struct eval *ev = layer->hook;
-	enum { TOP, TERM, TARGET, PMACRO } cls;
+	enum query_class cls = TOP;
 	uint16_t fatype = fa_type_of(type);
+	char stripped[256];
+	int any = 0;
+
+	*clsp = SKIPPED;
+	size_t dl = strlen(domain), sl = strlen(ev->any_suffix);
+	if (sl && dl > sl + 1 && dl - sl - 1 < sizeof(stripped) &&
+	    domain[dl - sl - 1] == '.' && !strcasecmp(domain + dl - sl, ev->any_suffix)) {
+		memcpy(stripped, domain, dl - sl - 1);
+		stripped[dl - sl - 1] = '\0';
+		domain = stripped;
+		any = 1;
+	}
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
@@ -280,6 +324,9 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 	    !strcasecmp(domain, ev->pending[ev->pending_pos])) {
 		ev->pending_pos++;
 		cls = ev->pending_kind == PENDING_PMACRO ? PMACRO : TARGET;
+		if (ev->pending_kind == PENDING_MX && ev->pending_any)
+			any = 1;
+		*clsp = cls;
 	} else {
 		clear_pending(ev);
 		if (type == ns_t_txt && !ev->top_fetched) {
@@ -291,10 +338,12 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 		} else {
 			cls = TERM;
 		}
+		*clsp = cls;
 	}
 
 	if (cls == TERM && ++ev->terms > LOOKUP_LIMIT) {
 		ev->terms = LOOKUP_LIMIT;
+		*clsp = SKIPPED;
 		stop(ev, FROMAUTH_SPF_PERMERROR,
 		     "more than %d DNS-querying terms (RFC 7208 4.6.4)",
 		     LOOKUP_LIMIT);
@@ -398,6 +447,11 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 	rr->num_rr = rr->herrno == NETDB_SUCCESS ? n : 0;
 	if (rr->num_rr == 0 && rr->herrno == NETDB_SUCCESS)
 		rr->herrno = NO_DATA;
+	/* a or mx target under a /0 prefix: any address is the client's */
+	if (any && rr->num_rr > 0 && (type == ns_t_a || type == ns_t_aaaa)) {
+		memcpy(rr->rr[0], ev->ip, type == ns_t_a ? 4 : 16);
+		rr->num_rr = 1;
+	}
 
 	if (type == ns_t_mx || type == ns_t_ptr) {
 		clear_pending(ev);
@@ -410,8 +464,46 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 		}
 		ev->pending_kind = type == ns_t_mx ? PENDING_MX
 				 : cls == PMACRO ? PENDING_PMACRO : PENDING_PTR;
+		ev->pending_any = type == ns_t_mx && any;
 	}
 	fa_dns_answer_release(ans);
+	return rr;
+}
+
+/* Keep what a term's query answered, for explain_match(). */
+static void log_query(struct eval *ev, const char *domain, ns_type type,
+		      enum query_class cls, const SPF_dns_rr_t *rr)
+{
+	if ((cls != TERM && cls != TARGET) || !rr || ev->nlog >= MAX_LOG)
+		return;
+	struct query_log *q = &ev->log[ev->nlog];
+	memset(q, 0, sizeof(*q));
+	q->type = type;
+	q->cls = cls;
+	q->answered = rr->herrno == NETDB_SUCCESS && rr->num_rr > 0;
+	snprintf(q->name, sizeof(q->name), "%s", domain);
+	for (size_t i = 0; q->name[i]; i++)
+		q->name[i] = (char)tolower((unsigned char)q->name[i]);
+	size_t nl = strlen(q->name);
+	if (nl && q->name[nl - 1] == '.')
+		q->name[nl - 1] = '\0';  /* as remember_record() keeps names */
+	for (int i = 0; q->answered && i < rr->num_rr && q->naddr < LOG_ADDRS; i++) {
+		if (type == ns_t_a)
+			memcpy(q->addr[q->naddr++], &rr->rr[i]->a, 4);
+		else if (type == ns_t_aaaa)
+			memcpy(q->addr[q->naddr++], &rr->rr[i]->aaaa, 16);
+	}
+	ev->nlog++;
+}
+
+static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
+				  ns_type type, int should_cache)
+{
+	struct eval *ev = layer->hook;
+	enum query_class cls;
+	SPF_dns_rr_t *rr = lookup(ev, layer, domain ? domain : "", type,
+				  should_cache, &cls);
+	log_query(ev, domain ? domain : "", type, cls, rr);
 	return rr;
 }
 
@@ -559,10 +651,177 @@ static const struct seen_record *deciding_record(const struct eval *ev,
 	return s;
 }
 
+/* ---- which mechanism matched ----
+ *
+ * libspf2 only says "a mechanism matched".  Replaying the records we saw
+ * against the logged answers of their queries, in order, names it.  Any
+ * doubt (macros in ptr, a log that does not line up) gives up: the reason
+ * then stays generic rather than wrong. */
+
+enum sim { SIM_UNKNOWN, SIM_NOMATCH, SIM_MATCH };
+
+struct sim_state {
+	const struct eval *ev;
+	size_t pos;             /* next log entry */
+	int depth;
+	char what[400];         /* the matching term, described */
+};
+
+static int in_prefix(const unsigned char *a, const unsigned char *b,
+		     size_t bytes, int prefix)
+{
+	int bits = prefix < 0 ? (int)bytes * 8 : prefix;
+	for (size_t i = 0; i < bytes && bits > 0; i++, bits -= 8) {
+		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+		if ((a[i] & mask) != (b[i] & mask))
+			return 0;
+	}
+	return 1;
+}
+
+static int entry_matches_client(const struct sim_state *st,
+				const struct query_log *q,
+				const struct fa_spf_term *t)
+{
+	size_t bytes = st->ev->family == AF_INET ? 4 : 16;
+	int prefix = st->ev->family == AF_INET ? t->cidr4 : t->cidr6;
+	for (size_t i = 0; i < q->naddr; i++)
+		if (in_prefix(q->addr[i], st->ev->ip, bytes, prefix))
+			return 1;
+	return 0;
+}
+
+static const struct query_log *next_entry(struct sim_state *st, ns_type type,
+					  enum query_class cls)
+{
+	if (st->pos >= st->ev->nlog)
+		return NULL;
+	const struct query_log *q = &st->ev->log[st->pos];
+	int ok_type = q->type == type ||
+		(type == ns_t_a && q->type == ns_t_aaaa && st->ev->family == AF_INET6);
+	if (!ok_type || q->cls != cls)
+		return NULL;
+	st->pos++;
+	return q;
+}
+
+static enum sim sim_record(struct sim_state *st, const char *domain);
+
+/* include:/redirect=: the target's record, found by the name queried */
+static enum sim sim_target(struct sim_state *st)
+{
+	const struct query_log *q = next_entry(st, ns_t_txt, TERM);
+	if (!q || st->depth >= 10)
+		return SIM_UNKNOWN;
+	st->depth++;
+	enum sim r = sim_record(st, q->name);
+	st->depth--;
+	return r;
+}
+
+static enum sim sim_record(struct sim_state *st, const char *domain)
+{
+	const struct seen_record *s = find_seen(st->ev, domain);
+	if (!s || !s->parsed)
+		return SIM_UNKNOWN;
+	const struct fa_spf_record *rec = s->parsed;
+	int has_all = 0;
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->terms[i].kind == FA_SPF_ALL)
+			has_all = 1;
+
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		const struct query_log *q;
+		int match = 0;
+
+		switch (t->kind) {
+		case FA_SPF_ALL:
+			match = 1;
+			break;
+		case FA_SPF_IP4:
+			match = st->ev->family == AF_INET &&
+				in_prefix(t->addr, st->ev->ip, 4, t->cidr4);
+			break;
+		case FA_SPF_IP6:
+			match = st->ev->family == AF_INET6 &&
+				in_prefix(t->addr, st->ev->ip, 16, t->cidr6);
+			break;
+		case FA_SPF_A:
+			q = next_entry(st, st->ev->family == AF_INET ? ns_t_a : ns_t_aaaa, TERM);
+			if (!q)
+				return SIM_UNKNOWN;
+			match = entry_matches_client(st, q, t);
+			break;
+		case FA_SPF_MX:
+			if (!next_entry(st, ns_t_mx, TERM))
+				return SIM_UNKNOWN;
+			while ((q = next_entry(st, st->ev->family == AF_INET ? ns_t_a
+					       : ns_t_aaaa, TARGET)) != NULL)
+				if (entry_matches_client(st, q, t)) {
+					match = 1;
+					break;
+				}
+			break;
+		case FA_SPF_EXISTS:
+			q = next_entry(st, ns_t_a, TERM);
+			if (!q)
+				return SIM_UNKNOWN;
+			match = q->answered;
+			break;
+		case FA_SPF_INCLUDE: {
+			enum sim r = sim_target(st);
+			if (r == SIM_UNKNOWN)
+				return r;
+			/* the include matches when its record passes */
+			if (r == SIM_MATCH && strncmp(st->what, "+", 1) == 0) {
+				char inner[400];
+				snprintf(inner, sizeof(inner), "%s", st->what + 1);
+				snprintf(st->what, sizeof(st->what),
+					 "%c%.100s in the SPF record of %.100s (through %.150s)",
+					 t->qualifier, t->text, s->domain, inner);
+				return SIM_MATCH;
+			}
+			break;
+		}
+		case FA_SPF_REDIRECT:
+			break;  /* after every mechanism failed, below */
+		case FA_SPF_PTR:
+		default:
+			if (fa_spf_term_queries_dns(t))
+				return SIM_UNKNOWN;
+			break;
+		}
+		if (match) {
+			snprintf(st->what, sizeof(st->what), "%c%s in the SPF record of %s",
+				 t->qualifier, t->text, s->domain);
+			return SIM_MATCH;
+		}
+	}
+	if (rec->redirect && !has_all)
+		return sim_target(st);
+	return SIM_NOMATCH;
+}
+
+/* "+ip4:192.0.2.0/24 in the SPF record of example.com" or NULL. */
+static const char *explain_match(const struct eval *ev, const char *domain,
+				 int result, char *buf, size_t len)
+{
+	struct sim_state st = { .ev = ev };
+	static const char qual[] = {
+		[FROMAUTH_SPF_PASS] = '+', [FROMAUTH_SPF_FAIL] = '-',
+		[FROMAUTH_SPF_SOFTFAIL] = '~', [FROMAUTH_SPF_NEUTRAL] = '?',
+	};
+	if (sim_record(&st, domain) != SIM_MATCH || st.what[0] != qual[result])
+		return NULL;
+	snprintf(buf, len, "%s", st.what);
+	return buf;
+}
+
 static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp,
 			 const char *domain, const struct seen_record *rec)
 {
-	char buf[600];
+	char buf[600], what[400];
 	SPF_reason_t why = SPF_response_reason(resp);
 	SPF_errcode_t err = SPF_response_errcode(resp);
 	const char *where = rec ? rec->domain : domain;
@@ -594,6 +853,8 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 				 where);
 		else if (why == SPF_REASON_LOCALHOST)
 			snprintf(buf, sizeof(buf), "loopback address (libspf2 always passes it)");
+		else if (explain_match(ev, domain, result, what, sizeof(what)))
+			snprintf(buf, sizeof(buf), "%s matched", what);
 		else
 			snprintf(buf, sizeof(buf), "a mechanism of the SPF record of %s matched: %s",
 				 where, result_names[result]);
@@ -644,6 +905,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	memset(&ev, 0, sizeof(ev));
 	ev.req = req;
 	ev.stop_result = -1;
+	uint64_t nonce;
+	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
+		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
+	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
+		 (unsigned long long)nonce);
 	ev.ip_text = ip;
 	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
 		ev.family = AF_INET;
@@ -693,6 +959,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return 0;
 	}
 
+	ev.log = calloc(MAX_LOG, sizeof(*ev.log));
+	if (!ev.log) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
 	memset(&layer, 0, sizeof(layer));
 	layer.lookup = layer_lookup;
 	layer.get_exp = layer_get_exp;
@@ -769,6 +1040,7 @@ fail:
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
 	clear_pending(&ev);
+	free(ev.log);
 	free(ev.exp_text);
 	for (size_t i = 0; i < ev.nseen; i++) {
 		free(ev.seen[i].domain);

@@ -34,20 +34,42 @@ struct fa_spf_analysis {
 	unsigned int lookups;   /* DNS-querying terms of the whole tree */
 	unsigned int void_lookups;
 	int temperror;          /* some lookup of the tree failed temporarily */
+	int loop;               /* an include/redirect leads back to itself */
+	int too_deep;           /* the tree was cut (depth or record bound) */
+	int missing_target;     /* an include/redirect target has no (one) record */
 };
 
+/*
+ * Counting is static: every DNS-querying term of every record reached
+ * through literal include:/redirect= (redirect only where the record has
+ * no "all"), as if no term matched.  Void lookups: include/redirect
+ * targets that do not exist, a:/mx:/exists: names without records
+ * (a: void when neither A nor AAAA exists).  Terms with macros count as
+ * lookups but are not followed.  0, FROMAUTH_E_DOMAIN or _NOMEM.
+ */
 int fa_spf_analyze(struct fa_dns_req *req, const char *domain,
 		   struct fa_spf_analysis **out);
+/* The same for @record as if it were published at @domain (a merged
+ * record before it is published). */
+int fa_spf_analyze_record(struct fa_dns_req *req, const char *domain,
+			  const char *record, struct fa_spf_analysis **out);
 void fa_spf_analysis_free(struct fa_spf_analysis *a);
 
 /* @record with "include:@include" placed before its all/redirect term,
  * keeping the qualifier; NULL @record gives "v=spf1 include:X ~all".
- * *merged is malloc'd. */
+ * @include is a bare domain, or SPF mechanisms as text ("include:x.test
+ * ip4:192.0.2.0/24"), which are added as given.  Terms the record already
+ * has are not added again; a record with all of them comes back
+ * unchanged.  *merged is malloc'd.  0, FROMAUTH_E_DOMAIN, _RECORD (not
+ * v=spf1, or @include is not mechanisms) or _NOMEM.
+ * fa_spf_analyze_record() gives the merged record's lookups. */
 int fa_spf_merge_include(const char *record, const char *include,
 			 char **merged);
 
 /* The ranges a service sends from, from the SPF tree at @domain
- * (ip4/ip6/a/mx through include and redirect).  *out is malloc'd. */
+ * (ip4/ip6/a/mx through include and redirect; only terms that pass, no
+ * macros; at most 1024 ranges, duplicates dropped).  *out is malloc'd;
+ * 0 ranges when the domain has no usable record. */
 int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 			 struct fa_cidr **out, size_t *count);
 

@@ -1,3 +1,664 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+/* SPF: check_host() through libspf2 on the overlay, the limits the wrapper
+ * enforces, hostile records, the record screen, the tree analysis, include
+ * merging and range expansion.  Data: tests/zones/spf.zone. */
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include "test-common.h"
-Suite *test_suite(void) { return suite_create("spf"); }
+#include "ctx.h"
+#include "private.h"
+#include "spf-record.h"
+#include "spf.h"
+
+static struct fromauth_ctx *ctx;
+
+static void setup(void)
+{
+	ctx = test_offline_ctx("zones/spf.zone", NULL);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "slow.spf.test"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.spf.test"), 0);
+}
+
+static void teardown(void)
+{
+	fromauth_ctx_free(ctx);
+	ctx = NULL;
+}
+
+static struct fromauth_spf *check(const char *ip, const char *from, const char *helo)
+{
+	struct fromauth_spf *spf = NULL;
+	char err[512] = "";
+	int rc = fromauth_spf_check(ctx, ip, from, helo, &spf, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s %s: %s", ip, from, err);
+	ck_assert_ptr_nonnull(spf);
+	return spf;
+}
+
+/* Evaluate and check the result; the reason must mention @why. */
+static void expect(const char *ip, const char *from, int result, const char *why)
+{
+	struct fromauth_spf *spf = check(ip, from, "mta.example.org");
+	ck_assert_msg(fromauth_spf_result(spf) == result,
+		      "%s from %s: got %s (%s), expected %s", ip, from,
+		      fromauth_spf_result_name(fromauth_spf_result(spf)),
+		      fromauth_spf_reason(spf), fromauth_spf_result_name(result));
+	if (why)
+		ck_assert_msg(strstr(fromauth_spf_reason(spf), why) != NULL,
+			      "%s: reason \"%s\" lacks \"%s\"", from,
+			      fromauth_spf_reason(spf), why);
+	fromauth_spf_free(spf);
+}
+
+START_TEST(fromauth_spf_check_results)
+{
+	expect("192.0.2.5", "user@pass.spf.test", FROMAUTH_SPF_PASS, "pass.spf.test");
+	expect("2001:db8::5", "user@pass.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("198.51.100.5", "user@pass.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("2001:db9::5", "pass.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("198.51.100.5", "soft.spf.test", FROMAUTH_SPF_SOFTFAIL, NULL);
+	expect("198.51.100.5", "neutral.spf.test", FROMAUTH_SPF_NEUTRAL, NULL);
+	expect("198.51.100.5", "noall.spf.test", FROMAUTH_SPF_NEUTRAL, "no mechanism");
+	expect("198.51.100.5", "nospf.spf.test", FROMAUTH_SPF_NONE, "no SPF record");
+	expect("198.51.100.5", "nowhere.spf.test", FROMAUTH_SPF_NONE, NULL);
+	expect("198.51.100.5", "multi.spf.test", FROMAUTH_SPF_PERMERROR, "2 SPF records");
+	/* RFC 7208 4.3: a single-label or malformed domain is "none" */
+	expect("198.51.100.5", "user@localhost", FROMAUTH_SPF_NONE, "single label");
+	expect("198.51.100.5", "user@a..b", FROMAUTH_SPF_NONE, NULL);
+}
+END_TEST
+
+START_TEST(fromauth_spf_check_mechanisms)
+{
+	/* the reason names the mechanism that matched */
+	expect("198.51.100.7", "amx.spf.test", FROMAUTH_SPF_PASS,
+	       "+a in the SPF record of amx.spf.test matched");
+	expect("203.0.113.25", "amx.spf.test", FROMAUTH_SPF_PASS,
+	       "+mx in the SPF record of amx.spf.test matched");
+	expect("2001:db8:25::1", "amx.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("203.0.113.26", "amx.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS,
+	       "+include:esp.spf.test in the SPF record of inc.spf.test "
+	       "(through ip4:198.51.100.0/24 in the SPF record of esp.spf.test)");
+	/* the include's ~all is no match: the outer -all decides */
+	expect("192.0.2.9", "inc.spf.test", FROMAUTH_SPF_FAIL,
+	       "-all in the SPF record of inc.spf.test");
+	expect("2001:db8:1::9", "redir.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("192.0.2.9", "redir.spf.test", FROMAUTH_SPF_SOFTFAIL,
+	       "~all in the SPF record of esp.spf.test");
+	/* redirect= beside "all" is ignored (RFC 7208 6.1) */
+	expect("198.51.100.9", "redirall.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* /0 and unknown modifiers are valid; libspf2 gets them rewritten */
+	expect("198.51.100.9", "slash0.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db8::9", "slash0.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("192.0.2.9", "unknownmod.spf.test", FROMAUTH_SPF_PASS, NULL);
+	/* a and mx with a /0 prefix for the client's family: any address
+	 * of the name matches (libspf2 cannot hold /0; the layer answers) */
+	expect("2001:db8:ffff::1", "zero6.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db8:ffff::1", "zero6none.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	expect("192.0.2.200", "zeromx.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db8:ffff::1", "zeromx.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* the suffix that stands for "the client" cannot be forged */
+	expect("192.0.2.200", "forged.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* IPv4-mapped IPv6 is IPv4 (RFC 7208 5) */
+	expect("::ffff:192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS, NULL);
+
+	struct fromauth_spf *spf = check("198.51.100.9", "inc.spf.test", NULL);
+	ck_assert_uint_eq(fromauth_spf_lookups(spf), 1);
+	ck_assert_str_eq(fromauth_spf_record(spf), "v=spf1 include:esp.spf.test -all");
+	ck_assert_str_eq(fromauth_spf_domain(spf), "inc.spf.test");
+	ck_assert_str_eq(fromauth_spf_ip(spf), "198.51.100.9");
+	fromauth_spf_free(spf);
+
+	/* the record that decided is the end of the redirect chain */
+	spf = check("198.51.100.9", "redir.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_record(spf),
+			 "v=spf1 ip4:198.51.100.0/24 ip6:2001:db8:1::/48 ~all");
+	fromauth_spf_free(spf);
+}
+END_TEST
+
+START_TEST(fromauth_spf_check_identities)
+{
+	/* null sender: postmaster@HELO */
+	struct fromauth_spf *spf = check("192.0.2.5", "", "pass.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	ck_assert_str_eq(fromauth_spf_domain(spf), "pass.spf.test");
+	fromauth_spf_free(spf);
+	spf = check("198.51.100.5", NULL, "pass.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	fromauth_spf_free(spf);
+
+	char err[256];
+	spf = (void *)1;
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.300", "pass.spf.test", NULL,
+					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
+	ck_assert_ptr_null(spf);
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "", NULL, &spf,
+					    err, sizeof(err)), FROMAUTH_E_ADDRESS);
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "a\001@pass.spf.test",
+					    NULL, &spf, err, sizeof(err)),
+			 FROMAUTH_E_ADDRESS);
+	ck_assert_int_eq(fromauth_spf_check(NULL, "192.0.2.1", "x.test", NULL, &spf,
+					    err, sizeof(err)), FROMAUTH_E_INVAL);
+}
+END_TEST
+
+START_TEST(fromauth_spf_check_limits)
+{
+	/* 11 DNS-querying terms over two includes: permerror at the 11th */
+	struct fromauth_spf *spf = check("192.0.2.99", "lim.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(spf), "more than 10 DNS-querying terms"));
+	ck_assert_uint_eq(fromauth_spf_lookups(spf), 10);
+	fromauth_spf_free(spf);
+	/* 10 terms in all: within the limit */
+	spf = check("192.0.2.99", "lim9.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	ck_assert_uint_eq(fromauth_spf_lookups(spf), 10);
+	fromauth_spf_free(spf);
+	/* a match before the limit is reached passes */
+	expect("203.0.113.100", "lim.spf.test", FROMAUTH_SPF_PASS, NULL);
+
+	/* 3 void lookups: permerror; 2 are allowed */
+	spf = check("192.0.2.99", "void.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PERMERROR);
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(spf), "void lookups"));
+	ck_assert_uint_eq(fromauth_spf_void_lookups(spf), 2);
+	fromauth_spf_free(spf);
+	spf = check("192.0.2.99", "void2.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	ck_assert_uint_eq(fromauth_spf_void_lookups(spf), 2);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
+START_TEST(fromauth_spf_check_errors)
+{
+	expect("192.0.2.9", "tmo.spf.test", FROMAUTH_SPF_TEMPERROR, "slow.spf.test");
+	expect("192.0.2.9", "down.spf.test", FROMAUTH_SPF_TEMPERROR, NULL);
+	expect("192.0.2.9", "syntax.spf.test", FROMAUTH_SPF_PERMERROR, "malformed mechanism");
+	expect("192.0.2.9", "twoexp.spf.test", FROMAUTH_SPF_PERMERROR, "more than one exp=");
+	/* ptr: the PTR lookup finds nothing, no match */
+	expect("192.0.2.9", "ptr.spf.test", FROMAUTH_SPF_FAIL, NULL);
+}
+END_TEST
+
+/* Hostile records: each ends in permerror or temperror with a reason,
+ * within the limits, without a crash (run under ASan/UBSan and valgrind). */
+START_TEST(fromauth_spf_check_hostile)
+{
+	static const struct {
+		const char *domain;
+		int result;
+		const char *why;
+	} cases[] = {
+		{ "loop.spf.test", FROMAUTH_SPF_PERMERROR, NULL },
+		{ "chain0.spf.test", FROMAUTH_SPF_PERMERROR, "more than 10" },
+		{ "nested.spf.test", FROMAUTH_SPF_PERMERROR, "macro" },
+		{ "badmacro.spf.test", FROMAUTH_SPF_PERMERROR, "macro letter" },
+		{ "bigdigit.spf.test", FROMAUTH_SPF_PERMERROR, "transformer" },
+		{ "manymacro.spf.test", FROMAUTH_SPF_PERMERROR, "more than 16 macros" },
+		{ "longterm.spf.test", FROMAUTH_SPF_PERMERROR, "domain-spec of" },
+		{ "huge.spf.test", FROMAUTH_SPF_PERMERROR, "limit is 4096" },
+		{ "nonascii.spf.test", FROMAUTH_SPF_PERMERROR, "non-ASCII" },
+		{ "ctrl.spf.test", FROMAUTH_SPF_PERMERROR, "control byte" },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		struct fromauth_spf *spf = check("192.0.2.9", cases[i].domain, NULL);
+		ck_assert_msg(fromauth_spf_result(spf) == cases[i].result,
+			      "%s: %s (%s)", cases[i].domain,
+			      fromauth_spf_result_name(fromauth_spf_result(spf)),
+			      fromauth_spf_reason(spf));
+		ck_assert(*fromauth_spf_reason(spf));
+		if (cases[i].why)
+			ck_assert_msg(strstr(fromauth_spf_reason(spf), cases[i].why),
+				      "%s: reason %s", cases[i].domain,
+				      fromauth_spf_reason(spf));
+		ck_assert_uint_le(fromauth_spf_lookups(spf), 10);
+		ck_assert_uint_le(fromauth_spf_void_lookups(spf), 2);
+		fromauth_spf_free(spf);
+	}
+	/* a macro expansion that grows past 253 bytes loses labels on the
+	 * left (RFC 7208 7.3) and is looked up: nothing there, so -all */
+	struct fromauth_spf *spf = check("192.0.2.9",
+		"a-rather-long-local-part-to-make-the-expansion-grow@grow.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	ck_assert_uint_eq(fromauth_spf_lookups(spf), 1);
+	fromauth_spf_free(spf);
+	/* valid but long: 500+ bytes over three strings; and 28 one-byte strings */
+	expect("192.0.2.9", "big.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("203.0.113.29", "big.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("192.0.2.9", "split.spf.test", FROMAUTH_SPF_PASS, NULL);
+}
+END_TEST
+
+/* One context, many threads: each evaluation has its own libspf2 server
+ * and DNS layer state, the context's cache is shared. */
+static const struct {
+	const char *ip, *from;
+	int result;
+} thread_cases[] = {
+	{ "192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS },
+	{ "198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS },
+	{ "192.0.2.99", "lim.spf.test", FROMAUTH_SPF_PERMERROR },
+	{ "192.0.2.99", "void.spf.test", FROMAUTH_SPF_PERMERROR },
+	{ "192.0.2.9", "exp.spf.test", FROMAUTH_SPF_FAIL },
+	{ "192.0.2.9", "tmo.spf.test", FROMAUTH_SPF_TEMPERROR },
+	{ "2001:db8:ffff::1", "zero6.spf.test", FROMAUTH_SPF_PASS },
+	{ "192.0.2.9", "nested.spf.test", FROMAUTH_SPF_PERMERROR },
+};
+
+static void *thread_main(void *arg)
+{
+	size_t seed = (size_t)(uintptr_t)arg;
+	for (size_t i = 0; i < 60; i++) {
+		size_t k = (seed + i) % FA_ARRAY_SIZE(thread_cases);
+		struct fromauth_spf *spf = NULL;
+		if (fromauth_spf_check(ctx, thread_cases[k].ip, thread_cases[k].from,
+				       NULL, &spf, NULL, 0) != 0 ||
+		    fromauth_spf_result(spf) != thread_cases[k].result) {
+			fromauth_spf_free(spf);
+			return (void *)1;
+		}
+		fromauth_spf_free(spf);
+	}
+	return NULL;
+}
+
+START_TEST(fromauth_spf_check_threads)
+{
+	pthread_t t[8];
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, thread_main, (void *)(uintptr_t)i), 0);
+	for (size_t i = 0; i < 8; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		ck_assert_ptr_null(ret);
+	}
+}
+END_TEST
+
+START_TEST(fromauth_spf_explanation_exp)
+{
+	struct fromauth_spf *spf = check("192.0.2.9", "user@exp.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	ck_assert_str_eq(fromauth_spf_explanation(spf),
+			 "192.0.2.9 is not allowed to send for exp.spf.test");
+	fromauth_spf_free(spf);
+	spf = check("192.0.2.9", "pass.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_explanation(spf), "");
+	fromauth_spf_free(spf);
+}
+END_TEST
+
+START_TEST(fromauth_spf_json_object)
+{
+	struct fromauth_spf *spf = check("198.51.100.5", "user@pass.spf.test", NULL);
+	const char *text = fromauth_spf_json(spf);
+	ck_assert_ptr_nonnull(text);
+	struct json_object *o = json_tokener_parse(text), *v;
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "result", &v));
+	ck_assert_str_eq(json_object_get_string(v), "fail");
+	ck_assert(json_object_object_get_ex(o, "explanation", &v));
+	ck_assert(json_object_object_get_ex(o, "lookups", &v));
+	ck_assert_int_eq(json_object_get_int(v), 0);
+	ck_assert(json_object_object_get_ex(o, "reason", &v));
+	json_object_put(o);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
+START_TEST(fromauth_spf_getters_null)
+{
+	ck_assert_ptr_null(fromauth_spf_ip(NULL));
+	ck_assert_ptr_null(fromauth_spf_domain(NULL));
+	ck_assert_int_eq(fromauth_spf_result(NULL), -1);
+	ck_assert_ptr_null(fromauth_spf_reason(NULL));
+	ck_assert_ptr_null(fromauth_spf_explanation(NULL));
+	ck_assert_ptr_null(fromauth_spf_record(NULL));
+	ck_assert_uint_eq(fromauth_spf_lookups(NULL), 0);
+	ck_assert_uint_eq(fromauth_spf_void_lookups(NULL), 0);
+	ck_assert_ptr_null(fromauth_spf_json(NULL));
+	fromauth_spf_free(NULL);
+}
+END_TEST
+
+START_TEST(fromauth_spf_result_name_all)
+{
+	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_NONE), "none");
+	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_PASS), "pass");
+	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_SOFTFAIL), "softfail");
+	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_PERMERROR), "permerror");
+	ck_assert_ptr_null(fromauth_spf_result_name(7));
+	ck_assert_ptr_null(fromauth_spf_result_name(-1));
+}
+END_TEST
+
+/* ---- internals ---- */
+
+static int screen(const char *rec, char *err, size_t errlen)
+{
+	return fa_spf_record_parse(rec, strlen(rec), NULL, err, errlen);
+}
+
+START_TEST(fa_spf_record_parse_grammar)
+{
+	static const char *good[] = {
+		"v=spf1", "v=spf1 -all", "V=SPF1 +A MX/24//64 -ALL",
+		"v=spf1 a:%{d}.x.test a/0 a//0 mx:example.com/32",
+		"v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ip6:::1 exists:%{ir}.%{v}._spf.%{d2}",
+		"v=spf1 include:_spf.example.com ?all exp=explain.%{d} foo.bar-baz_=x%%y",
+		"v=spf1 a:foo.example.com. ptr:example.com ~all   ",
+	};
+	static const char *bad[] = {
+		"v=spf10", "v=spf1 foo", "v=spf1 ip4:1.2.3", "v=spf1 ip4:01.2.3.4",
+		"v=spf1 ip4:1.2.3.4/33", "v=spf1 ip6:1.2.3.4", "v=spf1 a/", "v=spf1 a:",
+		"v=spf1 include:", "v=spf1 a:foo.123", "v=spf1 a:example.-com",
+		"v=spf1 redirect=a.test redirect=b.test", "v=spf1 exists:%{c}.x.test",
+		"v=spf1 exists:%{d0}.x.test", "v=spf1 exists:%{d", "v=spf1 a:%q.test",
+		"v=spf1 all:x", "v=spf1 -all\t", "v=spf1 a//129", "v=spf1 a:example.com:8080",
+	};
+	char err[256];
+	for (size_t i = 0; i < FA_ARRAY_SIZE(good); i++)
+		ck_assert_msg(screen(good[i], err, sizeof(err)) == 0, "%s: %s", good[i], err);
+	for (size_t i = 0; i < FA_ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		ck_assert_msg(screen(bad[i], err, sizeof(err)) == FROMAUTH_E_RECORD,
+			      "%s accepted", bad[i]);
+		ck_assert(err[0]);
+	}
+
+	struct fa_spf_record *rec = NULL;
+	const char *t = "v=spf1 -mx:example.com/24//64 exp=e.test ip4:192.0.2.1 redirect=r.test";
+	ck_assert_int_eq(fa_spf_record_parse(t, strlen(t), &rec, err, sizeof(err)), 0);
+	ck_assert_uint_eq(rec->count, 4);
+	ck_assert_int_eq(rec->terms[0].kind, FA_SPF_MX);
+	ck_assert_int_eq(rec->terms[0].qualifier, '-');
+	ck_assert_str_eq(rec->terms[0].value, "example.com");
+	ck_assert_int_eq(rec->terms[0].cidr4, 24);
+	ck_assert_int_eq(rec->terms[0].cidr6, 64);
+	ck_assert_str_eq(rec->exp->value, "e.test");
+	ck_assert_str_eq(rec->redirect->value, "r.test");
+	ck_assert_int_eq(rec->terms[2].addr[3], 1);
+
+	char *lib = NULL;
+	int unsupported;
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, NULL, &lib, &unsupported), 0);
+	ck_assert_str_eq(lib, "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
+	ck_assert_int_eq(unsupported, 0);
+	free(lib);
+	fa_spf_record_free(rec);
+
+	/* embedded NUL */
+	ck_assert_int_eq(fa_spf_record_parse("v=spf1 -all\0x", 13, NULL, err, sizeof(err)),
+			 FROMAUTH_E_RECORD);
+	ck_assert(fa_spf_is_record("v=spf1 a", 8));
+	ck_assert(!fa_spf_is_record("v=spf1a", 7));
+}
+END_TEST
+
+START_TEST(fa_spf_macro_expand_letters)
+{
+	struct fa_spf_macro_vars v = {
+		.sender = "strong-bad@email.example.com",
+		.domain = "email.example.com",
+		.helo = "mx.example.org",
+		.family = AF_INET,
+	};
+	inet_pton(AF_INET, "192.0.2.3", v.ip);
+	static const struct { const char *in, *out; } cases[] = {
+		{ "%{s}", "strong-bad@email.example.com" },
+		{ "%{o}", "email.example.com" },
+		{ "%{d4}", "email.example.com" },
+		{ "%{d2}", "example.com" },
+		{ "%{d1}", "com" },
+		{ "%{dr}", "com.example.email" },
+		{ "%{d2r}", "example.email" },
+		{ "%{l}", "strong-bad" },
+		{ "%{l-}", "strong.bad" },
+		{ "%{lr-}", "bad.strong" },
+		{ "%{l1r-}", "strong" },
+		{ "%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com" },
+		{ "%{h} %%%_%-", "mx.example.org % %20" },
+		{ "%{S}", "strong-bad%40email.example.com" },
+		{ "%{p}", "unknown" },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		ck_assert_int_eq(fa_spf_macro_expand(cases[i].in, strlen(cases[i].in),
+						     &v, 1024, &out), 0);
+		ck_assert_str_eq(out, cases[i].out);
+		free(out);
+	}
+	v.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::cb01", v.ip);
+	char *out = NULL;
+	ck_assert_int_eq(fa_spf_macro_expand("%{ir}.%{v}", 10, &v, 1024, &out), 0);
+	ck_assert_str_eq(out, "1.0.B.C.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.B.D.0.1.0.0.2.ip6");
+	free(out);
+	ck_assert_int_eq(fa_spf_macro_expand("%{x}", 4, &v, 1024, &out), FROMAUTH_E_RECORD);
+	ck_assert_ptr_null(out);
+	/* bounded output */
+	ck_assert_int_eq(fa_spf_macro_expand("%{s}%{s}%{s}", 12, &v, 10, &out), 0);
+	ck_assert_uint_eq(strlen(out), 10);
+	free(out);
+}
+END_TEST
+
+static struct fa_spf_analysis *analyze(const char *domain)
+{
+	struct fa_dns_req req;
+	struct fa_spf_analysis *a = NULL;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_spf_analyze(&req, domain, &a), 0);
+	ck_assert_ptr_nonnull(a);
+	return a;
+}
+
+START_TEST(fa_spf_analyze_tree)
+{
+	struct fa_spf_analysis *a = analyze("lim.spf.test");
+	ck_assert_uint_eq(a->record_count, 1);
+	ck_assert_uint_eq(a->lookups, 12);
+	ck_assert_uint_eq(a->void_lookups, 0);
+	ck_assert_ptr_null(a->syntax_error);
+	ck_assert(!a->plus_all && !a->uses_ptr);
+	fa_spf_analysis_free(a);
+
+	a = analyze("void.spf.test");
+	ck_assert_uint_eq(a->lookups, 3);
+	ck_assert_uint_eq(a->void_lookups, 3);
+	fa_spf_analysis_free(a);
+
+	a = analyze("multi.spf.test");
+	ck_assert_uint_eq(a->record_count, 2);
+	ck_assert_ptr_null(a->record);
+	fa_spf_analysis_free(a);
+
+	a = analyze("plusall.spf.test");
+	ck_assert(a->plus_all);
+	fa_spf_analysis_free(a);
+	a = analyze("ptr.spf.test");
+	ck_assert(a->uses_ptr);
+	fa_spf_analysis_free(a);
+
+	a = analyze("syntax.spf.test");
+	ck_assert_ptr_nonnull(a->syntax_error);
+	ck_assert_str_eq(a->record, "v=spf1 ip4:192.0.2.300 -all");
+	fa_spf_analysis_free(a);
+
+	a = analyze("loop.spf.test");
+	ck_assert(a->loop);
+	ck_assert_uint_eq(a->lookups, 2);
+	fa_spf_analysis_free(a);
+
+	a = analyze("nowhere.spf.test");
+	ck_assert_int_eq(a->dns_status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->record_count, 0);
+	fa_spf_analysis_free(a);
+
+	a = analyze("tmo.spf.test");
+	ck_assert(a->temperror);
+	fa_spf_analysis_free(a);
+
+	a = analyze("down.spf.test");
+	ck_assert_int_eq(a->dns_status, FA_DNS_TIMEOUT);
+	ck_assert(a->temperror);
+	fa_spf_analysis_free(a);
+
+	/* redirect beside all is not followed */
+	a = analyze("redirall.spf.test");
+	ck_assert_uint_eq(a->lookups, 0);
+	fa_spf_analysis_free(a);
+
+	a = analyze("chain0.spf.test");
+	ck_assert(a->too_deep);
+	fa_spf_analysis_free(a);
+
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_spf_analyze(&req, "bad..name", &a), FROMAUTH_E_DOMAIN);
+	ck_assert_ptr_null(a);
+}
+END_TEST
+
+START_TEST(fa_spf_analyze_record_merged)
+{
+	struct fa_dns_req req;
+	struct fa_spf_analysis *a = NULL;
+	char *merged = NULL;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 include:lim1.spf.test include:lim2.spf.test -all",
+					      "esp.spf.test", &merged), 0);
+	ck_assert_int_eq(fa_spf_analyze_record(&req, "customer.spf.test", merged, &a), 0);
+	ck_assert_uint_eq(a->lookups, 13);
+	ck_assert_str_eq(a->record, merged);
+	fa_spf_analysis_free(a);
+	free(merged);
+}
+END_TEST
+
+START_TEST(fa_spf_merge_include_placement)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "v=spf1 mx -all", "v=spf1 mx include:esp.test -all" },
+		{ "v=spf1 mx ~all", "v=spf1 mx include:esp.test ~all" },
+		{ "v=spf1 a ?ALL", "v=spf1 a include:esp.test ?ALL" },
+		{ "v=spf1 a redirect=x.test", "v=spf1 a include:esp.test redirect=x.test" },
+		{ "v=spf1 ip4:192.0.2.1", "v=spf1 ip4:192.0.2.1 include:esp.test" },
+		{ "v=spf1 ip4:192.0.2.1  ", "v=spf1 ip4:192.0.2.1 include:esp.test" },
+		{ "v=spf1", "v=spf1 include:esp.test" },
+		{ "v=spf1 include:esp.test -all", "v=spf1 include:esp.test -all" },
+		{ "v=spf1 +include:ESP.test -all", "v=spf1 +include:ESP.test -all" },
+		{ "v=spf1 -all exp=e.test", "v=spf1 include:esp.test -all exp=e.test" },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		ck_assert_int_eq(fa_spf_merge_include(cases[i].in, "esp.test.", &out), 0);
+		ck_assert_str_eq(out, cases[i].out);
+		free(out);
+	}
+	char *out = NULL;
+	ck_assert_int_eq(fa_spf_merge_include(NULL, "ESP.test", &out), 0);
+	ck_assert_str_eq(out, "v=spf1 include:esp.test ~all");
+	free(out);
+	ck_assert_int_eq(fa_spf_merge_include("hello", "esp.test", &out), FROMAUTH_E_RECORD);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "bad..test", &out), FROMAUTH_E_DOMAIN);
+
+	/* mechanisms as text, as the check builds them from profile ranges */
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 mx ip4:192.0.2.0/24 -all",
+					      "ip4:192.0.2.0/24 ip6:2001:db8::/32", &out), 0);
+	ck_assert_str_eq(out, "v=spf1 mx ip4:192.0.2.0/24 ip6:2001:db8::/32 -all");
+	free(out);
+	ck_assert_int_eq(fa_spf_merge_include(NULL, "include:esp.test", &out), 0);
+	ck_assert_str_eq(out, "v=spf1 include:esp.test ~all");
+	free(out);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "include:esp.test -all", &out),
+			 FROMAUTH_E_RECORD);
+	ck_assert_int_eq(fa_spf_merge_include("v=spf1 -all", "ip4:1.2.3", &out),
+			 FROMAUTH_E_RECORD);
+}
+END_TEST
+
+static int has_range(const struct fa_cidr *v, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[64];
+		fa_cidr_format(&v[i], buf, sizeof(buf));
+		if (!strcmp(buf, text))
+			return 1;
+	}
+	return 0;
+}
+
+START_TEST(fa_spf_expand_ranges_tree)
+{
+	struct fa_dns_req req;
+	struct fa_cidr *v = NULL;
+	size_t n = 0;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "service.spf.test", &v, &n), 0);
+	ck_assert(has_range(v, n, "198.51.100.0/24"));
+	ck_assert(has_range(v, n, "192.0.2.77/32"));
+	ck_assert(has_range(v, n, "2001:db8:77::1/128"));
+	ck_assert(has_range(v, n, "192.0.2.88/32"));
+	ck_assert(has_range(v, n, "2001:db8:99::/48"));
+	ck_assert(has_range(v, n, "192.0.2.128/25"));
+	ck_assert(!has_range(v, n, "203.0.113.0/24"));  /* -ip4 */
+	ck_assert_uint_eq(n, 6);  /* 198.51.100.0/24 twice, kept once */
+	free(v);
+
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "nowhere.spf.test", &v, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(v);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "loop.spf.test", &v, &n), 0);
+	free(v);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "x..y", &v, &n), FROMAUTH_E_DOMAIN);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("spf");
+	struct {
+		const char *name;
+		const TTest *test;
+	} tests[] = {
+		{ "fromauth_spf_check", fromauth_spf_check_results },
+		{ "fromauth_spf_check", fromauth_spf_check_mechanisms },
+		{ "fromauth_spf_check", fromauth_spf_check_identities },
+		{ "fromauth_spf_check", fromauth_spf_check_limits },
+		{ "fromauth_spf_check", fromauth_spf_check_errors },
+		{ "fromauth_spf_check", fromauth_spf_check_hostile },
+		{ "fromauth_spf_check", fromauth_spf_check_threads },
+		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
+		{ "fromauth_spf_json", fromauth_spf_json_object },
+		{ "fromauth_spf_free", fromauth_spf_getters_null },
+		{ "fromauth_spf_result_name", fromauth_spf_result_name_all },
+		{ "fa_spf_record_parse", fa_spf_record_parse_grammar },
+		{ "fa_spf_macro_expand", fa_spf_macro_expand_letters },
+		{ "fa_spf_analyze", fa_spf_analyze_tree },
+		{ "fa_spf_analyze_record", fa_spf_analyze_record_merged },
+		{ "fa_spf_merge_include", fa_spf_merge_include_placement },
+		{ "fa_spf_expand_ranges", fa_spf_expand_ranges_tree },
+	};
+	TCase *tc = NULL;
+	const char *current = NULL;
+	for (size_t i = 0; i < FA_ARRAY_SIZE(tests); i++) {
+		if (!current || strcmp(current, tests[i].name)) {
+			current = tests[i].name;
+			tc = tcase_create(current);
+			tcase_add_checked_fixture(tc, setup, teardown);
+			suite_add_tcase(s, tc);
+		}
+		tcase_add_test(tc, tests[i].test);
+	}
+	return s;
+}

@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
+	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
 	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
 	{ "dmarc", cmd_dmarc, "show the DMARC policy that applies to DOMAIN" },
 };

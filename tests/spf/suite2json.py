@@ -14,11 +14,17 @@ conventions of the suite's reference driver (pyspf's testspf.py):
   time out (fromauth_ctx_add_timeout_name has exactly that meaning).
 
 usage: suite2json.py IN.yml OUT.json   (OUT "-" for stdout)
+       suite2json.py --check IN.yml OUT.json
+         exit 0 if OUT is what IN converts to, 1 if not, 77 (skip)
+         without python3-yaml
 """
 import json
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    yaml = None
 
 
 def escape_name(name):
@@ -114,13 +120,25 @@ def convert(docs):
 
 
 def main():
-    with open(sys.argv[1], encoding='utf-8') as f:
+    check = sys.argv[1] == '--check'
+    args = sys.argv[2:] if check else sys.argv[1:]
+    if yaml is None:
+        print('python3-yaml is not installed', file=sys.stderr)
+        sys.exit(77 if check else 1)
+    with open(args[0], encoding='utf-8') as f:
         scenarios = convert(yaml.safe_load_all(f))
     text = json.dumps(scenarios, indent=1, ensure_ascii=True) + '\n'
-    if sys.argv[2] == '-':
+    if check:
+        with open(args[1], encoding='utf-8') as f:
+            if f.read() != text:
+                print('%s is out of date: run tests/spf/suite2json.py %s %s'
+                      % (args[1], args[0], args[1]), file=sys.stderr)
+                sys.exit(1)
+        return
+    if args[1] == '-':
         sys.stdout.write(text)
     else:
-        with open(sys.argv[2], 'w', encoding='utf-8') as f:
+        with open(args[1], 'w', encoding='utf-8') as f:
             f.write(text)
 
 

@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The SPF record tree of a domain, not tied to one IP: the analysis the
+ * check reports (record count, syntax, +all, ptr, lookups and void
+ * lookups of the whole include/redirect tree), merging an include: into a
+ * record, and the address ranges a service's own record authorizes.
+ * Records are read with our own parser (spf-screen.c); libspf2 is not
+ * involved, nothing here depends on a client address.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "private.h"
+#include "spf-record.h"
+#include "spf.h"
+
+#define TREE_DEPTH 10           /* deeper than any evaluation gets */
+#define TREE_RECORDS 64         /* records fetched for one analysis */
+#define MAX_RANGES 1024
+#define MX_TARGETS 10
+
+/* Fetch the SPF record(s) at @domain. *text is the one record or NULL. */
+static int fetch_record(struct fa_dns_req *req, const char *domain,
+			int *status, size_t *count, char **text, size_t *len)
+{
+	struct fa_dns_answer *ans = NULL;
+	int rc = fa_dns_query(req, domain, FA_RR_TXT, &ans, NULL);
+
+	*count = 0;
+	*text = NULL;
+	*len = 0;
+	if (rc)
+		return rc;
+	*status = ans->status;
+	const struct fa_dns_rr *found = NULL;
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type == FA_RR_TXT &&
+		    fa_spf_is_record((const char *)r->data, r->len)) {
+			++*count;
+			found = r;
+		}
+	}
+	if (*status == FA_DNS_OK && ans->count == 0)
+		*status = FA_DNS_NODATA;
+	if (*count == 1) {
+		*text = malloc(found->len + 1);
+		if (!*text) {
+			fa_dns_answer_release(ans);
+			return FROMAUTH_E_NOMEM;
+		}
+		memcpy(*text, found->data, found->len);
+		(*text)[found->len] = '\0';
+		*len = found->len;
+	}
+	fa_dns_answer_release(ans);
+	return 0;
+}
+
+/* Is the lookup of @name/@type void (NXDOMAIN or no records)?
+ * Returns 1 void, 0 not, -1 temporary failure. */
+static int lookup_void(struct fa_dns_req *req, const char *name, uint16_t type)
+{
+	struct fa_dns_answer *ans = NULL;
+	if (fa_dns_query(req, name, type, &ans, NULL) != 0)
+		return 1;  /* not a valid name: nothing can be there */
+	int st = ans->status;
+	size_t n = ans->count;
+	fa_dns_answer_release(ans);
+	if (fa_dns_status_is_temporary(st))
+		return -1;
+	return st != FA_DNS_OK || n == 0;
+}
+
+struct walk {
+	struct fa_dns_req *req;
+	struct fa_spf_analysis *a;
+	const char *path[TREE_DEPTH + 1];
+	size_t depth;
+	size_t fetched;
+};
+
+static void set_error(struct walk *w, const char *domain, const char *what)
+{
+	if (w->a->syntax_error)
+		return;
+	size_t n = strlen(domain) + strlen(what) + 16;
+	w->a->syntax_error = malloc(n);
+	if (w->a->syntax_error)
+		snprintf(w->a->syntax_error, n, "%s: %s", domain, what);
+}
+
+static void count_void(struct walk *w, int v)
+{
+	if (v < 0)
+		w->a->temperror = 1;
+	else if (v > 0)
+		w->a->void_lookups++;
+}
+
+static int walk_record(struct walk *w, const char *domain,
+		       const struct fa_spf_record *rec);
+
+/* Follow include:/redirect= to @target. */
+static int walk_target(struct walk *w, const char *target)
+{
+	int status;
+	size_t count, len;
+	char *text = NULL;
+	char *name = fa_domain_normalize(target);
+
+	if (!name)
+		return FROMAUTH_E_NOMEM;
+	for (size_t i = 0; i < w->depth; i++)
+		if (!strcmp(w->path[i], name)) {
+			w->a->loop = 1;
+			set_error(w, name, "include/redirect loop");
+			free(name);
+			return 0;
+		}
+	if (w->depth >= TREE_DEPTH || w->fetched >= TREE_RECORDS) {
+		w->a->too_deep = 1;
+		free(name);
+		return 0;
+	}
+	w->fetched++;
+	int rc = fetch_record(w->req, name, &status, &count, &text, &len);
+	if (rc == FROMAUTH_E_NOMEM) {
+		free(name);
+		return rc;
+	}
+	if (rc || fa_dns_status_is_temporary(status)) {
+		w->a->temperror = 1;
+	} else if (status != FA_DNS_OK) {
+		w->a->void_lookups++;
+		w->a->missing_target = 1;
+		set_error(w, name, "include/redirect target has no SPF record");
+	} else if (count != 1) {
+		w->a->missing_target = 1;
+		set_error(w, name, count ? "more than one SPF record"
+				   : "include/redirect target has no SPF record");
+	} else {
+		char err[256];
+		struct fa_spf_record *rec = NULL;
+		rc = fa_spf_record_parse(text, len, &rec, err, sizeof(err));
+		if (rc == FROMAUTH_E_NOMEM) {
+			free(text);
+			free(name);
+			return rc;
+		}
+		if (rc) {
+			set_error(w, name, err);
+		} else {
+			w->path[w->depth++] = name;
+			rc = walk_record(w, name, rec);
+			w->depth--;
+			fa_spf_record_free(rec);
+		}
+	}
+	free(text);
+	free(name);
+	return rc == FROMAUTH_E_NOMEM ? rc : 0;
+}
+
+static int walk_record(struct walk *w, const char *domain,
+		       const struct fa_spf_record *rec)
+{
+	int has_all = 0;
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->terms[i].kind == FA_SPF_ALL)
+			has_all = 1;
+
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		const char *target = t->value ? t->value : domain;
+		int rc = 0;
+
+		if (t->kind == FA_SPF_REDIRECT && has_all)
+			continue;  /* ignored (RFC 7208 6.1) */
+		if (!fa_spf_term_queries_dns(t))
+			continue;
+		w->a->lookups++;
+		switch (t->kind) {
+		case FA_SPF_PTR:
+			w->a->uses_ptr = 1;
+			break;
+		case FA_SPF_INCLUDE:
+		case FA_SPF_REDIRECT:
+			if (!t->has_macro)
+				rc = walk_target(w, target);
+			break;
+		case FA_SPF_A:
+			if (!t->has_macro) {
+				int v4 = lookup_void(w->req, target, FA_RR_A);
+				int v6 = lookup_void(w->req, target, FA_RR_AAAA);
+				count_void(w, v4 < 0 || v6 < 0 ? -1 : v4 && v6);
+			}
+			break;
+		case FA_SPF_MX:
+			if (!t->has_macro)
+				count_void(w, lookup_void(w->req, target, FA_RR_MX));
+			break;
+		case FA_SPF_EXISTS:
+			if (!t->has_macro)
+				count_void(w, lookup_void(w->req, target, FA_RR_A));
+			break;
+		default:
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int analyze(struct fa_dns_req *req, const char *domain,
+		   const char *record, struct fa_spf_analysis **out)
+{
+	struct fa_spf_analysis *a;
+	struct fa_spf_record *rec = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if (fa_domain_check(domain, NULL, 0) != 0)
+		return FROMAUTH_E_DOMAIN;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return FROMAUTH_E_NOMEM;
+	char *name = fa_domain_normalize(domain);
+	if (!name) {
+		free(a);
+		return FROMAUTH_E_NOMEM;
+	}
+	if (record) {
+		a->dns_status = FA_DNS_OK;
+		a->record_count = fa_spf_is_record(record, strlen(record)) ? 1 : 0;
+		text = a->record_count ? strdup(record) : NULL;
+		len = text ? strlen(text) : 0;
+		if (a->record_count && !text) {
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+	} else {
+		rc = fetch_record(req, name, &a->dns_status, &a->record_count,
+				  &text, &len);
+		if (rc)
+			goto out;
+		if (fa_dns_status_is_temporary(a->dns_status))
+			a->temperror = 1;
+	}
+	rc = 0;
+	if (!text)
+		goto out;
+	a->record = text;
+	text = NULL;
+	rc = fa_spf_record_parse(a->record, len, &rec, err, sizeof(err));
+	if (rc == FROMAUTH_E_RECORD) {
+		a->syntax_error = strdup(err);
+		rc = a->syntax_error ? 0 : FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->terms[i].kind == FA_SPF_ALL && rec->terms[i].qualifier == '+')
+			a->plus_all = 1;
+	struct walk w = { .req = req, .a = a };
+	w.path[w.depth++] = name;
+	rc = walk_record(&w, name, rec);
+out:
+	fa_spf_record_free(rec);
+	free(text);
+	free(name);
+	if (rc) {
+		fa_spf_analysis_free(a);
+		return rc;
+	}
+	*out = a;
+	return 0;
+}
+
+int fa_spf_analyze(struct fa_dns_req *req, const char *domain,
+		   struct fa_spf_analysis **out)
+{
+	if (!out)
+		return FROMAUTH_E_INVAL;
+	*out = NULL;
+	if (!req || !domain)
+		return FROMAUTH_E_INVAL;
+	return analyze(req, domain, NULL, out);
+}
+
+int fa_spf_analyze_record(struct fa_dns_req *req, const char *domain,
+			  const char *record, struct fa_spf_analysis **out)
+{
+	if (!out)
+		return FROMAUTH_E_INVAL;
+	*out = NULL;
+	if (!req || !domain || !record)
+		return FROMAUTH_E_INVAL;
+	return analyze(req, domain, record, out);
+}
+
+void fa_spf_analysis_free(struct fa_spf_analysis *a)
+{
+	if (!a)
+		return;
+	free(a->record);
+	free(a->syntax_error);
+	free(a);
+}
+
+/* ---- merging an include ---- */
+
+/* Does @rec already hold @term (qualifier + or none, case-insensitive)? */
+static int record_has_term(const char *rec, size_t len, const char *term, size_t tl)
+{
+	for (size_t i = 6; i < len;) {
+		while (i < len && rec[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && rec[i] != ' ')
+			i++;
+		const char *t = rec + start;
+		size_t n = i - start;
+		if (n && *t == '+') {
+			t++;
+			n--;
+		}
+		if (n == tl && !strncasecmp(t, term, tl))
+			return 1;
+	}
+	return 0;
+}
+
+int fa_spf_merge_include(const char *record, const char *include,
+			 char **merged)
+{
+	char err[256];
+
+	if (!merged)
+		return FROMAUTH_E_INVAL;
+	*merged = NULL;
+	if (!include || !*include)
+		return FROMAUTH_E_DOMAIN;
+
+	/* What to add: include:DOMAIN for a bare domain, else the terms as
+	 * given ("include:x ip4:192.0.2.0/24"), which must be mechanisms. */
+	char *add;
+	if (!strchr(include, ':') && !strchr(include, ' ')) {
+		if (fa_domain_check(include, NULL, 0) != 0)
+			return FROMAUTH_E_DOMAIN;
+		char *inc = fa_domain_normalize(include);
+		if (!inc || asprintf(&add, "include:%s", inc) < 0)
+			add = NULL;
+		free(inc);
+	} else {
+		add = strdup(include);
+	}
+	if (!add)
+		return FROMAUTH_E_NOMEM;
+	char *check = NULL;
+	struct fa_spf_record *terms = NULL;
+	if (asprintf(&check, "v=spf1 %s", add) < 0) {
+		free(add);
+		return FROMAUTH_E_NOMEM;
+	}
+	int rc = fa_spf_record_parse(check, strlen(check), &terms, err, sizeof(err));
+	free(check);
+	for (size_t i = 0; rc == 0 && i < terms->count; i++)
+		if (!fa_spf_term_queries_dns(&terms->terms[i]) &&
+		    terms->terms[i].kind != FA_SPF_IP4 && terms->terms[i].kind != FA_SPF_IP6)
+			rc = FROMAUTH_E_RECORD;  /* all, modifiers: not for merging */
+	if (rc == 0 && terms->count == 0)
+		rc = FROMAUTH_E_RECORD;
+	free(add);
+	if (rc) {
+		fa_spf_record_free(terms);
+		return rc;
+	}
+
+	size_t len = record ? strlen(record) : 0;
+	if (record && (!fa_spf_is_record(record, len) || len > FA_SPF_MAX_RECORD)) {
+		fa_spf_record_free(terms);
+		return FROMAUTH_E_RECORD;
+	}
+
+	/* the new terms, less those the record already has */
+	size_t cap = 1;
+	for (size_t i = 0; i < terms->count; i++)
+		cap += strlen(terms->terms[i].text) + 2;
+	char *new_terms = calloc(1, cap);
+	if (!new_terms) {
+		fa_spf_record_free(terms);
+		return FROMAUTH_E_NOMEM;
+	}
+	for (size_t i = 0; i < terms->count; i++) {
+		const struct fa_spf_term *t = &terms->terms[i];
+		const char *text = t->text;
+		if (record && record_has_term(record, len, text, strlen(text)))
+			continue;
+		if (*new_terms)
+			strcat(new_terms, " ");
+		if (t->explicit_qualifier && t->qualifier != '+')
+			strncat(new_terms, &t->qualifier, 1);
+		strcat(new_terms, text);
+	}
+	fa_spf_record_free(terms);
+
+	char *out = NULL;
+	if (!record) {
+		rc = asprintf(&out, "v=spf1 %s ~all", new_terms) < 0 ? FROMAUTH_E_NOMEM : 0;
+		free(new_terms);
+		*merged = rc ? NULL : out;
+		return rc;
+	}
+	if (!*new_terms) {
+		free(new_terms);
+		*merged = strdup(record);
+		return *merged ? 0 : FROMAUTH_E_NOMEM;
+	}
+
+	/* Where they go: before the first all (any qualifier) or redirect=,
+	 * else at the end.  The rest is kept as written. */
+	size_t insert_at = len;
+	for (size_t i = 6; i < len && insert_at == len;) {
+		while (i < len && record[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && record[i] != ' ')
+			i++;
+		const char *t = record + start;
+		size_t tl = i - start;
+		const char *m = t;
+		size_t ml = tl;
+		if (ml && strchr("+-~?", *m)) {
+			m++;
+			ml--;
+		}
+		if ((ml == 3 && !strncasecmp(m, "all", 3)) ||
+		    (tl > 9 && !strncasecmp(t, "redirect=", 9)))
+			insert_at = start;
+	}
+	if (insert_at == len) {
+		size_t l = len;
+		while (l > 6 && record[l - 1] == ' ')
+			l--;
+		rc = asprintf(&out, "%.*s %s", (int)l, record, new_terms);
+	} else {
+		rc = asprintf(&out, "%.*s%s %s", (int)insert_at, record, new_terms,
+			      record + insert_at);
+	}
+	free(new_terms);
+	if (rc < 0)
+		return FROMAUTH_E_NOMEM;
+	*merged = out;
+	return 0;
+}
+
+/* ---- the ranges a service's record authorizes ---- */
+
+struct ranges {
+	struct fa_cidr *v;
+	size_t n, cap;
+	int nomem;
+};
+
+static void add_range(struct ranges *r, int family, const unsigned char *addr,
+		      int prefix)
+{
+	struct fa_cidr c = { .family = family };
+	size_t bytes = family == AF_INET ? 4 : 16;
+	unsigned int max = family == AF_INET ? 32 : 128;
+
+	c.prefix = prefix < 0 || (unsigned int)prefix > max ? max : (unsigned int)prefix;
+	memcpy(c.addr, addr, bytes);
+	for (size_t i = 0; i < bytes; i++) {
+		unsigned int bit0 = (unsigned int)i * 8;
+		if (bit0 >= c.prefix)
+			c.addr[i] = 0;
+		else if (bit0 + 8 > c.prefix)
+			c.addr[i] &= (unsigned char)(0xff << (8 - (c.prefix - bit0)));
+	}
+	for (size_t i = 0; i < r->n; i++)
+		if (!memcmp(&r->v[i], &c, sizeof(c)))
+			return;
+	if (r->n >= MAX_RANGES || r->nomem)
+		return;
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 16;
+		struct fa_cidr *nv = realloc(r->v, ncap * sizeof(*nv));
+		if (!nv) {
+			r->nomem = 1;
+			return;
+		}
+		r->v = nv;
+		r->cap = ncap;
+	}
+	r->v[r->n++] = c;
+}
+
+static void add_host_ranges(struct fa_dns_req *req, struct ranges *r,
+			    const char *name, int cidr4, int cidr6)
+{
+	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA };
+	for (size_t t = 0; t < 2; t++) {
+		struct fa_dns_answer *ans = NULL;
+		if (fa_dns_query(req, name, types[t], &ans, NULL) != 0)
+			continue;
+		for (size_t i = 0; ans->status == FA_DNS_OK && i < ans->count; i++) {
+			const struct fa_dns_rr *rr = &ans->rrs[i];
+			if (rr->type == FA_RR_A && rr->len == 4)
+				add_range(r, AF_INET, rr->data, cidr4);
+			else if (rr->type == FA_RR_AAAA && rr->len == 16)
+				add_range(r, AF_INET6, rr->data, cidr6);
+		}
+		fa_dns_answer_release(ans);
+	}
+}
+
+static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
+		   size_t depth, size_t *fetched)
+{
+	int status;
+	size_t count, len;
+	char *text = NULL;
+	struct fa_spf_record *rec = NULL;
+
+	if (depth > TREE_DEPTH || *fetched >= TREE_RECORDS || r->nomem)
+		return;
+	++*fetched;
+	if (fetch_record(req, domain, &status, &count, &text, &len) != 0 ||
+	    count != 1 || fa_spf_record_parse(text, len, &rec, NULL, 0) != 0) {
+		free(text);
+		return;
+	}
+	free(text);
+	int has_all = 0;
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->terms[i].kind == FA_SPF_ALL)
+			has_all = 1;
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		const char *target = t->value ? t->value : domain;
+		/* only what passes: -ip4/~include authorize nothing */
+		if (t->qualifier != '+' || t->has_macro)
+			continue;
+		switch (t->kind) {
+		case FA_SPF_IP4:
+			add_range(r, AF_INET, t->addr, t->cidr4);
+			break;
+		case FA_SPF_IP6:
+			add_range(r, AF_INET6, t->addr, t->cidr6);
+			break;
+		case FA_SPF_A:
+			add_host_ranges(req, r, target, t->cidr4, t->cidr6);
+			break;
+		case FA_SPF_MX: {
+			struct fa_dns_answer *ans = NULL;
+			if (fa_dns_query(req, target, FA_RR_MX, &ans, NULL) != 0)
+				break;
+			for (size_t k = 0; ans->status == FA_DNS_OK &&
+			     k < ans->count && k < MX_TARGETS; k++)
+				if (ans->rrs[k].type == FA_RR_MX)
+					add_host_ranges(req, r, (const char *)ans->rrs[k].data,
+							t->cidr4, t->cidr6);
+			fa_dns_answer_release(ans);
+			break;
+		}
+		case FA_SPF_INCLUDE:
+			expand(req, r, target, depth + 1, fetched);
+			break;
+		case FA_SPF_REDIRECT:
+			if (!has_all)
+				expand(req, r, target, depth + 1, fetched);
+			break;
+		default:
+			break;
+		}
+	}
+	fa_spf_record_free(rec);
+}
+
+int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
+			 struct fa_cidr **out, size_t *count)
+{
+	struct ranges r = { 0 };
+	size_t fetched = 0;
+
+	if (!out || !count)
+		return FROMAUTH_E_INVAL;
+	*out = NULL;
+	*count = 0;
+	if (!req || !domain)
+		return FROMAUTH_E_INVAL;
+	if (fa_domain_check(domain, NULL, 0) != 0)
+		return FROMAUTH_E_DOMAIN;
+	char *name = fa_domain_normalize(domain);
+	if (!name)
+		return FROMAUTH_E_NOMEM;
+	expand(req, &r, name, 0, &fetched);
+	free(name);
+	if (r.nomem) {
+		free(r.v);
+		return FROMAUTH_E_NOMEM;
+	}
+	*out = r.v;
+	*count = r.n;
+	return 0;
+}
