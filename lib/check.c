@@ -166,10 +166,14 @@ static int add_fix_owned(struct fa_finding *f, char *line)
 	return rc;
 }
 
-/* The service's ranges as SPF terms ("ip4:192.0.2.0/25 ip6:..."), for a
- * profile without spf-include. */
-static char *service_range_terms(const struct fromauth_profile *profile)
+/* The SPF terms the service needs: its include, or its ranges. */
+static char *service_spf_terms(const struct fromauth_profile *profile)
 {
+	const char *inc = fromauth_profile_spf_include(profile);
+	if (inc) {
+		char *t = NULL;
+		return asprintf(&t, "include:%s", inc) < 0 ? NULL : t;
+	}
 	size_t n = 0;
 	const struct fa_cidr *ranges = fa_profile_ranges(profile, &n);
 	size_t cap = n * 56 + 1;
@@ -184,35 +188,6 @@ static char *service_range_terms(const struct fromauth_profile *profile)
 					ranges[i].family == AF_INET ? "ip4" : "ip6", buf);
 	}
 	return t;
-}
-
-/* @record (NULL: none yet) with the service authorized: its include
- * merged in before the all/redirect term, or, for a profile that lists
- * only ranges, those ranges in the same place.  fa_spf_merge_include()
- * takes a domain, so the ranges go in through a marker include. */
-static int merge_service(const struct fromauth_profile *profile, const char *record,
-			 char **merged)
-{
-	static const char marker[] = "fromauth-service-ranges.invalid";
-	const char *inc = fromauth_profile_spf_include(profile);
-	*merged = NULL;
-	if (inc)
-		return fa_spf_merge_include(record, inc, merged);
-	char *with_marker = NULL;
-	int rc = fa_spf_merge_include(record, marker, &with_marker);
-	if (rc)
-		return rc;
-	char *terms = service_range_terms(profile);
-	char *at = strstr(with_marker, "include:fromauth-service-ranges.invalid");
-	if (!terms || !at ||
-	    asprintf(merged, "%.*s%s%s", (int)(at - with_marker), with_marker, terms,
-		     at + strlen("include:") + strlen(marker)) < 0) {
-		*merged = NULL;
-		rc = terms && !at ? FROMAUTH_E_INTERNAL : FROMAUTH_E_NOMEM;
-	}
-	free(terms);
-	free(with_marker);
-	return rc;
 }
 
 /* ---- the evaluation ---------------------------------------------------- */
@@ -374,9 +349,20 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	}
 	if (a && a->record_count > 1)
 		return;         /* spf.multiple says what to do first */
+	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
-	if (merge_service(st->profile, a ? a->record : NULL, &merged) == FROMAUTH_OK)
+	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK)
 		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+	free(terms);
+	/* SPEC section 3: warn when the merged record would exceed 10
+	 * lookups (f may move once another finding is added). */
+	struct fa_spf_analysis *ma = NULL;
+	if (merged && fa_spf_analyze_record(&st->req, r->mail_from, merged, &ma) == FROMAUTH_OK &&
+	    ma->lookups > 10)
+		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
+			       "With the service added, the SPF record of %s would need %u DNS lookups; RFC 7208 allows 10, so receivers would return permerror: remove or flatten an include first.",
+			       r->mail_from, ma->lookups);
+	fa_spf_analysis_free(ma);
 	free(merged);
 }
 
