@@ -1,0 +1,1009 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The check through the public API only: a table of scenarios, each a
+ * customer zone (tests/check/zones/NAME.zone) over the sending service's
+ * own records (tests/check/esp.zone), a profile (tests/check/profiles/),
+ * a From address, the expected verdict, the finding codes that must and
+ * must not appear, and the verdict --fix promises.  Between them they
+ * cover every verdict rule of SPEC section 3 step 6 and every finding
+ * code of section 4 (test "table_covers_spec" keeps it so).  Then the
+ * exact text of fixes, bad input, the getters, the JSON of section 7 and
+ * one context shared by 16 threads.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "test-common.h"
+
+enum { PASS = FROMAUTH_VERDICT_PASS, AT_RISK = FROMAUTH_VERDICT_AT_RISK,
+       FAIL = FROMAUTH_VERDICT_FAIL, UNKNOWN = FROMAUTH_VERDICT_UNKNOWN };
+
+#define MAX_CODES 8
+
+struct scenario {
+	const char *zone;       /* tests/check/zones/<zone>.zone */
+	const char *profile;    /* tests/check/profiles/<profile>.profile */
+	const char *from;
+	const char *timeout;    /* a name whose lookups time out, or NULL */
+	int verdict;
+	const char *must[MAX_CODES];
+	const char *must_not[MAX_CODES];
+	int fixed;              /* verdict with FROMAUTH_CHECK_FIX */
+};
+
+static const struct scenario scenarios[] = {
+	/* ---- pass ---- */
+	{ "healthy", "esp", "news@healthy.example", NULL, PASS,
+	  { "spf.pass", "dkim.pass", "dmarc.pass" },
+	  { "dmarc.none", "spf.include_missing", "dkim.key_missing", "dmarc.fail_reject" }, PASS },
+	/* pass through SPF only: the service does not sign */
+	{ "spf-only", "nodkim", "news@spf-only.example", NULL, PASS,
+	  { "spf.pass", "dkim.none", "dmarc.pass" }, { "dmarc.fail_reject" }, PASS },
+	/* pass through DKIM only: own bounce domain, SPF is not the customer's */
+	{ "dkim-only", "ownbounce", "news@dkim-only.example", NULL, PASS,
+	  { "spf.not_used", "dkim.pass", "dmarc.pass" },
+	  { "spf.include_missing", "spf.fail", "spf.none", "spf.pass", "spf.unaligned" }, PASS },
+	/* ---- fail ---- */
+	{ "denied", "sendas", "news@denied.example", NULL, FAIL,
+	  { "service.send_as_denied", "spf.pass", "dkim.pass" }, { 0 }, FAIL },
+	{ "nxsub", "esp", "news@nosuch.nxparent.example", NULL, FAIL,
+	  { "domain.nxdomain" }, { "dmarc.pass" }, FAIL },
+	{ "quarantine", "esp", "news@quarantine.example", NULL, FAIL,
+	  { "spf.softfail", "spf.include_missing", "dkim.key_missing", "dmarc.fail_quarantine" },
+	  { "dmarc.fail_reject", "dmarc.pass", "spf.not_used" }, PASS },
+	{ "reject", "esp", "news@reject.example", NULL, FAIL,
+	  { "spf.fail", "spf.include_missing", "dkim.key_missing", "dmarc.fail_reject" },
+	  { "dmarc.fail_quarantine", "dmarc.pass" }, PASS },
+	/* t=y lowers reject to quarantine: still fail */
+	{ "testing-reject", "esp", "news@testing-reject.example", NULL, FAIL,
+	  { "dmarc.testing", "dmarc.fail_quarantine" }, { "dmarc.fail_reject" }, PASS },
+	/* t=y lowers quarantine to none: at-risk */
+	{ "testing-quarantine", "esp", "news@testing-quarantine.example", NULL, AT_RISK,
+	  { "dmarc.testing", "spf.include_missing" },
+	  { "dmarc.fail_quarantine", "dmarc.fail_reject", "dmarc.pass" }, PASS },
+	/* pct is ignored for the verdict, and reported */
+	{ "dmarc-pct", "esp", "news@dmarc-pct.example", NULL, FAIL,
+	  { "dmarc.pct", "dmarc.fail_reject" }, { "dmarc.pass" }, PASS },
+	/* ---- unknown ---- */
+	/* a DMARC temperror wins over aligned passes */
+	{ "dmarc-temp", "esp", "news@dmarc-temp.example", "_dmarc.dmarc-temp.example", UNKNOWN,
+	  { "dmarc.temperror", "spf.pass", "dkim.pass" },
+	  { "dmarc.pass", "dmarc.none", "dmarc.fail_reject" }, UNKNOWN },
+	{ "spf-temp", "esp", "news@spf-temp.example", "spf-temp.example", UNKNOWN,
+	  { "spf.temperror", "dkim.key_missing" },
+	  { "spf.none", "spf.include_missing", "dmarc.pass" }, PASS },
+	{ "dkim-temp", "esp", "news@dkim-temp.example", "s1._domainkey.dkim-temp.example", UNKNOWN,
+	  { "dkim.temperror", "spf.softfail", "spf.include_missing" },
+	  { "dkim.key_missing", "dmarc.pass" }, PASS },
+	/* a DKIM temperror with an aligned SPF pass is still pass */
+	{ "dkim-temp-spf-pass", "esp", "news@dkim-temp-spf-pass.example",
+	  "s1._domainkey.dkim-temp-spf-pass.example", PASS,
+	  { "dkim.temperror", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
+	/* ---- at-risk ---- */
+	{ "no-dmarc", "esp", "news@no-dmarc.example", NULL, AT_RISK,
+	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
+	{ "none-unauth", "esp", "news@none-unauth.example", NULL, AT_RISK,
+	  { "dmarc.policy_none", "spf.none", "dkim.key_missing" },
+	  { "dmarc.pass", "dmarc.fail_quarantine", "dmarc.fail_reject" }, PASS },
+	/* authenticated but unaligned: nothing in the customer's DNS helps */
+	{ "unaligned", "svcsign", "news@unaligned.example", NULL, AT_RISK,
+	  { "dkim.unaligned", "spf.not_used", "dmarc.policy_none" },
+	  { "dkim.pass", "dmarc.pass", "spf.include_missing", "dkim.key_missing" }, AT_RISK },
+	{ "strict-spf", "returnpath", "news@strict-spf.example", NULL, AT_RISK,
+	  { "spf.unaligned", "dkim.key_missing" }, { "spf.pass", "spf.not_used" }, PASS },
+	{ "dmarc-multiple", "esp", "news@dmarc-multiple.example", NULL, AT_RISK,
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, AT_RISK },
+	{ "dmarc-syntax", "esp", "news@dmarc-syntax.example", NULL, AT_RISK,
+	  { "dmarc.syntax" }, { "dmarc.pass" }, AT_RISK },
+	/* ---- SPF ---- */
+	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example", NULL, FAIL,
+	  { "spf.none", "dkim.key_missing", "dmarc.fail_quarantine" }, { "spf.not_used" }, PASS },
+	{ "rp-fix-only", "rpnodkim", "news@rp-fix-only.example", NULL, FAIL,
+	  { "spf.none", "dkim.none", "dmarc.fail_reject" }, { 0 }, PASS },
+	{ "spf-fix-only", "nodkim", "news@spf-fix-only.example", NULL, FAIL,
+	  { "spf.fail", "spf.include_missing", "dkim.none", "dmarc.fail_reject" }, { 0 }, PASS },
+	{ "spf-multiple", "esp", "news@spf-multiple.example", NULL, PASS,
+	  { "spf.multiple", "dkim.pass", "dmarc.pass" }, { "spf.pass", "spf.include_missing" }, PASS },
+	{ "spf-syntax", "esp", "news@spf-syntax.example", NULL, FAIL,
+	  { "spf.syntax", "dmarc.fail_quarantine" }, { "spf.pass" }, PASS },
+	{ "spf-lookups", "esp", "news@spf-lookups.example", NULL, PASS,
+	  { "spf.lookup_limit", "dkim.pass" }, { "spf.pass" }, PASS },
+	{ "spf-void", "esp", "news@spf-void.example", NULL, PASS,
+	  { "spf.void_limit", "dkim.pass" }, { "spf.pass" }, PASS },
+	{ "plus-all", "esp", "news@plus-all.example", NULL, PASS,
+	  { "spf.plus_all", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
+	{ "ptr", "esp", "news@ptr.example", NULL, PASS,
+	  { "spf.ptr", "spf.pass" }, { 0 }, PASS },
+	{ "neutral", "esp", "news@neutral.example", NULL, FAIL,
+	  { "spf.neutral", "spf.include_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
+	{ "partial", "esp", "news@partial.example", NULL, FAIL,
+	  { "spf.partial", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "ips-placeholder", "ips", "news@ips-placeholder.example", NULL, FAIL,
+	  { "spf.include_missing", "dkim.key_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
+	/* ---- DKIM ---- */
+	{ "dkim-mismatch", "esp", "news@dkim-mismatch.example", NULL, FAIL,
+	  { "dkim.key_mismatch", "dmarc.fail_reject" }, { "dkim.pass" }, PASS },
+	{ "dkim-invalid", "notarget", "news@dkim-invalid.example", NULL, PASS,
+	  { "dkim.key_invalid", "spf.pass" }, { "dkim.pass" }, PASS },
+	{ "dkim-weak", "notarget", "news@dkim-weak.example", NULL, FAIL,
+	  { "dkim.key_weak", "spf.none", "dmarc.fail_quarantine" }, { "dkim.pass" }, PASS },
+	{ "dkim-revoked", "notarget", "news@dkim-revoked.example", NULL, AT_RISK,
+	  { "dkim.key_revoked", "spf.none", "dmarc.policy_none" }, { "dkim.pass" }, PASS },
+	{ "service-revoked", "revoked", "news@service-revoked.example", NULL, PASS,
+	  { "dkim.key_revoked", "spf.pass" }, { "dkim.pass" }, PASS },
+	{ "dkim-short", "short", "news@dkim-short.example", NULL, PASS,
+	  { "dkim.pass", "dkim.key_short" }, { "dkim.key_weak" }, PASS },
+	{ "dkim-testing", "testing", "news@dkim-testing.example", NULL, PASS,
+	  { "dkim.pass", "dkim.testing", "dmarc.pass" }, { 0 }, PASS },
+	{ "dkim-ed25519", "ed25519", "news@dkim-ed25519.example", NULL, PASS,
+	  { "dkim.pass" }, { "dkim.key_short", "dkim.key_weak", "dkim.key_invalid" }, PASS },
+	/* ---- DMARC ---- */
+	{ "rua-foreign", "esp", "news@rua-foreign.example", NULL, PASS,
+	  { "dmarc.rua_unauthorized", "dmarc.policy_none", "dmarc.pass" }, { 0 }, PASS },
+	/* a public suffix operator's record (psd=y) above dept.treewalk.example */
+	{ "treewalk", "esp", "news@mail.dept.treewalk.example", NULL, PASS,
+	  { "dmarc.discovery_differs", "dmarc.pass" }, { "dmarc.policy_none" }, PASS },
+	/* the merged record would need 11 lookups: say so with the fix */
+	{ "lookup-merge", "esp", "news@lookup-merge.example", NULL, AT_RISK,
+	  { "spf.include_missing", "spf.lookup_limit", "dkim.key_missing" }, { 0 }, PASS },
+};
+
+#define NSCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+/* Every code of SPEC section 4. */
+static const char *const spec_codes[] = {
+	"service.send_as_denied", "domain.nxdomain",
+	"spf.pass", "spf.none", "spf.multiple", "spf.syntax", "spf.lookup_limit",
+	"spf.void_limit", "spf.fail", "spf.softfail", "spf.neutral", "spf.partial",
+	"spf.temperror", "spf.unaligned", "spf.include_missing", "spf.not_used",
+	"spf.plus_all", "spf.ptr",
+	"dkim.pass", "dkim.none", "dkim.key_missing", "dkim.key_invalid", "dkim.key_revoked",
+	"dkim.key_weak", "dkim.key_short", "dkim.key_mismatch", "dkim.testing",
+	"dkim.unaligned", "dkim.temperror",
+	"dmarc.pass", "dmarc.none", "dmarc.multiple", "dmarc.syntax", "dmarc.policy_none",
+	"dmarc.pct", "dmarc.testing", "dmarc.rua_unauthorized", "dmarc.discovery_differs",
+	"dmarc.fail_quarantine", "dmarc.fail_reject", "dmarc.temperror",
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static const char *path_of(const char *dir, const char *name, const char *ext)
+{
+	static _Thread_local char buf[4096];
+	snprintf(buf, sizeof(buf), "%s/check/%s/%s.%s", TEST_DATA_DIR, dir, name, ext);
+	return buf;
+}
+
+static struct fromauth_profile *load_profile(const char *name)
+{
+	struct fromauth_profile *p = NULL;
+	char err[512] = "";
+	int rc = fromauth_profile_load(path_of("profiles", name, "profile"), &p, err, sizeof(err));
+	ck_assert_msg(rc == 0, "profile %s: %s", name, err);
+	return p;
+}
+
+static void add_zone(struct fromauth_ctx *ctx, const char *path)
+{
+	char err[512] = "";
+	int rc = fromauth_ctx_add_zone_file(ctx, path, err, sizeof(err));
+	ck_assert_msg(rc == 0, "zone %s: %s", path, err);
+}
+
+/* An offline context with the service's and the scenario's records. */
+static struct fromauth_ctx *scenario_ctx(const struct scenario *s)
+{
+	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
+	add_zone(ctx, path_of("zones", s->zone, "zone"));
+	if (s->timeout)
+		ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, s->timeout), 0);
+	return ctx;
+}
+
+static struct fromauth_result *run(struct fromauth_ctx *ctx, const struct scenario *s,
+				   const struct fromauth_profile *p, unsigned int flags)
+{
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	int rc = fromauth_check(ctx, p, s->from, flags, &r, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: fromauth_check: %s (%s)", s->zone, fromauth_strerror(rc), err);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+static int find_code(const struct fromauth_result *r, const char *code)
+{
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
+		if (!strcmp(fromauth_result_finding_code(r, i), code))
+			return (int)i;
+	return -1;
+}
+
+static char *codes_of(const struct fromauth_result *r)
+{
+	static _Thread_local char buf[2048];
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < fromauth_result_finding_count(r) && n < sizeof(buf) - 1; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s ",
+				      fromauth_result_finding_code(r, i));
+	return buf;
+}
+
+static const char *vname(int v)
+{
+	const char *n = fromauth_verdict_name(v);
+	return n ? n : "(none)";
+}
+
+/* "owner. 3600 IN TYPE rdata": owner (without the dot) and type. */
+static int split_rr(const char *line, char *owner, size_t olen, char *type, size_t tlen,
+		    const char **rdata)
+{
+	char ttl[16], cls[8];
+	int n = 0;
+	if (sscanf(line, "%255s %15s %7s %15s %n", owner, ttl, cls, type, &n) != 4)
+		return -1;
+	(void)olen;
+	(void)tlen;
+	size_t l = strlen(owner);
+	if (l == 0 || owner[l - 1] != '.' || strcmp(cls, "IN"))
+		return -1;
+	owner[l - 1] = '\0';
+	*rdata = line + n;
+	return 0;
+}
+
+/* DMARC policy rank of a record text: 0 none/absent, 1 quarantine, 2 reject. */
+static int policy_rank(const char *rec)
+{
+	const char *p = strstr(rec, "p=");
+	while (p && p > rec && p[-1] != ';' && p[-1] != ' ' && p[-1] != '"')
+		p = strstr(p + 1, "p=");
+	if (!p)
+		return 0;
+	if (!strncasecmp(p + 2, "reject", 6))
+		return 2;
+	if (!strncasecmp(p + 2, "quarantine", 10))
+		return 1;
+	return 0;
+}
+
+static json_object *parse_json(const struct fromauth_result *r)
+{
+	const char *text = fromauth_result_json(r);
+	ck_assert_ptr_nonnull(text);
+	json_object *o = json_tokener_parse(text);
+	ck_assert_msg(o != NULL, "result JSON does not parse: %s", text);
+	return o;
+}
+
+static int json_has_string(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s))
+			return 1;
+	return 0;
+}
+
+/* ---- publishing fixes by hand ---------------------------------------------- */
+
+struct published {
+	char owner[256];
+	char type[16];
+	char tag[16];           /* "v=spf1", "v=DMARC1", "v=DKIM1" or "" */
+};
+
+static const char *record_tag(const char *rdata)
+{
+	static const char *const tags[] = { "v=spf1", "v=DMARC1", "v=DKIM1" };
+	for (size_t i = 0; i < 3; i++)
+		if (strstr(rdata, tags[i]))
+			return tags[i];
+	return "";
+}
+
+/* Does publishing @fix replace the zone line of @owner, @type, @rdata?
+ * A CNAME replaces everything at its owner; a TXT record replaces the
+ * records of its kind (SPF, DMARC, DKIM) there. */
+static int replaced(const struct published *fix, size_t nfix, const char *owner,
+		    const char *type, const char *rdata)
+{
+	for (size_t i = 0; i < nfix; i++) {
+		if (strcasecmp(fix[i].owner, owner))
+			continue;
+		if (!strcmp(fix[i].type, "CNAME"))
+			return 1;
+		if (!strcasecmp(type, fix[i].type) && *fix[i].tag &&
+		    !strcmp(record_tag(rdata), fix[i].tag))
+			return 1;
+	}
+	return 0;
+}
+
+/* Load the zone at @path minus the lines the fixes replace (the zones of
+ * the scenarios use one line per record). */
+static void add_zone_replacing(struct fromauth_ctx *ctx, const char *path,
+			       const struct published *fix, size_t nfix)
+{
+	FILE *in = fopen(path, "r");
+	ck_assert_ptr_nonnull(in);
+	char tmp[] = "/tmp/fromauth-test-check-XXXXXX";
+	int fd = mkstemp(tmp);
+	ck_assert_int_ge(fd, 0);
+	FILE *out = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(out);
+	char line[2048], origin[256] = "", owner[600] = "";
+	while (fgets(line, sizeof(line), in)) {
+		char first[256] = "", tok[4][64] = { "" };
+		if (sscanf(line, "$ORIGIN %255s", origin) == 1) {
+			size_t l = strlen(origin);
+			if (l && origin[l - 1] == '.')
+				origin[l - 1] = '\0';
+		}
+		if (line[0] == ';' || line[0] == '$' || line[0] == '\n' ||
+		    sscanf(line, "%255s %63s %63s %63s", first, tok[0], tok[1], tok[2]) < 3) {
+			fputs(line, out);
+			continue;
+		}
+		if (!strcmp(first, "@"))
+			snprintf(owner, sizeof(owner), "%s", origin);
+		else if (first[strlen(first) - 1] == '.')
+			snprintf(owner, sizeof(owner), "%.*s", (int)strlen(first) - 1, first);
+		else
+			snprintf(owner, sizeof(owner), "%s.%s", first, origin);
+		/* owner [IN] TYPE rdata */
+		const char *type = strcmp(tok[0], "IN") ? tok[0] : tok[1];
+		if (!replaced(fix, nfix, owner, type, line))
+			fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+	add_zone(ctx, tmp);
+	unlink(tmp);
+}
+
+/* ---- fromauth_check: the scenario table ---------------------------------- */
+
+/*
+ * One scenario: verdict and codes; with --fix the same plus the fixed
+ * verdict; every fix line is a master-file line the overlay accepts; no
+ * fix lowers a DMARC policy or repeats a CNAME already published;
+ * placeholders are shown, named and never applied; and publishing the
+ * concrete fixes by hand gives the verdict --fix promised.
+ */
+START_TEST(test_scenario)
+{
+	const struct scenario *s = &scenarios[_i];
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	ck_assert_msg(fromauth_result_verdict(r) == s->verdict, "%s: verdict %s, expected %s [%s]",
+		      s->zone, vname(fromauth_result_verdict(r)), vname(s->verdict), codes_of(r));
+	ck_assert_int_eq(fromauth_result_fixed_verdict(r), -1);
+	for (size_t i = 0; i < MAX_CODES && s->must[i]; i++)
+		ck_assert_msg(find_code(r, s->must[i]) >= 0, "%s: no %s in [%s]",
+			      s->zone, s->must[i], codes_of(r));
+	for (size_t i = 0; i < MAX_CODES && s->must_not[i]; i++)
+		ck_assert_msg(find_code(r, s->must_not[i]) < 0, "%s: unexpected %s in [%s]",
+			      s->zone, s->must_not[i], codes_of(r));
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		const char *m = fromauth_result_finding_message(r, i);
+		ck_assert_msg(m && strlen(m) > 20, "%s: finding %zu has no real message", s->zone, i);
+		ck_assert_ptr_nonnull(fromauth_severity_name(fromauth_result_finding_severity(r, i)));
+	}
+	size_t nfind = fromauth_result_finding_count(r);
+	fromauth_result_free(r);
+
+	/* With --fix: same verdict and findings, and the promise. */
+	r = run(ctx, s, p, FROMAUTH_CHECK_FIX);
+	ck_assert_int_eq(fromauth_result_verdict(r), s->verdict);
+	ck_assert_uint_eq(fromauth_result_finding_count(r), nfind);
+	ck_assert_msg(fromauth_result_fixed_verdict(r) == s->fixed,
+		      "%s: fixed verdict %s, expected %s [%s]", s->zone,
+		      vname(fromauth_result_fixed_verdict(r)), vname(s->fixed), codes_of(r));
+
+	json_object *o = parse_json(r), *na = NULL, *fs = NULL;
+	ck_assert(json_object_object_get_ex(o, "fixes_not_applied", &na));
+	ck_assert(json_object_object_get_ex(o, "findings", &fs));
+	ck_assert_uint_eq(json_object_array_length(fs), nfind);
+
+	/* Then publish the concrete fixes by hand on a fresh context. */
+	struct published fix[16];
+	size_t nfix = 0, placeholders = 0;
+	for (size_t i = 0; i < nfind; i++) {
+		json_object *jf = json_object_array_get_idx(fs, i), *needs = NULL;
+		int needs_input = json_object_object_get_ex(jf, "fix_needs_input", &needs) &&
+				  json_object_get_boolean(needs);
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++) {
+			const char *line = fromauth_result_finding_fix(r, i, j);
+			char owner[256], type[16], err[512] = "";
+			const char *rdata;
+			ck_assert_msg(split_rr(line, owner, sizeof(owner), type, sizeof(type), &rdata) == 0,
+				      "%s: fix is not \"owner. TTL IN TYPE rdata\": %s", s->zone, line);
+			/* a master-file line the overlay accepts */
+			struct fromauth_ctx *probe = test_offline_ctx(NULL);
+			ck_assert_msg(fromauth_ctx_add_record(probe, line, err, sizeof(err)) == 0,
+				      "%s: fix does not parse: %s: %s", s->zone, line, err);
+			fromauth_ctx_free(probe);
+
+			int placeholder = strchr(line, '<') != NULL;
+			ck_assert_msg(placeholder == needs_input,
+				      "%s: fix_needs_input %d for %s", s->zone, needs_input, line);
+			ck_assert_msg(placeholder == json_has_string(na, line),
+				      "%s: fixes_not_applied and the placeholder disagree on %s",
+				      s->zone, line);
+			placeholders += placeholder;
+
+			/* never weaken DMARC */
+			if (!strncasecmp(owner, "_dmarc.", 7)) {
+				ck_assert_str_eq(type, "TXT");
+				struct fromauth_dns_answer *a = NULL;
+				ck_assert_int_eq(fromauth_dns_lookup(ctx, owner, FROMAUTH_RR_TXT, &a,
+								     NULL, 0), 0);
+				for (size_t k = 0; k < fromauth_dns_answer_count(a); k++)
+					ck_assert_msg(policy_rank(rdata) >=
+						      policy_rank(fromauth_dns_answer_record(a, k)),
+						      "%s: fix %s weakens %s", s->zone, line,
+						      fromauth_dns_answer_record(a, k));
+				fromauth_dns_answer_free(a);
+			}
+			/* a CNAME fix changes something */
+			if (!strcmp(type, "CNAME")) {
+				struct fromauth_dns_answer *a = NULL;
+				ck_assert_int_eq(fromauth_dns_lookup(ctx, owner, FROMAUTH_RR_CNAME, &a,
+								     NULL, 0), 0);
+				for (size_t k = 0; k < fromauth_dns_answer_count(a); k++)
+					ck_assert_msg(strcasecmp(rdata, fromauth_dns_answer_record(a, k)),
+						      "%s: fix %s is already published", s->zone, line);
+				fromauth_dns_answer_free(a);
+			}
+			if (!placeholder) {
+				ck_assert_uint_lt(nfix, 16);
+				snprintf(fix[nfix].owner, sizeof(fix[nfix].owner), "%s", owner);
+				snprintf(fix[nfix].type, sizeof(fix[nfix].type), "%s", type);
+				snprintf(fix[nfix].tag, sizeof(fix[nfix].tag), "%s", record_tag(rdata));
+				nfix++;
+			}
+		}
+	}
+	ck_assert_uint_eq(json_object_array_length(na), placeholders);
+	json_object_put(o);
+
+	struct fromauth_ctx *fixed_ctx = test_offline_ctx("check/esp.zone", NULL);
+	add_zone_replacing(fixed_ctx, path_of("zones", s->zone, "zone"), fix, nfix);
+	if (s->timeout)
+		ck_assert_int_eq(fromauth_ctx_add_timeout_name(fixed_ctx, s->timeout), 0);
+	for (size_t i = 0; i < nfind; i++)
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++) {
+			const char *line = fromauth_result_finding_fix(r, i, j);
+			char err[512] = "";
+			if (!strchr(line, '<'))
+				ck_assert_msg(fromauth_ctx_add_record(fixed_ctx, line, err,
+								      sizeof(err)) == 0,
+					      "%s: %s: %s", s->zone, line, err);
+		}
+
+	/* The promise holds when the records are really published (a
+	 * non-existent domain stays fail: no fix creates it). */
+	if (find_code(r, "domain.nxdomain") < 0) {
+		struct fromauth_result *again = run(fixed_ctx, s, p, 0);
+		ck_assert_msg(fromauth_result_verdict(again) == s->fixed,
+			      "%s: with the fixes published: %s, --fix said %s [%s]", s->zone,
+			      vname(fromauth_result_verdict(again)), vname(s->fixed), codes_of(again));
+		fromauth_result_free(again);
+	}
+	fromauth_ctx_free(fixed_ctx);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* The table keeps covering every verdict rule and every code. */
+START_TEST(test_table_covers_spec)
+{
+	for (size_t c = 0; c < sizeof(spec_codes) / sizeof(spec_codes[0]); c++) {
+		int seen = 0;
+		for (size_t i = 0; i < NSCENARIOS && !seen; i++)
+			for (size_t k = 0; k < MAX_CODES && scenarios[i].must[k]; k++)
+				seen |= !strcmp(scenarios[i].must[k], spec_codes[c]);
+		ck_assert_msg(seen, "no scenario requires %s", spec_codes[c]);
+	}
+	for (int v = PASS; v <= UNKNOWN; v++) {
+		int seen = 0;
+		for (size_t i = 0; i < NSCENARIOS; i++)
+			seen |= scenarios[i].verdict == v;
+		ck_assert_msg(seen, "no scenario expects %s", vname(v));
+	}
+}
+END_TEST
+
+/* ---- exact fixes ---------------------------------------------------------- */
+
+static const struct scenario *scenario_named(const char *zone)
+{
+	for (size_t i = 0; i < NSCENARIOS; i++)
+		if (!strcmp(scenarios[i].zone, zone))
+			return &scenarios[i];
+	ck_abort_msg("no scenario %s", zone);
+	return NULL;
+}
+
+/* The fix lines of the finding @code in scenario @zone, joined by "\n". */
+static char *fixes_for(const char *zone, const char *code)
+{
+	static char buf[4096];
+	const struct scenario *s = scenario_named(zone);
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	int i = find_code(r, code);
+	ck_assert_msg(i >= 0, "%s: no %s in [%s]", zone, code, codes_of(r));
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t j = 0; j < fromauth_result_finding_fix_count(r, (size_t)i); j++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", j ? "\n" : "",
+				      fromauth_result_finding_fix(r, (size_t)i, j));
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+	return buf;
+}
+
+START_TEST(test_fix_spf_merge_keeps_all)
+{
+	/* the include goes before the all term, whose qualifier stays */
+	ck_assert_str_eq(fixes_for("quarantine", "spf.include_missing"),
+			 "quarantine.example. 3600 IN TXT \"v=spf1 include:_spf.office.example include:spf.sendco.example ~all\"");
+	ck_assert_str_eq(fixes_for("reject", "spf.include_missing"),
+			 "reject.example. 3600 IN TXT \"v=spf1 mx include:spf.sendco.example -all\"");
+	ck_assert_str_eq(fixes_for("neutral", "spf.include_missing"),
+			 "neutral.example. 3600 IN TXT \"v=spf1 mx include:spf.sendco.example ?all\"");
+	ck_assert_str_eq(fixes_for("partial", "spf.partial"),
+			 "partial.example. 3600 IN TXT \"v=spf1 ip4:192.0.2.0/26 ip6:2001:db8:5e::/48 include:spf.sendco.example -all\"");
+	/* a profile with ranges and no include: its ranges, same place */
+	ck_assert_str_eq(fixes_for("ips-placeholder", "spf.include_missing"),
+			 "ips-placeholder.example. 3600 IN TXT \"v=spf1 mx ip4:192.0.2.0/25 ip6:2001:db8:5e::/48 -all\"");
+	/* no record yet: a new one, never a second record */
+	ck_assert_str_eq(fixes_for("none-unauth", "spf.none"),
+			 "none-unauth.example. 3600 IN TXT \"v=spf1 include:spf.sendco.example ~all\"");
+	/* two records: merge them first, no fix that would add a third */
+	ck_assert_str_eq(fixes_for("spf-multiple", "spf.multiple"), "");
+}
+END_TEST
+
+START_TEST(test_fix_cnames)
+{
+	ck_assert_str_eq(fixes_for("reject", "dkim.key_missing"),
+			 "s1._domainkey.reject.example. 3600 IN CNAME s2048.dkim.sendco.example.");
+	ck_assert_str_eq(fixes_for("dkim-mismatch", "dkim.key_mismatch"),
+			 "s1._domainkey.dkim-mismatch.example. 3600 IN CNAME s2048.dkim.sendco.example.");
+	ck_assert_str_eq(fixes_for("returnpath-missing", "spf.none"),
+			 "bounce.returnpath-missing.example. 3600 IN CNAME rp.sendco.example.");
+	/* the CNAME is right, the service's key is not: nothing to publish */
+	ck_assert_str_eq(fixes_for("service-revoked", "dkim.key_revoked"), "");
+}
+END_TEST
+
+START_TEST(test_fix_dmarc)
+{
+	ck_assert_str_eq(fixes_for("no-dmarc", "dmarc.none"),
+			 "_dmarc.no-dmarc.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+	ck_assert_str_eq(fixes_for("rua-foreign", "dmarc.rua_unauthorized"),
+			 "rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT \"v=DMARC1\"");
+	/* reporting on a policy is no reason to offer a record */
+	ck_assert_str_eq(fixes_for("testing-reject", "dmarc.testing"), "");
+	ck_assert_str_eq(fixes_for("dmarc-pct", "dmarc.pct"), "");
+}
+END_TEST
+
+START_TEST(test_fix_placeholder_not_applied)
+{
+	const char *line = "s1._domainkey.ips-placeholder.example. 3600 IN TXT \"v=DKIM1; k=rsa; p=<public key from the service>\"";
+	ck_assert_str_eq(fixes_for("dkim-weak", "dkim.key_weak"),
+			 "s1._domainkey.dkim-weak.example. 3600 IN TXT \"v=DKIM1; k=rsa; p=<public key from the service>\"");
+	ck_assert_str_eq(fixes_for("ips-placeholder", "dkim.key_missing"), line);
+
+	const struct scenario *s = scenario_named("ips-placeholder");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, FROMAUTH_CHECK_FIX);
+	json_object *o = parse_json(r), *na = NULL;
+	ck_assert(json_object_object_get_ex(o, "fixes_not_applied", &na));
+	ck_assert_uint_eq(json_object_array_length(na), 1);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(na, 0)), line);
+	json_object_put(o);
+	/* The fixed verdict comes from the SPF fix alone: had the
+	 * placeholder been applied, the key would show up as invalid. */
+	ck_assert_int_eq(fromauth_result_fixed_verdict(r), PASS);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* Own bounce domain: say SPF does not matter, never ask for an include,
+ * offer no SPF record for the customer's domain. */
+START_TEST(test_advice_own_bounce_domain)
+{
+	const struct scenario *s = scenario_named("dkim-only");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	ck_assert_str_eq(fromauth_result_mail_from(r), "bounce.sendco.example");
+	int i = find_code(r, "spf.not_used");
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, (size_t)i), 0);
+	ck_assert_int_eq(fromauth_result_finding_severity(r, (size_t)i), FROMAUTH_SEVERITY_INFO);
+	ck_assert_ptr_nonnull(strstr(fromauth_result_finding_message(r, (size_t)i),
+				     "bounce.sendco.example"));
+	for (size_t k = 0; k < fromauth_result_finding_count(r); k++) {
+		ck_assert_ptr_null(strstr(fromauth_result_finding_code(r, k), "include"));
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, k); j++)
+			ck_assert_ptr_null(strstr(fromauth_result_finding_fix(r, k, j), "v=spf1"));
+	}
+	fromauth_result_free(r);
+
+	/* Same with the service's bounce domain lacking SPF: the service's
+	 * problem, and still no include or record for the customer. */
+	struct fromauth_profile *p2 = NULL;
+	char err[256];
+	ck_assert_int_eq(fromauth_profile_new(&p2), 0);
+	ck_assert_int_eq(fromauth_profile_set(p2, "spf-include", "spf.sendco.example", err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_profile_set(p2, "mail-from", "mx.sendco.example", err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_profile_set(p2, "dkim", "s1 {domain} s2048.dkim.sendco.example",
+					      err, sizeof(err)), 0);
+	r = run(ctx, s, p2, 0);
+	ck_assert_int_ge(find_code(r, "spf.not_used"), 0);
+	ck_assert_int_lt(find_code(r, "spf.include_missing"), 0);
+	i = find_code(r, "spf.none");
+	ck_assert_int_ge(i, 0);
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, (size_t)i), 0);
+	ck_assert_int_eq(fromauth_result_verdict(r), PASS);
+	fromauth_result_free(r);
+	fromauth_profile_free(p2);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- bad input ------------------------------------------------------------ */
+
+START_TEST(test_bad_input)
+{
+	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
+	struct fromauth_profile *p = load_profile("esp");
+	struct fromauth_result *r = (void *)1;
+	char err[512];
+
+	err[0] = '\0';
+	ck_assert_int_eq(fromauth_check(ctx, p, "news at example", 0, &r, err, sizeof(err)),
+			 FROMAUTH_E_ADDRESS);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strlen(err) > 5, "no message for a malformed From");
+	r = (void *)1;
+	err[0] = '\0';
+	ck_assert_int_eq(fromauth_check(ctx, p, "\"Unclosed <news@example.com>", 0, &r, err,
+					sizeof(err)), FROMAUTH_E_ADDRESS);
+	ck_assert_ptr_null(r);
+	ck_assert(err[0]);
+	/* a bad domain is bad input too */
+	r = (void *)1;
+	int rc = fromauth_check(ctx, p, "news@exa mple..com", 0, &r, err, sizeof(err));
+	ck_assert_msg(rc == FROMAUTH_E_ADDRESS || rc == FROMAUTH_E_DOMAIN, "rc %d", rc);
+	ck_assert_ptr_null(r);
+
+	/* a profile with neither ip nor spf-include */
+	struct fromauth_profile *empty = NULL;
+	ck_assert_int_eq(fromauth_profile_new(&empty), 0);
+	ck_assert_int_eq(fromauth_profile_set(empty, "name", "Nothing", err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_profile_set(empty, "dkim", "s1 {domain}", err, sizeof(err)), 0);
+	r = (void *)1;
+	err[0] = '\0';
+	ck_assert_int_eq(fromauth_check(ctx, empty, "news@healthy.example", 0, &r, err,
+					sizeof(err)), FROMAUTH_E_PROFILE);
+	ck_assert_ptr_null(r);
+	ck_assert(err[0]);
+	fromauth_profile_free(empty);
+
+	/* NULL arguments and unknown flags; errbuf may be NULL */
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@healthy.example", 0, NULL, NULL, 0),
+			 FROMAUTH_E_INVAL);
+	r = (void *)1;
+	ck_assert_int_eq(fromauth_check(NULL, p, "news@healthy.example", 0, &r, NULL, 0),
+			 FROMAUTH_E_INVAL);
+	ck_assert_ptr_null(r);
+	r = (void *)1;
+	ck_assert_int_eq(fromauth_check(ctx, NULL, "news@healthy.example", 0, &r, err,
+					sizeof(err)), FROMAUTH_E_INVAL);
+	ck_assert_ptr_null(r);
+	r = (void *)1;
+	ck_assert_int_eq(fromauth_check(ctx, p, NULL, 0, &r, err, sizeof(err)), FROMAUTH_E_INVAL);
+	ck_assert_ptr_null(r);
+	r = (void *)1;
+	err[0] = '\0';
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@healthy.example", 0x80, &r, err,
+					sizeof(err)), FROMAUTH_E_INVAL);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(err, "flag"));
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- getters -------------------------------------------------------------- */
+
+START_TEST(test_result_getters)
+{
+	const struct fromauth_result *n = NULL;
+	ck_assert_int_eq(fromauth_result_verdict(n), -1);
+	ck_assert_int_eq(fromauth_result_fixed_verdict(n), -1);
+	ck_assert_ptr_null(fromauth_result_domain(n));
+	ck_assert_ptr_null(fromauth_result_org_domain(n));
+	ck_assert_ptr_null(fromauth_result_mail_from(n));
+	ck_assert_ptr_null(fromauth_result_spf_summary(n));
+	ck_assert_uint_eq(fromauth_result_spf_count(n), 0);
+	ck_assert_ptr_null(fromauth_result_spf(n, 0));
+	ck_assert_uint_eq(fromauth_result_dkim_count(n), 0);
+	ck_assert_ptr_null(fromauth_result_dkim(n, 0));
+	ck_assert_ptr_null(fromauth_result_dmarc(n));
+	ck_assert_uint_eq(fromauth_result_finding_count(n), 0);
+	ck_assert_ptr_null(fromauth_result_finding_code(n, 0));
+	ck_assert_int_eq(fromauth_result_finding_severity(n, 0), -1);
+	ck_assert_ptr_null(fromauth_result_finding_message(n, 0));
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(n, 0), 0);
+	ck_assert_ptr_null(fromauth_result_finding_fix(n, 0, 0));
+	ck_assert_uint_eq(fromauth_result_dns_queries(n), 0);
+	ck_assert_uint_eq(fromauth_result_cache_hits(n), 0);
+	ck_assert_uint_eq(fromauth_result_elapsed_ms(n), 0);
+	ck_assert_ptr_null(fromauth_result_json(n));
+	fromauth_result_free(NULL);
+	ck_assert_ptr_null(fromauth_verdict_name(-1));
+	ck_assert_ptr_null(fromauth_verdict_name(4));
+	ck_assert_str_eq(fromauth_verdict_name(AT_RISK), "at-risk");
+	ck_assert_ptr_null(fromauth_severity_name(3));
+	ck_assert_str_eq(fromauth_severity_name(FROMAUTH_SEVERITY_WARNING), "warning");
+
+	const struct scenario *s = scenario_named("reject");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	size_t nf = fromauth_result_finding_count(r);
+	ck_assert_ptr_null(fromauth_result_finding_code(r, nf));
+	ck_assert_ptr_null(fromauth_result_finding_message(r, nf));
+	ck_assert_int_eq(fromauth_result_finding_severity(r, nf), -1);
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, nf), 0);
+	ck_assert_ptr_null(fromauth_result_finding_fix(r, nf, 0));
+	ck_assert_ptr_null(fromauth_result_finding_fix(r, (size_t)-1, 0));
+	int k = find_code(r, "dkim.key_missing");
+	ck_assert_int_ge(k, 0);
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, (size_t)k), 1);
+	ck_assert_ptr_null(fromauth_result_finding_fix(r, (size_t)k, 1));
+	ck_assert_ptr_null(fromauth_result_spf(r, fromauth_result_spf_count(r)));
+	ck_assert_ptr_null(fromauth_result_dkim(r, 1));
+
+	/* the details: every sampled address, first and last of each range */
+	ck_assert_str_eq(fromauth_result_domain(r), "reject.example");
+	ck_assert_str_eq(fromauth_result_org_domain(r), "reject.example");
+	ck_assert_str_eq(fromauth_result_mail_from(r), "reject.example");
+	ck_assert_str_eq(fromauth_result_spf_summary(r), "fail");
+	ck_assert_uint_eq(fromauth_result_spf_count(r), 4);
+	const char *ips[] = { "192.0.2.0", "192.0.2.127", "2001:db8:5e::",
+			      "2001:db8:5e:ffff:ffff:ffff:ffff:ffff" };
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_str_eq(fromauth_spf_ip(fromauth_result_spf(r, i)), ips[i]);
+		ck_assert_int_eq(fromauth_spf_result(fromauth_result_spf(r, i)), FROMAUTH_SPF_FAIL);
+	}
+	ck_assert_uint_eq(fromauth_result_dkim_count(r), 1);
+	ck_assert_int_eq(fromauth_dkim_status(fromauth_result_dkim(r, 0)), FROMAUTH_DKIM_MISSING);
+	ck_assert_str_eq(fromauth_dkim_selector(fromauth_result_dkim(r, 0)), "s1");
+	ck_assert_int_eq(fromauth_dmarc_policy(fromauth_result_dmarc(r)),
+			 FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_uint_eq(fromauth_result_dns_queries(r), 0);       /* offline */
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- JSON (SPEC section 7) ------------------------------------------------- */
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+	ck_assert_msg(json_object_object_get_ex(o, key, &v), "JSON lacks \"%s\": %s", key,
+		      json_object_to_json_string(o));
+	return v;
+}
+
+START_TEST(test_result_json)
+{
+	const struct scenario *s = scenario_named("quarantine");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, FROMAUTH_CHECK_FIX);
+	json_object *o = parse_json(r);
+
+	ck_assert_str_eq(json_object_get_string(get(o, "from")), "news@quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(o, "domain")), "quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(o, "org_domain")), "quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(o, "service")), "SendCo");
+	ck_assert_str_eq(json_object_get_string(get(o, "verdict")), "fail");
+	ck_assert_str_eq(json_object_get_string(get(o, "fixed_verdict")), "pass");
+
+	json_object *spf = get(o, "spf");
+	ck_assert_str_eq(json_object_get_string(get(spf, "mail_from")), "quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(spf, "result")), "softfail");
+	ck_assert(!json_object_get_boolean(get(spf, "aligned")));
+	ck_assert_str_eq(json_object_get_string(get(spf, "record")),
+			 "v=spf1 include:_spf.office.example ~all");
+	ck_assert_int_eq(json_object_get_int(get(spf, "lookups")), 1);
+	json_object *ips = get(spf, "ips");
+	ck_assert_uint_eq(json_object_array_length(ips), 4);
+	for (size_t i = 0; i < 4; i++) {
+		json_object *e = json_object_array_get_idx(ips, i);
+		get(e, "ip");
+		ck_assert_str_eq(json_object_get_string(get(e, "result")), "softfail");
+	}
+
+	json_object *dkim = get(o, "dkim");
+	ck_assert_uint_eq(json_object_array_length(dkim), 1);
+	json_object *d0 = json_object_array_get_idx(dkim, 0);
+	ck_assert_str_eq(json_object_get_string(get(d0, "selector")), "s1");
+	ck_assert_str_eq(json_object_get_string(get(d0, "domain")), "quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(d0, "status")), "missing");
+	get(d0, "key_type");
+	get(d0, "key_bits");
+	get(d0, "testing");
+	ck_assert(json_object_get_boolean(get(d0, "aligned")));
+
+	json_object *dm = get(o, "dmarc");
+	ck_assert_str_eq(json_object_get_string(get(dm, "domain")), "quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(dm, "record")),
+			 "v=DMARC1; p=quarantine; rua=mailto:dmarc@quarantine.example");
+	ck_assert_str_eq(json_object_get_string(get(dm, "policy")), "quarantine");
+	ck_assert_str_eq(json_object_get_string(get(dm, "applied_policy")), "quarantine");
+	get(dm, "pct");
+	ck_assert_str_eq(json_object_get_string(get(dm, "adkim")), "r");
+	ck_assert_str_eq(json_object_get_string(get(dm, "aspf")), "r");
+	ck_assert_str_eq(json_object_get_string(get(dm, "result")), "fail");
+
+	json_object *fs = get(o, "findings");
+	ck_assert_uint_eq(json_object_array_length(fs), fromauth_result_finding_count(r));
+	for (size_t i = 0; i < json_object_array_length(fs); i++) {
+		json_object *f = json_object_array_get_idx(fs, i);
+		ck_assert_str_eq(json_object_get_string(get(f, "code")),
+				 fromauth_result_finding_code(r, i));
+		ck_assert_str_eq(json_object_get_string(get(f, "severity")),
+				 fromauth_severity_name(fromauth_result_finding_severity(r, i)));
+		ck_assert_str_eq(json_object_get_string(get(f, "message")),
+				 fromauth_result_finding_message(r, i));
+		json_object *fix = get(f, "fix");
+		ck_assert_uint_eq(json_object_array_length(fix),
+				  fromauth_result_finding_fix_count(r, i));
+	}
+	json_object *st = get(o, "stats");
+	get(st, "dns_queries");
+	get(st, "cache_hits");
+	get(st, "elapsed_ms");
+	json_object_put(o);
+	fromauth_result_free(r);
+
+	/* without --fix there is no fixed_verdict */
+	r = run(ctx, s, p, 0);
+	o = parse_json(r);
+	ck_assert(!json_object_object_get_ex(o, "fixed_verdict", NULL));
+	json_object_put(o);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- threads -------------------------------------------------------------- */
+
+struct outcome {
+	int verdict, fixed;
+	char codes[1024];
+};
+
+static struct fromauth_ctx *shared_ctx;
+static struct fromauth_profile *profiles[NSCENARIOS];
+static struct outcome expected[NSCENARIOS];
+
+static void outcome_of(size_t i, struct outcome *out)
+{
+	struct fromauth_result *r = NULL;
+	char err[256] = "";
+	int rc = fromauth_check(shared_ctx, profiles[i], scenarios[i].from, FROMAUTH_CHECK_FIX,
+				&r, err, sizeof(err));
+	memset(out, 0, sizeof(*out));
+	if (rc) {
+		out->verdict = rc;
+		return;
+	}
+	out->verdict = fromauth_result_verdict(r);
+	out->fixed = fromauth_result_fixed_verdict(r);
+	size_t n = 0;
+	for (size_t k = 0; k < fromauth_result_finding_count(r) && n < sizeof(out->codes) - 1; k++)
+		n += (size_t)snprintf(out->codes + n, sizeof(out->codes) - n, "%s ",
+				      fromauth_result_finding_code(r, k));
+	fromauth_result_free(r);
+}
+
+static void *thread_main(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg;
+	size_t bad = 0;
+	for (size_t round = 0; round < 2; round++)
+		for (size_t k = 0; k < NSCENARIOS; k++) {
+			size_t i = (k + t * 3) % NSCENARIOS;   /* different orders */
+			struct outcome o;
+			outcome_of(i, &o);
+			bad += o.verdict != expected[i].verdict || o.fixed != expected[i].fixed ||
+			       strcmp(o.codes, expected[i].codes);
+		}
+	return (void *)(uintptr_t)bad;
+}
+
+START_TEST(test_concurrent)
+{
+	/* One context holding every scenario's zone: the domains differ. */
+	shared_ctx = test_offline_ctx("check/esp.zone", NULL);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		add_zone(shared_ctx, path_of("zones", scenarios[i].zone, "zone"));
+		if (scenarios[i].timeout)
+			ck_assert_int_eq(fromauth_ctx_add_timeout_name(shared_ctx,
+								       scenarios[i].timeout), 0);
+		profiles[i] = load_profile(scenarios[i].profile);
+	}
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		outcome_of(i, &expected[i]);
+		ck_assert_msg(expected[i].verdict >= 0, "%s: error %d", scenarios[i].zone,
+			      expected[i].verdict);
+	}
+	enum { NTHREADS = 16 };
+	pthread_t th[NTHREADS];
+	for (size_t t = 0; t < NTHREADS; t++)
+		ck_assert_int_eq(pthread_create(&th[t], NULL, thread_main, (void *)(uintptr_t)t), 0);
+	size_t bad = 0;
+	for (size_t t = 0; t < NTHREADS; t++) {
+		void *ret;
+		pthread_join(th[t], &ret);
+		bad += (size_t)(uintptr_t)ret;
+	}
+	ck_assert_msg(bad == 0, "%zu threaded checks differ from the single-threaded ones", bad);
+	for (size_t i = 0; i < NSCENARIOS; i++)
+		fromauth_profile_free(profiles[i]);
+	fromauth_ctx_free(shared_ctx);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("check");
+	TCase *tc = tcase_create("fromauth_check");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_scenario, 0, (int)NSCENARIOS);
+	tcase_add_test(tc, test_table_covers_spec);
+	tcase_add_test(tc, test_fix_spf_merge_keeps_all);
+	tcase_add_test(tc, test_fix_cnames);
+	tcase_add_test(tc, test_fix_dmarc);
+	tcase_add_test(tc, test_fix_placeholder_not_applied);
+	tcase_add_test(tc, test_advice_own_bounce_domain);
+	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_concurrent);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fromauth_result");
+	tcase_add_test(tc, test_result_getters);
+	tcase_add_test(tc, test_result_json);
+	suite_add_tcase(s, tc);
+	return s;
+}
