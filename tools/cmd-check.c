@@ -151,7 +151,7 @@ int cmd_check(int argc, char **argv)
 	}
 	rc = fromauth_profile_load(service, &profile, err, sizeof(err));
 	if (rc) {
-		status = report_error(service, rc, err);
+		status = report_error("--service", rc, err);
 		goto out;
 	}
 	rc = fromauth_check(ctx, profile, argv[optind], fix ? FROMAUTH_CHECK_FIX : 0, &r,

@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# `fromauth check` from the command line: the exit statuses of SPEC
+# section 7 (one scenario of tests/check/ each), error messages that name
+# the problem, --json that parses, and the README example.
+# usage: test-cli.sh PATH-TO-fromauth SOURCE-DIR
+set -u
+FROMAUTH=$1
+SRC=$2
+case $FROMAUTH in /*) ;; *) FROMAUTH=$PWD/$FROMAUTH ;; esac
+CHECK=$SRC/tests/check
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $1"; }
+
+# expect STATUS NAME [args...]: run `fromauth check args`, keep stdout and
+# stderr in $TMP/out and $TMP/err
+expect() {
+	want=$1 name=$2
+	shift 2
+	"$FROMAUTH" check "$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$name: exit $want"
+	else
+		not_ok "$name: exit $got, expected $want"
+		sed 's/^/#   /' "$TMP/err"
+	fi
+}
+
+# stderr_names NAME WORD: the error message contains WORD
+stderr_names() {
+	if grep -qF -- "$2" "$TMP/err"; then
+		ok "$1: message names $2"
+	else
+		not_ok "$1: message does not name $2"
+		sed 's/^/#   /' "$TMP/err"
+	fi
+}
+
+# scenario ZONE PROFILE: the options for an offline scenario of tests/check
+scenario() {
+	echo "--service $CHECK/profiles/$2.profile --zone $CHECK/esp.zone --zone $CHECK/zones/$1.zone"
+}
+
+# ---- verdicts: 0 pass, 1 at-risk, 2 fail, 3 unknown
+# shellcheck disable=SC2046
+expect 0 "pass" news@healthy.example $(scenario healthy esp) --offline
+head -n 1 "$TMP/out" | grep -q '^news@healthy.example: pass' &&
+	ok "pass: the report leads with the verdict" || not_ok "pass: first line $(head -n 1 "$TMP/out")"
+lines=$(wc -l <"$TMP/out")
+[ "$lines" -le 24 ] && ok "pass: the report fits on one screen ($lines lines)" ||
+	not_ok "pass: the report has $lines lines"
+# shellcheck disable=SC2046
+expect 1 "at-risk" news@no-dmarc.example $(scenario no-dmarc esp) --offline
+grep -qF '_dmarc.no-dmarc.example. 3600 IN TXT "v=DMARC1; p=none"' "$TMP/out" &&
+	ok "at-risk: the report shows the DMARC record to publish" ||
+	not_ok "at-risk: no DMARC fix in the report"
+# shellcheck disable=SC2046
+expect 2 "fail" news@reject.example $(scenario reject esp) --offline
+# _dmarc is not in the overlay: it goes to a nameserver on a closed port
+# of 127.0.0.1 and fails temporarily.
+# shellcheck disable=SC2046
+expect 3 "unknown" news@dmarc-temp.example $(scenario dmarc-temp esp) \
+	--nameserver 127.0.0.1@9 --timeout 200
+grep -q 'dmarc.temperror' "$TMP/out" && ok "unknown: dmarc.temperror reported" ||
+	not_ok "unknown: no dmarc.temperror"
+
+# ---- --json parses, and says the same
+# shellcheck disable=SC2046
+expect 2 "json" news@reject.example $(scenario reject esp) --offline --json --fix
+if python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verdict"]=="fail" and d["fixed_verdict"]=="pass", d' <"$TMP/out"; then
+	ok "json: parses, verdict fail, fixed_verdict pass"
+else
+	not_ok "json: does not parse or says otherwise"
+fi
+# shellcheck disable=SC2046
+expect 0 "json pass" news@healthy.example $(scenario healthy esp) --offline --json
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verdict"]=="pass" and "fixed_verdict" not in d' <"$TMP/out" &&
+	ok "json pass: parses, no fixed_verdict without --fix" || not_ok "json pass"
+
+# ---- --assume publishes a record: the fix of the at-risk case
+# shellcheck disable=SC2046
+expect 0 "assume" news@no-dmarc.example $(scenario no-dmarc esp) --offline \
+	--assume '_dmarc.no-dmarc.example. 3600 IN TXT "v=DMARC1; p=none"'
+
+# ---- 64: usage
+expect 64 "bad option" news@healthy.example --service "$CHECK/profiles/esp.profile" --bogus
+stderr_names "bad option" "bogus"
+expect 64 "missing --service" news@healthy.example --offline
+stderr_names "missing --service" "--service"
+expect 64 "no From" --service "$CHECK/profiles/esp.profile" --offline
+
+# ---- 65: bad input data
+expect 65 "malformed From" "not an address" --service "$CHECK/profiles/esp.profile" --offline
+stderr_names "malformed From" "not an address"
+printf 'name = X\nspf-include = spf.sendco.example\ncolour = blue\n' >"$TMP/unknown-key.profile"
+expect 65 "unknown profile key" news@healthy.example --service "$TMP/unknown-key.profile" --offline
+stderr_names "unknown profile key" "colour"
+stderr_names "unknown profile key" "unknown-key.profile:3"
+expect 65 "malformed --assume" news@healthy.example --service "$CHECK/profiles/esp.profile" \
+	--offline --assume 'this is not a record'
+stderr_names "malformed --assume" "--assume"
+printf 'name = X\nhelo = mta.example\n' >"$TMP/incomplete.profile"
+expect 65 "profile without ip or spf-include" news@healthy.example \
+	--service "$TMP/incomplete.profile" --offline
+stderr_names "profile without ip or spf-include" "spf-include"
+
+# ---- 66: unreadable files
+expect 66 "unreadable --service" news@healthy.example --service "$TMP/no-such.profile" --offline
+stderr_names "unreadable --service" "no-such.profile"
+expect 66 "unreadable --zone" news@healthy.example --service "$CHECK/profiles/esp.profile" \
+	--zone "$TMP/no-such.zone" --offline
+stderr_names "unreadable --zone" "no-such.zone"
+
+# ---- the README example
+cd "$SRC" || exit 1
+"$FROMAUTH" check news@members.example --service tools/examples/esp.profile \
+	--zone tools/examples/members.example.zone --offline --fix >"$TMP/out" 2>"$TMP/err"
+got=$?
+[ "$got" -eq 2 ] && ok "README example: exit 2 (fail)" || not_ok "README example: exit $got"
+head -n 1 "$TMP/out" | grep -q '^news@members.example: fail' &&
+	ok "README example: verdict fail" || not_ok "README example: $(head -n 1 "$TMP/out")"
+grep -q 'After publishing the fixes.*: pass' "$TMP/out" &&
+	ok "README example: fixed verdict pass" || not_ok "README example: no fixed verdict pass"
+"$FROMAUTH" check news@members.example --service tools/examples/esp.profile \
+	--zone tools/examples/members.example.zone --offline --fix --json >"$TMP/out" 2>"$TMP/err"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["verdict"], d["fixed_verdict"]) == ("fail", "pass"), d' <"$TMP/out" &&
+	ok "README example --json: fail, fixed pass" || not_ok "README example --json"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
