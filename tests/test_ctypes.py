@@ -30,7 +30,21 @@ lib.fromauth_dns_answer_record.argtypes = [P, ctypes.c_size_t]
 lib.fromauth_dns_answer_record.restype = ctypes.c_char_p
 lib.fromauth_dns_status_name.restype = ctypes.c_char_p
 
+lib.fromauth_profile_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(P), ctypes.c_char_p,
+                                      ctypes.c_size_t]
+lib.fromauth_profile_free.argtypes = [P]
+lib.fromauth_check.argtypes = [P, P, ctypes.c_char_p, ctypes.c_uint, ctypes.POINTER(P),
+                               ctypes.c_char_p, ctypes.c_size_t]
+lib.fromauth_result_free.argtypes = [P]
+lib.fromauth_result_verdict.argtypes = [P]
+lib.fromauth_result_fixed_verdict.argtypes = [P]
+lib.fromauth_result_json.argtypes = [P]
+lib.fromauth_result_json.restype = ctypes.c_char_p
+lib.fromauth_verdict_name.restype = ctypes.c_char_p
+
 FROMAUTH_RR_TXT = 16
+FROMAUTH_CHECK_FIX = 1
+FROMAUTH_E_ADDRESS = -3
 FROMAUTH_E_RECORD = -6
 FROMAUTH_E_IO = -7
 
@@ -84,6 +98,63 @@ class CtypesTest(unittest.TestCase):
         # A zero-length buffer is allowed and left alone.
         rc = lib.fromauth_ctx_add_record(self.ctx.ptr, b"x. IN A nonsense", None, 0)
         self.assertEqual(rc, FROMAUTH_E_RECORD)
+
+
+class CheckTest(unittest.TestCase):
+    """The README example (tools/examples/) as a binding runs it."""
+
+    def test_whole_check_json(self):
+        examples = os.path.join(DATA, "..", "tools", "examples")
+        ctx = Ctx()
+        profile = P()
+        result = P()
+        err = ctypes.create_string_buffer(512)
+        try:
+            self.assertEqual(lib.fromauth_ctx_set_offline(ctx.ptr, 1), 0)
+            rc = lib.fromauth_ctx_add_zone_file(
+                ctx.ptr, os.path.join(examples, "members.example.zone").encode(), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+            rc = lib.fromauth_profile_load(os.path.join(examples, "esp.profile").encode(),
+                                           ctypes.byref(profile), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+
+            rc = lib.fromauth_check(ctx.ptr, profile, b"not an address", 0,
+                                    ctypes.byref(result), err, len(err))
+            self.assertEqual(rc, FROMAUTH_E_ADDRESS)
+            self.assertFalse(result)
+            self.assertTrue(err.value)
+
+            rc = lib.fromauth_check(ctx.ptr, profile, b'"News" <news@members.example>',
+                                    FROMAUTH_CHECK_FIX, ctypes.byref(result), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+            doc = json.loads(lib.fromauth_result_json(result).decode())
+            self.assertEqual(doc["verdict"], "fail")
+            self.assertEqual(doc["verdict"],
+                             lib.fromauth_verdict_name(lib.fromauth_result_verdict(result)).decode())
+            self.assertEqual(doc["fixed_verdict"], "pass")
+            self.assertEqual(lib.fromauth_result_fixed_verdict(result), 0)
+            self.assertEqual(doc["from"], "news@members.example")
+            self.assertEqual(doc["domain"], "members.example")
+            self.assertEqual(doc["service"], "Example ESP")
+            self.assertEqual(doc["dmarc"]["policy"], "quarantine")
+            self.assertEqual(doc["spf"]["mail_from"], "members.example")
+            self.assertTrue(doc["spf"]["ips"])
+            self.assertEqual([d["status"] for d in doc["dkim"]], ["missing"])
+            codes = [f["code"] for f in doc["findings"]]
+            self.assertIn("dmarc.fail_quarantine", codes)
+            fixes = [line for f in doc["findings"] for line in f["fix"]]
+            self.assertIn("esp1._domainkey.members.example. 3600 IN CNAME esp1.dkim.esp.example.",
+                          fixes)
+            self.assertIn('members.example. 3600 IN TXT '
+                          '"v=spf1 include:_spf.mailhost.example include:spf.esp.example ~all"',
+                          fixes)
+            self.assertEqual(doc["fixes_not_applied"], [])
+            for key in ("dns_queries", "cache_hits", "elapsed_ms"):
+                self.assertIn(key, doc["stats"])
+        finally:
+            lib.fromauth_result_free(result)
+            lib.fromauth_profile_free(profile)
+            ctx.close()
 
 
 if __name__ == "__main__":
