@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The real network path: the DNS layer against NSD on 127.0.0.1. */
+#include <pthread.h>
+#include <string.h>
+
+#include "test-common.h"
+#include "test-nsd.h"
+
+static struct test_nsd nsd;
+static struct fromauth_ctx *ctx;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, nsd.nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 1000), 0);
+}
+
+static void teardown(void)
+{
+	fromauth_ctx_free(ctx);
+	ctx = NULL;
+}
+
+static struct fromauth_dns_answer *lookup(const char *name, int type)
+{
+	struct fromauth_dns_answer *a = NULL;
+	char err[256] = "";
+	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: %s", name, err);
+	return a;
+}
+
+START_TEST(net_answers)
+{
+	struct fromauth_dns_answer *a = lookup("net.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "192.0.2.10");
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
+	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 1);
+	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 300);
+	fromauth_dns_answer_free(a);
+
+	a = lookup("mx.net.test", FROMAUTH_RR_MX);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "10 mail.net.test.");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_negative)
+{
+	struct fromauth_dns_answer *a = lookup("nothing.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
+	/* RFC 2308: the SOA minimum (120) bounds the negative TTL. */
+	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 120);
+	fromauth_dns_answer_free(a);
+	a = lookup("net.test", FROMAUTH_RR_AAAA);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_cname_chain)
+{
+	struct fromauth_dns_answer *a = lookup("c1.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
+	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "c2.net.test");
+	ck_assert_str_eq(fromauth_dns_answer_cname(a, 1), "txt.net.test");
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_tcp_fallback)
+{
+	struct fromauth_dns_answer *a = lookup("big.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	/* Truncated over UDP, then asked again over TCP. */
+	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 2);
+	ck_assert_uint_gt(strlen(fromauth_dns_answer_record(a, 0)), 1232);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_cache_hits)
+{
+	struct fromauth_dns_answer *a = lookup("txt.net.test", FROMAUTH_RR_TXT);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
+	fromauth_dns_answer_free(a);
+	a = lookup("TXT.net.test.", FROMAUTH_RR_TXT);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "cache");
+	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 0);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
+	fromauth_dns_answer_free(a);
+	/* Negative answers are cached too. */
+	a = lookup("gone.net.test", FROMAUTH_RR_A);
+	fromauth_dns_answer_free(a);
+	a = lookup("gone.net.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "cache");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_timeout_bounded)
+{
+	/* A port where nothing answers: 2 tries of 300 ms. */
+	struct fromauth_ctx *dead = NULL;
+	char ns[32];
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", test_free_port());
+	ck_assert_int_eq(fromauth_ctx_new(&dead), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(dead, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(dead, 300), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(dead, 2), 0);
+	struct fromauth_dns_answer *a = NULL;
+	uint64_t t0 = (uint64_t)time(NULL);
+	ck_assert_int_eq(fromauth_dns_lookup(dead, "net.test", FROMAUTH_RR_A, &a, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
+	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 2);
+	/* Within timeout x tries, with scheduling slack; not cut short either
+	 * (a refused UDP port may answer with ICMP, which ends a try early). */
+	ck_assert_uint_le(fromauth_dns_answer_elapsed_ms(a), 600 + 150);
+	ck_assert_uint_le((uint64_t)time(NULL) - t0, 2);
+	fromauth_dns_answer_free(a);
+
+	/* The per-check deadline cuts it shorter still. */
+	ck_assert_int_eq(fromauth_ctx_set_timeout(dead, 1000), 0);
+	ck_assert_int_eq(fromauth_ctx_set_deadline(dead, 200), 0);
+	ck_assert_int_eq(fromauth_dns_lookup(dead, "other.net.test", FROMAUTH_RR_A, &a, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
+	ck_assert_uint_le(fromauth_dns_answer_elapsed_ms(a), 200 + 150);
+	fromauth_dns_answer_free(a);
+	fromauth_ctx_free(dead);
+}
+END_TEST
+
+START_TEST(net_refused_outside_zone)
+{
+	/* NSD refuses names outside its zones: a server failure, not NXDOMAIN. */
+	struct fromauth_dns_answer *a = lookup("example.org", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_SERVFAIL);
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+START_TEST(net_overlay_first)
+{
+	/* An overlay record answers before the network; other types still
+	 * come from the network. */
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "net.test. IN TXT \"v=spf1 -all\"",
+						 err, sizeof(err)), 0);
+	struct fromauth_dns_answer *a = lookup("net.test", FROMAUTH_RR_TXT);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "overlay");
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"v=spf1 -all\"");
+	fromauth_dns_answer_free(a);
+	a = lookup("net.test", FROMAUTH_RR_A);
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
+/* Concurrent askers of one uncached name share one query. */
+struct asker {
+	pthread_barrier_t *barrier;
+	unsigned int queries;
+	int status;
+};
+
+static void *ask(void *arg)
+{
+	struct asker *k = arg;
+	struct fromauth_dns_answer *a = NULL;
+	pthread_barrier_wait(k->barrier);
+	k->status = -1;
+	if (fromauth_dns_lookup(ctx, "big.net.test", FROMAUTH_RR_TXT, &a, NULL, 0) == 0) {
+		k->status = fromauth_dns_answer_status(a);
+		k->queries = fromauth_dns_answer_queries(a);
+	}
+	fromauth_dns_answer_free(a);
+	return NULL;
+}
+
+START_TEST(net_threads_share_queries)
+{
+	enum { N = 16 };
+	pthread_t t[N];
+	struct asker k[N];
+	pthread_barrier_t barrier;
+	pthread_barrier_init(&barrier, NULL, N);
+	for (int i = 0; i < N; i++) {
+		k[i] = (struct asker){ .barrier = &barrier };
+		pthread_create(&t[i], NULL, ask, &k[i]);
+	}
+	unsigned int total = 0;
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(k[i].status, FROMAUTH_DNS_OK);
+		total += k[i].queries;
+	}
+	pthread_barrier_destroy(&barrier);
+	/* One UDP and one TCP query for all sixteen. */
+	ck_assert_uint_eq(total, 2);
+}
+END_TEST
+
+static Suite *net_suite(void)
+{
+	Suite *s = suite_create("net");
+	struct { const char *name; const TTest *test; } tests[] = {
+		{ "answers", net_answers },
+		{ "negative", net_negative },
+		{ "cname_chain", net_cname_chain },
+		{ "tcp_fallback", net_tcp_fallback },
+		{ "cache_hits", net_cache_hits },
+		{ "timeout_bounded", net_timeout_bounded },
+		{ "refused_outside_zone", net_refused_outside_zone },
+		{ "overlay_first", net_overlay_first },
+		{ "threads_share_queries", net_threads_share_queries },
+	};
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+		tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, tests[i].test);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
+
+int main(void)
+{
+	int rc = test_nsd_start(&nsd, "test", test_data("zones/net.zone"));
+	if (rc != 0) {
+		fprintf(stderr, "cannot start nsd (%d)\n", rc);
+		test_nsd_stop(&nsd);
+		return rc;
+	}
+	SRunner *sr = srunner_create(net_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	test_nsd_stop(&nsd);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
