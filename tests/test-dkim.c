@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "test-common.h"
+#include "test-nsd.h"
 #include "ctx.h"
 #include "dkim.h"
 #include "private.h"
@@ -605,6 +606,68 @@ START_TEST(fromauth_dkim_check_threads)
 }
 END_TEST
 
+/* Through a real DNS server: NSD on 127.0.0.1 serving tests/zones/dkim-net.zone. */
+START_TEST(fromauth_dkim_check_network)
+{
+	struct test_nsd nsd;
+	int rc = test_nsd_start(&nsd, "test", test_data("zones/dkim-net.zone"));
+	if (rc == 77) {
+		test_nsd_stop(&nsd);
+		fprintf(stderr, "nsd not installed: network case skipped\n");
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+
+	struct fromauth_ctx *net = NULL;
+	ck_assert_int_eq(fromauth_ctx_new(&net), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(net, nsd.nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(net, 500), 0);
+	static const struct {
+		const char *sel, *target;
+		int status;
+		unsigned int bits;
+		size_t cnames;
+	} cases[] = {
+		{ "rsa2048", NULL, FROMAUTH_DKIM_VALID, 2048, 0 },
+		{ "ed25519", NULL, FROMAUTH_DKIM_VALID, 256, 0 },
+		{ "rsa512", NULL, FROMAUTH_DKIM_WEAK, 512, 0 },
+		{ "revoked", NULL, FROMAUTH_DKIM_REVOKED, 0, 0 },
+		{ "nokey", NULL, FROMAUTH_DKIM_MISSING, 0, 0 },
+		{ "s1", "s1.dkim.esp.test", FROMAUTH_DKIM_VALID, 2048, 1 },
+		{ "s2", "s2.dkim.esp.test", FROMAUTH_DKIM_MISMATCH, 2048, 1 },
+		{ "s3", "s3.dkim.esp.test", FROMAUTH_DKIM_VALID, 2048, 0 },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		struct fromauth_dkim *dkim = NULL;
+		char err[256] = "";
+		rc = fromauth_dkim_check(net, cases[i].sel, "keys.test", cases[i].target,
+					 &dkim, err, sizeof(err));
+		ck_assert_msg(rc == 0, "%s: %s", cases[i].sel, err);
+		ck_assert_msg(fromauth_dkim_status(dkim) == cases[i].status, "%s: %s (%s)",
+			      cases[i].sel, fromauth_dkim_status_name(fromauth_dkim_status(dkim)),
+			      fromauth_dkim_reason(dkim));
+		ck_assert_uint_eq(fromauth_dkim_key_bits(dkim), cases[i].bits);
+		ck_assert_uint_eq(fromauth_dkim_cname_count(dkim), cases[i].cnames);
+		fromauth_dkim_free(dkim);
+	}
+	fromauth_ctx_free(net);
+
+	/* The server gone: the lookup times out, a temporary error. */
+	char ns[32];
+	snprintf(ns, sizeof(ns), "%s", nsd.nameserver);
+	test_nsd_stop(&nsd);
+	ck_assert_int_eq(fromauth_ctx_new(&net), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(net, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(net, 100), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(net, 1), 0);
+	struct fromauth_dkim *dkim = NULL;
+	ck_assert_int_eq(fromauth_dkim_check(net, "rsa2048", "keys.test", NULL, &dkim, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_TEMPERROR);
+	fromauth_dkim_free(dkim);
+	fromauth_ctx_free(net);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dkim");
@@ -622,6 +685,7 @@ Suite *test_suite(void)
 		{ "fromauth_dkim_check:temperror", fromauth_dkim_check_temperror },
 		{ "fromauth_dkim_check:input", fromauth_dkim_check_input },
 		{ "fromauth_dkim_check:threads", fromauth_dkim_check_threads },
+		{ "fromauth_dkim_check:network", fromauth_dkim_check_network },
 		{ "fromauth_dkim_status_name", fromauth_dkim_status_name_all },
 		{ "fromauth_dkim_free", fromauth_dkim_free_null },
 		{ "fromauth_dkim_json", fromauth_dkim_json_fields },
