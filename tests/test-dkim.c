@@ -4,6 +4,7 @@
  * records, the key-record parser and thread use of one context. */
 #include <pthread.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <json-c/json.h>
 
@@ -668,6 +669,65 @@ START_TEST(fromauth_dkim_check_network)
 }
 END_TEST
 
+/* Run the fromauth tool; its exit status, and its stdout in @out. */
+static int run_tool(const char *args, char *out, size_t outlen)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth dkim %s --offline --zone %s 2>/dev/null",
+		 TEST_BUILD_DIR, args, test_data("zones/dkim.zone"));
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+START_TEST(cmd_dkim_output)
+{
+	char out[8192];
+
+	ck_assert_int_eq(run_tool("rsa1024 keys.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "rsa1024._domainkey.keys.example: valid\n"));
+	ck_assert_ptr_nonnull(strstr(out, "key:      rsa, 1024 bits (short: 2048 advised)"));
+	ck_assert_ptr_nonnull(strstr(out, "testing:  no"));
+
+	ck_assert_int_eq(run_tool("testing keys.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "testing:  yes"));
+
+	ck_assert_int_eq(run_tool("s5 keys.example --target s5.dkim.esp.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+		"CNAME:    s5._domainkey.keys.example -> alias.esp.example -> s5.dkim.esp.example"));
+	ck_assert_ptr_nonnull(strstr(out, "(the CNAME chain ends there)"));
+
+	ck_assert_int_eq(run_tool("s3 keys.example --target s3.dkim.esp.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "not a CNAME, but the same key"));
+
+	ck_assert_int_eq(run_tool("s2 keys.example --target s2.dkim.esp.example", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, ": mismatch\n"));
+
+	ck_assert_int_eq(run_tool("rsa512 keys.example", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("revoked keys.example", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("nokey keys.example", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, ": missing\n"));
+
+	ck_assert_int_eq(run_tool("ed25519 keys.example --json", out, sizeof(out)), 0);
+	struct json_object *o = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(o);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(o, "key_type", &v));
+	ck_assert_str_eq(json_object_get_string(v), "ed25519");
+	json_object_put(o);
+
+	ck_assert_int_eq(run_tool("'a;b' keys.example", out, sizeof(out)), 65);
+	ck_assert_int_eq(run_tool("onlyone", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--no-such-option a b", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--help", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Exit status"));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dkim");
@@ -687,6 +747,7 @@ Suite *test_suite(void)
 		{ "fromauth_dkim_check:threads", fromauth_dkim_check_threads },
 		{ "fromauth_dkim_check:network", fromauth_dkim_check_network },
 		{ "fromauth_dkim_status_name", fromauth_dkim_status_name_all },
+		{ "cmd_dkim", cmd_dkim_output },
 		{ "fromauth_dkim_free", fromauth_dkim_free_null },
 		{ "fromauth_dkim_json", fromauth_dkim_json_fields },
 		{ "fa_dkim_eval", fa_dkim_eval_accounting },

@@ -42,8 +42,9 @@ static void print_human(const struct fromauth_dkim *dkim, const char *target)
 			printf(" (short: 2048 advised)");
 		printf("\n");
 	}
-	if (fromauth_dkim_testing(dkim))
-		printf("  testing:  yes (t=y): receivers may treat failures as unsigned mail\n");
+	if (*type)
+		printf("  testing:  %s\n", fromauth_dkim_testing(dkim)
+		       ? "yes (t=y): receivers may treat failures as unsigned mail" : "no");
 	if (ncnames) {
 		printf("  CNAME:    %s._domainkey.%s", fromauth_dkim_selector(dkim),
 		       fromauth_dkim_domain(dkim));
