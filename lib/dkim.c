@@ -398,17 +398,20 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 	return set_reason(dkim, FROMAUTH_DKIM_VALID, "A valid RSA key of %u bits.", rec->bits);
 }
 
-/* The expected CNAME target: a chain ending there is right; anything
+/* The expected CNAME target: a chain reaching it is right; anything
  * else is a mismatch unless it carries the target's very key. */
 static int check_target(struct fromauth_dkim *dkim, struct fa_dns_req *req,
 			const struct fa_dkim_keyrec *rec, int have_rec)
 {
 	const char *target = dkim->expected_target;
 
-	if (dkim->cname_count > 0 &&
-	    strcmp(dkim->cnames[dkim->cname_count - 1], target) == 0) {
-		dkim->target_ok = 1;
-		return 0;
+	/* Through the target counts too: services often alias their
+	 * target on to where the current key lives. */
+	for (size_t i = 0; i < dkim->cname_count; i++) {
+		if (strcmp(dkim->cnames[i], target) == 0) {
+			dkim->target_ok = 1;
+			return 0;
+		}
 	}
 	if (dkim->status == FROMAUTH_DKIM_TEMPERROR)
 		return 0;

@@ -219,6 +219,14 @@ START_TEST(fromauth_dkim_check_cname)
 	ck_assert_int_eq(fa_dkim_target_ok(dkim), 1);
 	fromauth_dkim_free(dkim);
 
+	/* Through the target on to where the service keeps the key. */
+	dkim = check("s10", "s10.dkim.esp.example");
+	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_VALID);
+	ck_assert_uint_eq(fromauth_dkim_cname_count(dkim), 2);
+	ck_assert_str_eq(fromauth_dkim_cname(dkim, 1), "current.keys.esp.example");
+	ck_assert_int_eq(fa_dkim_target_ok(dkim), 1);
+	fromauth_dkim_free(dkim);
+
 	/* Right CNAME, but the service's key is missing or weak. */
 	dkim = check("s7", "s7.dkim.esp.example");
 	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_MISSING);
@@ -699,7 +707,7 @@ START_TEST(cmd_dkim_output)
 	ck_assert_int_eq(run_tool("s5 keys.example --target s5.dkim.esp.example", out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out,
 		"CNAME:    s5._domainkey.keys.example -> alias.esp.example -> s5.dkim.esp.example"));
-	ck_assert_ptr_nonnull(strstr(out, "(the CNAME chain ends there)"));
+	ck_assert_ptr_nonnull(strstr(out, "(the CNAME chain reaches it)"));
 
 	ck_assert_int_eq(run_tool("s3 keys.example --target s3.dkim.esp.example", out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "not a CNAME, but the same key"));

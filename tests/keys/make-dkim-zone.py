@@ -82,6 +82,7 @@ key('s6._domainkey', f'v=DKIM1; k=rsa; p={rsa2048}')   # target times out (test)
 rr('s7._domainkey', 'CNAME', 's7.dkim.esp.example.')   # target has no key
 rr('s8._domainkey', 'CNAME', 's8.dkim.esp.example.')   # target key is weak
 rr('s9._domainkey', 'CNAME', 'nowhere.esp.example.')   # wrong target, dangling
+rr('s10._domainkey', 'CNAME', 's10.dkim.esp.example.') # the service aliases on
 out.append('$ORIGIN esp.example.')
 key('s1.dkim', f'v=DKIM1; k=rsa; p={rsa2048}')
 key('other', f'v=DKIM1; k=rsa; p={rsa2048b}')
@@ -91,6 +92,8 @@ key('s4.dkim', f'v=DKIM1; k=rsa; p={rsa2048}')
 rr('alias', 'CNAME', 's5.dkim')
 key('s5.dkim', f'k=ed25519; p={ed_raw}')
 key('s8.dkim', f'v=DKIM1; k=rsa; p={rsa512}')
+rr('s10.dkim', 'CNAME', 'current.keys')
+key('current.keys', f'v=DKIM1; k=rsa; p={rsa2048}')
 
 zones = os.path.join(here, '..', 'zones')
 with open(os.path.join(zones, 'dkim.zone'), 'w') as f:
