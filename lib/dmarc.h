@@ -35,6 +35,25 @@ const char *fa_dmarc_discovery_differs(const struct fromauth_dmarc *dmarc);
 size_t fa_dmarc_unauthorized_count(const struct fromauth_dmarc *dmarc);
 const char *fa_dmarc_unauthorized(const struct fromauth_dmarc *dmarc, size_t i);
 
+/* Additions beyond the first design, for the check and the tool. */
+/* Domain where several DMARC records were found (all discarded), or NULL. */
+const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *dmarc);
+/* The i-th unauthorized destination's host, and the owner name of the
+ * authorization record it lacks ("<policy domain>._report._dmarc.<host>",
+ * the fix is that name with TXT "v=DMARC1"). */
+const char *fa_dmarc_unauthorized_host(const struct fromauth_dmarc *dmarc, size_t i);
+const char *fa_dmarc_authorization_name(const struct fromauth_dmarc *dmarc, size_t i);
+/* 1 when the policy came from a parent and D has NXDOMAIN for A, AAAA, MX. */
+int fa_dmarc_nonexistent(const struct fromauth_dmarc *dmarc);
+/* Which tag gave the applicable policy: "p", "sp", "np", or NULL. */
+const char *fa_dmarc_policy_tag(const struct fromauth_dmarc *dmarc);
+/* Value of "p", "sp" or "np" in the applied record (0 = absent). */
+int fa_dmarc_tag_policy(const struct fromauth_dmarc *dmarc, const char *tag);
+/* psd= of the applied record: 'y', 'n' or 'u'. */
+char fa_dmarc_psd(const struct fromauth_dmarc *dmarc);
+/* RFC 7489 organizational domain by the Public Suffix List. */
+const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *dmarc);
+
 /*
  * Identifier alignment of @other (SPF MAIL FROM or DKIM d=) with the From
  * domain of @dmarc, relaxed or strict per @strict, using the organizational

@@ -1,0 +1,1049 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * DMARC adapter.  libopendmarc 1.4.2 does two things right that we use:
+ * it parses a record (opendmarc_policy_store_dmarc, a second opinion on
+ * our own stricter validator) and it knows the Public Suffix List
+ * (opendmarc_get_tld, the RFC 7489 organizational domain).  Everything it
+ * gets wrong (REFERENCE-LIBS.md section 3: strict alignment, d=co.uk
+ * aligning with example.co.uk, no np, pct never applied, a lax parser,
+ * CVE-2024-25768 in fetch_ruf) is done here instead, and all DNS goes
+ * through our layer (libopendmarc's libresolv code is never called).
+ *
+ * Discovery follows RFC 9989 (DNS tree walk, psd tag) and, for the
+ * comparison the SPEC asks for, RFC 7489 (record at D, else at the PSL
+ * organizational domain).
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <netinet/in.h>
+#include <opendmarc/dmarc.h>
+
+#include "config.h"
+#include "ctx.h"
+#include "dmarc-record.h"
+#include "dmarc.h"
+
+/* Exported by libopendmarc but not declared in its header.  It leaves
+ * @tld untouched when nothing matches, so callers pre-fill it. */
+int opendmarc_get_tld(u_char *domain, u_char *tld, size_t tld_len);
+
+/* RFC 9989 section 4.10: at most eight queries per tree walk. */
+#define WALK_MAX 8
+/* A tree walk never starts further than seven labels from the root. */
+#define WALK_LABELS 7
+/* Report destinations checked for authorization, per record. */
+#define REPORT_HOSTS_MAX 8
+/* Records longer than this are not handed to libopendmarc (it copies
+ * into fixed buffers); ours handles any length. */
+#define OPENDMARC_RECORD_MAX 2048
+
+/* ---- libopendmarc, initialized once --------------------------------- */
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_ready;
+
+static void lib_init(void)
+{
+	/* Not thread-safe in libopendmarc: it fills globals and the PSL hash. */
+	static OPENDMARC_LIB_T lib;
+	memset(&lib, 0, sizeof(lib));
+	lib.tld_type = OPENDMARC_TLD_TYPE_MOZILLA;
+	snprintf((char *)lib.tld_source_file, sizeof(lib.tld_source_file), "%s",
+		 FROMAUTH_PSL_FILE);
+	lib_ready = opendmarc_policy_library_init(&lib) == DMARC_PARSE_OKAY;
+}
+
+static void lib_ensure(void)
+{
+	pthread_once(&lib_once, lib_init);
+}
+
+/* RFC 7489 section 3.2 organizational domain from the PSL. */
+static char *psl_org_domain(const char *domain)
+{
+	u_char buf[256];
+	lib_ensure();
+	snprintf((char *)buf, sizeof(buf), "%s", domain);
+	if (opendmarc_get_tld((u_char *)domain, buf, sizeof(buf)) != 0)
+		snprintf((char *)buf, sizeof(buf), "%s", domain);
+	return fa_domain_normalize((const char *)buf);
+}
+
+/*
+ * libopendmarc's verdict on a record, as a problem sentence when it
+ * rejects what our validator let through.  Only called with NUL-free
+ * records; never touches fetch_rua/fetch_ruf.
+ */
+static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
+				    const char *txt, size_t len,
+				    const char *domain)
+{
+	if (len > OPENDMARC_RECORD_MAX || memchr(txt, '\0', len))
+		return 0;
+	lib_ensure();
+	DMARC_POLICY_T *pctx = opendmarc_policy_connect_init((u_char *)"127.0.0.1",
+							     DMARC_POLICY_IP_TYPE_IPV4);
+	if (!pctx)
+		return FROMAUTH_E_NOMEM;
+	char *copy = strndup(txt, len);
+	int rc = 0;
+	if (!copy) {
+		rc = FROMAUTH_E_NOMEM;
+	} else {
+		OPENDMARC_STATUS_T st = opendmarc_policy_store_dmarc(pctx, (u_char *)copy,
+								     (u_char *)domain, NULL);
+		if (st != DMARC_PARSE_OKAY && rec->problem_count == 0)
+			rc = fa_dmarc_record_problem(rec, "libopendmarc rejects the record: %s",
+						     opendmarc_policy_status_to_str(st));
+	}
+	free(copy);
+	opendmarc_policy_connect_shutdown(pctx);
+	return rc;
+}
+
+/* ---- the result object ------------------------------------------------ */
+
+/* A name of a tree walk holding exactly one DMARC record. */
+struct found {
+	char *domain;
+	struct fa_dmarc_record rec;
+};
+
+struct walk {
+	char *start;
+	size_t nqueried;
+	char *queried[WALK_MAX];
+	size_t counts[WALK_MAX];     /* DMARC records at each name queried */
+	size_t nfound;
+	struct found found[WALK_MAX];  /* longest name first */
+	int temp;                    /* some query failed temporarily */
+	int start_temp;              /* the query at the start failed */
+	char *org;                   /* organizational domain */
+	size_t psd_index;            /* found[] with psd=y, or SIZE_MAX */
+	/* TXT records at queried names that look like DMARC but are not. */
+	size_t nlookalike;
+	char *lookalike[WALK_MAX];
+};
+
+struct unauthorized {
+	char *uri;
+	char *host;
+	char *name;      /* the authorization record's owner name */
+};
+
+struct fromauth_dmarc {
+	char *domain;
+	int temperror;
+	int org_temperror;
+	struct walk walk;
+	const struct found *applied;   /* in walk.found, or NULL */
+	int nonexistent;               /* D has NXDOMAIN for A, AAAA, MX */
+	int p, sp, np;                 /* of the applied record, 0 if none */
+	int policy, effective;
+	const char *policy_tag;        /* "p", "sp", "np" or NULL */
+	size_t record_count;
+	const char *multiple_domain;
+
+	/* RFC 7489 discovery, for comparison. */
+	char *psl_org;
+	char *psl_record_domain;
+	char *psl_record;
+	int psl_policy;
+	int psl_temperror;
+	char *differs;
+
+	size_t nproblems;
+	char **problems;
+	size_t nunauth;
+	struct unauthorized unauth[2 * REPORT_HOSTS_MAX];
+	char *json;
+};
+
+static int add_problem(struct fromauth_dmarc *d, char *msg)
+{
+	if (!msg)
+		return FROMAUTH_E_NOMEM;
+	char **n = realloc(d->problems, (d->nproblems + 1) * sizeof(*n));
+	if (!n) {
+		free(msg);
+		return FROMAUTH_E_NOMEM;
+	}
+	d->problems = n;
+	d->problems[d->nproblems++] = msg;
+	return 0;
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static void walk_clear(struct walk *w)
+{
+	free(w->start);
+	for (size_t i = 0; i < w->nqueried; i++)
+		free(w->queried[i]);
+	for (size_t i = 0; i < w->nfound; i++) {
+		free(w->found[i].domain);
+		fa_dmarc_record_clear(&w->found[i].rec);
+	}
+	for (size_t i = 0; i < w->nlookalike; i++)
+		free(w->lookalike[i]);
+	free(w->org);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ---- DNS -------------------------------------------------------------- */
+
+/* Outcome of one _dmarc query. */
+struct txt_set {
+	int temp;                /* timeout or server failure */
+	size_t count;            /* records starting with v=DMARC1 */
+	char *first;             /* the first of them (raw bytes + NUL) */
+	size_t first_len;
+	char *lookalike;         /* a TXT that looks like DMARC but is not */
+};
+
+static void txt_set_clear(struct txt_set *t)
+{
+	free(t->first);
+	free(t->lookalike);
+	memset(t, 0, sizeof(*t));
+}
+
+/* TXT records at @name (no prefix added).  Returns 0 or an error. */
+static int fetch_dmarc_txt(struct fa_dns_req *req, const char *name,
+			   struct txt_set *out)
+{
+	struct fa_dns_answer *ans = NULL;
+	memset(out, 0, sizeof(*out));
+	/* A name too long for the DNS cannot hold a record. */
+	if (strlen(name) > 253)
+		return 0;
+	int rc = fa_dns_query(req, name, FA_RR_TXT, &ans, NULL);
+	if (rc == FROMAUTH_E_DOMAIN)
+		return 0;
+	if (rc)
+		return rc;
+	if (fa_dns_status_is_temporary(ans->status)) {
+		out->temp = 1;
+	} else if (ans->status == FA_DNS_OK) {
+		for (size_t i = 0; i < ans->count; i++) {
+			const struct fa_dns_rr *rr = &ans->rrs[i];
+			if (rr->type != FA_RR_TXT)
+				continue;
+			const char *txt = (const char *)rr->data;
+			if (fa_dmarc_record_is_dmarc(txt, rr->len)) {
+				if (out->count++ == 0) {
+					out->first = malloc(rr->len + 1);
+					if (!out->first) {
+						rc = FROMAUTH_E_NOMEM;
+						break;
+					}
+					memcpy(out->first, txt, rr->len);
+					out->first[rr->len] = '\0';
+					out->first_len = rr->len;
+				}
+			} else if (!out->lookalike &&
+				   fa_dmarc_record_looks_like_dmarc(txt, rr->len)) {
+				struct fa_dmarc_record tmp;
+				if (fa_dmarc_record_parse(txt, rr->len > 200 ? 200 : rr->len, &tmp) == 0) {
+					out->lookalike = xasprintf(
+						"TXT record \"%s\" at %s is ignored: a DMARC record must start with v=DMARC1",
+						tmp.text, name);
+					if (!out->lookalike)
+						rc = FROMAUTH_E_NOMEM;
+				}
+				fa_dmarc_record_clear(&tmp);
+			}
+		}
+	}
+	fa_dns_answer_release(ans);
+	if (rc)
+		txt_set_clear(out);
+	return rc;
+}
+
+/* The last @labels labels of @name (a pointer into it). */
+static const char *suffix_labels(const char *name, size_t labels)
+{
+	size_t n = fa_domain_labels(name);
+	const char *p = name;
+	while (n > labels) {
+		const char *dot = strchr(p, '.');
+		if (!dot)
+			break;
+		p = dot + 1;
+		n--;
+	}
+	return p;
+}
+
+/*
+ * RFC 9989 section 4.10 DNS tree walk from @start (normalized), and the
+ * organizational domain selection of section 4.10.2.  @keep: also keep
+ * the names queried and lookalike records (for reporting).
+ */
+static int tree_walk(struct fa_dns_req *req, const char *start,
+		     struct walk *w, int keep)
+{
+	int rc = 0;
+	memset(w, 0, sizeof(*w));
+	w->psd_index = SIZE_MAX;
+	w->start = fa_strdup(start);
+	if (!w->start)
+		return FROMAUTH_E_NOMEM;
+
+	const char *target = start;
+	for (size_t step = 0; step < WALK_MAX; step++) {
+		char *qname = xasprintf("_dmarc.%s", target);
+		if (!qname)
+			return FROMAUTH_E_NOMEM;
+		struct txt_set set;
+		rc = fetch_dmarc_txt(req, qname, &set);
+		if (rc) {
+			free(qname);
+			return rc;
+		}
+		if (keep) {
+			w->queried[w->nqueried] = qname;
+			w->counts[w->nqueried++] = set.count;
+			if (set.lookalike && set.count == 0) {
+				w->lookalike[w->nlookalike++] = set.lookalike;
+				set.lookalike = NULL;
+			}
+		} else {
+			free(qname);
+		}
+		if (set.temp) {
+			w->temp = 1;
+			if (step == 0)
+				w->start_temp = 1;
+		}
+		int stop = 0;
+		/* Several records at one name are all discarded. */
+		if (set.count == 1) {
+			struct found *f = &w->found[w->nfound];
+			f->domain = fa_strdup(target);
+			if (!f->domain) {
+				txt_set_clear(&set);
+				return FROMAUTH_E_NOMEM;
+			}
+			w->nfound++;
+			rc = fa_dmarc_record_parse(set.first, set.first_len, &f->rec);
+			if (!rc && keep)
+				rc = opendmarc_second_opinion(&f->rec, set.first,
+							      set.first_len, target);
+			if (rc) {
+				txt_set_clear(&set);
+				return rc;
+			}
+			if (f->rec.psd == 'y' || f->rec.psd == 'n')
+				stop = 1;
+		}
+		txt_set_clear(&set);
+		size_t x = fa_domain_labels(target);
+		if (stop || x <= 1)
+			break;
+		/* Long names jump to seven labels, then one label at a time. */
+		target = suffix_labels(target, x > WALK_LABELS ? WALK_LABELS : x - 1);
+	}
+
+	/* Organizational domain: from the longest name to the shortest. */
+	const char *org = NULL;
+	for (size_t i = 0; i < w->nfound && !org; i++) {
+		const struct found *f = &w->found[i];
+		if (f->rec.psd == 'n') {
+			org = f->domain;
+		} else if (f->rec.psd == 'y' && strcmp(f->domain, start) != 0) {
+			w->psd_index = i;
+			org = suffix_labels(start, fa_domain_labels(f->domain) + 1);
+		}
+	}
+	if (!org)
+		org = w->nfound ? w->found[w->nfound - 1].domain : start;
+	w->org = fa_strdup(org);
+	return w->org ? 0 : FROMAUTH_E_NOMEM;
+}
+
+/* Organizational domain of @domain by a tree walk; NULL with *temp set
+ * when the DNS failed temporarily. */
+static int org_domain_of(struct fa_dns_req *req, const char *domain,
+			 char **org, int *temp)
+{
+	struct walk w;
+	*org = NULL;
+	*temp = 0;
+	int rc = tree_walk(req, domain, &w, 0);
+	if (!rc) {
+		if (w.temp) {
+			*temp = 1;
+		} else {
+			*org = w.org;
+			w.org = NULL;
+		}
+	}
+	walk_clear(&w);
+	return rc;
+}
+
+/* RFC 8020 / SPEC: D does not exist when A, AAAA and MX are NXDOMAIN. */
+static int domain_nonexistent(struct fa_dns_req *req, const char *domain,
+			      int *nonexistent)
+{
+	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
+	*nonexistent = 1;
+	for (size_t i = 0; i < FA_ARRAY_SIZE(types) && *nonexistent; i++) {
+		struct fa_dns_answer *ans = NULL;
+		int rc = fa_dns_query(req, domain, types[i], &ans, NULL);
+		if (rc)
+			return rc;
+		if (ans->status != FA_DNS_NXDOMAIN)
+			*nonexistent = 0;
+		fa_dns_answer_release(ans);
+	}
+	return 0;
+}
+
+/* ---- evaluation ------------------------------------------------------- */
+
+static int lower_policy(int policy)
+{
+	switch (policy) {
+	case FROMAUTH_DMARC_POLICY_REJECT:
+		return FROMAUTH_DMARC_POLICY_QUARANTINE;
+	case FROMAUTH_DMARC_POLICY_QUARANTINE:
+		return FROMAUTH_DMARC_POLICY_NONE;
+	}
+	return policy;
+}
+
+/* RFC 9989 policy discovery (section 4.10.1) on the walk from D. */
+static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
+{
+	struct walk *w = &d->walk;
+	int rc = tree_walk(req, d->domain, w, 1);
+	if (rc)
+		return rc;
+	d->org_temperror = w->temp;
+
+	if (w->nfound > 0 && strcmp(w->found[0].domain, d->domain) == 0) {
+		d->applied = &w->found[0];
+	} else {
+		for (size_t i = 0; i < w->nfound; i++)
+			if (strcmp(w->found[i].domain, w->org) == 0)
+				d->applied = &w->found[i];
+		if (!d->applied && w->psd_index != SIZE_MAX)
+			d->applied = &w->found[w->psd_index];
+	}
+	int at_d = d->applied && strcmp(d->applied->domain, d->domain) == 0;
+	/* Without a record at D, a failed parent query could hide the one
+	 * that applies. */
+	if (w->start_temp || (w->temp && !at_d))
+		d->temperror = 1;
+
+	/* How many records: at D, else a name where several were discarded. */
+	d->record_count = d->applied ? 1 : 0;
+	for (size_t i = 0; i < w->nqueried; i++) {
+		if (i == 0 && w->counts[0] > 0) {
+			d->record_count = w->counts[0];
+			if (w->counts[0] > 1)
+				d->multiple_domain = w->queried[0] + strlen("_dmarc.");
+			break;
+		}
+		if (w->counts[i] > 1) {
+			d->record_count = w->counts[i];
+			d->multiple_domain = w->queried[i] + strlen("_dmarc.");
+			break;
+		}
+	}
+
+	for (size_t i = 0; i < w->nlookalike; i++) {
+		rc = add_problem(d, fa_strdup(w->lookalike[i]));
+		if (rc)
+			return rc;
+	}
+	if (!d->applied)
+		return 0;
+
+	const struct fa_dmarc_record *rec = &d->applied->rec;
+	for (size_t i = 0; i < rec->problem_count; i++) {
+		rc = add_problem(d, fa_strdup(rec->problems[i]));
+		if (rc)
+			return rc;
+	}
+	if (rec->problems_dropped) {
+		rc = add_problem(d, fa_strdup("the record has more problems than are listed here"));
+		if (rc)
+			return rc;
+	}
+	if (!fa_dmarc_record_policies(rec, &d->p, &d->sp, &d->np)) {
+		rc = add_problem(d, fa_strdup(
+			"the record has an invalid policy tag and no valid rua= address, so receivers apply no DMARC policy"));
+		d->policy = d->effective = FROMAUTH_DMARC_POLICY_ABSENT;
+		return rc;
+	}
+	if (rec->p_bad || rec->sp_bad || rec->np_bad) {
+		rc = add_problem(d, fa_strdup(
+			"because of an invalid policy tag, receivers treat the record as p=none"));
+		if (rc)
+			return rc;
+	}
+
+	if (at_d) {
+		d->policy = d->p;
+		d->policy_tag = "p";
+	} else {
+		rc = domain_nonexistent(req, d->domain, &d->nonexistent);
+		if (rc)
+			return rc;
+		if (d->nonexistent) {
+			d->policy = d->np;
+			d->policy_tag = rec->np ? "np" : rec->sp ? "sp" : "p";
+		} else {
+			d->policy = d->sp;
+			d->policy_tag = rec->sp ? "sp" : "p";
+		}
+	}
+	d->effective = rec->t == 'y' ? lower_policy(d->policy) : d->policy;
+	return 0;
+}
+
+/* RFC 7489 section 6.6.3: D, else the PSL organizational domain. */
+static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
+{
+	struct txt_set set;
+	char *qname = xasprintf("_dmarc.%s", d->domain);
+	if (!qname)
+		return FROMAUTH_E_NOMEM;
+	int rc = fetch_dmarc_txt(req, qname, &set);
+	free(qname);
+	if (rc)
+		return rc;
+	d->psl_org = psl_org_domain(d->domain);
+	if (!d->psl_org) {
+		txt_set_clear(&set);
+		return FROMAUTH_E_NOMEM;
+	}
+	const char *at = d->domain;
+	if (!set.temp && set.count == 0 && strcmp(d->psl_org, d->domain) != 0) {
+		txt_set_clear(&set);
+		at = d->psl_org;
+		qname = xasprintf("_dmarc.%s", at);
+		if (!qname)
+			return FROMAUTH_E_NOMEM;
+		rc = fetch_dmarc_txt(req, qname, &set);
+		free(qname);
+		if (rc)
+			return rc;
+	}
+	d->psl_temperror = set.temp;
+	d->psl_policy = FROMAUTH_DMARC_POLICY_ABSENT;
+	/* Several records, or none: no DMARC processing. */
+	if (set.count == 1) {
+		struct fa_dmarc_record rec;
+		rc = fa_dmarc_record_parse(set.first, set.first_len, &rec);
+		if (rc) {
+			txt_set_clear(&set);
+			return rc;
+		}
+		int p, sp, np;
+		d->psl_record_domain = fa_strdup(at);
+		d->psl_record = fa_strdup(rec.text);
+		if (fa_dmarc_record_policies(&rec, &p, &sp, &np))
+			d->psl_policy = at == d->domain ? p : (rec.sp && !rec.sp_bad ? sp : p);
+		fa_dmarc_record_clear(&rec);
+		if (!d->psl_record_domain || !d->psl_record)
+			rc = FROMAUTH_E_NOMEM;
+	}
+	txt_set_clear(&set);
+	return rc;
+}
+
+static int compare_discoveries(struct fromauth_dmarc *d)
+{
+	if (d->temperror || d->psl_temperror)
+		return 0;
+	const char *rd9 = d->applied ? d->applied->domain : NULL;
+	const char *rd7 = d->psl_record_domain;
+	char *msg = NULL;
+	if ((rd9 == NULL) != (rd7 == NULL) || (rd9 && strcmp(rd9, rd7) != 0)) {
+		msg = xasprintf("RFC 7489 receivers (Public Suffix List) use %s%s, RFC 9989 receivers (DNS tree walk) use %s%s",
+				rd7 ? "the record at _dmarc." : "no record", rd7 ? rd7 : "",
+				rd9 ? "the record at _dmarc." : "no record", rd9 ? rd9 : "");
+	} else if (strcmp(d->psl_org, d->walk.org) != 0) {
+		msg = xasprintf("the organizational domain is %s for RFC 7489 receivers (Public Suffix List) but %s for RFC 9989 receivers (DNS tree walk), so relaxed alignment differs",
+				d->psl_org, d->walk.org);
+	} else if (d->psl_policy != d->policy) {
+		msg = xasprintf("RFC 7489 receivers apply policy %s, RFC 9989 receivers apply %s%s",
+				fromauth_dmarc_policy_name(d->psl_policy),
+				fromauth_dmarc_policy_name(d->policy),
+				d->policy_tag && !strcmp(d->policy_tag, "np")
+				? " (np=, for a domain that does not exist)" : "");
+	} else {
+		return 0;
+	}
+	if (!msg)
+		return FROMAUTH_E_NOMEM;
+	d->differs = msg;
+	return 0;
+}
+
+static int add_unauthorized(struct fromauth_dmarc *d, const struct fa_dmarc_uri *u,
+			    const char *name)
+{
+	if (d->nunauth >= FA_ARRAY_SIZE(d->unauth))
+		return 0;
+	struct unauthorized *x = &d->unauth[d->nunauth];
+	x->uri = fa_strdup(u->uri);
+	x->host = fa_strdup(u->host);
+	x->name = fa_strdup(name);
+	if (!x->uri || !x->host || !x->name) {
+		free(x->uri);
+		free(x->host);
+		free(x->name);
+		memset(x, 0, sizeof(*x));
+		return FROMAUTH_E_NOMEM;
+	}
+	d->nunauth++;
+	return 0;
+}
+
+/*
+ * External report destinations (RFC 7489 section 7.1, RFC 9990 section
+ * 3.1): a destination whose organizational domain differs from the
+ * policy domain's needs "<policy domain>._report._dmarc.<host>" TXT
+ * starting with v=DMARC1.
+ */
+static int check_report_destinations(struct fa_dns_req *req, struct fromauth_dmarc *d)
+{
+	if (!d->applied)
+		return 0;
+	const char *pd = d->applied->domain;
+	const struct fa_dmarc_record *rec = &d->applied->rec;
+	char *pd_org = NULL;
+	int temp = 0, rc = 0;
+	if (strcmp(pd, d->domain) == 0 || strcmp(pd, d->walk.org) == 0) {
+		pd_org = fa_strdup(d->walk.org);
+		if (!pd_org)
+			return FROMAUTH_E_NOMEM;
+	} else {
+		rc = org_domain_of(req, pd, &pd_org, &temp);
+		if (rc || temp)
+			return rc;
+	}
+	const char *checked[REPORT_HOSTS_MAX];
+	size_t nchecked = 0;
+	for (int list = 0; list < 2 && !rc; list++) {
+		const struct fa_dmarc_uri *uris = list ? rec->ruf : rec->rua;
+		size_t n = list ? rec->ruf_count : rec->rua_count;
+		for (size_t i = 0; i < n && !rc; i++) {
+			const struct fa_dmarc_uri *u = &uris[i];
+			int seen = 0;
+			for (size_t k = 0; k < nchecked; k++)
+				if (!strcmp(checked[k], u->host))
+					seen = 1;
+			if (seen || nchecked >= REPORT_HOSTS_MAX)
+				continue;
+			checked[nchecked++] = u->host;
+			if (strcmp(u->host, pd) == 0)
+				continue;
+			char *host_org = NULL;
+			rc = org_domain_of(req, u->host, &host_org, &temp);
+			if (rc)
+				break;
+			if (temp) {
+				rc = add_problem(d, xasprintf(
+					"could not check whether %s accepts reports for %s (DNS failure)",
+					u->host, pd));
+				continue;
+			}
+			int same = strcmp(host_org, pd_org) == 0;
+			free(host_org);
+			if (same)
+				continue;
+			char *name = xasprintf("%s._report._dmarc.%s", pd, u->host);
+			if (!name) {
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			struct txt_set set;
+			rc = fetch_dmarc_txt(req, name, &set);
+			if (!rc && set.temp)
+				rc = add_problem(d, xasprintf(
+					"could not check whether %s accepts reports for %s (DNS failure at %s)",
+					u->host, pd, name));
+			else if (!rc && set.count == 0) {
+				/* Every URI with this host is unauthorized. */
+				for (int l2 = 0; l2 < 2 && !rc; l2++) {
+					const struct fa_dmarc_uri *u2 = l2 ? rec->ruf : rec->rua;
+					size_t n2 = l2 ? rec->ruf_count : rec->rua_count;
+					for (size_t j = 0; j < n2 && !rc; j++)
+						if (!strcmp(u2[j].host, u->host))
+							rc = add_unauthorized(d, &u2[j], name);
+				}
+			}
+			txt_set_clear(&set);
+			free(name);
+		}
+	}
+	free(pd_org);
+	return rc;
+}
+
+static const char *psd_name(char psd)
+{
+	return psd == 'y' ? "y" : psd == 'n' ? "n" : "u";
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *uri_list(const struct fa_dmarc_uri *u, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(u[i].uri));
+	return a;
+}
+
+struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		return NULL;
+	const struct fa_dmarc_record *rec = d->applied ? &d->applied->rec : NULL;
+	json_object_object_add(o, "domain", jstr(d->domain));
+	json_object_object_add(o, "record", rec ? jstr(rec->text) : NULL);
+	json_object_object_add(o, "record_domain", d->applied ? jstr(d->applied->domain) : NULL);
+	json_object_object_add(o, "records", json_object_new_int((int)d->record_count));
+	if (d->multiple_domain)
+		json_object_object_add(o, "multiple_at", jstr(d->multiple_domain));
+	json_object_object_add(o, "org_domain", jstr(d->walk.org));
+	json_object_object_add(o, "p", rec && rec->p ? jstr(fromauth_dmarc_policy_name(rec->p)) : NULL);
+	json_object_object_add(o, "sp", rec && rec->sp ? jstr(fromauth_dmarc_policy_name(rec->sp)) : NULL);
+	json_object_object_add(o, "np", rec && rec->np ? jstr(fromauth_dmarc_policy_name(rec->np)) : NULL);
+	json_object_object_add(o, "policy", jstr(fromauth_dmarc_policy_name(d->policy)));
+	json_object_object_add(o, "policy_tag", jstr(d->policy_tag));
+	json_object_object_add(o, "applied_policy", jstr(fromauth_dmarc_policy_name(d->effective)));
+	json_object_object_add(o, "nonexistent", json_object_new_boolean(d->nonexistent));
+	json_object_object_add(o, "testing", json_object_new_boolean(rec && rec->t == 'y'));
+	json_object_object_add(o, "pct", rec && rec->pct >= 0 ? json_object_new_int(rec->pct) : NULL);
+	char c[2] = { fa_dmarc_adkim(d), '\0' };
+	json_object_object_add(o, "adkim", json_object_new_string(c));
+	c[0] = fa_dmarc_aspf(d);
+	json_object_object_add(o, "aspf", json_object_new_string(c));
+	json_object_object_add(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
+	json_object_object_add(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
+	json_object_object_add(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; a && i < d->nproblems; i++)
+		json_object_array_add(a, json_object_new_string(d->problems[i]));
+	json_object_object_add(o, "problems", a);
+	a = json_object_new_array();
+	for (size_t i = 0; a && i < d->nunauth; i++) {
+		struct json_object *u = json_object_new_object();
+		json_object_object_add(u, "uri", jstr(d->unauth[i].uri));
+		json_object_object_add(u, "host", jstr(d->unauth[i].host));
+		json_object_object_add(u, "authorization_record", jstr(d->unauth[i].name));
+		json_object_array_add(a, u);
+	}
+	json_object_object_add(o, "unauthorized", a);
+	a = json_object_new_array();
+	for (size_t i = 0; a && i < d->walk.nqueried; i++)
+		json_object_array_add(a, json_object_new_string(d->walk.queried[i]));
+	json_object_object_add(o, "tree_walk", a);
+	struct json_object *old = json_object_new_object();
+	json_object_object_add(old, "org_domain", jstr(d->psl_org));
+	json_object_object_add(old, "record_domain", jstr(d->psl_record_domain));
+	json_object_object_add(old, "record", jstr(d->psl_record));
+	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
+	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
+	json_object_object_add(o, "rfc7489", old);
+	json_object_object_add(o, "discovery_differs", jstr(d->differs));
+	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));
+	return o;
+}
+
+int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
+		  struct fromauth_dmarc **out, char *errbuf, size_t errlen)
+{
+	if (!out)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no result pointer");
+	*out = NULL;
+	if (!req || !domain)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no domain");
+	int rc = fa_domain_check(domain, errbuf, errlen);
+	if (rc)
+		return rc;
+	struct fromauth_dmarc *d = calloc(1, sizeof(*d));
+	if (!d)
+		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "out of memory");
+	d->domain = fa_domain_normalize(domain);
+	if (!d->domain)
+		rc = FROMAUTH_E_NOMEM;
+	if (!rc)
+		rc = discover_9989(req, d);
+	if (!rc)
+		rc = discover_7489(req, d);
+	if (!rc)
+		rc = compare_discoveries(d);
+	if (!rc && !d->temperror)
+		rc = check_report_destinations(req, d);
+	if (!rc) {
+		struct json_object *j = fa_dmarc_to_json(d);
+		const char *s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : NULL;
+		d->json = fa_strdup(s);
+		json_object_put(j);
+		if (!d->json)
+			rc = FROMAUTH_E_NOMEM;
+	}
+	if (rc) {
+		fromauth_dmarc_free(d);
+		if (rc == FROMAUTH_E_NOMEM)
+			return fa_error(errbuf, errlen, rc, "out of memory");
+		return fa_error(errbuf, errlen, rc, "DMARC lookup failed: %s",
+				fromauth_strerror(rc));
+	}
+	*out = d;
+	return 0;
+}
+
+/* ---- alignment -------------------------------------------------------- */
+
+int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *d,
+		     const char *other, int strict, int *aligned)
+{
+	if (!aligned)
+		return FROMAUTH_E_INVAL;
+	*aligned = 0;
+	if (!req || !d || !other)
+		return FROMAUTH_E_INVAL;
+	int rc = fa_domain_check(other, NULL, 0);
+	if (rc)
+		return rc;
+	char *o = fa_domain_normalize(other);
+	if (!o)
+		return FROMAUTH_E_NOMEM;
+	/* Strict: the same name.  Relaxed: the same organizational domain,
+	 * both found by the tree walk (never the PSL's guess, so d=co.uk
+	 * does not align with example.co.uk). */
+	if (strcmp(o, d->domain) == 0) {
+		*aligned = 1;
+	} else if (!strict) {
+		char *oo = NULL;
+		int temp = 0;
+		if (d->org_temperror) {
+			*aligned = -1;
+		} else if ((rc = org_domain_of(req, o, &oo, &temp)) == 0) {
+			*aligned = temp ? -1 : strcmp(oo, d->walk.org) == 0;
+			free(oo);
+		}
+	}
+	free(o);
+	return rc;
+}
+
+/* ---- getters ---------------------------------------------------------- */
+
+int fa_dmarc_temperror(const struct fromauth_dmarc *d)
+{
+	return d ? d->temperror : 0;
+}
+
+size_t fa_dmarc_record_count(const struct fromauth_dmarc *d)
+{
+	return d ? d->record_count : 0;
+}
+
+const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->multiple_domain : NULL;
+}
+
+size_t fa_dmarc_problem_count(const struct fromauth_dmarc *d)
+{
+	return d ? d->nproblems : 0;
+}
+
+const char *fa_dmarc_problem(const struct fromauth_dmarc *d, size_t i)
+{
+	return d && i < d->nproblems ? d->problems[i] : NULL;
+}
+
+int fa_dmarc_testing(const struct fromauth_dmarc *d)
+{
+	return d && d->applied && d->applied->rec.t == 'y';
+}
+
+int fa_dmarc_pct(const struct fromauth_dmarc *d)
+{
+	return d && d->applied ? d->applied->rec.pct : -1;
+}
+
+char fa_dmarc_adkim(const struct fromauth_dmarc *d)
+{
+	return d && d->applied ? d->applied->rec.adkim : 'r';
+}
+
+char fa_dmarc_aspf(const struct fromauth_dmarc *d)
+{
+	return d && d->applied ? d->applied->rec.aspf : 'r';
+}
+
+const char *fa_dmarc_discovery_differs(const struct fromauth_dmarc *d)
+{
+	return d ? d->differs : NULL;
+}
+
+size_t fa_dmarc_unauthorized_count(const struct fromauth_dmarc *d)
+{
+	return d ? d->nunauth : 0;
+}
+
+const char *fa_dmarc_unauthorized(const struct fromauth_dmarc *d, size_t i)
+{
+	return d && i < d->nunauth ? d->unauth[i].uri : NULL;
+}
+
+const char *fa_dmarc_unauthorized_host(const struct fromauth_dmarc *d, size_t i)
+{
+	return d && i < d->nunauth ? d->unauth[i].host : NULL;
+}
+
+const char *fa_dmarc_authorization_name(const struct fromauth_dmarc *d, size_t i)
+{
+	return d && i < d->nunauth ? d->unauth[i].name : NULL;
+}
+
+int fa_dmarc_nonexistent(const struct fromauth_dmarc *d)
+{
+	return d ? d->nonexistent : 0;
+}
+
+const char *fa_dmarc_policy_tag(const struct fromauth_dmarc *d)
+{
+	return d ? d->policy_tag : NULL;
+}
+
+int fa_dmarc_tag_policy(const struct fromauth_dmarc *d, const char *tag)
+{
+	if (!d || !d->applied || !tag)
+		return FROMAUTH_DMARC_POLICY_ABSENT;
+	const struct fa_dmarc_record *rec = &d->applied->rec;
+	if (!strcmp(tag, "p"))
+		return d->p;
+	if (!strcmp(tag, "sp"))
+		return rec->sp;
+	if (!strcmp(tag, "np"))
+		return rec->np;
+	return FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+char fa_dmarc_psd(const struct fromauth_dmarc *d)
+{
+	return d && d->applied ? d->applied->rec.psd : 'u';
+}
+
+const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_org : NULL;
+}
+
+/* ---- public API ------------------------------------------------------- */
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_policy_name(int policy)
+{
+	switch (policy) {
+	case FROMAUTH_DMARC_POLICY_NONE: return "none";
+	case FROMAUTH_DMARC_POLICY_QUARANTINE: return "quarantine";
+	case FROMAUTH_DMARC_POLICY_REJECT: return "reject";
+	}
+	return "absent";
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *domain,
+					 struct fromauth_dmarc **out,
+					 char *errbuf, size_t errlen)
+{
+	if (out)
+		*out = NULL;
+	if (!ctx || !domain || !out)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "missing argument");
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	return fa_dmarc_eval(&req, domain, out, errbuf, errlen);
+}
+
+FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)
+{
+	if (!d)
+		return;
+	free(d->domain);
+	walk_clear(&d->walk);
+	free(d->psl_org);
+	free(d->psl_record_domain);
+	free(d->psl_record);
+	free(d->differs);
+	for (size_t i = 0; i < d->nproblems; i++)
+		free(d->problems[i]);
+	free(d->problems);
+	for (size_t i = 0; i < d->nunauth; i++) {
+		free(d->unauth[i].uri);
+		free(d->unauth[i].host);
+		free(d->unauth[i].name);
+	}
+	free(d->json);
+	free(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_record_domain(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	return d->applied ? d->applied->domain : "";
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_record(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	return d->applied ? d->applied->rec.text : "";
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_org_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->walk.org : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_policy(const struct fromauth_dmarc *d)
+{
+	return d ? d->policy : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_effective_policy(const struct fromauth_dmarc *d)
+{
+	return d ? d->effective : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
+{
+	return d ? d->json : NULL;
+}

@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* DMARC: record validation, RFC 9989 and RFC 7489 discovery, applicable
+ * policy, report authorization and alignment, offline through
+ * tests/zones/dmarc.zone. */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "test-common.h"
+
+#include "ctx.h"
+#include "dmarc-record.h"
+#include "dmarc.h"
+
+static struct fromauth_ctx *ctx;
+
+static void setup(void)
+{
+	ctx = test_offline_ctx("zones/dmarc.zone", NULL);
+}
+
+static void teardown(void)
+{
+	fromauth_ctx_free(ctx);
+	ctx = NULL;
+}
+
+static struct fromauth_dmarc *check(const char *domain)
+{
+	struct fromauth_dmarc *d = NULL;
+	char err[256] = "";
+	int rc = fromauth_dmarc_check(ctx, domain, &d, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: %s", domain, err);
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+/* Does some problem sentence contain @needle? */
+static int has_problem(const struct fromauth_dmarc *d, const char *needle)
+{
+	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
+		if (strstr(fa_dmarc_problem(d, i), needle))
+			return 1;
+	return 0;
+}
+
+static int rec_has_problem(const struct fa_dmarc_record *r, const char *needle)
+{
+	for (size_t i = 0; i < r->problem_count; i++)
+		if (strstr(r->problems[i], needle))
+			return 1;
+	return 0;
+}
+
+/* ---- record parser ---------------------------------------------------- */
+
+START_TEST(fa_dmarc_record_parse_valid)
+{
+	struct fa_dmarc_record r;
+	const char *txt = "v=DMARC1; p=reject; sp=quarantine; np=none; adkim=s; aspf=r; "
+			  "pct=20; t=y; psd=n; fo=0:d; rf=afrf; ri=86400; "
+			  "rua=mailto:a@example.com!10m, mailto:b@Report.Example.NET; "
+			  "ruf=mailto:f@example.com;";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_msg(r.problem_count == 0, "unexpected problem: %s", r.problems[0]);
+	ck_assert_int_eq(r.p, FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(r.sp, FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_int_eq(r.np, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(r.adkim, 's');
+	ck_assert_int_eq(r.aspf, 'r');
+	ck_assert_int_eq(r.pct, 20);
+	ck_assert_int_eq(r.t, 'y');
+	ck_assert_int_eq(r.psd, 'n');
+	ck_assert_uint_eq(r.rua_count, 2);
+	ck_assert_str_eq(r.rua[0].uri, "mailto:a@example.com");
+	ck_assert_str_eq(r.rua[0].host, "example.com");
+	ck_assert_str_eq(r.rua[1].host, "report.example.net");
+	ck_assert_uint_eq(r.ruf_count, 1);
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+START_TEST(fa_dmarc_record_parse_defaults)
+{
+	struct fa_dmarc_record r;
+	ck_assert_int_eq(fa_dmarc_record_parse("v=DMARC1; p=none", 16, &r), 0);
+	ck_assert_uint_eq(r.problem_count, 0);
+	ck_assert_int_eq(r.adkim, 'r');
+	ck_assert_int_eq(r.aspf, 'r');
+	ck_assert_int_eq(r.pct, -1);
+	ck_assert_int_eq(r.t, 'n');
+	ck_assert_int_eq(r.psd, 'u');
+	int p, sp, np;
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
+	ck_assert_int_eq(p, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(sp, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(np, FROMAUTH_DMARC_POLICY_NONE);
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+/* Every malformed value, named; libopendmarc accepts several of them. */
+static const struct {
+	const char *record;
+	const char *problem;
+} bad_records[] = {
+	{ "v=DMARC1; p=rej", "p=rej is not a policy" },          /* prefix */
+	{ "v=DMARC1; p=none; sp=bogus", "sp=bogus is not a policy" },
+	{ "v=DMARC1; p=none; np=never", "np=never is not a policy" },
+	{ "v=DMARC1; p=none; pct=abc", "pct=abc is invalid" },
+	{ "v=DMARC1; p=none; pct=101", "pct=101 is invalid" },
+	{ "v=DMARC1; p=none; adkim=x", "adkim=x is invalid" },
+	{ "v=DMARC1; p=none; aspf=relaxed", "aspf=relaxed is invalid" },
+	{ "v=DMARC1; p=none; t=yes", "t=yes is invalid" },
+	{ "v=DMARC1; p=none; psd=x", "psd=x is invalid" },
+	{ "v=DMARC1; p=none; fo=2", "fo=2 is invalid" },
+	{ "v=DMARC1; p=none; rf=iodef", "rf=iodef names a report format" },
+	{ "v=DMARC1; p=none; ri=1h", "ri=1h is invalid" },
+	{ "v=DMARC1; p=none; rua=https://x.example/r", "not a mailto: URI" },
+	{ "v=DMARC1; p=none; rua=mailto:nobody", "does not hold an address" },
+	{ "v=DMARC1; p=none; rua=mailto:a@-bad-.example", "invalid domain" },
+	{ "v=DMARC1; p=none; rua=dmarc@example.com", "is not a URI" },
+	{ "v=DMARC1; p=none; rua=mailto:a@example.com!big", "!size suffix" },
+	{ "v=DMARC1; p=none; ruf=mailto:a@example.com,,mailto:b@example.com", "empty URI" },
+	{ "v=DMARC1; p=none; foo=bar", "unknown tag \"foo\"" },
+	{ "v=DMARC1; p=none; p=reject", "p= appears more than once" },
+	{ "v=DMARC1; p=none; v=DMARC1", "v= appears more than once" },
+	{ "v=DMARC1;; p=none", "empty tag" },
+	{ "v=DMARC1; p=none; garbage", "is not a tag=value pair" },
+	{ "v=DMARC1; p=none; s-p=none", "malformed tag name" },
+	{ "v=DMARC1; p=", "p= has no value" },
+	{ "v=DMARC1; rua=mailto:a@example.com", "no p= tag" },
+	{ "p=none; v=DMARC1", "does not start with v=DMARC1" },
+	{ "v=DMARC2; p=none", "does not start with v=DMARC1" },
+	{ "v=DMARC1; p=none; rua=mailto:a@example.com\x01", "non-ASCII" },
+};
+
+START_TEST(fa_dmarc_record_parse_problems)
+{
+	struct fa_dmarc_record r;
+	const char *txt = bad_records[_i].record;
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_msg(rec_has_problem(&r, bad_records[_i].problem),
+		      "%s: expected \"%s\", got %zu problems, first: %s", txt,
+		      bad_records[_i].problem, r.problem_count,
+		      r.problem_count ? r.problems[0] : "-");
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+/* libopendmarc writes rf= into aspf; ours leaves aspf alone. */
+START_TEST(fa_dmarc_record_parse_rf_not_aspf)
+{
+	struct fa_dmarc_record r;
+	const char *txt = "v=DMARC1; p=none; aspf=s; rf=afrf";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_int_eq(r.aspf, 's');
+	ck_assert_uint_eq(r.problem_count, 0);
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+START_TEST(fa_dmarc_record_parse_nul)
+{
+	struct fa_dmarc_record r;
+	const char txt[] = "v=DMARC1; p=reject\0; sp=none";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, sizeof(txt) - 1, &r), 0);
+	ck_assert(rec_has_problem(&r, "control or non-ASCII"));
+	ck_assert_ptr_nonnull(strstr(r.text, "\\x00"));
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+START_TEST(fa_dmarc_record_is_dmarc_exact)
+{
+	ck_assert(fa_dmarc_record_is_dmarc("v=DMARC1", 8));
+	ck_assert(fa_dmarc_record_is_dmarc("v = DMARC1 ;p=none", 18));
+	ck_assert(!fa_dmarc_record_is_dmarc("v=dmarc1; p=none", 16));
+	ck_assert(!fa_dmarc_record_is_dmarc("v=DMARC10; p=none", 17));
+	ck_assert(!fa_dmarc_record_is_dmarc("p=none; v=DMARC1", 16));
+	ck_assert(!fa_dmarc_record_is_dmarc("v=DMARC", 7));
+	ck_assert(!fa_dmarc_record_is_dmarc(NULL, 0));
+	ck_assert(!fa_dmarc_record_is_dmarc("", 0));
+}
+END_TEST
+
+/* Invalid p/sp/np: p=none when rua= is usable, else no policy at all. */
+START_TEST(fa_dmarc_record_policies_fallback)
+{
+	struct fa_dmarc_record r;
+	int p = -1, sp = -1, np = -1;
+	const char *a = "v=DMARC1; p=reject; sp=bogus; rua=mailto:x@example.com";
+	ck_assert_int_eq(fa_dmarc_record_parse(a, strlen(a), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
+	ck_assert_int_eq(p, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(sp, FROMAUTH_DMARC_POLICY_NONE);
+	fa_dmarc_record_clear(&r);
+
+	const char *b = "v=DMARC1; p=reject; np=bogus";
+	ck_assert_int_eq(fa_dmarc_record_parse(b, strlen(b), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 0);
+	fa_dmarc_record_clear(&r);
+
+	const char *c = "v=DMARC1; p=reject; sp=none";
+	ck_assert_int_eq(fa_dmarc_record_parse(c, strlen(c), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
+	ck_assert_int_eq(p, FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(sp, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(np, FROMAUTH_DMARC_POLICY_NONE);   /* np -> sp */
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+/* ---- discovery and policy ---------------------------------------------- */
+
+START_TEST(fromauth_dmarc_check_at_domain)
+{
+	struct fromauth_dmarc *d = check("Example.COM.");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "example.com");
+	ck_assert_str_eq(fromauth_dmarc_record(d),
+			 "v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.com");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "example.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(fromauth_dmarc_effective_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_str_eq(fa_dmarc_policy_tag(d), "p");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 1);
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
+	ck_assert_int_eq(fa_dmarc_temperror(d), 0);
+	ck_assert_ptr_null(fa_dmarc_discovery_differs(d));
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_check_bad_input)
+{
+	struct fromauth_dmarc *d = (void *)1;
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_dmarc_check(ctx, "exa mple.com", &d, err, sizeof(err)),
+			 FROMAUTH_E_DOMAIN);
+	ck_assert_ptr_null(d);
+	ck_assert_str_ne(err, "");
+	ck_assert_int_eq(fromauth_dmarc_check(ctx, "", &d, NULL, 0), FROMAUTH_E_DOMAIN);
+	ck_assert_int_eq(fromauth_dmarc_check(NULL, "example.com", &d, NULL, 0), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_dmarc_check(ctx, NULL, &d, NULL, 0), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_dmarc_check(ctx, "example.com", NULL, NULL, 0), FROMAUTH_E_INVAL);
+}
+END_TEST
+
+/* p for D, sp for an existing subdomain, np (else sp, else p) for a
+ * non-existent one. */
+static const struct {
+	const char *domain;
+	int policy;
+	const char *tag;
+	int nonexistent;
+} policy_cases[] = {
+	{ "mail.example.com", FROMAUTH_DMARC_POLICY_QUARANTINE, "sp", 0 },
+	{ "exists.npdomain.com", FROMAUTH_DMARC_POLICY_QUARANTINE, "sp", 0 },
+	{ "ghost.npdomain.com", FROMAUTH_DMARC_POLICY_REJECT, "np", 1 },
+	{ "npdomain.com", FROMAUTH_DMARC_POLICY_NONE, "p", 0 },
+	{ "ghost.nonp.com", FROMAUTH_DMARC_POLICY_NONE, "sp", 1 },
+	{ "ghost.ponly.com", FROMAUTH_DMARC_POLICY_QUARANTINE, "p", 1 },
+	{ "a.b.ghost.npdomain.com", FROMAUTH_DMARC_POLICY_REJECT, "np", 1 },
+};
+
+START_TEST(fromauth_dmarc_policy_applicable)
+{
+	struct fromauth_dmarc *d = check(policy_cases[_i].domain);
+	ck_assert_msg(fromauth_dmarc_policy(d) == policy_cases[_i].policy,
+		      "%s: policy %s", policy_cases[_i].domain,
+		      fromauth_dmarc_policy_name(fromauth_dmarc_policy(d)));
+	ck_assert_str_eq(fa_dmarc_policy_tag(d), policy_cases[_i].tag);
+	ck_assert_int_eq(fa_dmarc_nonexistent(d), policy_cases[_i].nonexistent);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_effective_policy_testing)
+{
+	struct fromauth_dmarc *d = check("testing.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(fromauth_dmarc_effective_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_int_eq(fa_dmarc_testing(d), 1);
+	fromauth_dmarc_free(d);
+
+	d = check("testing2.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_int_eq(fromauth_dmarc_effective_policy(d), FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_int_eq(fa_dmarc_pct(d), 50);    /* reported, never applied */
+	fromauth_dmarc_free(d);
+
+	d = check("example.com");
+	ck_assert_int_eq(fa_dmarc_testing(d), 0);
+	ck_assert_int_eq(fa_dmarc_pct(d), -1);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_check_no_record)
+{
+	struct fromauth_dmarc *d = check("norecord.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	ck_assert_int_eq(fromauth_dmarc_effective_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	ck_assert_str_eq(fromauth_dmarc_record(d), "");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "norecord.com");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 0);
+	ck_assert_int_eq(fa_dmarc_temperror(d), 0);
+	ck_assert_int_eq(fa_dmarc_adkim(d), 'r');
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fa_dmarc_record_count_multiple)
+{
+	/* Both records are discarded; nothing above applies. */
+	struct fromauth_dmarc *d = check("multi.com");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 2);
+	ck_assert_str_eq(fa_dmarc_multiple_domain(d), "multi.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	fromauth_dmarc_free(d);
+
+	/* RFC 9989 walks on to the parent; RFC 7489 stops with no policy. */
+	d = check("sub.multi2.com");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 2);
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "multi2.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_ptr_nonnull(fa_dmarc_discovery_differs(d));
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fa_dmarc_problem_kinds)
+{
+	struct fromauth_dmarc *d = check("badsyntax.com");
+	ck_assert(has_problem(d, "p=rej is not a policy"));
+	ck_assert(has_problem(d, "pct=150"));
+	ck_assert(has_problem(d, "adkim=x"));
+	ck_assert(has_problem(d, "unknown tag \"foo\""));
+	ck_assert(has_problem(d, "does not hold an address"));
+	ck_assert(has_problem(d, "receivers apply no DMARC policy"));
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 1);
+	fromauth_dmarc_free(d);
+
+	d = check("badp.com");
+	ck_assert(has_problem(d, "p=bogus"));
+	ck_assert(has_problem(d, "treat the record as p=none"));
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
+	fromauth_dmarc_free(d);
+
+	/* Not DMARC records at all: ignored, and the admin is told why. */
+	d = check("notfirst.com");
+	ck_assert(has_problem(d, "is ignored"));
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 0);
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	fromauth_dmarc_free(d);
+
+	d = check("lowercase.com");
+	ck_assert(has_problem(d, "v=dmarc1"));
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 1);   /* not the site verification */
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	fromauth_dmarc_free(d);
+
+	d = check("nop.com");
+	ck_assert(has_problem(d, "no p= tag"));
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
+	fromauth_dmarc_free(d);
+
+	/* Character-strings are concatenated before parsing. */
+	d = check("split.com");
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fa_dmarc_temperror_cases)
+{
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "_dmarc.slow.example.com"), 0);
+	struct fromauth_dmarc *d = check("slow.example.com");
+	ck_assert_int_eq(fa_dmarc_temperror(d), 1);
+	fromauth_dmarc_free(d);
+
+	/* A record at D decides the policy even if a parent times out. */
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "_dmarc.com"), 0);
+	d = check("example.com");
+	ck_assert_int_eq(fa_dmarc_temperror(d), 0);
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	int aligned = 0;
+	/* ... but relaxed alignment needs the organizational domain. */
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, "bounce.example.com", 0, &aligned), 0);
+	ck_assert_int_eq(aligned, -1);
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, "example.com", 0, &aligned), 0);
+	ck_assert_int_eq(aligned, 1);
+	fromauth_dmarc_free(d);
+
+	d = check("mail.example.com");
+	ck_assert_int_eq(fa_dmarc_temperror(d), 1);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+/* ---- RFC 9989 tree walk vs RFC 7489 PSL -------------------------------- */
+
+START_TEST(fromauth_dmarc_org_domain_psd_n)
+{
+	/* psd=n makes the department its own organizational domain. */
+	struct fromauth_dmarc *d = check("x.dept.bigcorp.com");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "dept.bigcorp.com");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "dept.bigcorp.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_str_eq(fa_dmarc_psl_org_domain(d), "bigcorp.com");
+	const char *why = fa_dmarc_discovery_differs(d);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "_dmarc.bigcorp.com"));
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fa_dmarc_discovery_differs_cases)
+{
+	/* The PSL says foo.blogspot.com is registrable: 7489 finds nothing,
+	 * the tree walk finds the operator's record. */
+	struct fromauth_dmarc *d = check("www.foo.blogspot.com");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "blogspot.com");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "blogspot.com");
+	ck_assert_str_eq(fa_dmarc_psl_org_domain(d), "foo.blogspot.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_ptr_nonnull(strstr(fa_dmarc_discovery_differs(d), "no record"));
+	fromauth_dmarc_free(d);
+
+	/* Same record, different organizational domain. */
+	d = check("example.org.uk");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "example.org.uk");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "org.uk");
+	ck_assert_str_eq(fa_dmarc_psl_org_domain(d), "example.org.uk");
+	ck_assert_ptr_nonnull(strstr(fa_dmarc_discovery_differs(d), "organizational domain"));
+	fromauth_dmarc_free(d);
+
+	/* Same record and org domain, different policy: np is RFC 9989's. */
+	d = check("ghost.npdomain.com");
+	ck_assert_ptr_nonnull(strstr(fa_dmarc_discovery_differs(d), "np="));
+	fromauth_dmarc_free(d);
+
+	/* Agreement. */
+	d = check("mail.example.co.uk");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "example.co.uk");
+	ck_assert_str_eq(fa_dmarc_psl_org_domain(d), "example.co.uk");
+	ck_assert_ptr_null(fa_dmarc_discovery_differs(d));
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_check_psd_y)
+{
+	/* No record of its own: the PSD's record applies, org is agency.psd. */
+	struct fromauth_dmarc *d = check("agency.psd");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "agency.psd");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "psd");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_str_eq(fa_dmarc_policy_tag(d), "sp");
+	fromauth_dmarc_free(d);
+
+	/* The org domain's own record wins over the PSD's. */
+	d = check("mail.agency2.psd");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "agency2.psd");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "agency2.psd");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
+	fromauth_dmarc_free(d);
+
+	d = check("ghost.psd");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_str_eq(fa_dmarc_policy_tag(d), "np");
+	fromauth_dmarc_free(d);
+
+	/* The PSD itself: its p=, and it is its own organizational domain. */
+	d = check("psd");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "psd");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_int_eq(fa_dmarc_psd(d), 'y');
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_check_many_labels)
+{
+	struct fromauth_dmarc *d = check("a.b.c.d.e.f.g.h.i.example.com");
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	ck_assert_ptr_nonnull(j);
+	struct json_object *walk = NULL;
+	ck_assert(json_object_object_get_ex(j, "tree_walk", &walk));
+	ck_assert_int_eq((int)json_object_array_length(walk), 8);
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(walk, 0)),
+			 "_dmarc.a.b.c.d.e.f.g.h.i.example.com");
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(walk, 1)),
+			 "_dmarc.e.f.g.h.i.example.com");
+	ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(walk, 7)),
+			 "_dmarc.com");
+	json_object_put(j);
+	/* The records at 10 and 8 labels were skipped. */
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "example.com");
+	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "example.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+/* ---- report destinations ---------------------------------------------- */
+
+START_TEST(fa_dmarc_unauthorized_destinations)
+{
+	struct fromauth_dmarc *d = check("reports.com");
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 2);
+	ck_assert_str_eq(fa_dmarc_unauthorized(d, 0), "mailto:x@other.net");
+	ck_assert_str_eq(fa_dmarc_unauthorized(d, 1), "mailto:g@other.net");
+	ck_assert_str_eq(fa_dmarc_unauthorized_host(d, 0), "other.net");
+	ck_assert_str_eq(fa_dmarc_authorization_name(d, 0), "reports.com._report._dmarc.other.net");
+	ck_assert_ptr_null(fa_dmarc_unauthorized(d, 2));
+	fromauth_dmarc_free(d);
+
+	/* Publishing the authorization fixes it. */
+	char err[256];
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
+		"reports.com._report._dmarc.other.net. 3600 IN TXT \"v=DMARC1\"",
+		err, sizeof(err)), 0);
+	d = check("reports.com");
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+/* ---- alignment -------------------------------------------------------- */
+
+static const struct {
+	const char *from, *other;
+	int strict, aligned;
+} align_cases[] = {
+	{ "example.com", "example.com", 1, 1 },
+	{ "example.com", "EXAMPLE.com.", 1, 1 },
+	/* libopendmarc passes this one in strict mode. */
+	{ "example.com", "bounce.example.com", 1, 0 },
+	{ "example.com", "bounce.example.com", 0, 1 },
+	{ "mail.example.com", "example.com", 0, 1 },
+	{ "mail.example.com", "example.com", 1, 0 },
+	/* libopendmarc aligns d=co.uk with example.co.uk. */
+	{ "example.co.uk", "co.uk", 0, 0 },
+	{ "example.co.uk", "other.co.uk", 0, 0 },
+	{ "mail.example.co.uk", "example.co.uk", 0, 1 },
+	{ "example.com", "example.net", 0, 0 },
+	/* psd=n splits one registered domain into two organizations. */
+	{ "x.dept.bigcorp.com", "bigcorp.com", 0, 0 },
+	{ "x.dept.bigcorp.com", "y.dept.bigcorp.com", 0, 1 },
+	/* The PSL would call these different organizations; the walk not. */
+	{ "www.foo.blogspot.com", "bar.blogspot.com", 0, 1 },
+	{ "agency.psd", "other.psd", 0, 0 },
+	{ "mail.agency2.psd", "agency2.psd", 0, 1 },
+};
+
+START_TEST(fa_dmarc_aligned_cases)
+{
+	struct fromauth_dmarc *d = check(align_cases[_i].from);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	int aligned = -2;
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, align_cases[_i].other,
+					  align_cases[_i].strict, &aligned), 0);
+	ck_assert_msg(aligned == align_cases[_i].aligned, "%s vs %s (%s): %d",
+		      align_cases[_i].from, align_cases[_i].other,
+		      align_cases[_i].strict ? "strict" : "relaxed", aligned);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fa_dmarc_aligned_errors)
+{
+	struct fromauth_dmarc *d = check("example.com");
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	int aligned = 5;
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, "bad..name", 0, &aligned), FROMAUTH_E_DOMAIN);
+	ck_assert_int_eq(aligned, 0);
+	ck_assert_int_eq(fa_dmarc_aligned(&req, NULL, "example.com", 0, &aligned), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, "example.com", 0, NULL), FROMAUTH_E_INVAL);
+	/* A DNS failure walking the other domain's tree: unknown. */
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "_dmarc.slow.example.net"), 0);
+	ck_assert_int_eq(fa_dmarc_aligned(&req, d, "slow.example.net", 0, &aligned), 0);
+	ck_assert_int_eq(aligned, -1);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+/* ---- JSON and getters ------------------------------------------------- */
+
+START_TEST(fromauth_dmarc_json_fields)
+{
+	struct fromauth_dmarc *d = check("testing2.com");
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	ck_assert_ptr_nonnull(j);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(j, "domain", &v));
+	ck_assert_str_eq(json_object_get_string(v), "testing2.com");
+	ck_assert(json_object_object_get_ex(j, "policy", &v));
+	ck_assert_str_eq(json_object_get_string(v), "quarantine");
+	ck_assert(json_object_object_get_ex(j, "applied_policy", &v));
+	ck_assert_str_eq(json_object_get_string(v), "none");
+	ck_assert(json_object_object_get_ex(j, "pct", &v));
+	ck_assert_int_eq(json_object_get_int(v), 50);
+	ck_assert(json_object_object_get_ex(j, "testing", &v));
+	ck_assert(json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(j, "adkim", &v));
+	ck_assert_str_eq(json_object_get_string(v), "r");
+	ck_assert(json_object_object_get_ex(j, "rfc7489", &v));
+	ck_assert(json_object_object_get_ex(j, "org_domain", &v));
+	ck_assert(json_object_object_get_ex(j, "problems", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 0);
+	json_object_put(j);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_null_tolerant)
+{
+	fromauth_dmarc_free(NULL);
+	ck_assert_ptr_null(fromauth_dmarc_record(NULL));
+	ck_assert_ptr_null(fromauth_dmarc_record_domain(NULL));
+	ck_assert_ptr_null(fromauth_dmarc_org_domain(NULL));
+	ck_assert_ptr_null(fromauth_dmarc_json(NULL));
+	ck_assert_int_eq(fromauth_dmarc_policy(NULL), FROMAUTH_DMARC_POLICY_ABSENT);
+	ck_assert_int_eq(fromauth_dmarc_effective_policy(NULL), FROMAUTH_DMARC_POLICY_ABSENT);
+	ck_assert_ptr_null(fa_dmarc_problem(NULL, 0));
+	ck_assert_ptr_null(fa_dmarc_unauthorized(NULL, 0));
+	ck_assert_uint_eq(fa_dmarc_record_count(NULL), 0);
+	ck_assert_int_eq(fa_dmarc_pct(NULL), -1);
+	ck_assert_int_eq(fa_dmarc_adkim(NULL), 'r');
+	ck_assert_ptr_null(fa_dmarc_to_json(NULL));
+	struct fromauth_dmarc *d = check("example.com");
+	ck_assert_ptr_null(fa_dmarc_problem(d, 99));
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
+START_TEST(fromauth_dmarc_policy_name_values)
+{
+	ck_assert_str_eq(fromauth_dmarc_policy_name(FROMAUTH_DMARC_POLICY_ABSENT), "absent");
+	ck_assert_str_eq(fromauth_dmarc_policy_name(FROMAUTH_DMARC_POLICY_NONE), "none");
+	ck_assert_str_eq(fromauth_dmarc_policy_name(FROMAUTH_DMARC_POLICY_QUARANTINE), "quarantine");
+	ck_assert_str_eq(fromauth_dmarc_policy_name(FROMAUTH_DMARC_POLICY_REJECT), "reject");
+	ck_assert_str_eq(fromauth_dmarc_policy_name(42), "absent");
+}
+END_TEST
+
+static TCase *tcase(const char *name, const TTest *test, int fixture)
+{
+	TCase *tc = tcase_create(name);
+	if (fixture)
+		tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test);
+	return tc;
+}
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("dmarc");
+	TCase *tc = tcase_create("fa_dmarc_record_parse");
+	tcase_add_test(tc, fa_dmarc_record_parse_valid);
+	tcase_add_test(tc, fa_dmarc_record_parse_defaults);
+	tcase_add_loop_test(tc, fa_dmarc_record_parse_problems, 0, (int)FA_ARRAY_SIZE(bad_records));
+	tcase_add_test(tc, fa_dmarc_record_parse_rf_not_aspf);
+	tcase_add_test(tc, fa_dmarc_record_parse_nul);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase("fa_dmarc_record_is_dmarc", fa_dmarc_record_is_dmarc_exact, 0));
+	suite_add_tcase(s, tcase("fa_dmarc_record_policies", fa_dmarc_record_policies_fallback, 0));
+
+	tc = tcase_create("fromauth_dmarc_check");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fromauth_dmarc_check_at_domain);
+	tcase_add_test(tc, fromauth_dmarc_check_bad_input);
+	tcase_add_test(tc, fromauth_dmarc_check_no_record);
+	tcase_add_test(tc, fromauth_dmarc_check_psd_y);
+	tcase_add_test(tc, fromauth_dmarc_check_many_labels);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fromauth_dmarc_policy");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, fromauth_dmarc_policy_applicable, 0, (int)FA_ARRAY_SIZE(policy_cases));
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase("fromauth_dmarc_effective_policy", fromauth_dmarc_effective_policy_testing, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_org_domain", fromauth_dmarc_org_domain_psd_n, 1));
+	suite_add_tcase(s, tcase("fa_dmarc_record_count", fa_dmarc_record_count_multiple, 1));
+	suite_add_tcase(s, tcase("fa_dmarc_problem", fa_dmarc_problem_kinds, 1));
+	suite_add_tcase(s, tcase("fa_dmarc_temperror", fa_dmarc_temperror_cases, 1));
+	suite_add_tcase(s, tcase("fa_dmarc_discovery_differs", fa_dmarc_discovery_differs_cases, 1));
+	suite_add_tcase(s, tcase("fa_dmarc_unauthorized", fa_dmarc_unauthorized_destinations, 1));
+
+	tc = tcase_create("fa_dmarc_aligned");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, fa_dmarc_aligned_cases, 0, (int)FA_ARRAY_SIZE(align_cases));
+	tcase_add_test(tc, fa_dmarc_aligned_errors);
+	suite_add_tcase(s, tc);
+
+	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
+	return s;
+}
