@@ -269,7 +269,9 @@ static int parse_uri(struct fa_dmarc_record *rec, const char *tag,
 			"%s= URI \"%s\" has an over-long domain", tag, q);
 	memcpy(hostbuf, host.s, host.len);
 	hostbuf[host.len] = '\0';
-	if (fa_domain_check(hostbuf, NULL, 0) != 0 || !strchr(hostbuf, '.'))
+	/* A report domain has at least two labels ("a.example", "a.example."). */
+	const char *dot = strchr(hostbuf, '.');
+	if (fa_domain_check(hostbuf, NULL, 0) != 0 || !dot || dot[1] == '\0')
 		return fa_dmarc_record_problem(rec,
 			"%s= URI \"%s\" has an invalid domain", tag, q);
 	if (*count >= FA_DMARC_MAX_URIS)

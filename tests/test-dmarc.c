@@ -3,6 +3,7 @@
  * policy, report authorization and alignment, offline through
  * tests/zones/dmarc.zone. */
 #include <string.h>
+#include <sys/wait.h>
 
 #include <json-c/json.h>
 
@@ -119,6 +120,7 @@ static const struct {
 	{ "v=DMARC1; p=none; rua=https://x.example/r", "not a mailto: URI" },
 	{ "v=DMARC1; p=none; rua=mailto:nobody", "does not hold an address" },
 	{ "v=DMARC1; p=none; rua=mailto:a@-bad-.example", "invalid domain" },
+	{ "v=DMARC1; p=none; rua=mailto:a@localhost.", "invalid domain" },   /* found by fuzzing */
 	{ "v=DMARC1; p=none; rua=dmarc@example.com", "is not a URI" },
 	{ "v=DMARC1; p=none; rua=mailto:a@example.com!big", "!size suffix" },
 	{ "v=DMARC1; p=none; ruf=mailto:a@example.com,,mailto:b@example.com", "empty URI" },
@@ -653,6 +655,65 @@ START_TEST(fromauth_dmarc_policy_name_values)
 }
 END_TEST
 
+/* ---- the tool --------------------------------------------------------- */
+
+/* Run `fromauth dmarc ARGS` offline on the test zone; returns the exit
+ * status and the first @outlen-1 bytes of stdout. */
+static int run_tool(const char *args, char *out, size_t outlen)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth dmarc --offline --zone %s %s 2>/dev/null",
+		 TEST_BUILD_DIR, test_data("zones/dmarc.zone"), args);
+	FILE *f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	char sink[256];
+	while (fread(sink, 1, sizeof(sink), f) > 0)
+		;
+	int st = pclose(f);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+START_TEST(cmd_dmarc_exit_and_output)
+{
+	static char out[16384];
+	ck_assert_int_eq(run_tool("mail.example.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "_dmarc.example.com"));
+	ck_assert_ptr_nonnull(strstr(out, "quarantine (from sp=, for an existing subdomain)"));
+
+	ck_assert_int_eq(run_tool("norecord.com", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("badsyntax.com", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, "p=rej is not a policy"));
+
+	ck_assert_int_eq(run_tool("reports.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+		"fix: reports.com._report._dmarc.other.net. 3600 IN TXT \"v=DMARC1\""));
+
+	ck_assert_int_eq(run_tool("testing.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "applied      quarantine (t=y"));
+
+	ck_assert_int_eq(run_tool("www.foo.blogspot.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "! discovery"));
+
+	ck_assert_int_eq(run_tool("--json ghost.npdomain.com", out, sizeof(out)), 0);
+	struct json_object *j = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(j);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(j, "policy", &v));
+	ck_assert_str_eq(json_object_get_string(v), "reject");
+	json_object_put(j);
+
+	ck_assert_int_eq(run_tool("--help", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Exit status"));
+	ck_assert_int_eq(run_tool("", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("a.com b.com", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--bogus x.com", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("'bad domain.com'", out, sizeof(out)), 65);
+}
+END_TEST
+
 static TCase *tcase(const char *name, const TTest *test, int fixture)
 {
 	TCase *tc = tcase_create(name);
@@ -705,5 +766,6 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
+	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));
 	return s;
 }
