@@ -126,9 +126,11 @@ struct walk {
 	int start_temp;              /* the query at the start failed */
 	char *org;                   /* organizational domain */
 	size_t psd_index;            /* found[] with psd=y, or SIZE_MAX */
-	/* TXT records at queried names that look like DMARC but are not. */
+	/* TXT records at queried names that look like DMARC but are not,
+	 * and the domain (without _dmarc.) each was found at. */
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
+	const char *lookalike_at[WALK_MAX];
 };
 
 struct unauthorized {
@@ -322,6 +324,7 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 			w->queried[w->nqueried] = qname;
 			w->counts[w->nqueried++] = set.count;
 			if (set.lookalike && set.count == 0) {
+				w->lookalike_at[w->nlookalike] = qname + strlen("_dmarc.");
 				w->lookalike[w->nlookalike++] = set.lookalike;
 				set.lookalike = NULL;
 			}
@@ -471,7 +474,12 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		}
 	}
 
+	/* Broken records matter where a record would have applied: at D
+	 * and at the organizational domain. */
 	for (size_t i = 0; i < w->nlookalike; i++) {
+		if (strcmp(w->lookalike_at[i], d->domain) != 0 &&
+		    strcmp(w->lookalike_at[i], w->org) != 0)
+			continue;
 		rc = add_problem(d, fa_strdup(w->lookalike[i]));
 		if (rc)
 			return rc;

@@ -365,6 +365,13 @@ START_TEST(fa_dmarc_problem_kinds)
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
 	fromauth_dmarc_free(d);
 
+	d = check("child.lookparent.com");
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
+	fromauth_dmarc_free(d);
+	d = check("lookparent.com");
+	ck_assert(has_problem(d, "is ignored"));
+	fromauth_dmarc_free(d);
+
 	d = check("nop.com");
 	ck_assert(has_problem(d, "no p= tag"));
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
