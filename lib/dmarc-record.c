@@ -416,7 +416,8 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 		if (!fo_valid(v))
 			return fa_dmarc_record_problem(rec,
 				"fo=%s is invalid: use 0, 1, d or s, separated by ':'", qv);
-		return 0;
+		rec->fo = span_dup(v);
+		return rec->fo ? 0 : FROMAUTH_E_NOMEM;
 	case 10:
 		switch (rf_check(v)) {
 		case 0:
@@ -426,11 +427,13 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 			return fa_dmarc_record_problem(rec,
 				"rf=%s names a report format other than afrf, the only one defined", qv);
 		}
-		return 0;
+		rec->rf = span_dup(v);
+		return rec->rf ? 0 : FROMAUTH_E_NOMEM;
 	case 11:
 		if (!all_digits(v, 10) || span_number(v) > 4294967295ull)
 			return fa_dmarc_record_problem(rec,
 				"ri=%s is invalid: use a number of seconds", qv);
+		rec->ri = (long long)span_number(v);
 		return 0;
 	case 12:
 		return parse_uri_list(rec, "rua", v, rec->rua, &rec->rua_count);
@@ -467,6 +470,7 @@ int fa_dmarc_record_parse(const char *txt, size_t len,
 	rec->t = 'n';
 	rec->psd = 'u';
 	rec->pct = -1;
+	rec->ri = -1;
 	if (!txt)
 		len = 0;
 	rec->text = display_copy(txt ? txt : "", len);
@@ -548,6 +552,8 @@ void fa_dmarc_record_clear(struct fa_dmarc_record *rec)
 	if (!rec)
 		return;
 	free(rec->text);
+	free(rec->fo);
+	free(rec->rf);
 	for (size_t i = 0; i < rec->rua_count; i++) {
 		free(rec->rua[i].uri);
 		free(rec->rua[i].host);

@@ -29,6 +29,8 @@ struct fa_dmarc_record {
 	int pct;                /* 0..100, -1 absent or invalid */
 	char t;                 /* 'y' or 'n' (default 'n') */
 	char psd;               /* 'y', 'n' or 'u' (default 'u') */
+	char *fo, *rf;          /* as written when valid, else NULL */
+	long long ri;           /* -1 absent or invalid */
 	size_t rua_count, ruf_count;
 	struct fa_dmarc_uri rua[FA_DMARC_MAX_URIS];
 	struct fa_dmarc_uri ruf[FA_DMARC_MAX_URIS];

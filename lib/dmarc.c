@@ -759,6 +759,9 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	c[0] = fa_dmarc_aspf(d);
 	json_object_object_add(o, "aspf", json_object_new_string(c));
 	json_object_object_add(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
+	json_object_object_add(o, "fo", rec ? jstr(rec->fo) : NULL);
+	json_object_object_add(o, "rf", rec ? jstr(rec->rf) : NULL);
+	json_object_object_add(o, "ri", rec && rec->ri >= 0 ? json_object_new_int64(rec->ri) : NULL);
 	json_object_object_add(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
 	json_object_object_add(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
 	struct json_object *a = json_object_new_array();

@@ -77,6 +77,9 @@ START_TEST(fa_dmarc_record_parse_valid)
 	ck_assert_str_eq(r.rua[0].host, "example.com");
 	ck_assert_str_eq(r.rua[1].host, "report.example.net");
 	ck_assert_uint_eq(r.ruf_count, 1);
+	ck_assert_str_eq(r.fo, "0:d");
+	ck_assert_str_eq(r.rf, "afrf");
+	ck_assert_int_eq(r.ri, 86400);
 	fa_dmarc_record_clear(&r);
 }
 END_TEST
