@@ -540,7 +540,7 @@ int fa_dmarc_record_parse(const char *txt, size_t len,
 	}
 	if (!(seen & 2u) && fa_dmarc_record_is_dmarc(txt, len)) {
 		rc = fa_dmarc_record_problem(rec,
-			"the record has no p= tag; receivers treat it as p=none");
+			"the record has no p= tag; receivers treat it as p=none if rua= holds a valid address, else apply no policy");
 		if (rc)
 			return rc;
 	}
@@ -570,13 +570,14 @@ void fa_dmarc_record_clear(struct fa_dmarc_record *rec)
 int fa_dmarc_record_policies(const struct fa_dmarc_record *rec,
 			     int *p, int *sp, int *np)
 {
-	if (rec->p_bad || rec->sp_bad || rec->np_bad) {
+	/* RFC 9989 4.10.1: a missing p= counts like an invalid one. */
+	if (!rec->p || rec->sp_bad || rec->np_bad) {
 		if (rec->rua_count == 0)
 			return 0;
 		*p = *sp = *np = FROMAUTH_DMARC_POLICY_NONE;
 		return 1;
 	}
-	*p = rec->p ? rec->p : FROMAUTH_DMARC_POLICY_NONE;
+	*p = rec->p;
 	*sp = rec->sp ? rec->sp : *p;
 	*np = rec->np ? rec->np : *sp;
 	return 1;

@@ -500,13 +500,13 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	}
 	if (!fa_dmarc_record_policies(rec, &d->p, &d->sp, &d->np)) {
 		rc = add_problem(d, fa_strdup(
-			"the record has an invalid policy tag and no valid rua= address, so receivers apply no DMARC policy"));
+			"the record has no valid p= (or an invalid sp=/np=) and no valid rua= address, so receivers apply no DMARC policy"));
 		d->policy = d->effective = FROMAUTH_DMARC_POLICY_ABSENT;
 		return rc;
 	}
 	if (rec->p_bad || rec->sp_bad || rec->np_bad) {
 		rc = add_problem(d, fa_strdup(
-			"because of an invalid policy tag, receivers treat the record as p=none"));
+			"because of an invalid policy tag, receivers treat the record as p=none (it has a valid rua=)"));
 		if (rc)
 			return rc;
 	}

@@ -206,6 +206,17 @@ START_TEST(fa_dmarc_record_policies_fallback)
 	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 0);
 	fa_dmarc_record_clear(&r);
 
+	/* No p= and no rua=: no DMARC (RFC 9989 4.10.1); with rua=: none. */
+	const char *e = "v=DMARC1; adkim=s";
+	ck_assert_int_eq(fa_dmarc_record_parse(e, strlen(e), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 0);
+	fa_dmarc_record_clear(&r);
+	const char *f = "v=DMARC1; rua=mailto:x@example.com; sp=reject";
+	ck_assert_int_eq(fa_dmarc_record_parse(f, strlen(f), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
+	ck_assert_int_eq(sp, FROMAUTH_DMARC_POLICY_NONE);
+	fa_dmarc_record_clear(&r);
+
 	const char *c = "v=DMARC1; p=reject; sp=none";
 	ck_assert_int_eq(fa_dmarc_record_parse(c, strlen(c), &r), 0);
 	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
