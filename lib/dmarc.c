@@ -99,8 +99,9 @@ static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
 		OPENDMARC_STATUS_T st = opendmarc_policy_store_dmarc(pctx, (u_char *)copy,
 								     (u_char *)domain, NULL);
 		if (st != DMARC_PARSE_OKAY && rec->problem_count == 0)
-			rc = fa_dmarc_record_problem(rec, "libopendmarc rejects the record: %s",
-						     opendmarc_policy_status_to_str(st));
+			rc = fa_dmarc_record_problem(rec,
+				"receivers using OpenDMARC (libopendmarc) reject the record: %s",
+				opendmarc_policy_status_to_str(st));
 	}
 	free(copy);
 	opendmarc_policy_connect_shutdown(pctx);

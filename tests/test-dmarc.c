@@ -391,6 +391,12 @@ START_TEST(fa_dmarc_problem_kinds)
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
 	fromauth_dmarc_free(d);
 
+	/* libopendmarc's second opinion, where it is stricter than the RFC. */
+	d = check("rflist.com");
+	ck_assert(has_problem(d, "OpenDMARC"));
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 1);
+	fromauth_dmarc_free(d);
+
 	/* Character-strings are concatenated before parsing. */
 	d = check("split.com");
 	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
