@@ -584,7 +584,8 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 
 static int compare_discoveries(struct fromauth_dmarc *d)
 {
-	if (d->temperror || d->psl_temperror)
+	/* Without the PSL, RFC 7489's organizational domain is a guess. */
+	if (d->temperror || d->psl_temperror || !lib_ready)
 		return 0;
 	const char *rd9 = d->applied ? d->applied->domain : NULL;
 	const char *rd7 = d->psl_record_domain;
@@ -788,6 +789,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	json_object_object_add(old, "record", jstr(d->psl_record));
 	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
 	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
+	json_object_object_add(old, "psl", json_object_new_boolean(lib_ready));
 	json_object_object_add(o, "rfc7489", old);
 	json_object_object_add(o, "discovery_differs", jstr(d->differs));
 	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));

@@ -2,6 +2,7 @@
 /* DMARC: record validation, RFC 9989 and RFC 7489 discovery, applicable
  * policy, report authorization and alignment, offline through
  * tests/zones/dmarc.zone. */
+#include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -682,6 +683,43 @@ START_TEST(fromauth_dmarc_policy_name_values)
 }
 END_TEST
 
+/* ---- threads ---------------------------------------------------------- */
+
+static const char *const thread_domains[] = {
+	"mail.example.com", "ghost.npdomain.com", "x.dept.bigcorp.com",
+	"www.foo.blogspot.com", "reports.com", "agency.psd", "rflist.com",
+};
+
+static void *thread_run(void *arg)
+{
+	int *bad = arg;
+	for (int round = 0; round < 5; round++) {
+		for (size_t i = 0; i < FA_ARRAY_SIZE(thread_domains); i++) {
+			struct fromauth_dmarc *d = NULL;
+			if (fromauth_dmarc_check(ctx, thread_domains[i], &d, NULL, 0) != 0 ||
+			    fromauth_dmarc_policy(d) == FROMAUTH_DMARC_POLICY_ABSENT)
+				(*bad)++;
+			fromauth_dmarc_free(d);
+		}
+	}
+	return NULL;
+}
+
+/* One context, many threads: libopendmarc is initialized once and the
+ * results do not depend on who else is checking. */
+START_TEST(fromauth_dmarc_check_threads)
+{
+	pthread_t th[8];
+	int bad[8] = { 0 };
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, thread_run, &bad[i]), 0);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(bad[i], 0);
+	}
+}
+END_TEST
+
 /* ---- the tool --------------------------------------------------------- */
 
 /* Run `fromauth dmarc ARGS` offline on the test zone; returns the exit
@@ -770,6 +808,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, fromauth_dmarc_check_no_record);
 	tcase_add_test(tc, fromauth_dmarc_check_psd_y);
 	tcase_add_test(tc, fromauth_dmarc_check_many_labels);
+	tcase_add_test(tc, fromauth_dmarc_check_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_dmarc_policy");
