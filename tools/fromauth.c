@@ -11,7 +11,9 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
+	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
+	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
 	{ "dmarc", cmd_dmarc, "show the DMARC policy that applies to DOMAIN" },
 };
 

@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The check (SPEC section 3): can mail with this From address, sent via
+ * this service, pass at receivers?  The lookups of one check are
+ * independent, so they run on a few threads sharing the context's cache;
+ * the findings and the verdict are then read top to bottom.
+ */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "address.h"
+#include "result.h"
+#include "cidr.h"
+#include "ctx.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "profile.h"
+#include "spf.h"
+
+#define MAX_WORKERS 8
+/* Profiles can list many ranges; two samples each is the SPEC minimum,
+ * and a bound keeps a hostile spf-include from fanning out without end. */
+#define MAX_SPF_SAMPLES 64
+
+/* ---- the parallel part --------------------------------------------- */
+
+struct job;
+typedef void (*job_fn)(struct job *);
+
+struct job {
+	job_fn run;
+	struct fa_dns_req *req;
+	const char *name;       /* domain, or selector */
+	const char *arg;        /* signing domain / helo / target */
+	const char *arg2;
+	char ip[INET6_ADDRSTRLEN];
+	void *out;
+	int rc;
+	char err[256];
+};
+
+struct pool {
+	struct job *jobs;
+	size_t count;
+	atomic_size_t next;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->count)
+			return NULL;
+		p->jobs[i].run(&p->jobs[i]);
+	}
+}
+
+static void run_jobs(struct job *jobs, size_t count)
+{
+	struct pool p = { .jobs = jobs, .count = count };
+	atomic_init(&p.next, 0);
+	pthread_t t[MAX_WORKERS];
+	size_t started = 0;
+	size_t want = count < MAX_WORKERS ? count : MAX_WORKERS;
+	for (; started + 1 < want; started++)
+		if (pthread_create(&t[started], NULL, worker, &p) != 0)
+			break;
+	worker(&p);     /* this thread works too; with no threads, it does all */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+}
+
+static void job_dmarc(struct job *j)
+{
+	j->rc = fa_dmarc_eval(j->req, j->name, (struct fromauth_dmarc **)&j->out,
+			      j->err, sizeof(j->err));
+}
+
+static void job_spf(struct job *j)
+{
+	j->rc = fa_spf_eval(j->req, j->ip, j->name, j->arg,
+			    (struct fromauth_spf **)&j->out, j->err, sizeof(j->err));
+}
+
+static void job_spf_analyze(struct job *j)
+{
+	j->rc = fa_spf_analyze(j->req, j->name, (struct fa_spf_analysis **)&j->out);
+}
+
+static void job_dkim(struct job *j)
+{
+	j->rc = fa_dkim_eval(j->req, j->name, j->arg, j->arg2,
+			     (struct fromauth_dkim **)&j->out, j->err, sizeof(j->err));
+}
+
+/* Domain existence: NXDOMAIN for A, AAAA and MX.  out: 1 nxdomain,
+ * 0 exists, -1 could not tell. */
+static void job_exists(struct job *j)
+{
+	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
+	int nx = 0, temp = 0;
+	for (size_t i = 0; i < FA_ARRAY_SIZE(types); i++) {
+		struct fa_dns_answer *a = NULL;
+		j->rc = fa_dns_query(j->req, j->name, types[i], &a, NULL);
+		if (j->rc)
+			return;
+		nx += a->status == FA_DNS_NXDOMAIN;
+		temp += fa_dns_status_is_temporary(a->status);
+		fa_dns_answer_release(a);
+	}
+	j->out = (void *)(intptr_t)(nx == 3 ? 1 : temp ? -1 : 0);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int spf_rank_failure(int result)
+{
+	/* Which result describes a set of non-passing samples best: the
+	 * errors first, they say the record itself is the problem. */
+	switch (result) {
+	case FROMAUTH_SPF_TEMPERROR: return 6;
+	case FROMAUTH_SPF_PERMERROR: return 5;
+	case FROMAUTH_SPF_FAIL: return 4;
+	case FROMAUTH_SPF_SOFTFAIL: return 3;
+	case FROMAUTH_SPF_NEUTRAL: return 2;
+	case FROMAUTH_SPF_NONE: return 1;
+	}
+	return 0;
+}
+
+static const char *spf_finding_code(int result)
+{
+	switch (result) {
+	case FROMAUTH_SPF_FAIL: return "spf.fail";
+	case FROMAUTH_SPF_SOFTFAIL: return "spf.softfail";
+	case FROMAUTH_SPF_NEUTRAL: return "spf.neutral";
+	case FROMAUTH_SPF_NONE: return "spf.none";
+	case FROMAUTH_SPF_TEMPERROR: return "spf.temperror";
+	}
+	return NULL;
+}
+
+/* A line "owner. 3600 IN TYPE rdata" for non-TXT fixes. */
+static char *rr_line(const char *owner, const char *type, const char *rdata)
+{
+	char *line = NULL;
+	if (asprintf(&line, "%s. 3600 IN %s %s", owner, type, rdata) < 0)
+		return NULL;
+	return line;
+}
+
+static int add_fix_owned(struct fa_finding *f, char *line)
+{
+	if (!f || !line) {
+		free(line);
+		return FROMAUTH_E_NOMEM;
+	}
+	int rc = fa_finding_add_fix(f, line);
+	free(line);
+	return rc;
+}
+
+/* The SPF terms the service needs: its include, or its ranges. */
+static char *service_spf_terms(const struct fromauth_profile *profile)
+{
+	const char *inc = fromauth_profile_spf_include(profile);
+	if (inc) {
+		char *t = NULL;
+		return asprintf(&t, "include:%s", inc) < 0 ? NULL : t;
+	}
+	size_t n = 0;
+	const struct fa_cidr *ranges = fa_profile_ranges(profile, &n);
+	size_t cap = n * 56 + 1;
+	char *t = calloc(1, cap);
+	if (!t)
+		return NULL;
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		char buf[64];
+		fa_cidr_format(&ranges[i], buf, sizeof(buf));
+		len += (size_t)snprintf(t + len, cap - len, "%s%s:%s", i ? " " : "",
+					ranges[i].family == AF_INET ? "ip4" : "ip6", buf);
+	}
+	return t;
+}
+
+/* ---- the evaluation ---------------------------------------------------- */
+
+struct eval_state {
+	struct fa_dns_req req;
+	const struct fromauth_profile *profile;
+	const struct fromauth_address *addr;
+	struct fromauth_result *r;
+	int nxdomain;           /* 1, 0, -1 unknown */
+	int spf_temperror;
+	int dkim_temperror;
+	int dmarc_valid;        /* a valid record applies */
+};
+
+static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
+			 const char *helo)
+{
+	const struct fa_cidr *ranges;
+	size_t n = 0;
+	struct fa_cidr *expanded = NULL;
+	int rc = FROMAUTH_OK;
+
+	ranges = fa_profile_ranges(st->profile, &n);
+	if (n == 0 && fromauth_profile_spf_include(st->profile)) {
+		rc = fa_spf_expand_ranges(&st->req, fromauth_profile_spf_include(st->profile),
+					  &expanded, &n);
+		if (rc)
+			return rc;
+		ranges = expanded;
+	}
+	for (size_t i = 0; i < n && *njobs < MAX_SPF_SAMPLES; i++) {
+		char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
+		fa_cidr_first(&ranges[i], first, sizeof(first));
+		fa_cidr_last(&ranges[i], last, sizeof(last));
+		for (int k = 0; k < 2; k++) {
+			const char *ip = k ? last : first;
+			if (k && !strcmp(first, last))
+				break;
+			struct job *j = &(*jobs)[(*njobs)++];
+			memset(j, 0, sizeof(*j));
+			j->run = job_spf;
+			j->req = &st->req;
+			j->name = st->r->mail_from;
+			j->arg = helo;
+			snprintf(j->ip, sizeof(j->ip), "%s", ip);
+		}
+	}
+	free(expanded);
+	return rc;
+}
+
+static void dmarc_findings(struct eval_state *st)
+{
+	struct fromauth_result *r = st->r;
+	const struct fromauth_dmarc *d = r->dmarc;
+	const char *rec_dom = fromauth_dmarc_record_domain(d);
+
+	if (fa_dmarc_temperror(d)) {
+		fa_finding_add(r, "dmarc.temperror", FROMAUTH_SEVERITY_ERROR,
+			       "The DMARC record of %s could not be looked up (DNS timeout or server failure); try again later.",
+			       r->domain);
+		return;
+	}
+	if (fa_dmarc_record_count(d) > 1) {
+		fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
+			       "_dmarc.%s has %zu DMARC records; receivers ignore them all. Delete all but one.",
+			       fa_dmarc_multiple_domain(d) ? fa_dmarc_multiple_domain(d) : r->domain,
+			       fa_dmarc_record_count(d));
+	} else if (fa_dmarc_record_count(d) == 0) {
+		/* A starting record at the organizational domain covers
+		 * subdomains too; p=none only asks for reports. */
+		const char *at = r->org_domain && *r->org_domain ? r->org_domain : r->domain;
+		struct fa_finding *f = fa_finding_add(r, "dmarc.none", FROMAUTH_SEVERITY_WARNING,
+			"%s has no DMARC record, so receivers apply their own rules to mail from it; publish one, starting with p=none.",
+			r->domain);
+		char owner[300];
+		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
+		add_fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
+	}
+	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
+		fa_finding_add(r, "dmarc.syntax",
+			       st->dmarc_valid ? FROMAUTH_SEVERITY_WARNING : FROMAUTH_SEVERITY_ERROR,
+			       "DMARC record at _dmarc.%s: %s", rec_dom, fa_dmarc_problem(d, i));
+	if (!st->dmarc_valid)
+		return;
+
+	int policy = fromauth_dmarc_policy(d);
+	if (policy == FROMAUTH_DMARC_POLICY_NONE)
+		fa_finding_add(r, "dmarc.policy_none", FROMAUTH_SEVERITY_INFO,
+			       "The DMARC policy for %s is none (%s=none at _dmarc.%s): receivers report but do not act on failing mail.",
+			       r->domain, fa_dmarc_policy_tag(d), rec_dom);
+	int pct = fa_dmarc_pct(d);
+	if (pct >= 0 && pct < 100)
+		fa_finding_add(r, "dmarc.pct", FROMAUTH_SEVERITY_INFO,
+			       "The DMARC record at _dmarc.%s has pct=%d; RFC 9989 receivers ignore pct and apply the policy to all mail.",
+			       rec_dom, pct);
+	if (fa_dmarc_testing(d))
+		fa_finding_add(r, "dmarc.testing", FROMAUTH_SEVERITY_INFO,
+			       "The DMARC record at _dmarc.%s has t=y (testing): RFC 9989 receivers apply one step less than %s.",
+			       rec_dom, fromauth_dmarc_policy_name(policy));
+	if (fa_dmarc_discovery_differs(d))
+		fa_finding_add(r, "dmarc.discovery_differs", FROMAUTH_SEVERITY_WARNING,
+			       "%s", fa_dmarc_discovery_differs(d));
+	for (size_t i = 0; i < fa_dmarc_unauthorized_count(d); i++) {
+		struct fa_finding *f = fa_finding_add(r, "dmarc.rua_unauthorized", FROMAUTH_SEVERITY_WARNING,
+			"Reports for %s go to %s, outside the domain, which has not authorized them; the owner of %s must publish the record below.",
+			rec_dom, fa_dmarc_unauthorized(d, i), fa_dmarc_unauthorized_host(d, i));
+		add_fix_owned(f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
+	}
+}
+
+/* The record-level SPF findings at M (not tied to one IP). */
+static void spf_record_findings(struct eval_state *st)
+{
+	struct fromauth_result *r = st->r;
+	const struct fa_spf_analysis *a = r->spf_analysis;
+	if (!a)
+		return;
+	if (a->record_count > 1)
+		fa_finding_add(r, "spf.multiple", FROMAUTH_SEVERITY_ERROR,
+			       "%s has %zu SPF records; RFC 7208 makes that a permanent error. Merge them into one.",
+			       r->mail_from, a->record_count);
+	if (a->syntax_error)
+		fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
+			       "The SPF record tree of %s has an error: %s", r->mail_from, a->syntax_error);
+	if (a->lookups > 10)
+		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_ERROR,
+			       "The SPF record of %s needs %u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
+			       r->mail_from, a->lookups);
+	if (a->void_lookups > 2)
+		fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
+			       "The SPF record of %s has %u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
+			       r->mail_from, a->void_lookups);
+	if (a->plus_all)
+		fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
+			       r->mail_from, r->mail_from);
+	if (a->uses_ptr)
+		fa_finding_add(r, "spf.ptr", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record tree of %s uses the ptr mechanism, which RFC 7208 says not to use; many receivers skip it.",
+			       r->mail_from);
+}
+
+/* A fix that authorizes the service in M's SPF record. */
+static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
+{
+	struct fromauth_result *r = st->r;
+	const char *target = fromauth_profile_mail_from_target(st->profile);
+	const struct fa_spf_analysis *a = r->spf_analysis;
+	if (!f)
+		return;
+	/* A custom return-path the service hosts: the CNAME is the fix. */
+	if (target && (!a || a->record_count == 0)) {
+		char rdata[300];
+		snprintf(rdata, sizeof(rdata), "%s.", target);
+		add_fix_owned(f, rr_line(r->mail_from, "CNAME", rdata));
+		return;
+	}
+	if (a && a->record_count > 1)
+		return;         /* spf.multiple says what to do first */
+	char *terms = service_spf_terms(st->profile);
+	char *merged = NULL;
+	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK)
+		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+	free(merged);
+	free(terms);
+}
+
+static void spf_findings(struct eval_state *st)
+{
+	struct fromauth_result *r = st->r;
+	size_t pass = 0;
+	int worst = -1;
+	const struct fromauth_spf *worst_spf = NULL;
+	for (size_t i = 0; i < r->spf_count; i++) {
+		int res = fromauth_spf_result(r->spf[i]);
+		if (res == FROMAUTH_SPF_PASS) {
+			pass++;
+		} else if (worst < 0 || spf_rank_failure(res) > spf_rank_failure(worst)) {
+			worst = res;
+			worst_spf = r->spf[i];
+		}
+	}
+	if (r->spf_count == 0)
+		r->spf_summary = strdup("none");
+	else if (pass == r->spf_count)
+		r->spf_summary = strdup("pass");
+	else if (pass > 0)
+		r->spf_summary = strdup("partial");
+	else
+		r->spf_summary = strdup(fromauth_spf_result_name(worst));
+	st->spf_temperror = worst == FROMAUTH_SPF_TEMPERROR;
+
+	if (r->mail_from_outside) {
+		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
+			       "The service sends with its own bounce domain %s, so SPF is checked there and cannot align with %s: your own SPF record does not matter for DMARC, no include is needed, and DMARC must pass through DKIM.",
+			       r->mail_from, r->domain);
+		if (pass < r->spf_count && worst_spf)
+			fa_finding_add(r, spf_finding_code(worst) ? spf_finding_code(worst) : "spf.fail",
+				       FROMAUTH_SEVERITY_WARNING,
+				       "The service's own SPF at %s gives %s for %s (%s); that is the service's to fix.",
+				       r->mail_from, fromauth_spf_result_name(worst),
+				       fromauth_spf_ip(worst_spf), fromauth_spf_reason(worst_spf));
+		return;
+	}
+
+	spf_record_findings(st);
+	if (r->spf_count > 0 && pass == r->spf_count) {
+		if (r->spf_aligned)
+			fa_finding_add(r, "spf.pass", FROMAUTH_SEVERITY_INFO,
+				       "SPF at %s authorizes every sampled address of the service (%zu checked).",
+				       r->mail_from, r->spf_count);
+		else
+			fa_finding_add(r, "spf.unaligned", FROMAUTH_SEVERITY_WARNING,
+				       "SPF passes for %s, but aspf=s requires the MAIL FROM domain to be exactly %s, so it does not count for DMARC.",
+				       r->mail_from, r->domain);
+		return;
+	}
+	if (!worst_spf)
+		return;
+
+	const struct fa_spf_analysis *a = r->spf_analysis;
+	int res = worst;
+	if (res == FROMAUTH_SPF_PERMERROR) {
+		/* The record findings above name the cause; only when they do
+		 * not, say what libspf2 said. */
+		if (!a || (a->record_count <= 1 && !a->syntax_error && a->lookups <= 10 &&
+			   a->void_lookups <= 2))
+			fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
+				       "SPF at %s gives permerror for %s: %s",
+				       r->mail_from, fromauth_spf_ip(worst_spf),
+				       fromauth_spf_reason(worst_spf));
+		return;
+	}
+	if (res == FROMAUTH_SPF_TEMPERROR) {
+		fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
+			       "SPF at %s could not be evaluated for %s: %s",
+			       r->mail_from, fromauth_spf_ip(worst_spf),
+			       fromauth_spf_reason(worst_spf));
+		return;
+	}
+	if (pass > 0) {
+		struct fa_finding *f = fa_finding_add(r, "spf.partial", FROMAUTH_SEVERITY_ERROR,
+			"SPF at %s authorizes only %zu of %zu sampled service addresses; %s gives %s.",
+			r->mail_from, pass, r->spf_count, fromauth_spf_ip(worst_spf),
+			fromauth_spf_result_name(res));
+		spf_authorize_fix(st, f);
+		return;
+	}
+	if (res == FROMAUTH_SPF_NONE) {
+		struct fa_finding *f = fa_finding_add(r, "spf.none", FROMAUTH_SEVERITY_ERROR,
+			"%s has no SPF record, so the service's addresses are not authorized to send for it.",
+			r->mail_from);
+		spf_authorize_fix(st, f);
+		return;
+	}
+	fa_finding_add(r, spf_finding_code(res), FROMAUTH_SEVERITY_ERROR,
+		       "SPF at %s gives %s for the service address %s (%s).",
+		       r->mail_from, fromauth_spf_result_name(res), fromauth_spf_ip(worst_spf),
+		       fromauth_spf_reason(worst_spf));
+	struct fa_finding *f;
+	if (a && a->record)
+		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
+			"The SPF record of %s does not authorize the service; add it before the all term (the record uses %u of 10 DNS lookups now).",
+			r->mail_from, a->lookups);
+	else
+		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
+			"The SPF record of %s does not authorize the service.", r->mail_from);
+	spf_authorize_fix(st, f);
+}
+
+static void dkim_key_fix(struct eval_state *st, struct fa_finding *f,
+			 const struct fromauth_dkim *k)
+{
+	if (!f)
+		return;
+	char owner[600];
+	snprintf(owner, sizeof(owner), "%s._domainkey.%s", fromauth_dkim_selector(k),
+		 fromauth_dkim_domain(k));
+	const char *target = fa_dkim_expected_target(k);
+	if (target) {
+		char rdata[300];
+		snprintf(rdata, sizeof(rdata), "%s.", target);
+		add_fix_owned(f, rr_line(owner, "CNAME", rdata));
+		return;
+	}
+	/* Only the service knows the key: a placeholder, never applied. */
+	add_fix_owned(f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
+	f->fix_needs_input = 1;
+}
+
+static void dkim_findings(struct eval_state *st)
+{
+	struct fromauth_result *r = st->r;
+	if (r->dkim_count == 0) {
+		fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
+			       "The service profile names no DKIM identity: the service does not sign mail for %s, so DMARC can only pass through SPF.",
+			       r->domain);
+		return;
+	}
+	for (size_t i = 0; i < r->dkim_count; i++) {
+		const struct fromauth_dkim *k = r->dkim[i].key;
+		const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
+		struct fa_finding *f;
+		switch (fromauth_dkim_status(k)) {
+		case FROMAUTH_DKIM_VALID:
+			if (r->dkim[i].aligned == 1)
+				fa_finding_add(r, "dkim.pass", FROMAUTH_SEVERITY_INFO,
+					       "DKIM key %s._domainkey.%s is valid (%s, %u bits) and aligned with %s.",
+					       sel, dom, fromauth_dkim_key_type(k), fromauth_dkim_key_bits(k),
+					       r->domain);
+			else if (r->dkim[i].aligned == 0)
+				fa_finding_add(r, "dkim.unaligned", FROMAUTH_SEVERITY_WARNING,
+					       "DKIM key %s._domainkey.%s is valid, but %s is not aligned with %s, so its signatures do not count for DMARC.",
+					       sel, dom, dom, r->domain);
+			if (fa_dkim_key_short(k))
+				fa_finding_add(r, "dkim.key_short", FROMAUTH_SEVERITY_INFO,
+					       "DKIM key %s._domainkey.%s is 1024-bit RSA: it works, but 2048 bits is advised.",
+					       sel, dom);
+			if (fromauth_dkim_testing(k))
+				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
+					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
+					       sel, dom);
+			break;
+		case FROMAUTH_DKIM_MISSING:
+			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
+					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
+					   sel, dom, sel);
+			dkim_key_fix(st, f, k);
+			break;
+		case FROMAUTH_DKIM_INVALID:
+			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
+					   "The DKIM key record at %s._domainkey.%s is unusable: %s",
+					   sel, dom, fromauth_dkim_reason(k));
+			dkim_key_fix(st, f, k);
+			break;
+		case FROMAUTH_DKIM_REVOKED:
+			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
+					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
+					   sel, dom);
+			dkim_key_fix(st, f, k);
+			break;
+		case FROMAUTH_DKIM_WEAK:
+			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
+					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
+					   sel, dom, fromauth_dkim_key_bits(k));
+			dkim_key_fix(st, f, k);
+			break;
+		case FROMAUTH_DKIM_MISMATCH:
+			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
+					   "%s._domainkey.%s does not point to the service's key at %s: %s",
+					   sel, dom, fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
+					   fromauth_dkim_reason(k));
+			dkim_key_fix(st, f, k);
+			break;
+		case FROMAUTH_DKIM_TEMPERROR:
+			st->dkim_temperror = 1;
+			fa_finding_add(r, "dkim.temperror", FROMAUTH_SEVERITY_WARNING,
+				       "The DKIM key at %s._domainkey.%s could not be looked up: %s",
+				       sel, dom, fromauth_dkim_reason(k));
+			break;
+		}
+	}
+}
+
+static int aligned_with(struct eval_state *st, const char *other, char mode)
+{
+	int aligned = -1;
+	if (fa_dmarc_aligned(&st->req, st->r->dmarc, other, mode == 's', &aligned) != FROMAUTH_OK)
+		return -1;
+	return aligned;
+}
+
+int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
+		      const struct fromauth_address *addr, struct fromauth_result *r,
+		      char *errbuf, size_t errlen)
+{
+	struct eval_state st = { .profile = profile, .addr = addr, .r = r };
+	uint64_t start = fa_now_ms();
+	int rc = FROMAUTH_OK;
+	fa_dns_req_init(&st.req, dns);
+
+	const char *D = r->domain;
+	const char *mf = fromauth_profile_mail_from(profile);
+	r->mail_from = mf ? fa_profile_expand(mf, D) : strdup(D);
+	char *helo = fromauth_profile_helo(profile) ? strdup(fromauth_profile_helo(profile)) : NULL;
+	if (!r->mail_from)
+		return FROMAUTH_E_NOMEM;
+
+	/* Step 1: send-as. */
+	if (!fa_profile_allows_from(profile, addr))
+		fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
+			       "The service profile does not let this account send as %s; add the address or its domain to allowed-from at the service.",
+			       r->from);
+
+	/* Steps 2-5, looked up in parallel: existence, DMARC, M's record
+	 * tree, every sampled service address, every DKIM identity. */
+	size_t ndkim = fromauth_profile_dkim_count(profile);
+	struct job *jobs = calloc(3 + MAX_SPF_SAMPLES + ndkim, sizeof(*jobs));
+	if (!jobs) {
+		free(helo);
+		return FROMAUTH_E_NOMEM;
+	}
+	size_t njobs = 0;
+	jobs[njobs++] = (struct job){ .run = job_exists, .req = &st.req, .name = D };
+	jobs[njobs++] = (struct job){ .run = job_dmarc, .req = &st.req, .name = D };
+	jobs[njobs++] = (struct job){ .run = job_spf_analyze, .req = &st.req, .name = r->mail_from };
+	size_t first_dkim = njobs;
+	char **dkim_names = calloc(ndkim ? ndkim * 2 : 1, sizeof(char *));
+	if (!dkim_names) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ndkim; i++) {
+		dkim_names[2 * i] = fa_profile_expand(fromauth_profile_dkim_domain(profile, i), D);
+		const char *t = fromauth_profile_dkim_target(profile, i);
+		dkim_names[2 * i + 1] = t ? fa_profile_expand(t, D) : NULL;
+		if (!dkim_names[2 * i] || (t && !dkim_names[2 * i + 1])) {
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		jobs[njobs++] = (struct job){ .run = job_dkim, .req = &st.req,
+			.name = fromauth_profile_dkim_selector(profile, i),
+			.arg = dkim_names[2 * i], .arg2 = dkim_names[2 * i + 1] };
+	}
+	size_t first_spf = njobs;
+	struct job *spf_jobs = jobs + first_spf;
+	size_t nspf = 0;
+	rc = sample_ranges(&st, &spf_jobs, &nspf, helo);
+	if (rc)
+		goto out;
+	njobs += nspf;
+
+	run_jobs(jobs, njobs);
+
+	for (size_t i = 0; i < njobs; i++) {
+		if (jobs[i].rc && jobs[i].rc != FROMAUTH_OK) {
+			rc = fa_error(errbuf, errlen, jobs[i].rc, "%s",
+				      jobs[i].err[0] ? jobs[i].err : fromauth_strerror(jobs[i].rc));
+			goto out;
+		}
+	}
+	st.nxdomain = (int)(intptr_t)jobs[0].out;
+	r->dmarc = jobs[1].out;
+	jobs[1].out = NULL;
+	r->spf_analysis = jobs[2].out;
+	jobs[2].out = NULL;
+	r->dkim = calloc(ndkim ? ndkim : 1, sizeof(*r->dkim));
+	r->spf = calloc(nspf ? nspf : 1, sizeof(*r->spf));
+	if (!r->dkim || !r->spf) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < ndkim; i++) {
+		r->dkim[i].key = jobs[first_dkim + i].out;
+		jobs[first_dkim + i].out = NULL;
+	}
+	r->dkim_count = ndkim;
+	for (size_t i = 0; i < nspf; i++) {
+		r->spf[i] = jobs[first_spf + i].out;
+		jobs[first_spf + i].out = NULL;
+	}
+	r->spf_count = nspf;
+
+	const struct fromauth_dmarc *d = r->dmarc;
+	free(r->org_domain);
+	r->org_domain = strdup(*fromauth_dmarc_org_domain(d) ? fromauth_dmarc_org_domain(d) : D);
+	st.dmarc_valid = !fa_dmarc_temperror(d) &&
+			 fromauth_dmarc_policy(d) != FROMAUTH_DMARC_POLICY_ABSENT;
+
+	/* Step 2. */
+	if (st.nxdomain == 1)
+		fa_finding_add(r, "domain.nxdomain", FROMAUTH_SEVERITY_ERROR,
+			       "%s does not exist in DNS (NXDOMAIN for A, AAAA and MX): receivers reject mail from it.",
+			       D);
+
+	/* Step 3. */
+	dmarc_findings(&st);
+
+	/* Step 4: alignment of M with D; outside D's organizational
+	 * domain it can never align. */
+	r->mail_from_outside = !fa_domain_is_within(r->mail_from, r->org_domain);
+	int spf_all_pass = nspf > 0;
+	for (size_t i = 0; i < nspf; i++)
+		spf_all_pass &= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_PASS;
+	if (spf_all_pass && !r->mail_from_outside)
+		r->spf_aligned = aligned_with(&st, r->mail_from, fa_dmarc_aspf(d)) == 1;
+	spf_findings(&st);
+
+	/* Step 5. */
+	for (size_t i = 0; i < ndkim; i++) {
+		r->dkim[i].aligned = aligned_with(&st, fromauth_dkim_domain(r->dkim[i].key),
+						  fa_dmarc_adkim(d));
+		if (fromauth_dkim_status(r->dkim[i].key) == FROMAUTH_DKIM_VALID &&
+		    r->dkim[i].aligned == 1)
+			r->dkim_aligned = 1;
+	}
+	dkim_findings(&st);
+
+	/* Step 6: the verdict, rules in the SPEC's order. */
+	int aligned_pass = r->spf_aligned || r->dkim_aligned;
+	int effective = fromauth_dmarc_effective_policy(d);
+	int denied = !fa_profile_allows_from(profile, addr);
+	if (denied || st.nxdomain == 1 ||
+	    (!aligned_pass && !fa_dmarc_temperror(d) &&
+	     (effective == FROMAUTH_DMARC_POLICY_QUARANTINE ||
+	      effective == FROMAUTH_DMARC_POLICY_REJECT))) {
+		r->verdict = FROMAUTH_VERDICT_FAIL;
+	} else if (fa_dmarc_temperror(d) ||
+		   (!aligned_pass && (st.spf_temperror || st.dkim_temperror))) {
+		r->verdict = FROMAUTH_VERDICT_UNKNOWN;
+	} else if (aligned_pass && st.dmarc_valid) {
+		r->verdict = FROMAUTH_VERDICT_PASS;
+	} else {
+		r->verdict = FROMAUTH_VERDICT_AT_RISK;
+	}
+
+	if (!fa_dmarc_temperror(d) && st.dmarc_valid) {
+		if (aligned_pass)
+			fa_finding_add(r, "dmarc.pass", FROMAUTH_SEVERITY_INFO,
+				       "DMARC passes for %s through %s.", D,
+				       r->spf_aligned && r->dkim_aligned ? "SPF and DKIM"
+				       : r->spf_aligned ? "SPF" : "DKIM");
+		else if (effective == FROMAUTH_DMARC_POLICY_QUARANTINE)
+			fa_finding_add(r, "dmarc.fail_quarantine", FROMAUTH_SEVERITY_ERROR,
+				       "Neither SPF nor DKIM passes aligned with %s, and its DMARC policy is quarantine: receivers will put this mail in spam.",
+				       D);
+		else if (effective == FROMAUTH_DMARC_POLICY_REJECT)
+			fa_finding_add(r, "dmarc.fail_reject", FROMAUTH_SEVERITY_ERROR,
+				       "Neither SPF nor DKIM passes aligned with %s, and its DMARC policy is reject: receivers will refuse this mail.",
+				       D);
+	}
+
+	r->dns_queries = atomic_load(&st.req.queries);
+	r->cache_hits = atomic_load(&st.req.cache_hits);
+	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
+out:
+	for (size_t i = 0; i < njobs; i++) {
+		if (!jobs[i].out)
+			continue;
+		if (jobs[i].run == job_dmarc)
+			fromauth_dmarc_free(jobs[i].out);
+		else if (jobs[i].run == job_spf)
+			fromauth_spf_free(jobs[i].out);
+		else if (jobs[i].run == job_spf_analyze)
+			fa_spf_analysis_free(jobs[i].out);
+		else if (jobs[i].run == job_dkim)
+			fromauth_dkim_free(jobs[i].out);
+	}
+	for (size_t i = 0; dkim_names && i < 2 * ndkim; i++)
+		free(dkim_names[i]);
+	free(dkim_names);
+	free(jobs);
+	free(helo);
+	return rc;
+}
+
+FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
+				   const struct fromauth_profile *profile, const char *from,
+				   unsigned int flags, struct fromauth_result **out,
+				   char *errbuf, size_t errlen)
+{
+	if (!out)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no output pointer");
+	*out = NULL;
+	if (!ctx || !profile || !from)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
+				"context, profile and From address are required");
+	if (flags & ~(unsigned int)FROMAUTH_CHECK_FIX)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
+				"unknown flags 0x%x", flags & ~(unsigned int)FROMAUTH_CHECK_FIX);
+	int rc = fromauth_profile_validate(profile, errbuf, errlen);
+	if (rc)
+		return rc;
+	struct fromauth_address *addr = NULL;
+	rc = fromauth_address_parse(from, &addr, errbuf, errlen);
+	if (rc)
+		return rc;
+
+	struct fromauth_result *r = fa_result_new();
+	if (!r) {
+		fromauth_address_free(addr);
+		return FROMAUTH_E_NOMEM;
+	}
+	r->from = strdup(fromauth_address_addr_spec(addr));
+	r->domain = strdup(fromauth_address_domain(addr));
+	r->service = strdup(fromauth_profile_name(profile));
+	if (!r->from || !r->domain || !r->service)
+		rc = FROMAUTH_E_NOMEM;
+	if (!rc)
+		rc = fa_check_evaluate(ctx->dns, profile, addr, r, errbuf, errlen);
+	if (!rc && (flags & FROMAUTH_CHECK_FIX))
+		rc = fa_remedy(ctx->dns, profile, addr, r);
+	if (!rc)
+		rc = fa_result_finish_json(r);
+	fromauth_address_free(addr);
+	if (rc) {
+		fromauth_result_free(r);
+		return rc;
+	}
+	*out = r;
+	return FROMAUTH_OK;
+}

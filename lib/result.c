@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The check's result: findings, accessors, and the JSON of SPEC section 7. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+#include "dkim.h"
+#include "dmarc.h"
+#include "spf.h"
+
+struct fromauth_result *fa_result_new(void)
+{
+	struct fromauth_result *r = calloc(1, sizeof(*r));
+	if (r)
+		r->fixed_verdict = -1;
+	return r;
+}
+
+FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->finding_count; i++) {
+		struct fa_finding *f = &r->findings[i];
+		free(f->message);
+		for (size_t j = 0; j < f->fix_count; j++)
+			free(f->fix[j]);
+		free(f->fix);
+	}
+	free(r->findings);
+	for (size_t i = 0; i < r->spf_count; i++)
+		fromauth_spf_free(r->spf[i]);
+	free(r->spf);
+	fa_spf_analysis_free(r->spf_analysis);
+	for (size_t i = 0; i < r->dkim_count; i++)
+		fromauth_dkim_free(r->dkim[i].key);
+	free(r->dkim);
+	fromauth_dmarc_free(r->dmarc);
+	for (size_t i = 0; i < r->fixes_not_applied_count; i++)
+		free(r->fixes_not_applied[i]);
+	free(r->fixes_not_applied);
+	free(r->from);
+	free(r->domain);
+	free(r->org_domain);
+	free(r->service);
+	free(r->mail_from);
+	free(r->spf_summary);
+	free(r->json);
+	free(r);
+}
+
+struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
+				  int severity, const char *fmt, ...)
+{
+	struct fa_finding *fs = realloc(r->findings, (r->finding_count + 1) * sizeof(*fs));
+	if (!fs)
+		return NULL;
+	r->findings = fs;
+	struct fa_finding *f = &fs[r->finding_count];
+	memset(f, 0, sizeof(*f));
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	f->code = code;
+	f->severity = severity;
+	r->finding_count++;
+	return f;
+}
+
+int fa_finding_add_fix(struct fa_finding *f, const char *line)
+{
+	char **fix = realloc(f->fix, (f->fix_count + 1) * sizeof(*fix));
+	if (!fix)
+		return FROMAUTH_E_NOMEM;
+	f->fix = fix;
+	if (!(fix[f->fix_count] = strdup(line)))
+		return FROMAUTH_E_NOMEM;
+	f->fix_count++;
+	return FROMAUTH_OK;
+}
+
+char *fa_txt_rr_line(const char *owner, const char *text)
+{
+	size_t len = strlen(text);
+	/* Worst case every byte escaped as \DDD, plus quotes per 255 bytes. */
+	size_t cap = strlen(owner) + 32 + len * 4 + (len / 255 + 1) * 3 + 1;
+	char *line = malloc(cap);
+	if (!line)
+		return NULL;
+	size_t n = (size_t)snprintf(line, cap, "%s. 3600 IN TXT", owner);
+	size_t i = 0;
+	do {
+		size_t chunk = len - i > 255 ? 255 : len - i;
+		line[n++] = ' ';
+		line[n++] = '"';
+		for (size_t k = i; k < i + chunk; k++) {
+			unsigned char c = (unsigned char)text[k];
+			if (c == '"' || c == '\\') {
+				line[n++] = '\\';
+				line[n++] = (char)c;
+			} else if (c < 0x20 || c >= 0x7f) {
+				n += (size_t)snprintf(line + n, cap - n, "\\%03u", c);
+			} else {
+				line[n++] = (char)c;
+			}
+		}
+		line[n++] = '"';
+		i += chunk;
+	} while (i < len);
+	line[n] = '\0';
+	return line;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+FROMAUTH_EXPORT const char *fromauth_verdict_name(int verdict)
+{
+	switch (verdict) {
+	case FROMAUTH_VERDICT_PASS: return "pass";
+	case FROMAUTH_VERDICT_AT_RISK: return "at-risk";
+	case FROMAUTH_VERDICT_FAIL: return "fail";
+	case FROMAUTH_VERDICT_UNKNOWN: return "unknown";
+	}
+	return NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_severity_name(int severity)
+{
+	switch (severity) {
+	case FROMAUTH_SEVERITY_INFO: return "info";
+	case FROMAUTH_SEVERITY_WARNING: return "warning";
+	case FROMAUTH_SEVERITY_ERROR: return "error";
+	}
+	return NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_result_verdict(const struct fromauth_result *r)
+{
+	return r ? r->verdict : -1;
+}
+
+FROMAUTH_EXPORT int fromauth_result_fixed_verdict(const struct fromauth_result *r)
+{
+	return r ? r->fixed_verdict : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_domain(const struct fromauth_result *r)
+{
+	return r ? r->domain : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_org_domain(const struct fromauth_result *r)
+{
+	return r ? r->org_domain : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_mail_from(const struct fromauth_result *r)
+{
+	return r ? r->mail_from : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_spf_summary(const struct fromauth_result *r)
+{
+	return r ? r->spf_summary : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_spf_count(const struct fromauth_result *r)
+{
+	return r ? r->spf_count : 0;
+}
+
+FROMAUTH_EXPORT const struct fromauth_spf *fromauth_result_spf(const struct fromauth_result *r,
+							       size_t i)
+{
+	return r && i < r->spf_count ? r->spf[i] : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_dkim_count(const struct fromauth_result *r)
+{
+	return r ? r->dkim_count : 0;
+}
+
+FROMAUTH_EXPORT const struct fromauth_dkim *fromauth_result_dkim(const struct fromauth_result *r,
+								 size_t i)
+{
+	return r && i < r->dkim_count ? r->dkim[i].key : NULL;
+}
+
+FROMAUTH_EXPORT const struct fromauth_dmarc *fromauth_result_dmarc(const struct fromauth_result *r)
+{
+	return r ? r->dmarc : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_finding_count(const struct fromauth_result *r)
+{
+	return r ? r->finding_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_code(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].code : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_result_finding_severity(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].severity : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_message(const struct fromauth_result *r,
+							    size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].message : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_finding_fix_count(const struct fromauth_result *r,
+							 size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].fix_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_fix(const struct fromauth_result *r,
+							size_t i, size_t j)
+{
+	if (!r || i >= r->finding_count || j >= r->findings[i].fix_count)
+		return NULL;
+	return r->findings[i].fix[j];
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_dns_queries(const struct fromauth_result *r)
+{
+	return r ? r->dns_queries : 0;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_cache_hits(const struct fromauth_result *r)
+{
+	return r ? r->cache_hits : 0;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *r)
+{
+	return r ? r->elapsed_ms : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_json(const struct fromauth_result *r)
+{
+	return r ? r->json : NULL;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static json_object *str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* The per-area objects of SPEC section 7, with the adapters' own JSON
+ * merged in for the details. */
+static json_object *spf_json(const struct fromauth_result *r)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "mail_from", str_or_null(r->mail_from));
+	json_object_object_add(o, "result", str_or_null(r->spf_summary));
+	json_object_object_add(o, "aligned", json_object_new_boolean(r->spf_aligned));
+	json_object_object_add(o, "outside_domain", json_object_new_boolean(r->mail_from_outside));
+	const struct fa_spf_analysis *a = r->spf_analysis;
+	json_object_object_add(o, "record", str_or_null(a ? a->record : NULL));
+	json_object_object_add(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
+	json_object_object_add(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
+	json_object *ips = json_object_new_array();
+	for (size_t i = 0; i < r->spf_count; i++)
+		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));
+	json_object_object_add(o, "ips", ips);
+	return o;
+}
+
+static json_object *dkim_json(const struct fromauth_result *r)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < r->dkim_count; i++) {
+		json_object *o = fa_dkim_to_json(r->dkim[i].key);
+		json_object_object_add(o, "aligned",
+				       r->dkim[i].aligned < 0 ? NULL
+				       : json_object_new_boolean(r->dkim[i].aligned));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* The DMARC object, plus this check's outcome: "pass" (an aligned pass),
+ * "fail", "none" (no valid record) or "temperror". */
+static json_object *dmarc_json(const struct fromauth_result *r)
+{
+	if (!r->dmarc)
+		return NULL;
+	json_object *o = fa_dmarc_to_json(r->dmarc);
+	const char *result;
+	if (fa_dmarc_temperror(r->dmarc))
+		result = "temperror";
+	else if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
+		result = "none";
+	else
+		result = r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
+	json_object_object_add(o, "result", json_object_new_string(result));
+	return o;
+}
+
+int fa_result_finish_json(struct fromauth_result *r)
+{
+	json_object *o = json_object_new_object();
+	if (!o)
+		return FROMAUTH_E_NOMEM;
+	json_object_object_add(o, "from", str_or_null(r->from));
+	json_object_object_add(o, "domain", str_or_null(r->domain));
+	json_object_object_add(o, "org_domain", str_or_null(r->org_domain));
+	json_object_object_add(o, "service", str_or_null(r->service));
+	json_object_object_add(o, "verdict", str_or_null(fromauth_verdict_name(r->verdict)));
+	json_object_object_add(o, "spf", spf_json(r));
+	json_object_object_add(o, "dkim", dkim_json(r));
+	json_object_object_add(o, "dmarc", dmarc_json(r));
+
+	json_object *fs = json_object_new_array();
+	for (size_t i = 0; i < r->finding_count; i++) {
+		const struct fa_finding *f = &r->findings[i];
+		json_object *jf = json_object_new_object();
+		json_object_object_add(jf, "code", json_object_new_string(f->code));
+		json_object_object_add(jf, "severity",
+				       json_object_new_string(fromauth_severity_name(f->severity)));
+		json_object_object_add(jf, "message", json_object_new_string(f->message));
+		json_object *fix = json_object_new_array();
+		for (size_t j = 0; j < f->fix_count; j++)
+			json_object_array_add(fix, json_object_new_string(f->fix[j]));
+		json_object_object_add(jf, "fix", fix);
+		if (f->fix_count)
+			json_object_object_add(jf, "fix_needs_input",
+					       json_object_new_boolean(f->fix_needs_input));
+		json_object_array_add(fs, jf);
+	}
+	json_object_object_add(o, "findings", fs);
+
+	if (r->fixed_verdict >= 0) {
+		json_object_object_add(o, "fixed_verdict",
+				       json_object_new_string(fromauth_verdict_name(r->fixed_verdict)));
+		json_object *na = json_object_new_array();
+		for (size_t i = 0; i < r->fixes_not_applied_count; i++)
+			json_object_array_add(na, json_object_new_string(r->fixes_not_applied[i]));
+		json_object_object_add(o, "fixes_not_applied", na);
+	}
+
+	json_object *stats = json_object_new_object();
+	json_object_object_add(stats, "dns_queries", json_object_new_int64(r->dns_queries));
+	json_object_object_add(stats, "cache_hits", json_object_new_int64(r->cache_hits));
+	json_object_object_add(stats, "elapsed_ms", json_object_new_int64(r->elapsed_ms));
+	json_object_object_add(o, "stats", stats);
+
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
+	free(r->json);
+	r->json = s ? strdup(s) : NULL;
+	json_object_put(o);
+	return r->json ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The check's result object and the pieces check.c, remedy.c and result.c
+ * share. */
+#ifndef FROMAUTH_RESULT_H
+#define FROMAUTH_RESULT_H
+
+#include <stddef.h>
+
+#include "dns.h"
+#include "private.h"
+#include "spf.h"
+
+struct fa_finding {
+	const char *code;       /* static: one of SPEC section 4 */
+	int severity;           /* enum fromauth_severity */
+	char *message;
+	char **fix;             /* master-file lines */
+	size_t fix_count;
+	/* The fix holds a value only the user has (a placeholder): it is
+	 * shown but never applied by the self-verified remediation. */
+	int fix_needs_input;
+};
+
+struct fa_dkim_identity {
+	struct fromauth_dkim *key;
+	int aligned;            /* 1, 0, or -1 when alignment could not be told */
+};
+
+struct fromauth_result {
+	char *from;             /* local@domain, A-label */
+	char *domain;
+	char *org_domain;
+	char *service;
+	char *mail_from;
+	int mail_from_outside;  /* M is not within D's organizational domain */
+
+	int verdict;
+	int fixed_verdict;      /* -1 without FROMAUTH_CHECK_FIX */
+	char **fixes_not_applied;
+	size_t fixes_not_applied_count;
+
+	/* SPF */
+	char *spf_summary;      /* RFC 7208 name or "partial" */
+	int spf_aligned;        /* SPF-aligned pass */
+	struct fromauth_spf **spf;
+	size_t spf_count;
+	struct fa_spf_analysis *spf_analysis;   /* of M's record tree */
+
+	/* DKIM */
+	struct fa_dkim_identity *dkim;
+	size_t dkim_count;
+	int dkim_aligned;       /* DKIM-aligned pass */
+
+	struct fromauth_dmarc *dmarc;
+
+	struct fa_finding *findings;
+	size_t finding_count;
+
+	unsigned int dns_queries, cache_hits, elapsed_ms;
+	char *json;
+};
+
+/* Evaluate SPEC section 3 steps 1-7 into @r on @dns; @r->from etc. must
+ * be set.  Returns 0 or an error (allocation, internal). */
+int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
+		      const struct fromauth_address *addr, struct fromauth_result *r,
+		      char *errbuf, size_t errlen);
+
+/* Step 8: overlay every concrete fix on a layer over @dns and evaluate
+ * again; sets r->fixed_verdict and r->fixes_not_applied. */
+int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
+	      const struct fromauth_address *addr, struct fromauth_result *r);
+
+struct fromauth_result *fa_result_new(void);
+/* Build r->json from the rest of the result. */
+int fa_result_finish_json(struct fromauth_result *r);
+
+/* Append a finding; the message is formatted.  Returns the finding, or
+ * NULL on allocation failure. */
+struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
+				  int severity, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int fa_finding_add_fix(struct fa_finding *f, const char *line);
+
+/* A TXT record as a master-file line: @text split into character-strings
+ * of at most 255 bytes, quotes and backslashes escaped.  malloc'd. */
+char *fa_txt_rr_line(const char *owner, const char *text);
+
+#endif

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Our own reading of SPF records (RFC 7208 section 4.5 and the ABNF of
+ * section 12), used twice: to screen every fetched record before libspf2
+ * compiles it (Debian's libspf2 has CVE-2023-42118 in its macro compiler
+ * and accepts much that RFC 7208 rejects), and for the record analysis
+ * that is not tied to one IP.  Nothing here does DNS or knows libspf2.
+ */
+#ifndef FROMAUTH_SPF_RECORD_H
+#define FROMAUTH_SPF_RECORD_H
+
+#include <stddef.h>
+
+/* Bounds of the screen.  A domain-spec or modifier value of at most 253
+ * bytes with at most 16 macros compiles to under 490 bytes in libspf2,
+ * well inside its 511-byte term buffer whose edge CVE-2023-42118 overruns. */
+#define FA_SPF_MAX_RECORD 4096
+#define FA_SPF_MAX_TERMS 256
+#define FA_SPF_MAX_VALUE 253
+#define FA_SPF_MAX_MACROS 16
+
+enum fa_spf_term_kind {
+	FA_SPF_ALL,
+	FA_SPF_INCLUDE,
+	FA_SPF_A,
+	FA_SPF_MX,
+	FA_SPF_PTR,
+	FA_SPF_IP4,
+	FA_SPF_IP6,
+	FA_SPF_EXISTS,
+	FA_SPF_REDIRECT,
+	FA_SPF_EXP,
+	FA_SPF_UNKNOWN_MODIFIER,
+};
+
+struct fa_spf_term {
+	enum fa_spf_term_kind kind;
+	char qualifier;         /* '+', '-', '~', '?'; '+' for modifiers */
+	int explicit_qualifier; /* the qualifier was written */
+	char *text;             /* the term as written (without qualifier) */
+	char *value;            /* domain-spec, IP text or modifier value; NULL if none */
+	int has_macro;          /* value holds a macro-expand */
+	int cidr4;              /* ip4 / a / mx prefix, -1 if not given */
+	int cidr6;              /* ip6 / a / mx prefix, -1 if not given */
+	unsigned char addr[16]; /* ip4 (4 bytes) / ip6 network address */
+};
+
+struct fa_spf_record {
+	size_t count;
+	struct fa_spf_term *terms;
+	const struct fa_spf_term *redirect; /* or NULL */
+	const struct fa_spf_term *exp;      /* or NULL */
+};
+
+/* Is this TXT string an SPF record ("v=spf1" then the end or a space,
+ * RFC 7208 4.5)? */
+int fa_spf_is_record(const char *txt, size_t len);
+
+/*
+ * Parse and check @txt (@len bytes, may hold NUL bytes).  Returns 0, or
+ * FROMAUTH_E_RECORD with what is wrong in @errbuf, or FROMAUTH_E_NOMEM.
+ * @out may be NULL to only screen.
+ */
+int fa_spf_record_parse(const char *txt, size_t len, struct fa_spf_record **out,
+			char *errbuf, size_t errlen);
+void fa_spf_record_free(struct fa_spf_record *rec);
+
+/* Is this a DNS-querying term (RFC 7208 4.6.4)? */
+int fa_spf_term_queries_dns(const struct fa_spf_term *t);
+
+/*
+ * The record rewritten for libspf2 evaluating a client of @family: terms
+ * in RFC 7208 meaning that libspf2 misreads are put in forms it reads
+ * right (modifiers last, redirect dropped beside "all", unknown modifiers
+ * dropped, /0 prefixes spelled as two halves or as exists).  Sets
+ * *unsupported when some term cannot be put so (a//0 for IPv6, mx/0).
+ */
+int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
+			      char **out, int *unsupported);
+
+/* Check a macro-string (@exp_text: explanation text, where spaces and the
+ * c, r, t letters are allowed). */
+int fa_spf_macro_string_check(const char *s, size_t len, int exp_text,
+			      char *errbuf, size_t errlen);
+
+/* What the macro letters of RFC 7208 section 7 stand for. */
+struct fa_spf_macro_vars {
+	const char *sender;     /* s: local-part@domain */
+	const char *domain;     /* d: current domain */
+	const char *helo;       /* h */
+	const char *receiver;   /* r */
+	int family;             /* AF_INET / AF_INET6 */
+	unsigned char ip[16];
+	const char *validated;  /* p: or NULL for "unknown" */
+	unsigned long timestamp;/* t */
+};
+
+/* Expand a checked macro-string into a malloc'd string (*out), at most
+ * @max bytes (longer expansions are cut).  Returns 0, FROMAUTH_E_RECORD
+ * or FROMAUTH_E_NOMEM. */
+int fa_spf_macro_expand(const char *s, size_t len,
+			const struct fa_spf_macro_vars *vars, size_t max,
+			char **out);
+
+#endif

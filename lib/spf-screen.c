@@ -1,0 +1,840 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The record screen: RFC 7208's grammar checked strictly, with bounds, on
+ * bytes straight from DNS.  It never calls libspf2, so a record that fails
+ * here is never compiled by it.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "private.h"
+#include "spf-record.h"
+
+int fa_spf_is_record(const char *txt, size_t len)
+{
+	if (!txt || len < 6 || strncasecmp(txt, "v=spf1", 6) != 0)
+		return 0;
+	return len == 6 || txt[6] == ' ';
+}
+
+static int is_macro_letter(char c, int exp_text)
+{
+	switch (tolower((unsigned char)c)) {
+	case 's': case 'l': case 'o': case 'd': case 'i': case 'p':
+	case 'h': case 'v':
+		return 1;
+	case 'c': case 'r': case 't':
+		return exp_text;
+	}
+	return 0;
+}
+
+static int is_delimiter(char c)
+{
+	return c && strchr(".-+,/_=", c) != NULL;
+}
+
+/* Scan a macro-string; *macros counts macro-expands, *ends_in_macro says
+ * whether the last element is a macro-expand (domain-end allows it). */
+static int scan_macro_string(const char *s, size_t len, int exp_text,
+			     unsigned int *macros, int *ends_in_macro,
+			     char *errbuf, size_t errlen)
+{
+	*macros = 0;
+	*ends_in_macro = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c != '%') {
+			if (c < 0x21 || c > 0x7e) {
+				if (!(exp_text && c == ' '))
+					return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+							"byte 0x%02x is not allowed in a macro-string", c);
+			}
+			*ends_in_macro = 0;
+			continue;
+		}
+		if (++*macros > FA_SPF_MAX_MACROS)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"more than %d macros in one term",
+					FA_SPF_MAX_MACROS);
+		if (i + 1 >= len)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"'%%' at the end of \"%.*s\"", (int)len, s);
+		char n = s[i + 1];
+		if (n == '%' || n == '_' || n == '-') {
+			i++;
+			*ends_in_macro = 1;
+			continue;
+		}
+		if (n != '{')
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"'%%%c' is not a macro (use %%%% for a literal %%)",
+					n >= 0x21 && n <= 0x7e ? n : '?');
+		size_t j = i + 2;
+		if (j >= len || !is_macro_letter(s[j], exp_text))
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"unknown macro letter in \"%.*s\"", (int)len, s);
+		j++;
+		size_t digits = 0;
+		unsigned int value = 0;
+		while (j < len && isdigit((unsigned char)s[j])) {
+			value = value * 10 + (unsigned int)(s[j] - '0');
+			if (++digits > 3)
+				return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+						"macro transformer too large in \"%.*s\"",
+						(int)len, s);
+			j++;
+		}
+		/* RFC 7208 7.3: a DIGIT transformer must be nonzero; labels
+		 * of a name number at most 127. */
+		if (digits && (value == 0 || value > 128))
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"macro transformer %u out of range 1..128", value);
+		if (j < len && (s[j] == 'r' || s[j] == 'R'))
+			j++;
+		while (j < len && is_delimiter(s[j]))
+			j++;
+		if (j >= len || s[j] != '}')
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"malformed macro in \"%.*s\"", (int)len, s);
+		i = j;
+		*ends_in_macro = 1;
+	}
+	return 0;
+}
+
+int fa_spf_macro_string_check(const char *s, size_t len, int exp_text,
+			      char *errbuf, size_t errlen)
+{
+	unsigned int macros;
+	int ends;
+	return scan_macro_string(s, len, exp_text, &macros, &ends, errbuf, errlen);
+}
+
+/* toplabel = ( *alphanum ALPHA *alphanum ) /
+ *            ( 1*alphanum "-" *( alphanum / "-" ) alphanum ) */
+static int is_toplabel(const char *s, size_t len)
+{
+	int alpha = 0, hyphen = 0;
+	if (len == 0 || len > 63 || !isalnum((unsigned char)s[0]) ||
+	    !isalnum((unsigned char)s[len - 1]))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalpha(c))
+			alpha = 1;
+		else if (c == '-')
+			hyphen = 1;
+		else if (!isdigit(c))
+			return 0;
+	}
+	return alpha || hyphen;
+}
+
+static int check_domain_spec(const char *s, size_t len, int *has_macro,
+			     char *errbuf, size_t errlen)
+{
+	unsigned int macros;
+	int ends_in_macro;
+
+	if (len == 0)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"empty domain-spec");
+	if (len > FA_SPF_MAX_VALUE)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"domain-spec of %zu bytes, the limit is %d",
+				len, FA_SPF_MAX_VALUE);
+	int rc = scan_macro_string(s, len, 0, &macros, &ends_in_macro,
+				   errbuf, errlen);
+	if (rc)
+		return rc;
+	*has_macro = macros > 0;
+	if (ends_in_macro)
+		return 0;
+	size_t end = len;
+	if (s[end - 1] == '.')
+		end--;
+	size_t dot = end;
+	while (dot > 0 && s[dot - 1] != '.')
+		dot--;
+	if (dot == 0 || !is_toplabel(s + dot, end - dot))
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"\"%.*s\" does not end in a valid top label",
+				(int)len, s);
+	return 0;
+}
+
+/* "/N" with no leading zero, N <= max; returns the value or -1. */
+static int parse_prefix(const char *s, size_t len, int max)
+{
+	if (len < 2 || len > 4 || s[0] != '/')
+		return -1;
+	if (s[1] == '0' && len > 2)
+		return -1;
+	int v = 0;
+	for (size_t i = 1; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= max ? v : -1;
+}
+
+/* Find a trailing "/digits" in s[0..*len) and cut it off; returns its start
+ * or -1. */
+static long trailing_prefix(const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && isdigit((unsigned char)s[i - 1]))
+		i--;
+	if (i == 0 || s[i - 1] != '/')
+		return -1;
+	return (long)(i - 1);
+}
+
+static int parse_ip4(const char *s, size_t len, unsigned char out[4])
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		size_t start = i;
+		unsigned int v = 0;
+		while (i < len && isdigit((unsigned char)s[i]) && i - start < 3)
+			v = v * 10 + (unsigned int)(s[i++] - '0');
+		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+			return -1;
+		out[part] = (unsigned char)v;
+		if (part < 3) {
+			if (i >= len || s[i] != '.')
+				return -1;
+			i++;
+		}
+	}
+	return i == len ? 0 : -1;
+}
+
+struct mech_def {
+	const char *name;
+	enum fa_spf_term_kind kind;
+};
+
+static const struct mech_def mechanisms[] = {
+	{ "all", FA_SPF_ALL },
+	{ "include", FA_SPF_INCLUDE },
+	{ "a", FA_SPF_A },
+	{ "mx", FA_SPF_MX },
+	{ "ptr", FA_SPF_PTR },
+	{ "ip4", FA_SPF_IP4 },
+	{ "ip6", FA_SPF_IP6 },
+	{ "exists", FA_SPF_EXISTS },
+};
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Parse one mechanism's arguments (@rest, after its name). */
+static int parse_mechanism(struct fa_spf_term *t, const char *term,
+			   size_t tlen, const char *rest, size_t rlen,
+			   char *errbuf, size_t errlen)
+{
+	const char *spec = NULL;
+	size_t speclen = 0;
+
+	switch (t->kind) {
+	case FA_SPF_ALL:
+		if (rlen)
+			goto bad;
+		return 0;
+	case FA_SPF_INCLUDE:
+	case FA_SPF_EXISTS:
+		if (rlen < 1 || rest[0] != ':')
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"\"%.*s\" needs \":domain\"", (int)tlen, term);
+		spec = rest + 1;
+		speclen = rlen - 1;
+		break;
+	case FA_SPF_PTR:
+		if (rlen) {
+			if (rest[0] != ':')
+				goto bad;
+			spec = rest + 1;
+			speclen = rlen - 1;
+		}
+		break;
+	case FA_SPF_A:
+	case FA_SPF_MX: {
+		size_t end = rlen;
+		long p = trailing_prefix(rest, end);
+		if (p >= 0 && p > 0 && rest[p - 1] == '/') {
+			t->cidr6 = parse_prefix(rest + p, end - (size_t)p, 128);
+			if (t->cidr6 < 0)
+				goto bad;
+			end = (size_t)p - 1;
+			p = trailing_prefix(rest, end);
+		} else if (end >= 2 && rest[end - 1] == '/') {
+			goto bad;
+		}
+		if (p >= 0) {
+			t->cidr4 = parse_prefix(rest + p, end - (size_t)p, 32);
+			if (t->cidr4 < 0)
+				goto bad;
+			end = (size_t)p;
+		}
+		if (end) {
+			if (rest[0] != ':')
+				goto bad;
+			spec = rest + 1;
+			speclen = end - 1;
+			if (speclen == 0)
+				goto bad;
+		}
+		break;
+	}
+	case FA_SPF_IP4:
+	case FA_SPF_IP6: {
+		int v6 = t->kind == FA_SPF_IP6;
+		if (rlen < 2 || rest[0] != ':')
+			goto bad;
+		const char *net = rest + 1;
+		size_t nlen = rlen - 1;
+		const char *slash = memchr(net, '/', nlen);
+		if (slash) {
+			int prefix = parse_prefix(slash, nlen - (size_t)(slash - net),
+						  v6 ? 128 : 32);
+			if (prefix < 0)
+				goto bad;
+			if (v6)
+				t->cidr6 = prefix;
+			else
+				t->cidr4 = prefix;
+			nlen = (size_t)(slash - net);
+		}
+		if (v6) {
+			char buf[INET6_ADDRSTRLEN + 1];
+			if (nlen == 0 || nlen >= sizeof(buf) ||
+			    strspn(net, "0123456789abcdefABCDEF:.") < nlen)
+				goto bad;
+			memcpy(buf, net, nlen);
+			buf[nlen] = '\0';
+			if (inet_pton(AF_INET6, buf, t->addr) != 1)
+				goto bad;
+		} else if (parse_ip4(net, nlen, t->addr) != 0) {
+			goto bad;
+		}
+		t->value = dup_n(net, nlen);
+		return t->value ? 0 : FROMAUTH_E_NOMEM;
+	}
+	default:
+		goto bad;
+	}
+	if (spec) {
+		int rc = check_domain_spec(spec, speclen, &t->has_macro,
+					   errbuf, errlen);
+		if (rc)
+			return rc;
+		t->value = dup_n(spec, speclen);
+		if (!t->value)
+			return FROMAUTH_E_NOMEM;
+	}
+	return 0;
+bad:
+	return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+			"malformed mechanism \"%.*s\"", (int)tlen, term);
+}
+
+static int parse_term(struct fa_spf_record *rec, const char *term, size_t tlen,
+		      char *errbuf, size_t errlen)
+{
+	struct fa_spf_term *t = &rec->terms[rec->count];
+	size_t n = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->qualifier = '+';
+	t->cidr4 = t->cidr6 = -1;
+
+	/* name "=" makes a modifier */
+	while (n < tlen && (isalnum((unsigned char)term[n]) || term[n] == '-' ||
+			    term[n] == '_' || term[n] == '.'))
+		n++;
+	if (n < tlen && term[n] == '=' && n > 0 && isalpha((unsigned char)term[0])) {
+		const char *val = term + n + 1;
+		size_t vlen = tlen - n - 1;
+		int rc;
+		if (n == 8 && !strncasecmp(term, "redirect", 8))
+			t->kind = FA_SPF_REDIRECT;
+		else if (n == 3 && !strncasecmp(term, "exp", 3))
+			t->kind = FA_SPF_EXP;
+		else
+			t->kind = FA_SPF_UNKNOWN_MODIFIER;
+		if (t->kind == FA_SPF_UNKNOWN_MODIFIER) {
+			if (vlen > FA_SPF_MAX_VALUE)
+				return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+						"modifier \"%.*s\" longer than %d bytes",
+						(int)n, term, FA_SPF_MAX_VALUE);
+			rc = fa_spf_macro_string_check(val, vlen, 0, errbuf, errlen);
+		} else {
+			if ((t->kind == FA_SPF_REDIRECT && rec->redirect) ||
+			    (t->kind == FA_SPF_EXP && rec->exp))
+				return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+						"more than one %.*s= modifier",
+						(int)n, term);
+			rc = check_domain_spec(val, vlen, &t->has_macro,
+					       errbuf, errlen);
+		}
+		if (rc)
+			return rc;
+		t->text = dup_n(term, tlen);
+		t->value = dup_n(val, vlen);
+		if (!t->text || !t->value)
+			goto nomem;
+		rec->count++;
+		if (t->kind == FA_SPF_REDIRECT)
+			rec->redirect = t;
+		else if (t->kind == FA_SPF_EXP)
+			rec->exp = t;
+		return 0;
+	}
+
+	const char *p = term;
+	size_t plen = tlen;
+	if (plen && strchr("+-~?", *p)) {
+		t->qualifier = *p;
+		t->explicit_qualifier = 1;
+		p++;
+		plen--;
+	}
+	n = 0;
+	while (n < plen && isalnum((unsigned char)p[n]))
+		n++;
+	size_t m;
+	for (m = 0; m < FA_ARRAY_SIZE(mechanisms); m++)
+		if (strlen(mechanisms[m].name) == n &&
+		    !strncasecmp(p, mechanisms[m].name, n))
+			break;
+	if (m == FA_ARRAY_SIZE(mechanisms))
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"unknown mechanism \"%.*s\"", (int)tlen, term);
+	t->kind = mechanisms[m].kind;
+	int rc = parse_mechanism(t, term, tlen, p + n, plen - n, errbuf, errlen);
+	if (rc) {
+		free(t->value);
+		t->value = NULL;
+		return rc;
+	}
+	t->text = dup_n(p, plen);
+	if (!t->text)
+		goto nomem;
+	rec->count++;
+	return 0;
+nomem:
+	free(t->text);
+	free(t->value);
+	t->text = t->value = NULL;
+	return FROMAUTH_E_NOMEM;
+}
+
+int fa_spf_record_parse(const char *txt, size_t len, struct fa_spf_record **out,
+			char *errbuf, size_t errlen)
+{
+	struct fa_spf_record *rec;
+	int rc = 0;
+
+	if (out)
+		*out = NULL;
+	if (!txt)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD, "no record");
+	if (len > FA_SPF_MAX_RECORD)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"record of %zu bytes, the limit is %d",
+				len, FA_SPF_MAX_RECORD);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)txt[i];
+		if (c >= 0x80)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"non-ASCII byte 0x%02x at offset %zu (RFC 7208 3.1)",
+					c, i);
+		if (c < 0x20 || c == 0x7f)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"control byte 0x%02x at offset %zu", c, i);
+	}
+	if (!fa_spf_is_record(txt, len))
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"does not start with \"v=spf1\"");
+
+	rec = calloc(1, sizeof(*rec));
+	if (!rec)
+		return FROMAUTH_E_NOMEM;
+	size_t cap = 0;
+	size_t i = 6;
+	while (i < len) {
+		while (i < len && txt[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		size_t start = i;
+		while (i < len && txt[i] != ' ')
+			i++;
+		if (rec->count >= FA_SPF_MAX_TERMS) {
+			rc = fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				      "more than %d terms", FA_SPF_MAX_TERMS);
+			goto out;
+		}
+		if (rec->count == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct fa_spf_term *nt = realloc(rec->terms, ncap * sizeof(*nt));
+			if (!nt) {
+				rc = FROMAUTH_E_NOMEM;
+				goto out;
+			}
+			/* redirect/exp point into the array: rebase them */
+			if (rec->redirect)
+				rec->redirect = nt + (rec->redirect - rec->terms);
+			if (rec->exp)
+				rec->exp = nt + (rec->exp - rec->terms);
+			rec->terms = nt;
+			cap = ncap;
+		}
+		rc = parse_term(rec, txt + start, i - start, errbuf, errlen);
+		if (rc)
+			goto out;
+	}
+out:
+	if (rc || !out)
+		fa_spf_record_free(rec);
+	else
+		*out = rec;
+	return rc;
+}
+
+void fa_spf_record_free(struct fa_spf_record *rec)
+{
+	if (!rec)
+		return;
+	for (size_t i = 0; i < rec->count; i++) {
+		free(rec->terms[i].text);
+		free(rec->terms[i].value);
+	}
+	free(rec->terms);
+	free(rec);
+}
+
+int fa_spf_term_queries_dns(const struct fa_spf_term *t)
+{
+	switch (t->kind) {
+	case FA_SPF_INCLUDE:
+	case FA_SPF_A:
+	case FA_SPF_MX:
+	case FA_SPF_PTR:
+	case FA_SPF_EXISTS:
+	case FA_SPF_REDIRECT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* ---- macro expansion (RFC 7208 section 7), used for exp= text ---- */
+
+struct sbuf {
+	char *s;
+	size_t len, cap, max;
+	int nomem;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (b->len + n > b->max)
+		n = b->max - b->len;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = (b->len + n + 1) * 2;
+		char *ns = realloc(b->s, ncap);
+		if (!ns) {
+			b->nomem = 1;
+			return;
+		}
+		b->s = ns;
+		b->cap = ncap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void letter_value(char letter, const struct fa_spf_macro_vars *v,
+			 char *buf, size_t buflen)
+{
+	const char *s = NULL;
+	const char *at;
+
+	switch (letter) {
+	case 's':
+		s = v->sender;
+		break;
+	case 'l':
+		at = v->sender ? strrchr(v->sender, '@') : NULL;
+		if (at) {
+			snprintf(buf, buflen, "%.*s", (int)(at - v->sender), v->sender);
+			return;
+		}
+		s = "postmaster";
+		break;
+	case 'o':
+		at = v->sender ? strrchr(v->sender, '@') : NULL;
+		s = at ? at + 1 : v->sender;
+		break;
+	case 'd':
+		s = v->domain;
+		break;
+	case 'h':
+		s = v->helo;
+		break;
+	case 'r':
+		s = v->receiver ? v->receiver : "unknown";
+		break;
+	case 'p':
+		s = v->validated ? v->validated : "unknown";
+		break;
+	case 'v':
+		s = v->family == AF_INET6 ? "ip6" : "in-addr";
+		break;
+	case 't':
+		snprintf(buf, buflen, "%lu", v->timestamp);
+		return;
+	case 'c':
+		if (!inet_ntop(v->family, v->ip, buf, (socklen_t)buflen))
+			snprintf(buf, buflen, "unknown");
+		return;
+	case 'i':
+		if (v->family == AF_INET6) {
+			size_t o = 0;
+			for (int k = 0; k < 16 && o + 4 < buflen; k++)
+				o += (size_t)snprintf(buf + o, buflen - o, "%s%X.%X",
+						      k ? "." : "", v->ip[k] >> 4,
+						      v->ip[k] & 15);
+			return;
+		}
+		if (!inet_ntop(AF_INET, v->ip, buf, (socklen_t)buflen))
+			snprintf(buf, buflen, "unknown");
+		return;
+	}
+	snprintf(buf, buflen, "%s", s ? s : "");
+}
+
+static void url_escape(struct sbuf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || strchr("-._~", c)) {
+			sb_add(b, (const char *)&c, 1);
+		} else {
+			char e[4];
+			snprintf(e, sizeof(e), "%%%02X", c);
+			sb_add(b, e, 3);
+		}
+	}
+}
+
+int fa_spf_macro_expand(const char *s, size_t len,
+			const struct fa_spf_macro_vars *vars, size_t max,
+			char **out)
+{
+	struct sbuf b = { .max = max };
+	char value[1024];
+
+	*out = NULL;
+	if (fa_spf_macro_string_check(s, len, 1, NULL, 0) != 0)
+		return FROMAUTH_E_RECORD;
+	sb_add(&b, "", 0);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			sb_add(&b, s + i, 1);
+			continue;
+		}
+		char n = s[++i];
+		if (n == '%') {
+			sb_add(&b, "%", 1);
+			continue;
+		}
+		if (n == '_') {
+			sb_add(&b, " ", 1);
+			continue;
+		}
+		if (n == '-') {
+			sb_add(&b, "%20", 3);
+			continue;
+		}
+		/* %{ letter digits [r] delimiters } -- already checked;
+		 * s[i] is the '{' */
+		i++;
+		char letter = s[i++];
+		int upper = isupper((unsigned char)letter);
+		unsigned int keep = 0;
+		while (isdigit((unsigned char)s[i]))
+			keep = keep * 10 + (unsigned int)(s[i++] - '0');
+		int reverse = 0;
+		if (s[i] == 'r' || s[i] == 'R') {
+			reverse = 1;
+			i++;
+		}
+		char delims[8] = "";
+		size_t nd = 0;
+		while (s[i] != '}') {
+			if (nd < sizeof(delims) - 1 && !strchr(delims, s[i]))
+				delims[nd++] = s[i];
+			i++;
+		}
+		if (!nd)
+			delims[nd++] = '.';
+		delims[nd] = '\0';
+
+		letter_value((char)tolower((unsigned char)letter), vars, value,
+			     sizeof(value));
+		/* split on the delimiters, reverse, keep the rightmost parts */
+		const char *parts[256];
+		size_t plen[256], np = 0;
+		const char *p = value;
+		for (;;) {
+			size_t l = strcspn(p, delims);
+			if (np < FA_ARRAY_SIZE(parts)) {
+				parts[np] = p;
+				plen[np++] = l;
+			}
+			if (!p[l])
+				break;
+			p += l + 1;
+		}
+		if (reverse)
+			for (size_t a = 0, z = np - 1; a < z; a++, z--) {
+				const char *tp = parts[a];
+				size_t tl = plen[a];
+				parts[a] = parts[z];
+				plen[a] = plen[z];
+				parts[z] = tp;
+				plen[z] = tl;
+			}
+		size_t first = keep && keep < np ? np - keep : 0;
+		for (size_t k = first; k < np; k++) {
+			if (k > first)
+				sb_add(&b, ".", 1);
+			if (upper)
+				url_escape(&b, parts[k], plen[k]);
+			else
+				sb_add(&b, parts[k], plen[k]);
+		}
+	}
+	if (b.nomem) {
+		free(b.s);
+		return FROMAUTH_E_NOMEM;
+	}
+	*out = b.s;
+	return 0;
+}
+
+/* ---- the record as handed to libspf2 ---- */
+
+static void add_qualified(struct sbuf *b, const struct fa_spf_term *t,
+			  const char *body)
+{
+	sb_add(b, " ", 1);
+	if (t->explicit_qualifier)
+		sb_add(b, &t->qualifier, 1);
+	sb_add(b, body, strlen(body));
+}
+
+int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
+			      char **out, int *unsupported)
+{
+	struct sbuf b = { .max = FA_SPF_MAX_RECORD * 2 };
+	char buf[FA_SPF_MAX_VALUE + 64];
+	int has_all = 0;
+
+	*out = NULL;
+	*unsupported = 0;
+	sb_add(&b, "v=spf1", 6);
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		int mine = family == AF_INET6 ? t->cidr6 : t->cidr4;
+		switch (t->kind) {
+		case FA_SPF_ALL:
+			has_all = 1;
+			add_qualified(&b, t, t->text);
+			break;
+		/* libspf2 cannot compile a /0 prefix: two halves say the same */
+		case FA_SPF_IP4:
+			if (t->cidr4 == 0) {
+				add_qualified(&b, t, "ip4:0.0.0.0/1");
+				add_qualified(&b, t, "ip4:128.0.0.0/1");
+			} else {
+				add_qualified(&b, t, t->text);
+			}
+			break;
+		case FA_SPF_IP6:
+			if (t->cidr6 == 0) {
+				add_qualified(&b, t, "ip6:::/1");
+				add_qualified(&b, t, "ip6:8000::/1");
+			} else {
+				add_qualified(&b, t, t->text);
+			}
+			break;
+		case FA_SPF_A:
+		case FA_SPF_MX:
+			if (mine == 0 && t->kind == FA_SPF_A && family == AF_INET) {
+				/* a/0 for IPv4: any A record matches, as exists */
+				snprintf(buf, sizeof(buf), "exists:%s",
+					 t->value ? t->value : "%{d}");
+				add_qualified(&b, t, buf);
+				break;
+			}
+			if (mine == 0)
+				*unsupported = 1;
+			/* the other family's prefix does not matter here */
+			snprintf(buf, sizeof(buf), "%s%s%s", t->kind == FA_SPF_A ? "a" : "mx",
+				 t->value ? ":" : "", t->value ? t->value : "");
+			if (family == AF_INET && t->cidr4 > 0)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					 "/%d", t->cidr4);
+			if (family == AF_INET6 && t->cidr6 > 0)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+					 "//%d", t->cidr6);
+			add_qualified(&b, t, buf);
+			break;
+		case FA_SPF_REDIRECT:
+		case FA_SPF_EXP:
+		case FA_SPF_UNKNOWN_MODIFIER:
+			/* modifiers go last; unknown ones are ignored (RFC 7208 6) */
+			break;
+		default:
+			add_qualified(&b, t, t->text);
+			break;
+		}
+	}
+	/* redirect= is ignored when the record has "all" (RFC 7208 6.1);
+	 * libspf2 would follow it where it stands */
+	if (rec->redirect && !has_all) {
+		sb_add(&b, " redirect=", 10);
+		sb_add(&b, rec->redirect->value, strlen(rec->redirect->value));
+	}
+	if (rec->exp) {
+		sb_add(&b, " exp=", 5);
+		sb_add(&b, rec->exp->value, strlen(rec->exp->value));
+	}
+	if (b.nomem) {
+		free(b.s);
+		return FROMAUTH_E_NOMEM;
+	}
+	*out = b.s;
+	return 0;
+}

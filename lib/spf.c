@@ -1,0 +1,861 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * SPF adapter: check_host() by libspf2, every query of which goes through
+ * a libspf2 DNS layer of ours on top of the project's DNS layer.  The only
+ * file that includes libspf2's headers.
+ *
+ * libspf2 (Debian's 2008 code) misses parts of RFC 7208, which the layer
+ * makes up for because it sees every query in evaluation order:
+ * - it counts DNS-querying terms across the whole include/redirect tree
+ *   and void lookups (4.6.4), which libspf2 counts per record or not at
+ *   all.  The query that exceeds a limit, and every later one, answers
+ *   TRY_AGAIN so libspf2 stops at once; the result is then overridden to
+ *   permerror with the limit as the reason;
+ * - it screens every SPF record before libspf2 compiles it (RFC 7208
+ *   grammar, bounds against CVE-2023-42118); a rejected record stops the
+ *   evaluation the same way and ends in permerror, which is what a syntax
+ *   error in any record of the tree means (4.6, 5.2);
+ * - ptr lookups that fail temporarily do not match (5.5), a ptr answer
+ *   beyond 10 names is cut (4.6.4), IPv4-mapped IPv6 clients are IPv4,
+ *   expanded names longer than 253 bytes lose labels on the left (7.3);
+ * - exp= text is fetched and expanded here (6.2): libspf2 mangles it.
+ *
+ * Classifying queries: libspf2 asks for TXT for the top record and then
+ * only for include/redirect targets (exp goes to our get_exp hook); MX
+ * only for mx; PTR with should_cache set for ptr and unset for %{p};
+ * A/AAAA for a, exists, and for the names an MX or PTR answer just gave,
+ * which it asks in answer order right after it -- those are not terms.
+ */
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <arpa/nameser.h>
+#include <netdb.h>
+#include <arpa/inet.h>
+#include <spf2/spf.h>
+
+#include <ctype.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "ctx.h"
+#include "private.h"
+#include "spf-record.h"
+#include "spf.h"
+
+#define LOOKUP_LIMIT 10
+#define VOID_LIMIT 2
+#define PTR_NAME_LIMIT 10
+#define MAX_RECORDS_SEEN 64
+
+struct fromauth_spf {
+	char *ip;
+	char *domain;
+	int result;
+	char *reason;
+	char *explanation;
+	char *record;
+	unsigned int lookups;
+	unsigned int void_lookups;
+	char *json;
+};
+
+struct seen_record {
+	char *domain;
+	char *text;
+	struct fa_spf_record *parsed;
+};
+
+/* State of one evaluation, the hook of its DNS layer. */
+struct eval {
+	struct fa_dns_req *req;
+	SPF_request_t *spf_req;
+	const char *ip_text;
+	int family;
+	unsigned char ip[16];
+
+	unsigned int terms;
+	unsigned int voids;
+	int top_fetched;
+	int top_query;
+	int top_temp;           /* the top record's lookup failed temporarily */
+
+	/* first reason to stop, with the result it forces */
+	int stop_result;        /* -1: not stopped */
+	char stop_reason[512];
+
+	/* names of the last MX/PTR answer, asked next in this order */
+	char *pending[PTR_NAME_LIMIT * 4];
+	size_t npending, pending_pos;
+	enum { PENDING_MX, PENDING_PTR, PENDING_PMACRO } pending_kind;
+
+	char last_temp_name[256];
+
+	/* exp text of the last get_exp call, valid only if no query came
+	 * after it (then it belongs to the final result) */
+	char *exp_text;
+
+	struct seen_record seen[MAX_RECORDS_SEEN];
+	size_t nseen;
+
+	/* handed out when allocating an RR fails: libspf2 aborts on NULL */
+	SPF_dns_rr_t *spare;
+};
+
+static void stop(struct eval *ev, int result, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void stop(struct eval *ev, int result, const char *fmt, ...)
+{
+	if (ev->stop_result >= 0)
+		return;
+	ev->stop_result = result;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ev->stop_reason, sizeof(ev->stop_reason), fmt, ap);
+	va_end(ap);
+}
+
+static void clear_pending(struct eval *ev)
+{
+	for (size_t i = 0; i < ev->npending; i++)
+		free(ev->pending[i]);
+	ev->npending = ev->pending_pos = 0;
+}
+
+static SPF_dns_rr_t *rr_new(struct eval *ev, SPF_dns_server_t *layer,
+			    const char *domain, ns_type type, int herrno)
+{
+	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(layer, domain, type, 0, herrno);
+	if (rr)
+		return rr;
+	stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+	rr = ev->spare;
+	ev->spare = NULL;
+	if (!rr)
+		rr = SPF_dns_rr_new_init(layer, NULL, type, 0, TRY_AGAIN);
+	if (rr)
+		rr->herrno = TRY_AGAIN;
+	/* NULL only if even the spare is gone: libspf2 aborts then. */
+	return rr;
+}
+
+/* RFC 7208 7.3: cut labels on the left until the name fits 253 bytes. */
+static const char *fit_name(const char *name)
+{
+	while (strlen(name) > 253) {
+		const char *dot = strchr(name, '.');
+		if (!dot)
+			break;
+		name = dot + 1;
+	}
+	return name;
+}
+
+static void remember_record(struct eval *ev, const char *domain,
+			    const char *text, size_t len,
+			    struct fa_spf_record *parsed)
+{
+	if (ev->nseen >= MAX_RECORDS_SEEN) {
+		fa_spf_record_free(parsed);
+		return;
+	}
+	struct seen_record *s = &ev->seen[ev->nseen];
+	s->domain = fa_domain_normalize(domain);
+	s->text = malloc(len + 1);
+	if (!s->domain || !s->text) {
+		free(s->domain);
+		free(s->text);
+		fa_spf_record_free(parsed);
+		return;
+	}
+	memcpy(s->text, text, len);
+	s->text[len] = '\0';
+	s->parsed = parsed;
+	ev->nseen++;
+}
+
+static uint16_t fa_type_of(ns_type type)
+{
+	switch (type) {
+	case ns_t_a: return FA_RR_A;
+	case ns_t_aaaa: return FA_RR_AAAA;
+	case ns_t_mx: return FA_RR_MX;
+	case ns_t_ptr: return FA_RR_PTR;
+	case ns_t_txt: return FA_RR_TXT;
+	default: return 0;
+	}
+}
+
+/* Fill @rr with the SPF record among the TXT answers, screened. */
+static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
+		    const struct fa_dns_answer *ans)
+{
+	const struct fa_dns_rr *found = NULL;
+	size_t nspf = 0;
+
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type != FA_RR_TXT ||
+		    !fa_spf_is_record((const char *)r->data, r->len))
+			continue;
+		nspf++;
+		found = r;
+	}
+	if (nspf == 0) {
+		rr->herrno = NO_DATA;
+		return 0;
+	}
+	if (nspf > 1) {
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "%s has %zu SPF records, RFC 7208 4.5 allows one",
+		     domain, nspf);
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	char err[256] = "";
+	struct fa_spf_record *parsed = NULL;
+	int rc = fa_spf_record_parse((const char *)found->data, found->len,
+				     &parsed, err, sizeof(err));
+	if (rc == FROMAUTH_E_NOMEM) {
+		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	if (rc) {
+		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
+		     domain, err);
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	char *text = NULL;
+	int unsupported = 0;
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, &text, &unsupported);
+	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
+	if (rc == 0 && unsupported) {
+		free(text);
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record of %s has an a or mx prefix of /0 for this "
+		     "address family, which libspf2 cannot evaluate", domain);
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	size_t len = text ? strlen(text) : 0;
+	if (rc || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
+		free(text);
+		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+		rr->herrno = TRY_AGAIN;
+		return 0;
+	}
+	memcpy(rr->rr[0]->txt, text, len + 1);
+	free(text);
+	rr->num_rr = 1;
+	return 0;
+}
+
+static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
+				  ns_type type, int should_cache)
+{
+	struct eval *ev = layer->hook;
+	enum { TOP, TERM, TARGET, PMACRO } cls;
+	uint16_t fatype = fa_type_of(type);
+
+	free(ev->exp_text);
+	ev->exp_text = NULL;
+
+	if (!domain)
+		domain = "";
+	if (ev->stop_result >= 0)
+		return rr_new(ev, layer, domain, type, TRY_AGAIN);
+	/* Type SPF (99) was dropped by RFC 7208; never ask for it. */
+	if (!fatype)
+		return rr_new(ev, layer, domain, type, NO_DATA);
+
+	if ((type == ns_t_a || type == ns_t_aaaa) &&
+	    ev->pending_pos < ev->npending &&
+	    !strcasecmp(domain, ev->pending[ev->pending_pos])) {
+		ev->pending_pos++;
+		cls = ev->pending_kind == PENDING_PMACRO ? PMACRO : TARGET;
+	} else {
+		clear_pending(ev);
+		if (type == ns_t_txt && !ev->top_fetched) {
+			ev->top_fetched = 1;
+			cls = TOP;
+			ev->top_query = 1;
+		} else if (type == ns_t_ptr && !should_cache) {
+			cls = PMACRO;
+		} else {
+			cls = TERM;
+		}
+	}
+
+	if (cls == TERM && ++ev->terms > LOOKUP_LIMIT) {
+		ev->terms = LOOKUP_LIMIT;
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "more than %d DNS-querying terms (RFC 7208 4.6.4)",
+		     LOOKUP_LIMIT);
+		return rr_new(ev, layer, domain, type, TRY_AGAIN);
+	}
+
+	const char *qname = fit_name(domain);
+	struct fa_dns_answer *ans = NULL;
+	int rc = fa_dns_query(ev->req, qname, fatype, &ans, NULL);
+	if (rc == FROMAUTH_E_DOMAIN) {
+		if (cls == TERM) {
+			stop(ev, FROMAUTH_SPF_PERMERROR,
+			     "\"%s\" is not a valid domain name", domain);
+			return rr_new(ev, layer, domain, type, TRY_AGAIN);
+		}
+		/* a name from an MX or PTR answer: skip it */
+		return rr_new(ev, layer, domain, type, NO_DATA);
+	}
+	if (rc) {
+		stop(ev, FROMAUTH_SPF_TEMPERROR, "DNS lookup of %s failed: %s",
+		     qname, fromauth_strerror(rc));
+		return rr_new(ev, layer, domain, type, TRY_AGAIN);
+	}
+
+	int status = ans->status;
+	size_t of_type = 0;
+	for (size_t i = 0; i < ans->count; i++)
+		if (ans->rrs[i].type == fatype)
+			of_type++;
+	if (status == FA_DNS_OK && of_type == 0)
+		status = FA_DNS_NODATA;
+
+	if (cls == TERM && (status == FA_DNS_NXDOMAIN || status == FA_DNS_NODATA) &&
+	    ++ev->voids > VOID_LIMIT) {
+		ev->voids = VOID_LIMIT;
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "more than %d void lookups (RFC 7208 4.6.4), the last for %s",
+		     VOID_LIMIT, qname);
+		fa_dns_answer_release(ans);
+		return rr_new(ev, layer, domain, type, TRY_AGAIN);
+	}
+
+	int herrno;
+	switch (status) {
+	case FA_DNS_OK: herrno = NETDB_SUCCESS; break;
+	case FA_DNS_NXDOMAIN: herrno = HOST_NOT_FOUND; break;
+	case FA_DNS_NODATA: herrno = NO_DATA; break;
+	default: herrno = TRY_AGAIN; break;
+	}
+	if (herrno == TRY_AGAIN && cls == TOP)
+		ev->top_temp = 1;
+	if (herrno == TRY_AGAIN) {
+		snprintf(ev->last_temp_name, sizeof(ev->last_temp_name), "%s", qname);
+		/* RFC 7208 5.5: a failing PTR lookup, or a failing address
+		 * lookup of a ptr name, just does not match. */
+		if (type == ns_t_ptr ||
+		    (cls == TARGET && ev->pending_kind == PENDING_PTR))
+			herrno = NO_DATA;
+	}
+
+	SPF_dns_rr_t *rr = rr_new(ev, layer, domain, type, herrno);
+	if (!rr || herrno != NETDB_SUCCESS || rr->herrno != NETDB_SUCCESS) {
+		fa_dns_answer_release(ans);
+		return rr;
+	}
+	rr->ttl = ans->ttl;
+
+	if (type == ns_t_txt) {
+		fill_txt(ev, rr, domain, ans);
+		fa_dns_answer_release(ans);
+		return rr;
+	}
+
+	int n = 0;
+	for (size_t i = 0; i < ans->count && n < 1000; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		size_t need;
+		if (r->type != fatype)
+			continue;
+		if (type == ns_t_ptr && n >= PTR_NAME_LIMIT)
+			break;  /* 4.6.4: names beyond 10 are ignored */
+		if (type == ns_t_a)
+			need = sizeof(struct in_addr);
+		else if (type == ns_t_aaaa)
+			need = sizeof(struct in6_addr);
+		else
+			need = r->len + 1;
+		if ((type == ns_t_a && r->len != 4) ||
+		    (type == ns_t_aaaa && r->len != 16))
+			continue;
+		if (SPF_dns_rr_buf_realloc(rr, n, need) != SPF_E_SUCCESS) {
+			stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+			rr->herrno = TRY_AGAIN;
+			break;
+		}
+		memcpy(rr->rr[n], r->data, r->len);
+		if (type == ns_t_mx || type == ns_t_ptr)
+			((char *)rr->rr[n])[r->len] = '\0';
+		n++;
+	}
+	rr->num_rr = rr->herrno == NETDB_SUCCESS ? n : 0;
+	if (rr->num_rr == 0 && rr->herrno == NETDB_SUCCESS)
+		rr->herrno = NO_DATA;
+
+	if (type == ns_t_mx || type == ns_t_ptr) {
+		clear_pending(ev);
+		for (int i = 0; i < rr->num_rr && i < (int)FA_ARRAY_SIZE(ev->pending); i++) {
+			ev->pending[i] = strdup(type == ns_t_mx ? rr->rr[i]->mx
+							       : rr->rr[i]->ptr);
+			if (!ev->pending[i])
+				break;
+			ev->npending++;
+		}
+		ev->pending_kind = type == ns_t_mx ? PENDING_MX
+				 : cls == PMACRO ? PENDING_PMACRO : PENDING_PTR;
+	}
+	fa_dns_answer_release(ans);
+	return rr;
+}
+
+/* exp= (RFC 6.2): fetched and expanded here; libspf2 gets "" back.
+ * @domain is libspf2's own *bufp, so it is copied before *bufp is reset. */
+static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
+				   char **bufp, size_t *buflenp)
+{
+	struct eval *ev = server->resolver->hook;
+	struct fa_dns_answer *ans = NULL;
+	char name[256];
+
+	free(ev->exp_text);
+	ev->exp_text = NULL;
+	snprintf(name, sizeof(name), "%s", domain ? fit_name(domain) : "");
+	if (*buflenp < 1) {
+		char *b = realloc(*bufp, 1);
+		if (!b)
+			return SPF_E_NO_MEMORY;
+		*bufp = b;
+		*buflenp = 1;
+	}
+	(*bufp)[0] = '\0';
+	if (ev->stop_result >= 0 || !name[0])
+		return SPF_E_SUCCESS;
+	if (fa_dns_query(ev->req, name, FA_RR_TXT, &ans, NULL) != 0)
+		return SPF_E_SUCCESS;
+	/* one TXT record, no NUL inside, valid macro-string: else no exp */
+	if (ans->status == FA_DNS_OK && ans->count == 1 &&
+	    ans->rrs[0].type == FA_RR_TXT &&
+	    strlen((const char *)ans->rrs[0].data) == ans->rrs[0].len) {
+		const SPF_request_t *sr = ev->spf_req;
+		struct fa_spf_macro_vars vars = {
+			.sender = sr->env_from,
+			.domain = sr->cur_dom,
+			.helo = sr->helo_dom,
+			.family = ev->family,
+			.timestamp = (unsigned long)time(NULL),
+		};
+		/* %{p} costs lookups: only when the text uses it */
+		if (strcasestr((const char *)ans->rrs[0].data, "%{p"))
+			vars.validated = SPF_request_get_client_dom(ev->spf_req);
+		memcpy(vars.ip, ev->ip, sizeof(vars.ip));
+		fa_spf_macro_expand((const char *)ans->rrs[0].data,
+				    ans->rrs[0].len, &vars, 1024, &ev->exp_text);
+	}
+	fa_dns_answer_release(ans);
+	return SPF_E_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- */
+
+static const char *result_names[] = {
+	[FROMAUTH_SPF_NONE] = "none",
+	[FROMAUTH_SPF_NEUTRAL] = "neutral",
+	[FROMAUTH_SPF_PASS] = "pass",
+	[FROMAUTH_SPF_FAIL] = "fail",
+	[FROMAUTH_SPF_SOFTFAIL] = "softfail",
+	[FROMAUTH_SPF_TEMPERROR] = "temperror",
+	[FROMAUTH_SPF_PERMERROR] = "permerror",
+};
+
+FROMAUTH_EXPORT const char *fromauth_spf_result_name(int result)
+{
+	if (result < 0 || (size_t)result >= FA_ARRAY_SIZE(result_names))
+		return NULL;
+	return result_names[result];
+}
+
+static int map_result(SPF_result_t r, SPF_errcode_t err)
+{
+	switch (r) {
+	case SPF_RESULT_PASS: return FROMAUTH_SPF_PASS;
+	case SPF_RESULT_FAIL: return FROMAUTH_SPF_FAIL;
+	case SPF_RESULT_SOFTFAIL: return FROMAUTH_SPF_SOFTFAIL;
+	case SPF_RESULT_NEUTRAL: return FROMAUTH_SPF_NEUTRAL;
+	case SPF_RESULT_NONE: return FROMAUTH_SPF_NONE;
+	case SPF_RESULT_TEMPERROR: return FROMAUTH_SPF_TEMPERROR;
+	case SPF_RESULT_PERMERROR: return FROMAUTH_SPF_PERMERROR;
+	default:
+		/* Debian's libspf2 says "invalid" for a top-level TRY_AGAIN
+		 * (err DNS_ERROR) and for a record that does not compile. */
+		return err == SPF_E_DNS_ERROR || err == SPF_E_NO_MEMORY
+			? FROMAUTH_SPF_TEMPERROR : FROMAUTH_SPF_PERMERROR;
+	}
+}
+
+FROMAUTH_EXPORT void fromauth_spf_free(struct fromauth_spf *spf)
+{
+	if (!spf)
+		return;
+	free(spf->ip);
+	free(spf->domain);
+	free(spf->reason);
+	free(spf->explanation);
+	free(spf->record);
+	free(spf->json);
+	free(spf);
+}
+
+static int finish(struct fromauth_spf *spf)
+{
+	if (!spf->reason || !spf->explanation || !spf->record)
+		return FROMAUTH_E_NOMEM;
+	/* built now, not on demand, so a finished object is immutable */
+	struct json_object *o = fa_spf_to_json(spf);
+	if (!o)
+		return FROMAUTH_E_NOMEM;
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	spf->json = s ? strdup(s) : NULL;
+	json_object_put(o);
+	return spf->json ? 0 : FROMAUTH_E_NOMEM;
+}
+
+static const struct seen_record *find_seen(const struct eval *ev,
+					   const char *domain)
+{
+	for (size_t i = 0; i < ev->nseen; i++)
+		if (!strcasecmp(ev->seen[i].domain, domain))
+			return &ev->seen[i];
+	return NULL;
+}
+
+/* The record that decided: the top record, or the end of its chain of
+ * literal redirect= modifiers (a record with "all" ignores redirect). */
+static const struct seen_record *deciding_record(const struct eval *ev,
+						 const char *domain)
+{
+	const struct seen_record *s = find_seen(ev, domain);
+	for (int hops = 0; s && hops < 10; hops++) {
+		const struct fa_spf_record *p = s->parsed;
+		int has_all = 0;
+		for (size_t i = 0; p && i < p->count; i++)
+			if (p->terms[i].kind == FA_SPF_ALL)
+				has_all = 1;
+		if (!p || has_all || !p->redirect || p->redirect->has_macro)
+			break;
+		char *target = fa_domain_normalize(p->redirect->value);
+		const struct seen_record *next = target ? find_seen(ev, target) : NULL;
+		free(target);
+		if (!next)
+			break;
+		s = next;
+	}
+	return s;
+}
+
+static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp,
+			 const char *domain, const struct seen_record *rec)
+{
+	char buf[600];
+	SPF_reason_t why = SPF_response_reason(resp);
+	SPF_errcode_t err = SPF_response_errcode(resp);
+	const char *where = rec ? rec->domain : domain;
+
+	if (ev->stop_result >= 0) {
+		snprintf(buf, sizeof(buf), "%s", ev->stop_reason);
+		return strdup(buf);
+	}
+	switch (result) {
+	case FROMAUTH_SPF_NONE:
+		snprintf(buf, sizeof(buf), "%s publishes no SPF record", domain);
+		break;
+	case FROMAUTH_SPF_TEMPERROR:
+		if (ev->last_temp_name[0])
+			snprintf(buf, sizeof(buf), "DNS lookup of %s failed temporarily",
+				 ev->last_temp_name);
+		else
+			snprintf(buf, sizeof(buf), "temporary error: %s",
+				 SPF_strerror(err));
+		break;
+	case FROMAUTH_SPF_PERMERROR:
+		snprintf(buf, sizeof(buf), "permanent error in the SPF record of %s: %s",
+			 where, SPF_strerror(err));
+		break;
+	default:
+		if (why == SPF_REASON_DEFAULT)
+			snprintf(buf, sizeof(buf),
+				 "no mechanism of the SPF record of %s matched (default neutral)",
+				 where);
+		else if (why == SPF_REASON_LOCALHOST)
+			snprintf(buf, sizeof(buf), "loopback address (libspf2 always passes it)");
+		else
+			snprintf(buf, sizeof(buf), "a mechanism of the SPF record of %s matched: %s",
+				 where, result_names[result]);
+		break;
+	}
+	return strdup(buf);
+}
+
+/* Split MAIL FROM into the domain to evaluate.  NULL if malformed. */
+static int check_identity(const char *mail_from, const char *helo,
+			  const char **domain, char *errbuf, size_t errlen)
+{
+	const char *id = mail_from && *mail_from ? mail_from : helo;
+	if (!id || !*id)
+		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
+				"the null sender needs a HELO name");
+	for (const char *p = id; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
+					"\"%s\" holds a control or non-ASCII byte", id);
+	if (strlen(id) > 320)
+		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
+				"\"%.40s...\" is too long", id);
+	const char *at = mail_from && *mail_from ? strrchr(id, '@') : NULL;
+	*domain = at ? at + 1 : id;
+	return 0;
+}
+
+int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
+		const char *helo, struct fromauth_spf **out,
+		char *errbuf, size_t errlen)
+{
+	struct eval ev;
+	struct fromauth_spf *spf = NULL;
+	SPF_dns_server_t layer;
+	SPF_server_t *server = NULL;
+	SPF_request_t *sr = NULL;
+	SPF_response_t *resp = NULL;
+	const char *domain = NULL;
+	int rc;
+
+	if (!out)
+		return FROMAUTH_E_INVAL;
+	*out = NULL;
+	if (!req || !ip)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no IP address");
+
+	memset(&ev, 0, sizeof(ev));
+	ev.req = req;
+	ev.stop_result = -1;
+	ev.ip_text = ip;
+	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
+		ev.family = AF_INET;
+	} else if (inet_pton(AF_INET6, ip, ev.ip) == 1) {
+		ev.family = AF_INET6;
+		/* an IPv4-mapped client is an IPv4 client (RFC 7208 5) */
+		static const unsigned char mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
+		if (!memcmp(ev.ip, mapped, 12)) {
+			memmove(ev.ip, ev.ip + 12, 4);
+			memset(ev.ip + 4, 0, 12);
+			ev.family = AF_INET;
+		}
+	} else {
+		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+				"\"%s\" is not an IPv4 or IPv6 address", ip);
+	}
+	rc = check_identity(mail_from, helo, &domain, errbuf, errlen);
+	if (rc)
+		return rc;
+
+	spf = calloc(1, sizeof(*spf));
+	if (!spf)
+		return FROMAUTH_E_NOMEM;
+	spf->ip = strdup(ip);
+	spf->domain = fa_domain_normalize(domain);
+	if (!spf->ip || !spf->domain) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+
+	/* RFC 7208 4.3: a malformed or single-label domain gives "none". */
+	char derr[256];
+	if (fa_domain_check(domain, derr, sizeof(derr)) != 0 ||
+	    fa_domain_labels(domain) < 2) {
+		spf->result = FROMAUTH_SPF_NONE;
+		char buf[400];
+		snprintf(buf, sizeof(buf), "\"%s\" is not a usable domain name (RFC 7208 4.3): %s",
+			 domain, fa_domain_labels(domain) < 2 && !strchr(domain, '[')
+			 ? "it has a single label" : derr);
+		spf->reason = strdup(buf);
+		spf->explanation = strdup("");
+		spf->record = strdup("");
+		rc = finish(spf);
+		if (rc)
+			goto fail;
+		*out = spf;
+		return 0;
+	}
+
+	memset(&layer, 0, sizeof(layer));
+	layer.lookup = layer_lookup;
+	layer.get_exp = layer_get_exp;
+	layer.name = "fromauth";
+	layer.hook = &ev;
+	ev.spare = SPF_dns_rr_new_init(&layer, NULL, ns_t_txt, 0, TRY_AGAIN);
+	server = SPF_server_new_dns(&layer, 0);
+	if (!server || !ev.spare) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	SPF_server_set_rec_dom(server, "fromauth.invalid");
+	sr = SPF_request_new(server);
+	if (!sr) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	ev.spf_req = sr;
+	if (ev.family == AF_INET) {
+		struct in_addr a;
+		memcpy(&a, ev.ip, 4);
+		SPF_request_set_ipv4(sr, a);
+	} else {
+		struct in6_addr a;
+		memcpy(&a, ev.ip, 16);
+		SPF_request_set_ipv6(sr, a);
+	}
+	if (helo && *helo && SPF_request_set_helo_dom(sr, helo) != SPF_E_SUCCESS) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	if (mail_from && *mail_from) {
+		if (SPF_request_set_env_from(sr, mail_from) != 0) {
+			rc = FROMAUTH_E_NOMEM;
+			goto fail;
+		}
+	} else if (SPF_request_set_env_from(sr, "") != 0) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+
+	SPF_request_query_mailfrom(sr, &resp);
+	if (!resp) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+
+	int result = map_result(SPF_response_result(resp), SPF_response_errcode(resp));
+	if (SPF_response_result(resp) == SPF_RESULT_INVALID && ev.top_temp)
+		result = FROMAUTH_SPF_TEMPERROR;
+	if (ev.stop_result >= 0)
+		result = ev.stop_result;
+	const struct seen_record *rec = deciding_record(&ev, spf->domain);
+	spf->result = result;
+	spf->lookups = ev.terms;
+	spf->void_lookups = ev.voids;
+	spf->reason = make_reason(&ev, result, resp, spf->domain, rec);
+	spf->explanation = strdup(result == FROMAUTH_SPF_FAIL && ev.exp_text
+				  ? ev.exp_text : "");
+	spf->record = strdup(rec ? rec->text : "");
+	rc = finish(spf);
+	if (rc)
+		goto fail;
+	*out = spf;
+	spf = NULL;
+	rc = 0;
+fail:
+	if (resp)
+		SPF_response_free(resp);
+	if (sr)
+		SPF_request_free(sr);
+	if (server)
+		SPF_server_free(server);
+	if (ev.spare)
+		SPF_dns_rr_free(ev.spare);
+	clear_pending(&ev);
+	free(ev.exp_text);
+	for (size_t i = 0; i < ev.nseen; i++) {
+		free(ev.seen[i].domain);
+		free(ev.seen[i].text);
+		fa_spf_record_free(ev.seen[i].parsed);
+	}
+	fromauth_spf_free(spf);
+	return rc;
+}
+
+FROMAUTH_EXPORT int fromauth_spf_check(struct fromauth_ctx *ctx, const char *ip,
+				       const char *mail_from, const char *helo,
+				       struct fromauth_spf **out,
+				       char *errbuf, size_t errlen)
+{
+	struct fa_dns_req req;
+
+	if (out)
+		*out = NULL;
+	if (!ctx || !out)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
+	fa_dns_req_init(&req, ctx->dns);
+	return fa_spf_eval(&req, ip, mail_from, helo, out, errbuf, errlen);
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_ip(const struct fromauth_spf *spf)
+{
+	return spf ? spf->ip : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_domain(const struct fromauth_spf *spf)
+{
+	return spf ? spf->domain : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_spf_result(const struct fromauth_spf *spf)
+{
+	return spf ? spf->result : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_reason(const struct fromauth_spf *spf)
+{
+	return spf ? spf->reason : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_explanation(const struct fromauth_spf *spf)
+{
+	return spf ? spf->explanation : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_record(const struct fromauth_spf *spf)
+{
+	return spf ? spf->record : NULL;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf)
+{
+	return spf ? spf->lookups : 0;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf)
+{
+	return spf ? spf->void_lookups : 0;
+}
+
+struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)
+{
+	if (!spf)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ip", json_object_new_string(spf->ip));
+	json_object_object_add(o, "domain", json_object_new_string(spf->domain));
+	json_object_object_add(o, "result",
+			       json_object_new_string(result_names[spf->result]));
+	json_object_object_add(o, "reason", json_object_new_string(spf->reason));
+	json_object_object_add(o, "explanation",
+			       json_object_new_string(spf->explanation));
+	json_object_object_add(o, "record", json_object_new_string(spf->record));
+	json_object_object_add(o, "lookups", json_object_new_int((int)spf->lookups));
+	json_object_object_add(o, "void_lookups",
+			       json_object_new_int((int)spf->void_lookups));
+	return o;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
+{
+	return spf ? spf->json : NULL;
+}

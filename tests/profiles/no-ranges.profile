@@ -1,0 +1,2 @@
+name = Nothing to send from
+mail-from = bounce.{domain}

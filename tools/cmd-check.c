@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* fromauth check FROM --service FILE: the whole question, answered. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void check_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: fromauth check FROM --service FILE [--zone FILE]... [--offline]\n"
+		"                      [--assume 'RR']... [--nameserver ADDR[@PORT]] [--timeout MS]\n"
+		"                      [--fix] [--json]\n\n"
+		"Can mail with the From address FROM, sent through the service described\n"
+		"by the profile FILE, pass SPF, DKIM and DMARC?  If not, which DNS records\n"
+		"fix it?\n\n"
+		"  --service FILE       the sending service's profile (required)\n"
+		"  --fix                apply every concrete fix as overlay and check again\n"
+		"  --json               print one JSON object\n"
+		DNS_OPTIONS_HELP
+		"\nExit status: 0 pass, 1 at-risk, 2 fail, 3 unknown, 64 usage error,\n"
+		"65 bad input data, 66 unreadable file.\n");
+}
+
+/* The first error finding with a fix, else the first error: the one thing
+ * to do next. */
+static size_t next_step(const struct fromauth_result *r)
+{
+	size_t n = fromauth_result_finding_count(r), first_error = n;
+	for (size_t i = 0; i < n; i++) {
+		if (fromauth_result_finding_severity(r, i) != FROMAUTH_SEVERITY_ERROR)
+			continue;
+		if (fromauth_result_finding_fix_count(r, i) > 0)
+			return i;
+		if (first_error == n)
+			first_error = i;
+	}
+	return first_error;
+}
+
+static void print_report(const struct fromauth_result *r, const char *from)
+{
+	int verdict = fromauth_result_verdict(r);
+	static const char *const meaning[] = {
+		[FROMAUTH_VERDICT_PASS] = "mail will pass DMARC at receivers",
+		[FROMAUTH_VERDICT_AT_RISK] = "mail may be delivered, but is not protected or not aligned",
+		[FROMAUTH_VERDICT_FAIL] = "receivers will reject or spam-folder this mail",
+		[FROMAUTH_VERDICT_UNKNOWN] = "a DNS lookup failed temporarily; check again later",
+	};
+	printf("%s: %s (%s)\n", from, fromauth_verdict_name(verdict), meaning[verdict]);
+
+	size_t step = next_step(r);
+	if (step < fromauth_result_finding_count(r)) {
+		printf("Next step: %s\n", fromauth_result_finding_message(r, step));
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, step); j++)
+			printf("    %s\n", fromauth_result_finding_fix(r, step, j));
+	}
+	if (fromauth_result_fixed_verdict(r) >= 0)
+		printf("After publishing the fixes below: %s\n",
+		       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
+
+	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
+	printf("\nDMARC  ");
+	if (*fromauth_dmarc_record(d))
+		printf("_dmarc.%s: %s\n       policy %s, applied %s\n", fromauth_dmarc_record_domain(d),
+		       fromauth_dmarc_record(d),
+		       fromauth_dmarc_policy_name(fromauth_dmarc_policy(d)),
+		       fromauth_dmarc_policy_name(fromauth_dmarc_effective_policy(d)));
+	else
+		printf("no record for %s\n", fromauth_result_domain(r));
+	printf("SPF    MAIL FROM %s: %s", fromauth_result_mail_from(r),
+	       fromauth_result_spf_summary(r));
+	for (size_t i = 0; i < fromauth_result_spf_count(r); i++) {
+		const struct fromauth_spf *s = fromauth_result_spf(r, i);
+		printf("%s%s %s", i ? ", " : " (", fromauth_spf_ip(s),
+		       fromauth_spf_result_name(fromauth_spf_result(s)));
+	}
+	printf("%s\n", fromauth_result_spf_count(r) ? ")" : "");
+	for (size_t i = 0; i < fromauth_result_dkim_count(r); i++) {
+		const struct fromauth_dkim *k = fromauth_result_dkim(r, i);
+		printf("DKIM   %s._domainkey.%s: %s", fromauth_dkim_selector(k),
+		       fromauth_dkim_domain(k), fromauth_dkim_status_name(fromauth_dkim_status(k)));
+		if (fromauth_dkim_key_bits(k))
+			printf(" (%s %u bits)", fromauth_dkim_key_type(k), fromauth_dkim_key_bits(k));
+		printf("\n");
+	}
+
+	printf("\nFindings:\n");
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		printf("  %-7s %-22s %s\n",
+		       fromauth_severity_name(fromauth_result_finding_severity(r, i)),
+		       fromauth_result_finding_code(r, i), fromauth_result_finding_message(r, i));
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
+			printf("          fix: %s\n", fromauth_result_finding_fix(r, i, j));
+	}
+	printf("\nDNS: %u queries, %u cache hits, %u ms\n", fromauth_result_dns_queries(r),
+	       fromauth_result_cache_hits(r), fromauth_result_elapsed_ms(r));
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option options[] = {
+		DNS_LONG_OPTIONS,
+		{ "service", required_argument, NULL, 's' },
+		{ "fix", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fromauth_ctx *ctx = NULL;
+	struct fromauth_profile *profile = NULL;
+	struct fromauth_result *r = NULL;
+	const char *service = NULL;
+	int json = 0, fix = 0, status = 0, c, rc;
+	char err[1024] = "";
+
+	if (fromauth_ctx_new(&ctx) != 0)
+		return report_error("context", FROMAUTH_E_NOMEM, NULL);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			check_usage(stdout);
+			goto out;
+		case 's':
+			service = optarg;
+			continue;
+		case 'f':
+			fix = 1;
+			continue;
+		case 'j':
+			json = 1;
+			continue;
+		case '?':
+			status = usage_error("check", "bad option");
+			goto out;
+		}
+		if ((rc = dns_option(ctx, c, optarg)) != 0) {
+			status = rc;
+			goto out;
+		}
+	}
+	if (argc - optind != 1) {
+		status = usage_error("check", "expected exactly one From address");
+		goto out;
+	}
+	if (!service) {
+		status = usage_error("check", "--service FILE is required");
+		goto out;
+	}
+	rc = fromauth_profile_load(service, &profile, err, sizeof(err));
+	if (rc) {
+		status = report_error(service, rc, err);
+		goto out;
+	}
+	rc = fromauth_check(ctx, profile, argv[optind], fix ? FROMAUTH_CHECK_FIX : 0, &r,
+			    err, sizeof(err));
+	if (rc) {
+		status = report_error(argv[optind], rc, err);
+		goto out;
+	}
+	if (json)
+		printf("%s\n", fromauth_result_json(r));
+	else
+		print_report(r, argv[optind]);
+	status = fromauth_result_verdict(r);
+out:
+	fromauth_result_free(r);
+	fromauth_profile_free(profile);
+	fromauth_ctx_free(ctx);
+	return status;
+}
