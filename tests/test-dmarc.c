@@ -770,6 +770,12 @@ START_TEST(cmd_dmarc_exit_and_output)
 	ck_assert_str_eq(json_object_get_string(v), "reject");
 	json_object_put(j);
 
+	/* Unicode input is converted to A-labels. */
+	ck_assert_int_eq(run_tool("--assume '_dmarc.xn--bcher-kva.example. 300 IN TXT \"v=DMARC1; p=reject\"' "
+				  "b\xc3\xbc" "cher.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "DMARC for xn--bcher-kva.example"));
+	ck_assert_int_eq(run_tool("'b\xc3\xbc cher.example'", out, sizeof(out)), 65);
+
 	ck_assert_int_eq(run_tool("--help", out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "Exit status"));
 	ck_assert_int_eq(run_tool("", out, sizeof(out)), 64);
