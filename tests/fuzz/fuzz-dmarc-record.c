@@ -60,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    np < FROMAUTH_DMARC_POLICY_NONE || !valid_policy(p) ||
 		    !valid_policy(sp) || !valid_policy(np))
 			abort();
-	} else if (!(rec.p_bad || rec.sp_bad || rec.np_bad) || rec.rua_count) {
+	} else if (!(rec.p == 0 || rec.sp_bad || rec.np_bad) || rec.rua_count) {
+		/* No policy only for a missing/invalid p= or invalid sp=/np=
+		 * without a usable rua=. */
 		abort();
 	}
 	fa_dmarc_record_clear(&rec);
