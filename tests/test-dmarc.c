@@ -398,6 +398,13 @@ START_TEST(fa_dmarc_problem_kinds)
 	ck_assert_uint_eq(fa_dmarc_problem_count(d), 1);
 	fromauth_dmarc_free(d);
 
+	/* _dmarc delegated by CNAME to a provider's record. */
+	d = check("cnamed.com");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "cnamed.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
+	fromauth_dmarc_free(d);
+
 	/* Character-strings are concatenated before parsing. */
 	d = check("split.com");
 	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
@@ -550,6 +557,11 @@ START_TEST(fa_dmarc_unauthorized_destinations)
 	ck_assert_str_eq(fa_dmarc_unauthorized_host(d, 0), "other.net");
 	ck_assert_str_eq(fa_dmarc_authorization_name(d, 0), "reports.com._report._dmarc.other.net");
 	ck_assert_ptr_null(fa_dmarc_unauthorized(d, 2));
+	fromauth_dmarc_free(d);
+
+	/* A provider's wildcard authorization covers every domain. */
+	d = check("wildauth.com");
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
 	fromauth_dmarc_free(d);
 
 	/* Publishing the authorization fixes it. */
