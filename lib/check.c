@@ -268,10 +268,12 @@ static void dmarc_findings(struct eval_state *st)
 		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
 		add_fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
 	}
+	/* Problems of an ignored look-alike record name their own place. */
 	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
 		fa_finding_add(r, "dmarc.syntax",
 			       st->dmarc_valid ? FROMAUTH_SEVERITY_WARNING : FROMAUTH_SEVERITY_ERROR,
-			       "DMARC record at _dmarc.%s: %s", rec_dom, fa_dmarc_problem(d, i));
+			       "%s%s%s%s", *rec_dom ? "DMARC record at _dmarc." : "", rec_dom,
+			       *rec_dom ? ": " : "", fa_dmarc_problem(d, i));
 	if (!st->dmarc_valid)
 		return;
 
