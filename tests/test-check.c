@@ -147,6 +147,16 @@ static const struct scenario scenarios[] = {
 	/* a public suffix operator's record (psd=y) above dept.treewalk.example */
 	{ "treewalk", "esp", "news@mail.dept.treewalk.example", NULL, PASS,
 	  { "dmarc.discovery_differs", "dmarc.pass" }, { "dmarc.policy_none" }, PASS },
+	/* a subdomain gets the parent's sp=, not its p= */
+	{ "sp-parent", "esp", "news@mail.sp-parent.example", NULL, FAIL,
+	  { "dmarc.fail_reject", "spf.include_missing", "dkim.key_missing" },
+	  { "dmarc.policy_none", "dmarc.fail_quarantine" }, PASS },
+	/* one aligned valid identity is enough; the other is still reported */
+	{ "two-keys", "twokeys", "news@two-keys.example", NULL, PASS,
+	  { "dkim.pass", "dkim.key_missing", "dmarc.pass" }, { 0 }, PASS },
+	/* the service's very key as TXT is no mismatch */
+	{ "copied-key", "esp", "news@copied-key.example", NULL, PASS,
+	  { "dkim.pass", "dmarc.pass" }, { "dkim.key_mismatch" }, PASS },
 	/* the merged record would need 11 lookups: say so with the fix */
 	{ "lookup-merge", "esp", "news@lookup-merge.example", NULL, AT_RISK,
 	  { "spf.include_missing", "spf.lookup_limit", "dkim.key_missing" }, { 0 }, PASS },
