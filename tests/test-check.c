@@ -47,6 +47,9 @@ static const struct scenario scenarios[] = {
 	{ "dkim-only", "ownbounce", "news@dkim-only.example", NULL, PASS,
 	  { "spf.not_used", "dkim.pass", "dmarc.pass" },
 	  { "spf.include_missing", "spf.fail", "spf.none", "spf.pass", "spf.unaligned" }, PASS },
+	/* an internationalized From, checked in A-labels */
+	{ "idn", "esp", "\"B\xc3\xbc" "cher\" <news@b\xc3\xbc" "cher.example>", NULL, PASS,
+	  { "spf.pass", "dkim.pass", "dmarc.pass" }, { 0 }, PASS },
 	/* ---- fail ---- */
 	{ "denied", "sendas", "news@denied.example", NULL, FAIL,
 	  { "service.send_as_denied", "spf.pass", "dkim.pass" }, { 0 }, FAIL },
@@ -83,6 +86,12 @@ static const struct scenario scenarios[] = {
 	{ "dkim-temp-spf-pass", "esp", "news@dkim-temp-spf-pass.example",
 	  "s1._domainkey.dkim-temp-spf-pass.example", PASS,
 	  { "dkim.temperror", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
+	/* SPF of the service's own bounce domain fails temporarily */
+	{ "bounce-temp", "tempbounce", "news@bounce-temp.example", "tempbounce.sendco.example", UNKNOWN,
+	  { "spf.not_used", "spf.temperror", "dkim.key_missing" }, { "spf.include_missing" }, PASS },
+	/* a temporary error one step up the DMARC tree walk */
+	{ "walk-temp", "esp", "news@sub.walk-temp.example", "_dmarc.walk-temp.example", UNKNOWN,
+	  { "dmarc.temperror", "spf.pass", "dkim.pass" }, { "dmarc.none", "dmarc.pass" }, UNKNOWN },
 	/* ---- at-risk ---- */
 	{ "no-dmarc", "esp", "news@no-dmarc.example", NULL, AT_RISK,
 	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
@@ -282,6 +291,8 @@ static int policy_rank(const char *rec)
 		return 1;
 	return 0;
 }
+
+static json_object *get(json_object *o, const char *key);
 
 static json_object *parse_json(const struct fromauth_result *r)
 {
@@ -683,6 +694,24 @@ START_TEST(test_advice_own_bounce_domain)
 }
 END_TEST
 
+/* The From domain is checked, reported and fixed in A-labels. */
+START_TEST(test_idn_alabels)
+{
+	const struct scenario *s = scenario_named("idn");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	ck_assert_str_eq(fromauth_result_domain(r), "xn--bcher-kva.example");
+	ck_assert_str_eq(fromauth_result_mail_from(r), "xn--bcher-kva.example");
+	json_object *o = parse_json(r);
+	ck_assert_str_eq(json_object_get_string(get(o, "from")), "news@xn--bcher-kva.example");
+	json_object_put(o);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- bad input ------------------------------------------------------------ */
 
 START_TEST(test_bad_input)
@@ -1007,6 +1036,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fix_dmarc);
 	tcase_add_test(tc, test_fix_placeholder_not_applied);
 	tcase_add_test(tc, test_advice_own_bounce_domain);
+	tcase_add_test(tc, test_idn_alabels);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_concurrent);
 	suite_add_tcase(s, tc);
