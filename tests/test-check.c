@@ -129,6 +129,11 @@ static const struct scenario scenarios[] = {
 	  { "spf.ptr", "spf.pass" }, { 0 }, PASS },
 	{ "neutral", "esp", "news@neutral.example", NULL, FAIL,
 	  { "spf.neutral", "spf.include_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
+	/* the service named, but after -all or qualified: moved, unqualified */
+	{ "include-after-all", "nodkim", "news@include-after-all.example", NULL, FAIL,
+	  { "spf.fail", "spf.include_missing", "dmarc.fail_reject" }, { 0 }, PASS },
+	{ "qualified-include", "nodkim", "news@qualified-include.example", NULL, FAIL,
+	  { "spf.neutral", "dmarc.fail_reject" }, { 0 }, PASS },
 	{ "partial", "esp", "news@partial.example", NULL, FAIL,
 	  { "spf.partial", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
 	{ "ips-placeholder", "ips", "news@ips-placeholder.example", NULL, FAIL,
@@ -290,6 +295,22 @@ static int policy_rank(const char *rec)
 	if (!strncasecmp(p + 2, "quarantine", 10))
 		return 1;
 	return 0;
+}
+
+/* The text of TXT rdata in presentation form: strings joined, quotes
+ * dropped (the fixes and the zones need no escapes). */
+static const char *txt_text(const char *rdata, char *buf, size_t len)
+{
+	size_t n = 0;
+	int quoted = 0;
+	for (const char *c = rdata; *c && n + 1 < len; c++) {
+		if (*c == '"')
+			quoted = !quoted;
+		else if (quoted)
+			buf[n++] = *c;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 static json_object *get(json_object *o, const char *key);
@@ -474,6 +495,19 @@ START_TEST(test_scenario)
 						      fromauth_dns_answer_record(a, k));
 				fromauth_dns_answer_free(a);
 			}
+			/* a TXT fix is not what is published already */
+			if (!strcmp(type, "TXT")) {
+				struct fromauth_dns_answer *a = NULL;
+				char want[2048], have[2048];
+				ck_assert_int_eq(fromauth_dns_lookup(ctx, owner, FROMAUTH_RR_TXT, &a,
+								     NULL, 0), 0);
+				for (size_t k = 0; k < fromauth_dns_answer_count(a); k++)
+					ck_assert_msg(strcmp(txt_text(rdata, want, sizeof(want)),
+							     txt_text(fromauth_dns_answer_record(a, k),
+								      have, sizeof(have))),
+						      "%s: fix %s is already published", s->zone, line);
+				fromauth_dns_answer_free(a);
+			}
 			/* a CNAME fix changes something */
 			if (!strcmp(type, "CNAME")) {
 				struct fromauth_dns_answer *a = NULL;
@@ -588,6 +622,8 @@ START_TEST(test_fix_spf_merge_keeps_all)
 			 "neutral.example. 3600 IN TXT \"v=spf1 mx include:spf.sendco.example ?all\"");
 	ck_assert_str_eq(fixes_for("partial", "spf.partial"),
 			 "partial.example. 3600 IN TXT \"v=spf1 ip4:192.0.2.0/26 ip6:2001:db8:5e::/48 include:spf.sendco.example -all\"");
+	ck_assert_str_eq(fixes_for("include-after-all", "spf.include_missing"),
+			 "include-after-all.example. 3600 IN TXT \"v=spf1 mx include:spf.sendco.example -all\"");
 	/* a profile with ranges and no include: its ranges, same place */
 	ck_assert_str_eq(fixes_for("ips-placeholder", "spf.include_missing"),
 			 "ips-placeholder.example. 3600 IN TXT \"v=spf1 mx ip4:192.0.2.0/25 ip6:2001:db8:5e::/48 -all\"");
