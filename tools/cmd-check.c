@@ -23,20 +23,24 @@ static void check_usage(FILE *out)
 		"65 bad input data, 66 unreadable file.\n");
 }
 
-/* The first error finding with a fix, else the first error: the one thing
- * to do next. */
+/* The first error finding with a fix, else the first error, else the
+ * first warning (an at-risk domain may have no error): the one thing to
+ * do next. */
 static size_t next_step(const struct fromauth_result *r)
 {
-	size_t n = fromauth_result_finding_count(r), first_error = n;
+	size_t n = fromauth_result_finding_count(r), first_error = n, first_warning = n;
 	for (size_t i = 0; i < n; i++) {
-		if (fromauth_result_finding_severity(r, i) != FROMAUTH_SEVERITY_ERROR)
+		int severity = fromauth_result_finding_severity(r, i);
+		if (severity == FROMAUTH_SEVERITY_WARNING && first_warning == n)
+			first_warning = i;
+		if (severity != FROMAUTH_SEVERITY_ERROR)
 			continue;
 		if (fromauth_result_finding_fix_count(r, i) > 0)
 			return i;
 		if (first_error == n)
 			first_error = i;
 	}
-	return first_error;
+	return first_error < n ? first_error : first_warning;
 }
 
 static void print_report(const struct fromauth_result *r, const char *from)
@@ -56,9 +60,17 @@ static void print_report(const struct fromauth_result *r, const char *from)
 		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, step); j++)
 			printf("    %s\n", fromauth_result_finding_fix(r, step, j));
 	}
-	if (fromauth_result_fixed_verdict(r) >= 0)
-		printf("After publishing the fixes below: %s\n",
-		       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
+	if (fromauth_result_fixed_verdict(r) >= 0) {
+		size_t fixes = 0;
+		for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
+			fixes += fromauth_result_finding_fix_count(r, i);
+		if (fixes)
+			printf("After publishing the fixes below: %s\n",
+			       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
+		else if (fromauth_result_verdict(r) != FROMAUTH_VERDICT_PASS)
+			printf("No DNS record of yours changes this: the verdict stays %s.\n",
+			       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
+	}
 
 	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
 	printf("\nDMARC  ");
