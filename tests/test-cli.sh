@@ -70,6 +70,14 @@ expect 3 "unknown" news@dmarc-temp.example $(scenario dmarc-temp esp) \
 grep -q 'dmarc.temperror' "$TMP/out" && ok "unknown: dmarc.temperror reported" ||
 	not_ok "unknown: no dmarc.temperror"
 
+# at-risk with warnings only: still a next step, and no promise of fixes
+# shellcheck disable=SC2046
+expect 1 "unaligned" news@unaligned.example $(scenario unaligned svcsign) --offline --fix
+grep -q '^Next step: DKIM key s1._domainkey.sendco.example' "$TMP/out" &&
+	ok "unaligned: next step names the unaligned key" || not_ok "unaligned: no next step"
+grep -q 'No DNS record of yours changes this: the verdict stays at-risk' "$TMP/out" &&
+	ok "unaligned: --fix says nothing of the user's helps" || not_ok "unaligned: --fix line"
+
 # ---- --json parses, and says the same
 # shellcheck disable=SC2046
 expect 2 "json" news@reject.example $(scenario reject esp) --offline --json --fix
