@@ -283,6 +283,123 @@ START_TEST(fromauth_spf_check_threads)
 }
 END_TEST
 
+/* Random records built from pieces of valid and hostile terms, through
+ * the screen and libspf2: under valgrind this checks libspf2's own
+ * memory use on everything the screen lets through. */
+static unsigned int rnd_state = 12345;
+
+static unsigned int rnd(unsigned int n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static void random_term(char *buf, size_t len)
+{
+	static const char *macros[] = {
+		"%{s}", "%{l}", "%{o}", "%{d}", "%{i}", "%{p}", "%{v}", "%{h}",
+		"%{d2}", "%{ir}", "%{l-}", "%{d1r}", "%{S}", "%%", "%_", "%-",
+		"%{c}", "%{x}", "%{%{d}}", "%{d0}", "%{d999}", "%", "%{",
+	};
+	char m[200] = "";
+	unsigned int nm = rnd(4);
+	for (unsigned int i = 0; i < nm; i++) {
+		/* mostly valid: a bad macro fails the whole record */
+		size_t k = rnd(20) ? rnd(16) : rnd(FA_ARRAY_SIZE(macros));
+		strncat(m, macros[k], sizeof(m) - strlen(m) - 1);
+		strncat(m, ".", sizeof(m) - strlen(m) - 1);
+	}
+	const char *q = (const char *[]){ "", "+", "-", "~", "?" }[rnd(5)];
+	switch (rnd(17)) {
+	case 0: snprintf(buf, len, "%sip4:192.0.2.%u/%u", q, rnd(260), rnd(34)); break;
+	case 1: snprintf(buf, len, "%sip6:2001:db8::%x/%u", q, rnd(65536), rnd(130)); break;
+	case 2: snprintf(buf, len, "%sa", q); break;
+	case 3: snprintf(buf, len, "%sa:%sr%u.fuzz.test/%u//%u", q, m, rnd(8), rnd(33), rnd(129)); break;
+	case 4: snprintf(buf, len, "%smx:%sfuzz.test", q, m); break;
+	case 5: snprintf(buf, len, "%sinclude:r%u.fuzz.test", q, rnd(8)); break;
+	case 6: snprintf(buf, len, "%sexists:%sfuzz.test", q, m); break;
+	case 7: snprintf(buf, len, "redirect=r%u.fuzz.test", rnd(8)); break;
+	case 8: snprintf(buf, len, "exp=e.fuzz.test"); break;
+	case 9: snprintf(buf, len, "%sptr:%sfuzz.test", q, m); break;
+	case 10: snprintf(buf, len, "%sall", q); break;
+	case 11: {
+		/* a long term near libspf2's 511-byte buffer */
+		size_t n = 100 + rnd(300);
+		char *p = buf + snprintf(buf, len, "exists:");
+		for (size_t i = 0; i < n && (size_t)(p - buf) < len - 20; i++)
+			*p++ = i % 40 == 39 ? '.' : "%{l}x"[rnd(5)];
+		snprintf(p, len - (size_t)(p - buf), ".fuzz.test");
+		break;
+	}
+	case 12: if (rnd(4)) { snprintf(buf, len, "%s?all", q); break; }
+		snprintf(buf, len, "%c%c%c", 'a' + rnd(26), "\x80\x01 =:/"[rnd(6)], 'a' + rnd(26)); break;
+	case 13: snprintf(buf, len, "foo.bar-%u=%s", rnd(10), m); break;
+	default: snprintf(buf, len, "%sa:h%u.spf.test", q, rnd(12)); break;
+	}
+}
+
+static void add_random_record(struct fromauth_ctx *c, const char *owner)
+{
+	char rec[3000] = "v=spf1";
+	unsigned int n = rnd(14);
+	for (unsigned int i = 0; i < n; i++) {
+		char term[600];
+		random_term(term, sizeof(term));
+		if (strlen(rec) + strlen(term) + 2 > sizeof(rec))
+			break;
+		strcat(rec, " ");
+		strcat(rec, term);
+	}
+	/* as a master-file line: strings of at most 255 bytes, escaped */
+	char line[14000];
+	size_t o = (size_t)snprintf(line, sizeof(line), "%s 300 IN TXT \"", owner);
+	for (size_t i = 0, instr = 0; rec[i]; i++, instr++) {
+		unsigned char ch = (unsigned char)rec[i];
+		if (instr == 200) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "\" \"");
+			instr = 0;
+		}
+		if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "\\%03u", ch);
+		else
+			line[o++] = (char)ch;
+	}
+	snprintf(line + o, sizeof(line) - o, "\"");
+	char err[256];
+	ck_assert_msg(fromauth_ctx_add_record(c, line, err, sizeof(err)) == 0, "%s: %s", line, err);
+}
+
+START_TEST(fromauth_spf_check_random_records)
+{
+	for (unsigned int round = 0; round < 40; round++) {
+		struct fromauth_ctx *c = test_offline_ctx("zones/spf.zone", NULL);
+		char owner[64];
+		for (unsigned int r = 0; r < 8; r++) {
+			snprintf(owner, sizeof(owner), "r%u.fuzz.test.", r);
+			add_random_record(c, owner);
+		}
+		ck_assert_int_eq(fromauth_ctx_add_record(c,
+			"e.fuzz.test. 300 IN TXT \"%{i} %{d} %{s} %{p} %{t} %{r} %{c}\"", NULL, 0), 0);
+		for (unsigned int r = 0; r < 8; r++) {
+			struct fromauth_spf *spf = NULL;
+			snprintf(owner, sizeof(owner), "u%u@r%u.fuzz.test", r, r);
+			const char *ip = r % 2 ? "2001:db8::7" : "192.0.2.7";
+			ck_assert_int_eq(fromauth_spf_check(c, ip, owner, "mta.fuzz.test",
+							    &spf, NULL, 0), 0);
+			int res = fromauth_spf_result(spf);
+			if (getenv("SPF_RANDOM_DEBUG")) fprintf(stderr, "RES %s %s\n", fromauth_spf_result_name(res), fromauth_spf_reason(spf));
+			ck_assert(res >= FROMAUTH_SPF_NONE && res <= FROMAUTH_SPF_PERMERROR);
+			ck_assert(*fromauth_spf_reason(spf));
+			ck_assert_uint_le(fromauth_spf_lookups(spf), 10);
+			ck_assert_uint_le(fromauth_spf_void_lookups(spf), 2);
+			ck_assert_ptr_nonnull(fromauth_spf_json(spf));
+			fromauth_spf_free(spf);
+		}
+		fromauth_ctx_free(c);
+	}
+}
+END_TEST
+
 START_TEST(fromauth_spf_explanation_exp)
 {
 	struct fromauth_spf *spf = check("192.0.2.9", "user@exp.spf.test", NULL);
@@ -638,6 +755,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_errors },
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
+		{ "fromauth_spf_check", fromauth_spf_check_random_records },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },
