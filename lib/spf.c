@@ -786,7 +786,24 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 		}
 		case FA_SPF_REDIRECT:
 			break;  /* after every mechanism failed, below */
-		case FA_SPF_PTR:
+		case FA_SPF_PTR: {
+			/* a validated name (its address is the client's)
+			 * within the ptr domain */
+			const char *within = t->value ? t->value : s->domain;
+			if (t->has_macro || !next_entry(st, ns_t_ptr, TERM))
+				return SIM_UNKNOWN;
+			while ((q = next_entry(st, st->ev->family == AF_INET ? ns_t_a
+					       : ns_t_aaaa, TARGET)) != NULL) {
+				struct fa_spf_term exact = *t;
+				exact.cidr4 = exact.cidr6 = -1;
+				if (entry_matches_client(st, q, &exact) &&
+				    fa_domain_is_within(q->name, within)) {
+					match = 1;
+					break;
+				}
+			}
+			break;
+		}
 		default:
 			if (fa_spf_term_queries_dns(t))
 				return SIM_UNKNOWN;
