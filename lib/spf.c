@@ -96,14 +96,12 @@ struct seen_record {
 struct eval {
 	struct fa_dns_req *req;
 	SPF_request_t *spf_req;
-	const char *ip_text;
 	int family;
 	unsigned char ip[16];
 
 	unsigned int terms;
 	unsigned int voids;
 	int top_fetched;
-	int top_query;
 	int top_temp;           /* the top record's lookup failed temporarily */
 
 	/* first reason to stop, with the result it forces */
@@ -223,7 +221,7 @@ static uint16_t fa_type_of(ns_type type)
 }
 
 /* Fill @rr with the SPF record among the TXT answers, screened. */
-static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
+static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		    const struct fa_dns_answer *ans)
 {
 	const struct fa_dns_rr *found = NULL;
@@ -239,14 +237,14 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	}
 	if (nspf == 0) {
 		rr->herrno = NO_DATA;
-		return 0;
+		return;
 	}
 	if (nspf > 1) {
 		stop(ev, FROMAUTH_SPF_PERMERROR,
 		     "%s has %zu SPF records, RFC 7208 4.5 allows one",
 		     domain, nspf);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	char err[256] = "";
 	struct fa_spf_record *parsed = NULL;
@@ -255,13 +253,13 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	if (rc == FROMAUTH_E_NOMEM) {
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	if (rc) {
 		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
 		     domain, err);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	char *text = NULL;
 	int unsupported = 0;
@@ -274,19 +272,18 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		     "the SPF record of %s has an a or mx prefix of /0 for this "
 		     "address family, which libspf2 cannot evaluate", domain);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	size_t len = text ? strlen(text) : 0;
 	if (rc || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
 		free(text);
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	memcpy(rr->rr[0]->txt, text, len + 1);
 	free(text);
 	rr->num_rr = 1;
-	return 0;
 }
 
 static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
@@ -311,8 +308,6 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	free(ev->exp_text);
 	ev->exp_text = NULL;
 
-	if (!domain)
-		domain = "";
 	if (ev->stop_result >= 0)
 		return rr_new(ev, layer, domain, type, TRY_AGAIN);
 	/* Type SPF (99) was dropped by RFC 7208; never ask for it. */
@@ -332,7 +327,6 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		if (type == ns_t_txt && !ev->top_fetched) {
 			ev->top_fetched = 1;
 			cls = TOP;
-			ev->top_query = 1;
 		} else if (type == ns_t_ptr && !should_cache) {
 			cls = PMACRO;
 		} else {
@@ -927,7 +921,6 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
 	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
 		 (unsigned long long)nonce);
-	ev.ip_text = ip;
 	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
 		ev.family = AF_INET;
 	} else if (inet_pton(AF_INET6, ip, ev.ip) == 1) {
