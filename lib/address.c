@@ -28,6 +28,7 @@ struct fromauth_address {
 	char *domain;
 	char *display_name;
 	char *addr_spec;
+	bool angle; /* written as <addr-spec> */
 };
 
 enum tok_kind {
@@ -392,8 +393,10 @@ static bool looks_like_ip(const char *domain)
 	return true;
 }
 
-int fa_domain_to_alabel(const char *domain, char **out,
-			char *errbuf, size_t errlen)
+/* Convert and validate; a trailing dot (also one that IDNA mapping makes
+ * of U+3002 and its kin) is refused unless @fqdn_ok, and then only one. */
+static int to_alabel(const char *domain, bool fqdn_ok, char **out,
+		     char *errbuf, size_t errlen)
 {
 	char inner[256];
 	bool ascii = true;
@@ -406,7 +409,7 @@ int fa_domain_to_alabel(const char *domain, char **out,
 			ascii = false;
 
 	if (ascii) {
-		alabel = fa_domain_normalize(domain);
+		alabel = strdup(domain);
 		if (!alabel)
 			return FROMAUTH_E_NOMEM;
 	} else {
@@ -426,11 +429,24 @@ int fa_domain_to_alabel(const char *domain, char **out,
 			return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
 					"\"%s\" is not a valid internationalized "
 					"domain name: %s", domain, idn2_strerror(rc));
-		alabel = fa_domain_normalize(idn);
+		alabel = strdup(idn);
 		idn2_free(idn);
 		if (!alabel)
 			return FROMAUTH_E_NOMEM;
 	}
+
+	size_t len = strlen(alabel);
+	if (fqdn_ok && len > 1 && alabel[len - 1] == '.')
+		alabel[--len] = '\0';
+	if (len > 0 && alabel[len - 1] == '.') {
+		fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+			 "\"%s\" ends with '.' (an empty label)", domain);
+		free(alabel);
+		return FROMAUTH_E_DOMAIN;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (alabel[i] >= 'A' && alabel[i] <= 'Z')
+			alabel[i] = (char)(alabel[i] - 'A' + 'a');
 
 	rc = fa_domain_check(alabel, inner, sizeof(inner));
 	if (rc) {
@@ -447,6 +463,12 @@ int fa_domain_to_alabel(const char *domain, char **out,
 	}
 	*out = alabel;
 	return FROMAUTH_OK;
+}
+
+int fa_domain_to_alabel(const char *domain, char **out,
+			char *errbuf, size_t errlen)
+{
+	return to_alabel(domain, true, out, errbuf, errlen);
 }
 
 /* Is the local part a dot-atom, so it needs no quotes? */
@@ -559,7 +581,7 @@ static int parse_addr_spec(struct parser *p, struct fromauth_address *a)
 	if (!raw)
 		return FROMAUTH_E_NOMEM;
 	char inner[512];
-	rc = fa_domain_to_alabel(raw, &a->domain, inner, sizeof(inner));
+	rc = to_alabel(raw, false, &a->domain, inner, sizeof(inner));
 	free(raw);
 	if (rc == FROMAUTH_E_NOMEM)
 		return rc;
@@ -667,6 +689,7 @@ static int parse_mailbox(struct parser *p, struct fromauth_address *a)
 	if (rc)
 		return rc;
 	next(p); /* '<' */
+	a->angle = true;
 	if (peek(p)->kind == T_AT)
 		return addr_error(p, "source route at offset %zu (<@host:user@domain>) "
 				  "is obsolete and not supported", peek(p)->off);
@@ -797,7 +820,7 @@ int fa_pattern_normalize(const char *pattern, char **out,
 		if (rc)
 			return fa_error(errbuf, errlen, FROMAUTH_E_PROFILE,
 					"\"%s\": %s", pattern, inner);
-		if (strchr(pattern, '<') || a->display_name[0]) {
+		if (a->angle) {
 			fromauth_address_free(a);
 			return fa_error(errbuf, errlen, FROMAUTH_E_PROFILE,
 					"\"%s\": give a bare address (user@domain), "

@@ -268,10 +268,12 @@ static void dmarc_findings(struct eval_state *st)
 		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
 		add_fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
 	}
+	/* Problems of an ignored look-alike record name their own place. */
 	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
 		fa_finding_add(r, "dmarc.syntax",
 			       st->dmarc_valid ? FROMAUTH_SEVERITY_WARNING : FROMAUTH_SEVERITY_ERROR,
-			       "DMARC record at _dmarc.%s: %s", rec_dom, fa_dmarc_problem(d, i));
+			       "%s%s%s%s", *rec_dom ? "DMARC record at _dmarc." : "", rec_dom,
+			       *rec_dom ? ": " : "", fa_dmarc_problem(d, i));
 	if (!st->dmarc_valid)
 		return;
 
@@ -506,14 +508,22 @@ static void dkim_findings(struct eval_state *st)
 					       sel, dom, dom, r->domain);
 			if (fa_dkim_key_short(k))
 				fa_finding_add(r, "dkim.key_short", FROMAUTH_SEVERITY_INFO,
-					       "DKIM key %s._domainkey.%s is 1024-bit RSA: it works, but 2048 bits is advised.",
-					       sel, dom);
+					       "DKIM key %s._domainkey.%s is %u-bit RSA: it works, but 2048 bits is advised.",
+					       sel, dom, fromauth_dkim_key_bits(k));
 			if (fromauth_dkim_testing(k))
 				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
 					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
 					       sel, dom);
 			break;
 		case FROMAUTH_DKIM_MISSING:
+			if (fa_dkim_target_ok(k)) {
+				/* The delegation is right; the key is the service's
+				 * to publish, no record of the customer's fixes it. */
+				fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
+					       "%s._domainkey.%s points to %s as it should, but the service publishes no key there: ask the service to activate selector %s.",
+					       sel, dom, fa_dkim_expected_target(k), sel);
+				break;
+			}
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
@@ -521,7 +531,7 @@ static void dkim_findings(struct eval_state *st)
 			break;
 		case FROMAUTH_DKIM_INVALID:
 			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
-					   "The DKIM key record at %s._domainkey.%s is unusable: %s",
+					   "DKIM key %s._domainkey.%s: %s",
 					   sel, dom, fromauth_dkim_reason(k));
 			dkim_key_fix(st, f, k);
 			break;

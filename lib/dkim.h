@@ -26,7 +26,7 @@ struct json_object *fa_dkim_to_json(const struct fromauth_dkim *dkim);
 int fa_dkim_key_short(const struct fromauth_dkim *dkim);
 /* The expected CNAME target given to fa_dkim_eval(), or NULL. */
 const char *fa_dkim_expected_target(const struct fromauth_dkim *dkim);
-/* The CNAME chain ends at the expected target (0 when none expected). */
+/* The CNAME chain reaches the expected target (0 when none expected). */
 int fa_dkim_target_ok(const struct fromauth_dkim *dkim);
 /* The record is not the expected CNAME but its key equals the key
  * published at the target (so not a mismatch). */

@@ -269,7 +269,9 @@ static int parse_uri(struct fa_dmarc_record *rec, const char *tag,
 			"%s= URI \"%s\" has an over-long domain", tag, q);
 	memcpy(hostbuf, host.s, host.len);
 	hostbuf[host.len] = '\0';
-	if (fa_domain_check(hostbuf, NULL, 0) != 0 || !strchr(hostbuf, '.'))
+	/* A report domain has at least two labels ("a.example", "a.example."). */
+	const char *dot = strchr(hostbuf, '.');
+	if (fa_domain_check(hostbuf, NULL, 0) != 0 || !dot || dot[1] == '\0')
 		return fa_dmarc_record_problem(rec,
 			"%s= URI \"%s\" has an invalid domain", tag, q);
 	if (*count >= FA_DMARC_MAX_URIS)
@@ -414,7 +416,8 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 		if (!fo_valid(v))
 			return fa_dmarc_record_problem(rec,
 				"fo=%s is invalid: use 0, 1, d or s, separated by ':'", qv);
-		return 0;
+		rec->fo = span_dup(v);
+		return rec->fo ? 0 : FROMAUTH_E_NOMEM;
 	case 10:
 		switch (rf_check(v)) {
 		case 0:
@@ -424,11 +427,13 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 			return fa_dmarc_record_problem(rec,
 				"rf=%s names a report format other than afrf, the only one defined", qv);
 		}
-		return 0;
+		rec->rf = span_dup(v);
+		return rec->rf ? 0 : FROMAUTH_E_NOMEM;
 	case 11:
 		if (!all_digits(v, 10) || span_number(v) > 4294967295ull)
 			return fa_dmarc_record_problem(rec,
 				"ri=%s is invalid: use a number of seconds", qv);
+		rec->ri = (long long)span_number(v);
 		return 0;
 	case 12:
 		return parse_uri_list(rec, "rua", v, rec->rua, &rec->rua_count);
@@ -465,6 +470,7 @@ int fa_dmarc_record_parse(const char *txt, size_t len,
 	rec->t = 'n';
 	rec->psd = 'u';
 	rec->pct = -1;
+	rec->ri = -1;
 	if (!txt)
 		len = 0;
 	rec->text = display_copy(txt ? txt : "", len);
@@ -534,7 +540,7 @@ int fa_dmarc_record_parse(const char *txt, size_t len,
 	}
 	if (!(seen & 2u) && fa_dmarc_record_is_dmarc(txt, len)) {
 		rc = fa_dmarc_record_problem(rec,
-			"the record has no p= tag; receivers treat it as p=none");
+			"the record has no p= tag; receivers treat it as p=none if rua= holds a valid address, else apply no policy");
 		if (rc)
 			return rc;
 	}
@@ -546,6 +552,8 @@ void fa_dmarc_record_clear(struct fa_dmarc_record *rec)
 	if (!rec)
 		return;
 	free(rec->text);
+	free(rec->fo);
+	free(rec->rf);
 	for (size_t i = 0; i < rec->rua_count; i++) {
 		free(rec->rua[i].uri);
 		free(rec->rua[i].host);
@@ -562,13 +570,14 @@ void fa_dmarc_record_clear(struct fa_dmarc_record *rec)
 int fa_dmarc_record_policies(const struct fa_dmarc_record *rec,
 			     int *p, int *sp, int *np)
 {
-	if (rec->p_bad || rec->sp_bad || rec->np_bad) {
+	/* RFC 9989 4.10.1: a missing p= counts like an invalid one. */
+	if (!rec->p || rec->sp_bad || rec->np_bad) {
 		if (rec->rua_count == 0)
 			return 0;
 		*p = *sp = *np = FROMAUTH_DMARC_POLICY_NONE;
 		return 1;
 	}
-	*p = rec->p ? rec->p : FROMAUTH_DMARC_POLICY_NONE;
+	*p = rec->p;
 	*sp = rec->sp ? rec->sp : *p;
 	*np = rec->np ? rec->np : *sp;
 	return 1;

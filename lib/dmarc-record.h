@@ -29,6 +29,8 @@ struct fa_dmarc_record {
 	int pct;                /* 0..100, -1 absent or invalid */
 	char t;                 /* 'y' or 'n' (default 'n') */
 	char psd;               /* 'y', 'n' or 'u' (default 'u') */
+	char *fo, *rf;          /* as written when valid, else NULL */
+	long long ri;           /* -1 absent or invalid */
 	size_t rua_count, ruf_count;
 	struct fa_dmarc_uri rua[FA_DMARC_MAX_URIS];
 	struct fa_dmarc_uri ruf[FA_DMARC_MAX_URIS];
@@ -67,7 +69,7 @@ int fa_dmarc_record_problem(struct fa_dmarc_record *rec, const char *fmt, ...)
 
 /*
  * The policy a receiver takes from the record (RFC 9989 section 4.10.1):
- * a missing p= counts as none; an invalid p=, sp= or np= makes the whole
+ * a missing or invalid p=, or an invalid sp= or np=, makes the whole
  * record "p=none" if rua= holds a valid URI, else no policy at all
  * (returns 0 = absent, else sets *p, *sp, *np with sp/np falling back as
  * the RFC says: sp to p, np to sp to p).

@@ -99,8 +99,9 @@ static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
 		OPENDMARC_STATUS_T st = opendmarc_policy_store_dmarc(pctx, (u_char *)copy,
 								     (u_char *)domain, NULL);
 		if (st != DMARC_PARSE_OKAY && rec->problem_count == 0)
-			rc = fa_dmarc_record_problem(rec, "libopendmarc rejects the record: %s",
-						     opendmarc_policy_status_to_str(st));
+			rc = fa_dmarc_record_problem(rec,
+				"receivers using OpenDMARC (libopendmarc) reject the record: %s",
+				opendmarc_policy_status_to_str(st));
 	}
 	free(copy);
 	opendmarc_policy_connect_shutdown(pctx);
@@ -126,9 +127,11 @@ struct walk {
 	int start_temp;              /* the query at the start failed */
 	char *org;                   /* organizational domain */
 	size_t psd_index;            /* found[] with psd=y, or SIZE_MAX */
-	/* TXT records at queried names that look like DMARC but are not. */
+	/* TXT records at queried names that look like DMARC but are not,
+	 * and the domain (without _dmarc.) each was found at. */
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
+	const char *lookalike_at[WALK_MAX];
 };
 
 struct unauthorized {
@@ -322,6 +325,7 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 			w->queried[w->nqueried] = qname;
 			w->counts[w->nqueried++] = set.count;
 			if (set.lookalike && set.count == 0) {
+				w->lookalike_at[w->nlookalike] = qname + strlen("_dmarc.");
 				w->lookalike[w->nlookalike++] = set.lookalike;
 				set.lookalike = NULL;
 			}
@@ -471,7 +475,12 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		}
 	}
 
+	/* Broken records matter where a record would have applied: at D
+	 * and at the organizational domain. */
 	for (size_t i = 0; i < w->nlookalike; i++) {
+		if (strcmp(w->lookalike_at[i], d->domain) != 0 &&
+		    strcmp(w->lookalike_at[i], w->org) != 0)
+			continue;
 		rc = add_problem(d, fa_strdup(w->lookalike[i]));
 		if (rc)
 			return rc;
@@ -492,13 +501,13 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	}
 	if (!fa_dmarc_record_policies(rec, &d->p, &d->sp, &d->np)) {
 		rc = add_problem(d, fa_strdup(
-			"the record has an invalid policy tag and no valid rua= address, so receivers apply no DMARC policy"));
+			"the record has no valid p= (or an invalid sp=/np=) and no valid rua= address, so receivers apply no DMARC policy"));
 		d->policy = d->effective = FROMAUTH_DMARC_POLICY_ABSENT;
 		return rc;
 	}
 	if (rec->p_bad || rec->sp_bad || rec->np_bad) {
 		rc = add_problem(d, fa_strdup(
-			"because of an invalid policy tag, receivers treat the record as p=none"));
+			"because of an invalid policy tag, receivers treat the record as p=none (it has a valid rua=)"));
 		if (rc)
 			return rc;
 	}
@@ -575,7 +584,8 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 
 static int compare_discoveries(struct fromauth_dmarc *d)
 {
-	if (d->temperror || d->psl_temperror)
+	/* Without the PSL, RFC 7489's organizational domain is a guess. */
+	if (d->temperror || d->psl_temperror || !lib_ready)
 		return 0;
 	const char *rd9 = d->applied ? d->applied->domain : NULL;
 	const char *rd7 = d->psl_record_domain;
@@ -751,6 +761,9 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	c[0] = fa_dmarc_aspf(d);
 	json_object_object_add(o, "aspf", json_object_new_string(c));
 	json_object_object_add(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
+	json_object_object_add(o, "fo", rec ? jstr(rec->fo) : NULL);
+	json_object_object_add(o, "rf", rec ? jstr(rec->rf) : NULL);
+	json_object_object_add(o, "ri", rec && rec->ri >= 0 ? json_object_new_int64(rec->ri) : NULL);
 	json_object_object_add(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
 	json_object_object_add(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
 	struct json_object *a = json_object_new_array();
@@ -776,6 +789,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	json_object_object_add(old, "record", jstr(d->psl_record));
 	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
 	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
+	json_object_object_add(old, "psl", json_object_new_boolean(lib_ready));
 	json_object_object_add(o, "rfc7489", old);
 	json_object_object_add(o, "discovery_differs", jstr(d->differs));
 	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));

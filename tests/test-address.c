@@ -59,6 +59,7 @@ static const struct good good[] = {
 	  "user@xn--bcher-kva.example" },
 	{ "user@xn--bcher-kva.example", "user", "xn--bcher-kva.example", "",
 	  "user@xn--bcher-kva.example" },
+	{ "r@a\xe3\x80\x82" "b.example", "r", "a.b.example", "", "r@a.b.example" },
 	{ "user@faß.example", "user", "xn--fa-hia.example", "",
 	  "user@xn--fa-hia.example" },
 	{ "Jürgen <jürgen@münchen.example>", "jürgen", "xn--mnchen-3ya.example",
@@ -182,6 +183,9 @@ static const struct bad bad[] = {
 	{ "Name <a@example.com> trailing", FROMAUTH_E_ADDRESS,
 	  "unexpected text", "offset 21" },
 	{ "Name: <a@example.com>", FROMAUTH_E_ADDRESS, "group syntax", NULL },
+	/* found by fuzz-address: IDNA maps U+3002 to '.' */
+	{ "r@a.\xe3\x80\x82", FROMAUTH_E_DOMAIN, "ends with '.'", "offset 2" },
+	{ "r@a\xe3\x80\x82", FROMAUTH_E_DOMAIN, "ends with '.'", NULL },
 	{ "a@example.com]", FROMAUTH_E_ADDRESS, "unexpected text", "offset 13" },
 	{ "Name <a@example.com]", FROMAUTH_E_ADDRESS, "expected '>' at offset 19",
 	  "found \"]\"" },
@@ -378,6 +382,14 @@ START_TEST(test_pattern_normalize)
 	ck_assert_int_eq(fa_pattern_normalize("N <n@members.example>", &out, err,
 					      sizeof(err)), FROMAUTH_E_PROFILE);
 	ck_assert_ptr_nonnull(strstr(err, "bare address"));
+	ck_assert_int_eq(fa_pattern_normalize("<n@members.example>", &out, err,
+					      sizeof(err)), FROMAUTH_E_PROFILE);
+	ck_assert_ptr_nonnull(strstr(err, "bare address"));
+	/* found by fuzz-address: a quoted '<' is not an angle address */
+	ck_assert_int_eq(fa_pattern_normalize("\"<x\"@members.example", &out, err,
+					      sizeof(err)), 0);
+	ck_assert_str_eq(out, "\"<x\"@members.example");
+	free(out);
 	ck_assert_int_eq(fa_pattern_normalize("n@@x.example", &out, err,
 					      sizeof(err)), FROMAUTH_E_PROFILE);
 	ck_assert_ptr_nonnull(strstr(err, "n@@x.example"));

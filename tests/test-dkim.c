@@ -4,10 +4,12 @@
  * records, the key-record parser and thread use of one context. */
 #include <pthread.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <json-c/json.h>
 
 #include "test-common.h"
+#include "test-nsd.h"
 #include "ctx.h"
 #include "dkim.h"
 #include "private.h"
@@ -214,6 +216,14 @@ START_TEST(fromauth_dkim_check_cname)
 	ck_assert_str_eq(fromauth_dkim_cname(dkim, 0), "alias.esp.example");
 	ck_assert_str_eq(fromauth_dkim_cname(dkim, 1), "s5.dkim.esp.example");
 	ck_assert_str_eq(fromauth_dkim_key_type(dkim), "ed25519");
+	ck_assert_int_eq(fa_dkim_target_ok(dkim), 1);
+	fromauth_dkim_free(dkim);
+
+	/* Through the target on to where the service keeps the key. */
+	dkim = check("s10", "s10.dkim.esp.example");
+	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_VALID);
+	ck_assert_uint_eq(fromauth_dkim_cname_count(dkim), 2);
+	ck_assert_str_eq(fromauth_dkim_cname(dkim, 1), "current.keys.esp.example");
 	ck_assert_int_eq(fa_dkim_target_ok(dkim), 1);
 	fromauth_dkim_free(dkim);
 
@@ -605,6 +615,127 @@ START_TEST(fromauth_dkim_check_threads)
 }
 END_TEST
 
+/* Through a real DNS server: NSD on 127.0.0.1 serving tests/zones/dkim-net.zone. */
+START_TEST(fromauth_dkim_check_network)
+{
+	struct test_nsd nsd;
+	int rc = test_nsd_start(&nsd, "test", test_data("zones/dkim-net.zone"));
+	if (rc == 77) {
+		test_nsd_stop(&nsd);
+		fprintf(stderr, "nsd not installed: network case skipped\n");
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+
+	struct fromauth_ctx *net = NULL;
+	ck_assert_int_eq(fromauth_ctx_new(&net), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(net, nsd.nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(net, 500), 0);
+	static const struct {
+		const char *sel, *target;
+		int status;
+		unsigned int bits;
+		size_t cnames;
+	} cases[] = {
+		{ "rsa2048", NULL, FROMAUTH_DKIM_VALID, 2048, 0 },
+		{ "ed25519", NULL, FROMAUTH_DKIM_VALID, 256, 0 },
+		{ "rsa512", NULL, FROMAUTH_DKIM_WEAK, 512, 0 },
+		{ "revoked", NULL, FROMAUTH_DKIM_REVOKED, 0, 0 },
+		{ "nokey", NULL, FROMAUTH_DKIM_MISSING, 0, 0 },
+		{ "s1", "s1.dkim.esp.test", FROMAUTH_DKIM_VALID, 2048, 1 },
+		{ "s2", "s2.dkim.esp.test", FROMAUTH_DKIM_MISMATCH, 2048, 1 },
+		{ "s3", "s3.dkim.esp.test", FROMAUTH_DKIM_VALID, 2048, 0 },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		struct fromauth_dkim *dkim = NULL;
+		char err[256] = "";
+		rc = fromauth_dkim_check(net, cases[i].sel, "keys.test", cases[i].target,
+					 &dkim, err, sizeof(err));
+		ck_assert_msg(rc == 0, "%s: %s", cases[i].sel, err);
+		ck_assert_msg(fromauth_dkim_status(dkim) == cases[i].status, "%s: %s (%s)",
+			      cases[i].sel, fromauth_dkim_status_name(fromauth_dkim_status(dkim)),
+			      fromauth_dkim_reason(dkim));
+		ck_assert_uint_eq(fromauth_dkim_key_bits(dkim), cases[i].bits);
+		ck_assert_uint_eq(fromauth_dkim_cname_count(dkim), cases[i].cnames);
+		fromauth_dkim_free(dkim);
+	}
+	fromauth_ctx_free(net);
+
+	/* The server gone: the lookup times out, a temporary error. */
+	char ns[32];
+	snprintf(ns, sizeof(ns), "%s", nsd.nameserver);
+	test_nsd_stop(&nsd);
+	ck_assert_int_eq(fromauth_ctx_new(&net), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(net, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(net, 100), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(net, 1), 0);
+	struct fromauth_dkim *dkim = NULL;
+	ck_assert_int_eq(fromauth_dkim_check(net, "rsa2048", "keys.test", NULL, &dkim, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_TEMPERROR);
+	fromauth_dkim_free(dkim);
+	fromauth_ctx_free(net);
+}
+END_TEST
+
+/* Run the fromauth tool; its exit status, and its stdout in @out. */
+static int run_tool(const char *args, char *out, size_t outlen)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth dkim %s --offline --zone %s 2>/dev/null",
+		 TEST_BUILD_DIR, args, test_data("zones/dkim.zone"));
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, outlen - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+START_TEST(cmd_dkim_output)
+{
+	char out[8192];
+
+	ck_assert_int_eq(run_tool("rsa1024 keys.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "rsa1024._domainkey.keys.example: valid\n"));
+	ck_assert_ptr_nonnull(strstr(out, "key:      rsa, 1024 bits (short: 2048 advised)"));
+	ck_assert_ptr_nonnull(strstr(out, "testing:  no"));
+
+	ck_assert_int_eq(run_tool("testing keys.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "testing:  yes"));
+
+	ck_assert_int_eq(run_tool("s5 keys.example --target s5.dkim.esp.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+		"CNAME:    s5._domainkey.keys.example -> alias.esp.example -> s5.dkim.esp.example"));
+	ck_assert_ptr_nonnull(strstr(out, "(the CNAME chain reaches it)"));
+
+	ck_assert_int_eq(run_tool("s3 keys.example --target s3.dkim.esp.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "not a CNAME, but the same key"));
+
+	ck_assert_int_eq(run_tool("s2 keys.example --target s2.dkim.esp.example", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, ": mismatch\n"));
+
+	ck_assert_int_eq(run_tool("rsa512 keys.example", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("revoked keys.example", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("nokey keys.example", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, ": missing\n"));
+
+	ck_assert_int_eq(run_tool("ed25519 keys.example --json", out, sizeof(out)), 0);
+	struct json_object *o = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(o);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(o, "key_type", &v));
+	ck_assert_str_eq(json_object_get_string(v), "ed25519");
+	json_object_put(o);
+
+	ck_assert_int_eq(run_tool("'a;b' keys.example", out, sizeof(out)), 65);
+	ck_assert_int_eq(run_tool("onlyone", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--no-such-option a b", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--help", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Exit status"));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dkim");
@@ -622,7 +753,9 @@ Suite *test_suite(void)
 		{ "fromauth_dkim_check:temperror", fromauth_dkim_check_temperror },
 		{ "fromauth_dkim_check:input", fromauth_dkim_check_input },
 		{ "fromauth_dkim_check:threads", fromauth_dkim_check_threads },
+		{ "fromauth_dkim_check:network", fromauth_dkim_check_network },
 		{ "fromauth_dkim_status_name", fromauth_dkim_status_name_all },
+		{ "cmd_dkim", cmd_dkim_output },
 		{ "fromauth_dkim_free", fromauth_dkim_free_null },
 		{ "fromauth_dkim_json", fromauth_dkim_json_fields },
 		{ "fa_dkim_eval", fa_dkim_eval_accounting },

@@ -2,7 +2,9 @@
 /* DMARC: record validation, RFC 9989 and RFC 7489 discovery, applicable
  * policy, report authorization and alignment, offline through
  * tests/zones/dmarc.zone. */
+#include <pthread.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <json-c/json.h>
 
@@ -76,6 +78,9 @@ START_TEST(fa_dmarc_record_parse_valid)
 	ck_assert_str_eq(r.rua[0].host, "example.com");
 	ck_assert_str_eq(r.rua[1].host, "report.example.net");
 	ck_assert_uint_eq(r.ruf_count, 1);
+	ck_assert_str_eq(r.fo, "0:d");
+	ck_assert_str_eq(r.rf, "afrf");
+	ck_assert_int_eq(r.ri, 86400);
 	fa_dmarc_record_clear(&r);
 }
 END_TEST
@@ -119,6 +124,7 @@ static const struct {
 	{ "v=DMARC1; p=none; rua=https://x.example/r", "not a mailto: URI" },
 	{ "v=DMARC1; p=none; rua=mailto:nobody", "does not hold an address" },
 	{ "v=DMARC1; p=none; rua=mailto:a@-bad-.example", "invalid domain" },
+	{ "v=DMARC1; p=none; rua=mailto:a@localhost.", "invalid domain" },   /* found by fuzzing */
 	{ "v=DMARC1; p=none; rua=dmarc@example.com", "is not a URI" },
 	{ "v=DMARC1; p=none; rua=mailto:a@example.com!big", "!size suffix" },
 	{ "v=DMARC1; p=none; ruf=mailto:a@example.com,,mailto:b@example.com", "empty URI" },
@@ -199,6 +205,17 @@ START_TEST(fa_dmarc_record_policies_fallback)
 	const char *b = "v=DMARC1; p=reject; np=bogus";
 	ck_assert_int_eq(fa_dmarc_record_parse(b, strlen(b), &r), 0);
 	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 0);
+	fa_dmarc_record_clear(&r);
+
+	/* No p= and no rua=: no DMARC (RFC 9989 4.10.1); with rua=: none. */
+	const char *e = "v=DMARC1; adkim=s";
+	ck_assert_int_eq(fa_dmarc_record_parse(e, strlen(e), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 0);
+	fa_dmarc_record_clear(&r);
+	const char *f = "v=DMARC1; rua=mailto:x@example.com; sp=reject";
+	ck_assert_int_eq(fa_dmarc_record_parse(f, strlen(f), &r), 0);
+	ck_assert_int_eq(fa_dmarc_record_policies(&r, &p, &sp, &np), 1);
+	ck_assert_int_eq(sp, FROMAUTH_DMARC_POLICY_NONE);
 	fa_dmarc_record_clear(&r);
 
 	const char *c = "v=DMARC1; p=reject; sp=none";
@@ -363,9 +380,29 @@ START_TEST(fa_dmarc_problem_kinds)
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
 	fromauth_dmarc_free(d);
 
+	d = check("child.lookparent.com");
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 0);
+	fromauth_dmarc_free(d);
+	d = check("lookparent.com");
+	ck_assert(has_problem(d, "is ignored"));
+	fromauth_dmarc_free(d);
+
 	d = check("nop.com");
 	ck_assert(has_problem(d, "no p= tag"));
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_NONE);
+	fromauth_dmarc_free(d);
+
+	/* libopendmarc's second opinion, where it is stricter than the RFC. */
+	d = check("rflist.com");
+	ck_assert(has_problem(d, "OpenDMARC"));
+	ck_assert_uint_eq(fa_dmarc_problem_count(d), 1);
+	fromauth_dmarc_free(d);
+
+	/* _dmarc delegated by CNAME to a provider's record. */
+	d = check("cnamed.com");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "cnamed.com");
+	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_QUARANTINE);
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
 	fromauth_dmarc_free(d);
 
 	/* Character-strings are concatenated before parsing. */
@@ -522,6 +559,11 @@ START_TEST(fa_dmarc_unauthorized_destinations)
 	ck_assert_ptr_null(fa_dmarc_unauthorized(d, 2));
 	fromauth_dmarc_free(d);
 
+	/* A provider's wildcard authorization covers every domain. */
+	d = check("wildauth.com");
+	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
+	fromauth_dmarc_free(d);
+
 	/* Publishing the authorization fixes it. */
 	char err[256];
 	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
@@ -653,6 +695,108 @@ START_TEST(fromauth_dmarc_policy_name_values)
 }
 END_TEST
 
+/* ---- threads ---------------------------------------------------------- */
+
+static const char *const thread_domains[] = {
+	"mail.example.com", "ghost.npdomain.com", "x.dept.bigcorp.com",
+	"www.foo.blogspot.com", "reports.com", "agency.psd", "rflist.com",
+};
+
+static void *thread_run(void *arg)
+{
+	int *bad = arg;
+	for (int round = 0; round < 5; round++) {
+		for (size_t i = 0; i < FA_ARRAY_SIZE(thread_domains); i++) {
+			struct fromauth_dmarc *d = NULL;
+			if (fromauth_dmarc_check(ctx, thread_domains[i], &d, NULL, 0) != 0 ||
+			    fromauth_dmarc_policy(d) == FROMAUTH_DMARC_POLICY_ABSENT)
+				(*bad)++;
+			fromauth_dmarc_free(d);
+		}
+	}
+	return NULL;
+}
+
+/* One context, many threads: libopendmarc is initialized once and the
+ * results do not depend on who else is checking. */
+START_TEST(fromauth_dmarc_check_threads)
+{
+	pthread_t th[8];
+	int bad[8] = { 0 };
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, thread_run, &bad[i]), 0);
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(bad[i], 0);
+	}
+}
+END_TEST
+
+/* ---- the tool --------------------------------------------------------- */
+
+/* Run `fromauth dmarc ARGS` offline on the test zone; returns the exit
+ * status and the first @outlen-1 bytes of stdout. */
+static int run_tool(const char *args, char *out, size_t outlen)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth dmarc --offline --zone %s %s 2>/dev/null",
+		 TEST_BUILD_DIR, test_data("zones/dmarc.zone"), args);
+	FILE *f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	char sink[256];
+	while (fread(sink, 1, sizeof(sink), f) > 0)
+		;
+	int st = pclose(f);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+START_TEST(cmd_dmarc_exit_and_output)
+{
+	static char out[16384];
+	ck_assert_int_eq(run_tool("mail.example.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "_dmarc.example.com"));
+	ck_assert_ptr_nonnull(strstr(out, "quarantine (from sp=, for an existing subdomain)"));
+
+	ck_assert_int_eq(run_tool("norecord.com", out, sizeof(out)), 1);
+	ck_assert_int_eq(run_tool("badsyntax.com", out, sizeof(out)), 1);
+	ck_assert_ptr_nonnull(strstr(out, "p=rej is not a policy"));
+
+	ck_assert_int_eq(run_tool("reports.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out,
+		"fix: reports.com._report._dmarc.other.net. 3600 IN TXT \"v=DMARC1\""));
+
+	ck_assert_int_eq(run_tool("testing.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "applied      quarantine (t=y"));
+
+	ck_assert_int_eq(run_tool("www.foo.blogspot.com", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "! discovery"));
+
+	ck_assert_int_eq(run_tool("--json ghost.npdomain.com", out, sizeof(out)), 0);
+	struct json_object *j = json_tokener_parse(out);
+	ck_assert_ptr_nonnull(j);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(j, "policy", &v));
+	ck_assert_str_eq(json_object_get_string(v), "reject");
+	json_object_put(j);
+
+	/* Unicode input is converted to A-labels. */
+	ck_assert_int_eq(run_tool("--assume '_dmarc.xn--bcher-kva.example. 300 IN TXT \"v=DMARC1; p=reject\"' "
+				  "b\xc3\xbc" "cher.example", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "DMARC for xn--bcher-kva.example"));
+	ck_assert_int_eq(run_tool("'b\xc3\xbc cher.example'", out, sizeof(out)), 65);
+
+	ck_assert_int_eq(run_tool("--help", out, sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Exit status"));
+	ck_assert_int_eq(run_tool("", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("a.com b.com", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("--bogus x.com", out, sizeof(out)), 64);
+	ck_assert_int_eq(run_tool("'bad domain.com'", out, sizeof(out)), 65);
+}
+END_TEST
+
 static TCase *tcase(const char *name, const TTest *test, int fixture)
 {
 	TCase *tc = tcase_create(name);
@@ -682,6 +826,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, fromauth_dmarc_check_no_record);
 	tcase_add_test(tc, fromauth_dmarc_check_psd_y);
 	tcase_add_test(tc, fromauth_dmarc_check_many_labels);
+	tcase_add_test(tc, fromauth_dmarc_check_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_dmarc_policy");
@@ -705,5 +850,6 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
+	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));
 	return s;
 }

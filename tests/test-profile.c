@@ -190,7 +190,7 @@ static const struct bad_text bad_texts[] = {
 	  { ":3: key 'mail-from-target':", "IP address" } },
 	{ BASE "mail-from = \n", { ":3: key 'mail-from':", "empty value" } },
 	{ BASE "mail-from = .{domain}\n", { ":3: key 'mail-from':", "empty label" } },
-	{ BASE "mail-from = .\n", { ":3: key 'mail-from':", "empty domain" } },
+	{ BASE "mail-from = .\n", { ":3: key 'mail-from':", "empty label" } },
 	{ BASE "mail-from = bounce..{domain}\n",
 	  { ":3: key 'mail-from':", "does not make a valid domain" } },
 	{ BASE "mail-from = bounce{domain}\n",

@@ -42,8 +42,9 @@ static void print_human(const struct fromauth_dkim *dkim, const char *target)
 			printf(" (short: 2048 advised)");
 		printf("\n");
 	}
-	if (fromauth_dkim_testing(dkim))
-		printf("  testing:  yes (t=y): receivers may treat failures as unsigned mail\n");
+	if (*type)
+		printf("  testing:  %s\n", fromauth_dkim_testing(dkim)
+		       ? "yes (t=y): receivers may treat failures as unsigned mail" : "no");
 	if (ncnames) {
 		printf("  CNAME:    %s._domainkey.%s", fromauth_dkim_selector(dkim),
 		       fromauth_dkim_domain(dkim));
@@ -52,15 +53,16 @@ static void print_human(const struct fromauth_dkim *dkim, const char *target)
 		printf("\n");
 	}
 	if (target && *target) {
-		const char *last = ncnames ? fromauth_dkim_cname(dkim, ncnames - 1) : NULL;
-		const char *how = "not reached";
-		if (last && !strcasecmp(last, target))
-			how = "the CNAME chain ends there";
-		else if (ncnames == 0 && status != FROMAUTH_DKIM_MISMATCH &&
-			 status != FROMAUTH_DKIM_MISSING &&
-			 status != FROMAUTH_DKIM_TEMPERROR)
-			how = "not a CNAME, but the same key";
-		printf("  target:   %s (%s)\n", target, how);
+		int reached = 0;
+		for (size_t i = 0; i < ncnames; i++)
+			reached |= !strcasecmp(fromauth_dkim_cname(dkim, i), target);
+		/* Without a CNAME, a TXT passes only with the target's key. */
+		int same_key = ncnames == 0 && status != FROMAUTH_DKIM_MISMATCH &&
+			       status != FROMAUTH_DKIM_MISSING &&
+			       status != FROMAUTH_DKIM_TEMPERROR;
+		printf("  target:   %s (%s)\n", target,
+		       reached ? "the CNAME chain reaches it"
+		       : same_key ? "not a CNAME, but the same key" : "not reached");
 	}
 	const char *record = fromauth_dkim_record(dkim);
 	if (*record) {

@@ -178,8 +178,11 @@ static char *to_a_labels(const char *domain, char *err, size_t errlen)
 		return NULL;
 	}
 	struct fromauth_address *addr = NULL;
-	if (fromauth_address_parse(buf, &addr, err, errlen) != 0)
+	if (fromauth_address_parse(buf, &addr, NULL, 0) != 0) {
+		/* The parser's offsets would count our "postmaster@". */
+		snprintf(err, errlen, "%s is not a valid domain name", domain);
 		return NULL;
+	}
 	char *out = strdup(fromauth_address_domain(addr));
 	fromauth_address_free(addr);
 	return out;
