@@ -513,6 +513,14 @@ START_TEST(fa_spf_record_parse_grammar)
 	free(lib);
 	fa_spf_record_free(rec);
 
+	/* found by fuzz-spf-screen: an ip6 network at the very end of a
+	 * buffer without a terminating NUL was read past (ASan sees it) */
+	static const char tail[] = "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::";
+	char *exact = malloc(sizeof(tail) - 1);
+	memcpy(exact, tail, sizeof(tail) - 1);
+	ck_assert_int_eq(fa_spf_record_parse(exact, sizeof(tail) - 1, NULL, err, sizeof(err)), 0);
+	free(exact);
+
 	/* embedded NUL */
 	ck_assert_int_eq(fa_spf_record_parse("v=spf1 -all\0x", 13, NULL, err, sizeof(err)),
 			 FROMAUTH_E_RECORD);
