@@ -86,6 +86,15 @@ struct query_log {
 	char name[256];
 };
 
+/* A segment of a long record, served under a name of ours. */
+struct synth_record {
+	char *name;
+	char *origin;           /* the domain whose record it is part of */
+	char *text;
+};
+
+#define MAX_SYNTH 32
+
 struct seen_record {
 	char *domain;
 	char *text;
@@ -127,6 +136,9 @@ struct eval {
 
 	struct seen_record seen[MAX_RECORDS_SEEN];
 	size_t nseen;
+
+	struct synth_record synth[MAX_SYNTH];
+	size_t nsynth;
 
 	struct query_log *log;  /* MAX_LOG entries */
 	size_t nlog;
@@ -220,6 +232,52 @@ static uint16_t fa_type_of(ns_type type)
 	}
 }
 
+/* Serve segments 1.. of a long record under names of ours, each segment
+ * chained to the next by redirect=; returns segment 0 so chained. */
+static char *chain_segments(struct eval *ev, const char *domain,
+			    char **segs, size_t n)
+{
+	char *next_name = NULL;
+	for (size_t i = n; i-- > 0;) {
+		char *text = NULL;
+		if (next_name ? asprintf(&text, "%s redirect=%s", segs[i], next_name) < 0
+			      : (text = strdup(segs[i])) == NULL) {
+			free(next_name);
+			return NULL;
+		}
+		free(next_name);
+		next_name = NULL;
+		if (i == 0)
+			return text;
+		if (ev->nsynth >= MAX_SYNTH ||
+		    asprintf(&next_name, "seg%zu.%s", ev->nsynth, ev->any_suffix) < 0) {
+			free(text);
+			return NULL;
+		}
+		struct synth_record *sy = &ev->synth[ev->nsynth];
+		sy->name = strdup(next_name);
+		sy->origin = fa_domain_normalize(domain);
+		sy->text = text;
+		if (!sy->name || !sy->origin) {
+			free(sy->name);
+			free(sy->origin);
+			free(text);
+			free(next_name);
+			return NULL;
+		}
+		ev->nsynth++;
+	}
+	return NULL;
+}
+
+static const struct synth_record *find_synth(const struct eval *ev, const char *name)
+{
+	for (size_t i = 0; i < ev->nsynth; i++)
+		if (!strcasecmp(ev->synth[i].name, name))
+			return &ev->synth[i];
+	return NULL;
+}
+
 /* Fill @rr with the SPF record among the TXT answers, screened. */
 static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		    const struct fa_dns_answer *ans)
@@ -261,28 +319,32 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char *text = NULL;
+	char **segs = NULL;
+	size_t nsegs = 0;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, ev->any_suffix,
-				       &text, &unsupported);
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix,
+				       &segs, &nsegs, &unsupported);
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
-		free(text);
+		fa_spf_segments_free(segs, nsegs);
 		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s has an a or mx prefix of /0 for this "
-		     "address family, which libspf2 cannot evaluate", domain);
+		     "the SPF record of %s cannot be evaluated by libspf2: it is "
+		     "too long for it to hold, or has an a or mx prefix of /0 that "
+		     "cannot be spelled otherwise", domain);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	size_t len = text ? strlen(text) : 0;
-	if (rc || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
-		free(text);
+	char *first = rc ? NULL : chain_segments(ev, domain, segs, nsegs);
+	fa_spf_segments_free(segs, nsegs);
+	size_t len = first ? strlen(first) : 0;
+	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
+		free(first);
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	memcpy(rr->rr[0]->txt, text, len + 1);
-	free(text);
+	memcpy(rr->rr[0]->txt, first, len + 1);
+	free(first);
 	rr->num_rr = 1;
 }
 
@@ -296,14 +358,6 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	int any = 0;
 
 	*clsp = SKIPPED;
-	size_t dl = strlen(domain), sl = strlen(ev->any_suffix);
-	if (sl && dl > sl + 1 && dl - sl - 1 < sizeof(stripped) &&
-	    domain[dl - sl - 1] == '.' && !strcasecmp(domain + dl - sl, ev->any_suffix)) {
-		memcpy(stripped, domain, dl - sl - 1);
-		stripped[dl - sl - 1] = '\0';
-		domain = stripped;
-		any = 1;
-	}
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
@@ -313,6 +367,30 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	/* Type SPF (99) was dropped by RFC 7208; never ask for it. */
 	if (!fatype)
 		return rr_new(ev, layer, domain, type, NO_DATA);
+	/* a segment of a long record: ours, not a term, no DNS */
+	const struct synth_record *sy = type == ns_t_txt ? find_synth(ev, domain) : NULL;
+	if (sy) {
+		SPF_dns_rr_t *rr = rr_new(ev, layer, domain, type, NETDB_SUCCESS);
+		size_t len = strlen(sy->text);
+		if (rr && rr->herrno == NETDB_SUCCESS &&
+		    SPF_dns_rr_buf_realloc(rr, 0, len + 1) == SPF_E_SUCCESS) {
+			memcpy(rr->rr[0]->txt, sy->text, len + 1);
+			rr->num_rr = 1;
+		} else if (rr) {
+			stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+			rr->herrno = TRY_AGAIN;
+		}
+		return rr;
+	}
+	/* NAME.SUFFIX: the client's address if NAME has any (a/0, mx/0) */
+	size_t dl = strlen(domain), sl = strlen(ev->any_suffix);
+	if (sl && dl > sl + 1 && dl - sl - 1 < sizeof(stripped) &&
+	    domain[dl - sl - 1] == '.' && !strcasecmp(domain + dl - sl, ev->any_suffix)) {
+		memcpy(stripped, domain, dl - sl - 1);
+		stripped[dl - sl - 1] = '\0';
+		domain = stripped;
+		any = 1;
+	}
 
 	if ((type == ns_t_a || type == ns_t_aaaa) &&
 	    ev->pending_pos < ev->npending &&
@@ -532,7 +610,8 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 		const SPF_request_t *sr = ev->spf_req;
 		struct fa_spf_macro_vars vars = {
 			.sender = sr->env_from,
-			.domain = sr->cur_dom,
+			.domain = find_synth(ev, sr->cur_dom)
+				  ? find_synth(ev, sr->cur_dom)->origin : sr->cur_dom,
 			.helo = sr->helo_dom,
 			.family = ev->family,
 			.timestamp = (unsigned long)time(NULL),
@@ -986,6 +1065,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 	SPF_server_set_rec_dom(server, "fromauth.invalid");
+	/* The layer counts terms over the whole tree (and does not count
+	 * the redirects chaining a long record's segments); libspf2's own
+	 * count, per record and with those redirects, must not get first. */
+	SPF_server_set_max_dns_mech(server, 100);
 	sr = SPF_request_new(server);
 	if (!sr) {
 		rc = FROMAUTH_E_NOMEM;
@@ -1052,6 +1135,11 @@ fail:
 	clear_pending(&ev);
 	free(ev.log);
 	free(ev.exp_text);
+	for (size_t i = 0; i < ev.nsynth; i++) {
+		free(ev.synth[i].name);
+		free(ev.synth[i].origin);
+		free(ev.synth[i].text);
+	}
 	for (size_t i = 0; i < ev.nseen; i++) {
 		free(ev.seen[i].domain);
 		free(ev.seen[i].text);

@@ -104,6 +104,14 @@ START_TEST(fromauth_spf_check_mechanisms)
 	expect("2001:db8:ffff::1", "zeromx.spf.test", FROMAUTH_SPF_FAIL, NULL);
 	/* the suffix that stands for "the client" cannot be forged */
 	expect("192.0.2.200", "forged.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* longer than libspf2 can hold (it would drop the tail silently) */
+	expect("2001:db8:23::1", "long6.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db9::1", "long6.spf.test", FROMAUTH_SPF_FAIL,
+	       "-all in the SPF record of long6.spf.test");
+	expect("198.51.100.7", "long6.spf.test", FROMAUTH_SPF_PASS,
+	       "+a:amx.spf.test in the SPF record of long6.spf.test");
+	expect("192.0.2.130", "long4.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("192.0.2.131", "long4.spf.test", FROMAUTH_SPF_SOFTFAIL, NULL);
 	/* IPv4-mapped IPv6 is IPv4 (RFC 7208 5) */
 	expect("::ffff:192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS, NULL);
 
@@ -505,12 +513,32 @@ START_TEST(fa_spf_record_parse_grammar)
 	ck_assert_str_eq(rec->redirect->value, "r.test");
 	ck_assert_int_eq(rec->terms[2].addr[3], 1);
 
-	char *lib = NULL;
+	char **segs = NULL;
+	size_t nseg = 0;
 	int unsupported;
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, NULL, &lib, &unsupported), 0);
-	ck_assert_str_eq(lib, "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL,
+						   &segs, &nseg, &unsupported), 0);
+	ck_assert_uint_eq(nseg, 1);
+	ck_assert_str_eq(segs[0], "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
 	ck_assert_int_eq(unsupported, 0);
-	free(lib);
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+
+	/* too long for libspf2: segments, later ones with the domain spelled */
+	char longrec[2048] = "v=spf1 a";
+	for (int i = 0; i < 40; i++)
+		snprintf(longrec + strlen(longrec), sizeof(longrec) - strlen(longrec),
+			 " ip6:2001:db8:%x::/48", i);
+	strcat(longrec, " mx -all ip4:192.0.2.1");
+	ck_assert_int_eq(fa_spf_record_parse(longrec, strlen(longrec), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL,
+						   &segs, &nseg, &unsupported), 0);
+	ck_assert_uint_ge(nseg, 2);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert(!strncmp(segs[0], "v=spf1 a ip6:2001:db8:0::/48", 28));
+	ck_assert_ptr_nonnull(strstr(segs[nseg - 1], " mx:x.test -all"));
+	ck_assert_ptr_null(strstr(segs[nseg - 1], "192.0.2.1"));  /* after all */
+	fa_spf_segments_free(segs, nseg);
 	fa_spf_record_free(rec);
 
 	/* found by fuzz-spf-screen: an ip6 network at the very end of a

@@ -27,14 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * bounds that keep it off the CVE-2023-42118 edge. */
 		static const int families[] = { AF_INET, AF_INET6 };
 		for (size_t f = 0; f < 2; f++) {
-			char *lib = NULL;
+			char **segs = NULL;
+			size_t nseg = 0;
 			int unsupported;
-			if (fa_spf_record_for_libspf2(rec, families[f],
-						      f ? "fa-any-0123456789abcdef.invalid" : NULL, &lib, &unsupported) != 0)
+			if (fa_spf_record_for_libspf2(rec, families[f], "example.com",
+						      f ? "fa-any-0123456789abcdef.invalid" : NULL,
+						      &segs, &nseg, &unsupported) != 0)
 				continue;
-			if (fa_spf_record_parse(lib, strlen(lib), NULL, err, sizeof(err)) != 0)
-				__builtin_trap();
-			free(lib);
+			for (size_t k = 0; k < nseg; k++) {
+				char *seg = NULL;
+				if (asprintf(&seg, "%s redirect=seg.x.invalid", segs[k]) < 0)
+					__builtin_trap();
+				if (fa_spf_record_parse(seg, strlen(seg), NULL, err, sizeof(err)) != 0)
+					__builtin_trap();
+				free(seg);
+			}
+			fa_spf_segments_free(segs, nseg);
 		}
 		for (size_t i = 0; i < rec->count; i++) {
 			const struct fa_spf_term *t = &rec->terms[i];
