@@ -49,6 +49,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "address.h"
 #include "ctx.h"
 #include "private.h"
 #include "spf-record.h"
@@ -953,23 +954,49 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 	return strdup(buf);
 }
 
-/* Split MAIL FROM into the domain to evaluate.  NULL if malformed. */
+/* The identity to evaluate: MAIL FROM, or for the null sender the HELO
+ * name; an internationalized domain becomes A-labels (SPEC 2), which is
+ * what DNS holds.  *id_out is malloc'd; *domain points into it. */
 static int check_identity(const char *mail_from, const char *helo,
-			  const char **domain, char *errbuf, size_t errlen)
+			  char **id_out, const char **domain,
+			  char *errbuf, size_t errlen)
 {
-	const char *id = mail_from && *mail_from ? mail_from : helo;
+	int null_sender = !mail_from || !*mail_from;
+	const char *id = null_sender ? helo : mail_from;
+
+	*id_out = NULL;
 	if (!id || !*id)
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"the null sender needs a HELO name");
 	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
 			return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
-					"\"%s\" holds a control or non-ASCII byte", id);
+					"\"%s\" holds a control byte", id);
 	if (strlen(id) > 320)
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"\"%.40s...\" is too long", id);
-	const char *at = mail_from && *mail_from ? strrchr(id, '@') : NULL;
-	*domain = at ? at + 1 : id;
+	const char *at = null_sender ? NULL : strrchr(id, '@');
+	const char *dom = at ? at + 1 : id;
+	char *alabel = NULL;
+	int ascii = 1;
+	for (const char *p = dom; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = 0;
+	/* a domain that does not convert stays as given: "none" (4.3) */
+	if (!ascii && fa_domain_to_alabel(dom, &alabel, NULL, 0) == 0) {
+		int n = asprintf(id_out, "%.*s%s", (int)(dom - id), id, alabel);
+		free(alabel);
+		if (n < 0) {
+			*id_out = NULL;
+			return FROMAUTH_E_NOMEM;
+		}
+	} else {
+		*id_out = strdup(id);
+		if (!*id_out)
+			return FROMAUTH_E_NOMEM;
+	}
+	/* the part before the domain is the same in both */
+	*domain = *id_out + (dom - id);
 	return 0;
 }
 
@@ -984,6 +1011,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	SPF_request_t *sr = NULL;
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
+	char *identity = NULL;
 	int rc;
 
 	if (!out)
@@ -1015,13 +1043,20 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
 				"\"%s\" is not an IPv4 or IPv6 address", ip);
 	}
-	rc = check_identity(mail_from, helo, &domain, errbuf, errlen);
+	rc = check_identity(mail_from, helo, &identity, &domain, errbuf, errlen);
 	if (rc)
 		return rc;
+	/* from here on the identity is the converted one */
+	if (mail_from && *mail_from)
+		mail_from = identity;
+	else
+		helo = identity;
 
 	spf = calloc(1, sizeof(*spf));
-	if (!spf)
+	if (!spf) {
+		free(identity);
 		return FROMAUTH_E_NOMEM;
+	}
 	spf->ip = strdup(ip);
 	spf->domain = fa_domain_normalize(domain);
 	if (!spf->ip || !spf->domain) {
@@ -1045,6 +1080,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		if (rc)
 			goto fail;
 		*out = spf;
+		free(identity);
 		return 0;
 	}
 
@@ -1133,6 +1169,7 @@ fail:
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
 	clear_pending(&ev);
+	free(identity);
 	free(ev.log);
 	free(ev.exp_text);
 	for (size_t i = 0; i < ev.nsynth; i++) {

@@ -148,6 +148,15 @@ START_TEST(fromauth_spf_check_identities)
 	ck_assert_ptr_null(spf);
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "", NULL, &spf,
 					    err, sizeof(err)), FROMAUTH_E_ADDRESS);
+	/* an internationalized domain is looked up as A-labels */
+	spf = check("192.0.2.5", "user@b\xc3\xbc" "cher.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_domain(spf), "xn--bcher-kva.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(spf);
+	spf = check("192.0.2.5", "", "B\xc3\xbc" "cher.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(spf);
+
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "a\001@pass.spf.test",
 					    NULL, &spf, err, sizeof(err)),
 			 FROMAUTH_E_ADDRESS);
