@@ -1043,6 +1043,14 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
 				"\"%s\" is not an IPv4 or IPv6 address", ip);
 	}
+	/* libspf2 passes loopback clients without looking at any record
+	 * (SPF_request_query_mailfrom); a pass it did not evaluate would be
+	 * a lie, and no sending service sends from loopback. */
+	if ((ev.family == AF_INET && ev.ip[0] == 127) ||
+	    (ev.family == AF_INET6 && !memcmp(ev.ip, in6addr_loopback.s6_addr, 16)))
+		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+				"%s is a loopback address, which libspf2 always passes "
+				"without evaluating SPF", ip);
 	rc = check_identity(mail_from, helo, &identity, &domain, errbuf, errlen);
 	if (rc)
 		return rc;

@@ -146,6 +146,11 @@ START_TEST(fromauth_spf_check_identities)
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.300", "pass.spf.test", NULL,
 					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
 	ck_assert_ptr_null(spf);
+	ck_assert_int_eq(fromauth_spf_check(ctx, "127.0.0.2", "pass.spf.test", NULL,
+					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
+	ck_assert_ptr_nonnull(strstr(err, "loopback"));
+	ck_assert_int_eq(fromauth_spf_check(ctx, "::1", "pass.spf.test", NULL,
+					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "", NULL, &spf,
 					    err, sizeof(err)), FROMAUTH_E_ADDRESS);
 	/* an internationalized domain is looked up as A-labels */
