@@ -353,8 +353,18 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		return;         /* spf.multiple says what to do first */
 	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
-	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK)
+	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK) {
 		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
+		 * failure for another; say so before it is published. */
+		struct fa_spf_analysis *after = NULL;
+		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) == FROMAUTH_OK &&
+		    after->lookups > 10)
+			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
+				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
+				       r->mail_from, after->lookups);
+		fa_spf_analysis_free(after);
+	}
 	free(merged);
 	free(terms);
 }
