@@ -643,7 +643,7 @@ static const char *result_names[] = {
 FROMAUTH_EXPORT const char *fromauth_spf_result_name(int result)
 {
 	if (result < 0 || (size_t)result >= FA_ARRAY_SIZE(result_names))
-		return NULL;
+		return "unknown";
 	return result_names[result];
 }
 
