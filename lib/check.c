@@ -392,7 +392,11 @@ static void spf_findings(struct eval_state *st)
 		r->spf_summary = strdup("partial");
 	else
 		r->spf_summary = strdup(fromauth_spf_result_name(worst));
-	st->spf_temperror = worst == FROMAUTH_SPF_TEMPERROR;
+	/* Any sample or the record tree failing temporarily leaves SPF
+	 * undecided (SPEC 3 step 6, "unknown"). */
+	for (size_t i = 0; i < r->spf_count; i++)
+		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
+	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
 
 	if (r->mail_from_outside) {
 		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
