@@ -394,20 +394,21 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	 * wrongly, and merging would leave it so. */
 	char *base = terms && a && a->record ? strip_service_terms(a->record, terms) : NULL;
 	if (terms && (base || !a || !a->record) &&
-	    fa_spf_merge_include(base, terms, &merged) == FROMAUTH_OK)
+	    fa_spf_merge_include(base, terms, &merged) == FROMAUTH_OK) {
 		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
+		 * failure for another; say so before it is published. */
+		struct fa_spf_analysis *after = NULL;
+		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) == FROMAUTH_OK &&
+		    after->lookups > 10)
+			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
+				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
+				       r->mail_from, after->lookups);
+		fa_spf_analysis_free(after);
+	}
+	free(merged);
 	free(base);
 	free(terms);
-	/* SPEC section 3: warn when the merged record would exceed 10
-	 * lookups (f may move once another finding is added). */
-	struct fa_spf_analysis *ma = NULL;
-	if (merged && fa_spf_analyze_record(&st->req, r->mail_from, merged, &ma) == FROMAUTH_OK &&
-	    ma->lookups > 10)
-		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
-			       "With the service added, the SPF record of %s would need %u DNS lookups; RFC 7208 allows 10, so receivers would return permerror: remove or flatten an include first.",
-			       r->mail_from, ma->lookups);
-	fa_spf_analysis_free(ma);
-	free(merged);
 }
 
 static void spf_findings(struct eval_state *st)
@@ -433,7 +434,11 @@ static void spf_findings(struct eval_state *st)
 		r->spf_summary = strdup("partial");
 	else
 		r->spf_summary = strdup(fromauth_spf_result_name(worst));
-	st->spf_temperror = worst == FROMAUTH_SPF_TEMPERROR;
+	/* Any sample or the record tree failing temporarily leaves SPF
+	 * undecided (SPEC 3 step 6, "unknown"). */
+	for (size_t i = 0; i < r->spf_count; i++)
+		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
+	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
 
 	if (r->mail_from_outside) {
 		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,

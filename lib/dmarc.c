@@ -989,8 +989,9 @@ FROMAUTH_EXPORT const char *fromauth_dmarc_policy_name(int policy)
 	case FROMAUTH_DMARC_POLICY_NONE: return "none";
 	case FROMAUTH_DMARC_POLICY_QUARANTINE: return "quarantine";
 	case FROMAUTH_DMARC_POLICY_REJECT: return "reject";
+	case FROMAUTH_DMARC_POLICY_ABSENT: return "absent";
 	}
-	return "absent";
+	return "unknown";
 }
 
 FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *domain,

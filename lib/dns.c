@@ -16,6 +16,8 @@
 
 #define DEFAULT_TIMEOUT_MS 2000u
 #define DEFAULT_TRIES 2u
+/* A check never hangs: its DNS work as a whole is bounded too. */
+#define DEFAULT_DEADLINE_MS 30000u
 #define CACHE_MAX_ENTRIES 100000u
 #define EDNS_UDP_SIZE 1232u     /* DNS flag day 2020 */
 
@@ -265,6 +267,7 @@ int fa_dns_new(struct fa_dns **out)
 		return FROMAUTH_E_NOMEM;
 	d->timeout_ms = DEFAULT_TIMEOUT_MS;
 	d->tries = DEFAULT_TRIES;
+	d->deadline_ms = DEFAULT_DEADLINE_MS;
 	pthread_mutex_init(&d->ns_lock, NULL);
 	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
 	    fa_cache_new(&d->cache, CACHE_MAX_ENTRIES) != FROMAUTH_OK) {

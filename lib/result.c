@@ -126,7 +126,7 @@ FROMAUTH_EXPORT const char *fromauth_verdict_name(int verdict)
 	case FROMAUTH_VERDICT_FAIL: return "fail";
 	case FROMAUTH_VERDICT_UNKNOWN: return "unknown";
 	}
-	return NULL;
+	return "unknown";
 }
 
 FROMAUTH_EXPORT const char *fromauth_severity_name(int severity)
@@ -136,7 +136,7 @@ FROMAUTH_EXPORT const char *fromauth_severity_name(int severity)
 	case FROMAUTH_SEVERITY_WARNING: return "warning";
 	case FROMAUTH_SEVERITY_ERROR: return "error";
 	}
-	return NULL;
+	return "unknown";
 }
 
 FROMAUTH_EXPORT int fromauth_result_verdict(const struct fromauth_result *r)

@@ -69,16 +69,24 @@ void fa_spf_record_free(struct fa_spf_record *rec);
 int fa_spf_term_queries_dns(const struct fa_spf_term *t);
 
 /*
- * The record rewritten for libspf2 evaluating a client of @family: terms
- * in RFC 7208 meaning that libspf2 misreads are put in forms it reads
- * right (modifiers last, redirect dropped beside "all", unknown modifiers
- * dropped, /0 prefixes spelled as two halves or as exists).  An a or mx
- * term with a /0 prefix for @family becomes "a:SPEC.@any_suffix" (no
- * prefix), for a DNS layer that answers such names with the client's
- * address when SPEC has any; without @any_suffix, *unsupported is set.
+ * The record rewritten for libspf2 evaluating a client of @family at
+ * @domain: terms in RFC 7208 meaning that libspf2 misreads are put in
+ * forms it reads right (modifiers last, nothing after "all", redirect
+ * dropped beside "all", unknown modifiers dropped, /0 prefixes spelled as
+ * two halves or as exists).  An a or mx term with a /0 prefix for @family
+ * becomes "a:SPEC.@any_suffix" (no prefix), for a DNS layer that answers
+ * such names with the client's address when SPEC has any.
+ *
+ * A record longer than libspf2 can hold comes back in several segments:
+ * the caller serves segment i+1 under a name of its own and appends
+ * " redirect=NAME" to segment i.  *unsupported is set when some term
+ * cannot be put so (no @any_suffix for a /0, or a term reading %{d} in a
+ * later segment).  Free with fa_spf_segments_free().
  */
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
-			      const char *any_suffix, char **out, int *unsupported);
+			      const char *domain, const char *any_suffix,
+			      char ***segments, size_t *nsegments, int *unsupported);
+void fa_spf_segments_free(char **segments, size_t n);
 
 /* Check a macro-string (@exp_text: explanation text, where spaces and the
  * c, r, t letters are allowed). */

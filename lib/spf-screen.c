@@ -749,108 +749,256 @@ int fa_spf_macro_expand(const char *s, size_t len,
 
 /* ---- the record as handed to libspf2 ---- */
 
-static void add_qualified(struct sbuf *b, const struct fa_spf_term *t,
-			  const char *body)
+/*
+ * libspf2 compiles a record's mechanisms into 511 bytes and silently
+ * drops every mechanism that does not fit (spf_compile.c: BIG_MECH is
+ * "do nothing, continue"): a record of 30 ip6 terms loses its -all and
+ * answers neutral.  So a long record is cut into segments, each ending
+ * in a redirect= to the next, which the DNS layer serves: redirect=
+ * continues the evaluation where the segment stopped, as if no mechanism
+ * had matched.  A redirect changes the current domain, so later segments
+ * spell it out ("a" becomes "a:DOMAIN"), and a term whose macros read the
+ * current domain cannot move.
+ */
+#define SEGMENT_BUDGET 400      /* of libspf2's 511, leaving room to chain */
+
+/* An upper bound of what libspf2 compiles a term into. */
+static size_t compiled_cost(const struct fa_spf_term *t, const char *text)
 {
-	sb_add(b, " ", 1);
-	if (t->explicit_qualifier)
-		sb_add(b, &t->qualifier, 1);
-	sb_add(b, body, strlen(body));
+	size_t macros = 0;
+	for (const char *p = text; *p; p++)
+		macros += *p == '%';
+	switch (t->kind) {
+	case FA_SPF_ALL:
+		return 4;
+	case FA_SPF_IP4:
+		return 8;
+	case FA_SPF_IP6:
+		return 20;
+	default:
+		/* mechanism, prefix, and per literal or macro part a
+		 * 4-byte header and 4-byte alignment */
+		return 16 + strlen(text) + 8 * (2 * macros + 1);
+	}
+}
+
+static int reads_domain_macro(const char *v)
+{
+	for (const char *p = v; p && (p = strstr(p, "%{")) != NULL; p += 2)
+		if (p[2] == 'd' || p[2] == 'D')
+			return 1;
+	return 0;
+}
+
+struct term_text {
+	char *head;             /* as written for the record's own domain */
+	char *tail;             /* the same after a redirect (explicit domain) */
+	size_t cost;            /* of head */
+	size_t tail_cost;
+	int movable;
+};
+
+static char *qualified(const struct fa_spf_term *t, const char *body)
+{
+	char *out = NULL;
+	char q[2] = { t->explicit_qualifier ? t->qualifier : '\0', '\0' };
+	return asprintf(&out, "%s%s", q, body) < 0 ? NULL : out;
+}
+
+static int term_texts(const struct fa_spf_term *t, int family,
+		      const char *domain, const char *any_suffix,
+		      struct term_text *tt, int *unsupported)
+{
+	char head[FA_SPF_MAX_VALUE + 80], tail[2 * FA_SPF_MAX_VALUE + 80];
+	const char *name = t->kind == FA_SPF_A ? "a" : t->kind == FA_SPF_MX ? "mx" : "ptr";
+	int mine = family == AF_INET6 ? t->cidr6 : t->cidr4;
+	char cidr[16] = "";
+
+	tt->movable = !reads_domain_macro(t->value);
+	switch (t->kind) {
+	case FA_SPF_IP4:
+		if (t->cidr4 == 0) {
+			/* libspf2 cannot compile /0: two halves say the same */
+			snprintf(head, sizeof(head), "ip4:0.0.0.0/1 %sip4:128.0.0.0/1",
+				 t->explicit_qualifier ? (char[]){ t->qualifier, 0 } : "");
+			break;
+		}
+		snprintf(head, sizeof(head), "%s", t->text);
+		break;
+	case FA_SPF_IP6:
+		if (t->cidr6 == 0) {
+			snprintf(head, sizeof(head), "ip6:::/1 %sip6:8000::/1",
+				 t->explicit_qualifier ? (char[]){ t->qualifier, 0 } : "");
+			break;
+		}
+		snprintf(head, sizeof(head), "%s", t->text);
+		break;
+	case FA_SPF_A:
+	case FA_SPF_MX:
+	case FA_SPF_PTR:
+		if (t->kind != FA_SPF_PTR && mine == 0) {
+			if (t->kind == FA_SPF_A && family == AF_INET) {
+				/* a/0 for IPv4: any A record matches, as exists */
+				snprintf(head, sizeof(head), "exists:%s",
+					 t->value ? t->value : "%{d}");
+				snprintf(tail, sizeof(tail), "exists:%s",
+					 t->value ? t->value : domain);
+				goto done;
+			}
+			/* the DNS layer answers NAME.SUFFIX with the client's
+			 * address when NAME has any */
+			if (!any_suffix || strlen(t->value ? t->value : domain) + 1 +
+			    strlen(any_suffix) > FA_SPF_MAX_VALUE) {
+				*unsupported = 1;
+				snprintf(head, sizeof(head), "%s", t->text);
+				break;
+			}
+			snprintf(head, sizeof(head), "%s:%s.%s", name,
+				 t->value ? t->value : "%{d}", any_suffix);
+			snprintf(tail, sizeof(tail), "%s:%s.%s", name,
+				 t->value ? t->value : domain, any_suffix);
+			goto done;
+		}
+		/* the other family's prefix does not matter here */
+		if (t->kind != FA_SPF_PTR && family == AF_INET && t->cidr4 > 0)
+			snprintf(cidr, sizeof(cidr), "/%d", t->cidr4);
+		if (t->kind != FA_SPF_PTR && family == AF_INET6 && t->cidr6 > 0)
+			snprintf(cidr, sizeof(cidr), "//%d", t->cidr6);
+		snprintf(head, sizeof(head), "%s%s%s%s", name, t->value ? ":" : "",
+			 t->value ? t->value : "", cidr);
+		snprintf(tail, sizeof(tail), "%s:%s%s", name,
+			 t->value ? t->value : domain, cidr);
+		goto done;
+	default:
+		snprintf(head, sizeof(head), "%s", t->text);
+		break;
+	}
+	snprintf(tail, sizeof(tail), "%s", head);
+done:
+	tt->head = qualified(t, head);
+	tt->tail = qualified(t, tail);
+	tt->cost = compiled_cost(t, head) * (strstr(head, " ") ? 2 : 1);
+	tt->tail_cost = compiled_cost(t, tail) * (strstr(head, " ") ? 2 : 1);
+	return tt->head && tt->tail ? 0 : FROMAUTH_E_NOMEM;
+}
+
+void fa_spf_segments_free(char **segments, size_t n)
+{
+	for (size_t i = 0; segments && i < n; i++)
+		free(segments[i]);
+	free(segments);
 }
 
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
-			      const char *any_suffix, char **out, int *unsupported)
+			      const char *domain, const char *any_suffix,
+			      char ***segments, size_t *nsegments, int *unsupported)
 {
-	struct sbuf b = { .max = FA_SPF_MAX_RECORD * 2 };
-	char buf[FA_SPF_MAX_VALUE + 64];
-	int has_all = 0;
+	struct term_text *tt = NULL;
+	size_t n = 0, nseg = 1;
+	int rc = 0;
+	char **out = NULL;
 
-	*out = NULL;
+	*segments = NULL;
+	*nsegments = 0;
 	*unsupported = 0;
-	sb_add(&b, "v=spf1", 6);
-	for (size_t i = 0; i < rec->count; i++) {
-		const struct fa_spf_term *t = &rec->terms[i];
-		int mine = family == AF_INET6 ? t->cidr6 : t->cidr4;
-		switch (t->kind) {
-		case FA_SPF_ALL:
-			has_all = 1;
-			add_qualified(&b, t, t->text);
-			break;
-		/* libspf2 cannot compile a /0 prefix: two halves say the same */
-		case FA_SPF_IP4:
-			if (t->cidr4 == 0) {
-				add_qualified(&b, t, "ip4:0.0.0.0/1");
-				add_qualified(&b, t, "ip4:128.0.0.0/1");
-			} else {
-				add_qualified(&b, t, t->text);
-			}
-			break;
-		case FA_SPF_IP6:
-			if (t->cidr6 == 0) {
-				add_qualified(&b, t, "ip6:::/1");
-				add_qualified(&b, t, "ip6:8000::/1");
-			} else {
-				add_qualified(&b, t, t->text);
-			}
-			break;
-		case FA_SPF_A:
-		case FA_SPF_MX:
-			if (mine == 0 && t->kind == FA_SPF_A && family == AF_INET) {
-				/* a/0 for IPv4: any A record matches, as exists */
-				snprintf(buf, sizeof(buf), "exists:%s",
-					 t->value ? t->value : "%{d}");
-				add_qualified(&b, t, buf);
-				break;
-			}
-			if (mine == 0 && any_suffix &&
-			    strlen(t->value ? t->value : "%{d}") + 1 +
-			    strlen(any_suffix) <= FA_SPF_MAX_VALUE) {
-				/* the DNS layer answers names with this
-				 * suffix with the client's own address when
-				 * the real name has any */
-				snprintf(buf, sizeof(buf), "%s:%s.%s",
-					 t->kind == FA_SPF_A ? "a" : "mx",
-					 t->value ? t->value : "%{d}", any_suffix);
-				add_qualified(&b, t, buf);
-				break;
-			}
-			if (mine == 0)
-				*unsupported = 1;
-			/* the other family's prefix does not matter here */
-			snprintf(buf, sizeof(buf), "%s%s%s", t->kind == FA_SPF_A ? "a" : "mx",
-				 t->value ? ":" : "", t->value ? t->value : "");
-			if (family == AF_INET && t->cidr4 > 0)
-				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-					 "/%d", t->cidr4);
-			if (family == AF_INET6 && t->cidr6 > 0)
-				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-					 "//%d", t->cidr6);
-			add_qualified(&b, t, buf);
-			break;
-		case FA_SPF_REDIRECT:
-		case FA_SPF_EXP:
-		case FA_SPF_UNKNOWN_MODIFIER:
-			/* modifiers go last; unknown ones are ignored (RFC 7208 6) */
-			break;
-		default:
-			add_qualified(&b, t, t->text);
-			break;
-		}
-	}
-	/* redirect= is ignored when the record has "all" (RFC 7208 6.1);
-	 * libspf2 would follow it where it stands */
-	if (rec->redirect && !has_all) {
-		sb_add(&b, " redirect=", 10);
-		sb_add(&b, rec->redirect->value, strlen(rec->redirect->value));
-	}
-	if (rec->exp) {
-		sb_add(&b, " exp=", 5);
-		sb_add(&b, rec->exp->value, strlen(rec->exp->value));
-	}
-	if (b.nomem) {
-		free(b.s);
+	if (!domain)
+		domain = "%{d}";
+
+	/* mechanisms up to the first "all": nothing after it is evaluated,
+	 * and redirect= is ignored beside it (RFC 7208 5.1, 6.1) */
+	int has_all = 0;
+	tt = calloc(rec->count + 1, sizeof(*tt));
+	if (!tt)
 		return FROMAUTH_E_NOMEM;
+	for (size_t i = 0; i < rec->count && !has_all; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		if (t->kind == FA_SPF_REDIRECT || t->kind == FA_SPF_EXP ||
+		    t->kind == FA_SPF_UNKNOWN_MODIFIER)
+			continue;  /* modifiers go last; unknown ones are ignored */
+		has_all = t->kind == FA_SPF_ALL;
+		rc = term_texts(t, family, domain, any_suffix, &tt[n++], unsupported);
+		if (rc)
+			goto out;
 	}
-	*out = b.s;
-	return 0;
+	if (rec->redirect && !has_all) {
+		rc = term_texts(rec->redirect, family, domain, any_suffix, &tt[n++],
+				unsupported);
+		if (rc)
+			goto out;
+	}
+
+	/* where segments start: a term that does not fit */
+	size_t cost = 0;
+	int *starts = calloc(n + 1, sizeof(*starts));
+	if (!starts) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t c = nseg > 1 ? tt[i].tail_cost : tt[i].cost;
+		if (cost + c > SEGMENT_BUDGET && cost > 0) {
+			starts[i] = 1;
+			nseg++;
+			cost = 0;
+			c = tt[i].tail_cost;
+		}
+		cost += c;
+	}
+	int moved = 0;
+	for (size_t i = 0, seg = 0; i < n; i++) {
+		seg += (size_t)starts[i];
+		if (seg > 0 && !tt[i].movable)
+			*unsupported = 1;
+		moved |= seg > 0;
+	}
+	if (moved && rec->exp && reads_domain_macro(rec->exp->value))
+		*unsupported = 1;
+
+	out = calloc(nseg, sizeof(*out));
+	if (!out) {
+		free(starts);
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	size_t seg = 0;
+	struct sbuf b = { .max = FA_SPF_MAX_RECORD * 4 };
+	sb_add(&b, "v=spf1", 6);
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || starts[i]) {
+			/* exp= in every segment: it belongs to whichever
+			 * one gives the result */
+			if (rec->exp) {
+				sb_add(&b, " exp=", 5);
+				sb_add(&b, rec->exp->value, strlen(rec->exp->value));
+			}
+			if (b.nomem) {
+				free(b.s);
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			out[seg++] = b.s;
+			if (i == n)
+				break;
+			memset(&b, 0, sizeof(b));
+			b.max = FA_SPF_MAX_RECORD * 4;
+			sb_add(&b, "v=spf1", 6);
+		}
+		const char *text = seg > 0 ? tt[i].tail : tt[i].head;
+		sb_add(&b, " ", 1);
+		sb_add(&b, text, strlen(text));
+	}
+	free(starts);
+	if (rc) {
+		fa_spf_segments_free(out, seg);
+		goto out;
+	}
+	*segments = out;
+	*nsegments = nseg;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(tt[i].head);
+		free(tt[i].tail);
+	}
+	free(tt);
+	return rc;
 }

@@ -49,6 +49,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "address.h"
 #include "ctx.h"
 #include "private.h"
 #include "spf-record.h"
@@ -86,6 +87,15 @@ struct query_log {
 	char name[256];
 };
 
+/* A segment of a long record, served under a name of ours. */
+struct synth_record {
+	char *name;
+	char *origin;           /* the domain whose record it is part of */
+	char *text;
+};
+
+#define MAX_SYNTH 32
+
 struct seen_record {
 	char *domain;
 	char *text;
@@ -96,14 +106,12 @@ struct seen_record {
 struct eval {
 	struct fa_dns_req *req;
 	SPF_request_t *spf_req;
-	const char *ip_text;
 	int family;
 	unsigned char ip[16];
 
 	unsigned int terms;
 	unsigned int voids;
 	int top_fetched;
-	int top_query;
 	int top_temp;           /* the top record's lookup failed temporarily */
 
 	/* first reason to stop, with the result it forces */
@@ -129,6 +137,9 @@ struct eval {
 
 	struct seen_record seen[MAX_RECORDS_SEEN];
 	size_t nseen;
+
+	struct synth_record synth[MAX_SYNTH];
+	size_t nsynth;
 
 	struct query_log *log;  /* MAX_LOG entries */
 	size_t nlog;
@@ -222,8 +233,54 @@ static uint16_t fa_type_of(ns_type type)
 	}
 }
 
+/* Serve segments 1.. of a long record under names of ours, each segment
+ * chained to the next by redirect=; returns segment 0 so chained. */
+static char *chain_segments(struct eval *ev, const char *domain,
+			    char **segs, size_t n)
+{
+	char *next_name = NULL;
+	for (size_t i = n; i-- > 0;) {
+		char *text = NULL;
+		if (next_name ? asprintf(&text, "%s redirect=%s", segs[i], next_name) < 0
+			      : (text = strdup(segs[i])) == NULL) {
+			free(next_name);
+			return NULL;
+		}
+		free(next_name);
+		next_name = NULL;
+		if (i == 0)
+			return text;
+		if (ev->nsynth >= MAX_SYNTH ||
+		    asprintf(&next_name, "seg%zu.%s", ev->nsynth, ev->any_suffix) < 0) {
+			free(text);
+			return NULL;
+		}
+		struct synth_record *sy = &ev->synth[ev->nsynth];
+		sy->name = strdup(next_name);
+		sy->origin = fa_domain_normalize(domain);
+		sy->text = text;
+		if (!sy->name || !sy->origin) {
+			free(sy->name);
+			free(sy->origin);
+			free(text);
+			free(next_name);
+			return NULL;
+		}
+		ev->nsynth++;
+	}
+	return NULL;
+}
+
+static const struct synth_record *find_synth(const struct eval *ev, const char *name)
+{
+	for (size_t i = 0; i < ev->nsynth; i++)
+		if (!strcasecmp(ev->synth[i].name, name))
+			return &ev->synth[i];
+	return NULL;
+}
+
 /* Fill @rr with the SPF record among the TXT answers, screened. */
-static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
+static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		    const struct fa_dns_answer *ans)
 {
 	const struct fa_dns_rr *found = NULL;
@@ -239,14 +296,14 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	}
 	if (nspf == 0) {
 		rr->herrno = NO_DATA;
-		return 0;
+		return;
 	}
 	if (nspf > 1) {
 		stop(ev, FROMAUTH_SPF_PERMERROR,
 		     "%s has %zu SPF records, RFC 7208 4.5 allows one",
 		     domain, nspf);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	char err[256] = "";
 	struct fa_spf_record *parsed = NULL;
@@ -255,38 +312,41 @@ static int fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	if (rc == FROMAUTH_E_NOMEM) {
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
 	if (rc) {
 		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
 		     domain, err);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
-	char *text = NULL;
+	char **segs = NULL;
+	size_t nsegs = 0;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, ev->any_suffix,
-				       &text, &unsupported);
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix,
+				       &segs, &nsegs, &unsupported);
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
-		free(text);
+		fa_spf_segments_free(segs, nsegs);
 		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s has an a or mx prefix of /0 for this "
-		     "address family, which libspf2 cannot evaluate", domain);
+		     "the SPF record of %s cannot be evaluated by libspf2: it is "
+		     "too long for it to hold, or has an a or mx prefix of /0 that "
+		     "cannot be spelled otherwise", domain);
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
-	size_t len = text ? strlen(text) : 0;
-	if (rc || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
-		free(text);
+	char *first = rc ? NULL : chain_segments(ev, domain, segs, nsegs);
+	fa_spf_segments_free(segs, nsegs);
+	size_t len = first ? strlen(first) : 0;
+	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
+		free(first);
 		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
 		rr->herrno = TRY_AGAIN;
-		return 0;
+		return;
 	}
-	memcpy(rr->rr[0]->txt, text, len + 1);
-	free(text);
+	memcpy(rr->rr[0]->txt, first, len + 1);
+	free(first);
 	rr->num_rr = 1;
-	return 0;
 }
 
 static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
@@ -299,6 +359,31 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 	int any = 0;
 
 	*clsp = SKIPPED;
+
+	free(ev->exp_text);
+	ev->exp_text = NULL;
+
+	if (ev->stop_result >= 0)
+		return rr_new(ev, layer, domain, type, TRY_AGAIN);
+	/* Type SPF (99) was dropped by RFC 7208; never ask for it. */
+	if (!fatype)
+		return rr_new(ev, layer, domain, type, NO_DATA);
+	/* a segment of a long record: ours, not a term, no DNS */
+	const struct synth_record *sy = type == ns_t_txt ? find_synth(ev, domain) : NULL;
+	if (sy) {
+		SPF_dns_rr_t *rr = rr_new(ev, layer, domain, type, NETDB_SUCCESS);
+		size_t len = strlen(sy->text);
+		if (rr && rr->herrno == NETDB_SUCCESS &&
+		    SPF_dns_rr_buf_realloc(rr, 0, len + 1) == SPF_E_SUCCESS) {
+			memcpy(rr->rr[0]->txt, sy->text, len + 1);
+			rr->num_rr = 1;
+		} else if (rr) {
+			stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+			rr->herrno = TRY_AGAIN;
+		}
+		return rr;
+	}
+	/* NAME.SUFFIX: the client's address if NAME has any (a/0, mx/0) */
 	size_t dl = strlen(domain), sl = strlen(ev->any_suffix);
 	if (sl && dl > sl + 1 && dl - sl - 1 < sizeof(stripped) &&
 	    domain[dl - sl - 1] == '.' && !strcasecmp(domain + dl - sl, ev->any_suffix)) {
@@ -307,17 +392,6 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		domain = stripped;
 		any = 1;
 	}
-
-	free(ev->exp_text);
-	ev->exp_text = NULL;
-
-	if (!domain)
-		domain = "";
-	if (ev->stop_result >= 0)
-		return rr_new(ev, layer, domain, type, TRY_AGAIN);
-	/* Type SPF (99) was dropped by RFC 7208; never ask for it. */
-	if (!fatype)
-		return rr_new(ev, layer, domain, type, NO_DATA);
 
 	if ((type == ns_t_a || type == ns_t_aaaa) &&
 	    ev->pending_pos < ev->npending &&
@@ -332,7 +406,6 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		if (type == ns_t_txt && !ev->top_fetched) {
 			ev->top_fetched = 1;
 			cls = TOP;
-			ev->top_query = 1;
 		} else if (type == ns_t_ptr && !should_cache) {
 			cls = PMACRO;
 		} else {
@@ -538,7 +611,8 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 		const SPF_request_t *sr = ev->spf_req;
 		struct fa_spf_macro_vars vars = {
 			.sender = sr->env_from,
-			.domain = sr->cur_dom,
+			.domain = find_synth(ev, sr->cur_dom)
+				  ? find_synth(ev, sr->cur_dom)->origin : sr->cur_dom,
 			.helo = sr->helo_dom,
 			.family = ev->family,
 			.timestamp = (unsigned long)time(NULL),
@@ -569,7 +643,7 @@ static const char *result_names[] = {
 FROMAUTH_EXPORT const char *fromauth_spf_result_name(int result)
 {
 	if (result < 0 || (size_t)result >= FA_ARRAY_SIZE(result_names))
-		return NULL;
+		return "unknown";
 	return result_names[result];
 }
 
@@ -786,7 +860,24 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 		}
 		case FA_SPF_REDIRECT:
 			break;  /* after every mechanism failed, below */
-		case FA_SPF_PTR:
+		case FA_SPF_PTR: {
+			/* a validated name (its address is the client's)
+			 * within the ptr domain */
+			const char *within = t->value ? t->value : s->domain;
+			if (t->has_macro || !next_entry(st, ns_t_ptr, TERM))
+				return SIM_UNKNOWN;
+			while ((q = next_entry(st, st->ev->family == AF_INET ? ns_t_a
+					       : ns_t_aaaa, TARGET)) != NULL) {
+				struct fa_spf_term exact = *t;
+				exact.cidr4 = exact.cidr6 = -1;
+				if (entry_matches_client(st, q, &exact) &&
+				    fa_domain_is_within(q->name, within)) {
+					match = 1;
+					break;
+				}
+			}
+			break;
+		}
 		default:
 			if (fa_spf_term_queries_dns(t))
 				return SIM_UNKNOWN;
@@ -863,23 +954,49 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 	return strdup(buf);
 }
 
-/* Split MAIL FROM into the domain to evaluate.  NULL if malformed. */
+/* The identity to evaluate: MAIL FROM, or for the null sender the HELO
+ * name; an internationalized domain becomes A-labels (SPEC 2), which is
+ * what DNS holds.  *id_out is malloc'd; *domain points into it. */
 static int check_identity(const char *mail_from, const char *helo,
-			  const char **domain, char *errbuf, size_t errlen)
+			  char **id_out, const char **domain,
+			  char *errbuf, size_t errlen)
 {
-	const char *id = mail_from && *mail_from ? mail_from : helo;
+	int null_sender = !mail_from || !*mail_from;
+	const char *id = null_sender ? helo : mail_from;
+
+	*id_out = NULL;
 	if (!id || !*id)
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"the null sender needs a HELO name");
 	for (const char *p = id; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
 			return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
-					"\"%s\" holds a control or non-ASCII byte", id);
+					"\"%s\" holds a control byte", id);
 	if (strlen(id) > 320)
 		return fa_error(errbuf, errlen, FROMAUTH_E_ADDRESS,
 				"\"%.40s...\" is too long", id);
-	const char *at = mail_from && *mail_from ? strrchr(id, '@') : NULL;
-	*domain = at ? at + 1 : id;
+	const char *at = null_sender ? NULL : strrchr(id, '@');
+	const char *dom = at ? at + 1 : id;
+	char *alabel = NULL;
+	int ascii = 1;
+	for (const char *p = dom; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			ascii = 0;
+	/* a domain that does not convert stays as given: "none" (4.3) */
+	if (!ascii && fa_domain_to_alabel(dom, &alabel, NULL, 0) == 0) {
+		int n = asprintf(id_out, "%.*s%s", (int)(dom - id), id, alabel);
+		free(alabel);
+		if (n < 0) {
+			*id_out = NULL;
+			return FROMAUTH_E_NOMEM;
+		}
+	} else {
+		*id_out = strdup(id);
+		if (!*id_out)
+			return FROMAUTH_E_NOMEM;
+	}
+	/* the part before the domain is the same in both */
+	*domain = *id_out + (dom - id);
 	return 0;
 }
 
@@ -894,6 +1011,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	SPF_request_t *sr = NULL;
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
+	char *identity = NULL;
 	int rc;
 
 	if (!out)
@@ -910,7 +1028,6 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
 	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
 		 (unsigned long long)nonce);
-	ev.ip_text = ip;
 	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
 		ev.family = AF_INET;
 	} else if (inet_pton(AF_INET6, ip, ev.ip) == 1) {
@@ -926,13 +1043,28 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
 				"\"%s\" is not an IPv4 or IPv6 address", ip);
 	}
-	rc = check_identity(mail_from, helo, &domain, errbuf, errlen);
+	/* libspf2 passes loopback clients without looking at any record
+	 * (SPF_request_query_mailfrom); a pass it did not evaluate would be
+	 * a lie, and no sending service sends from loopback. */
+	if ((ev.family == AF_INET && ev.ip[0] == 127) ||
+	    (ev.family == AF_INET6 && !memcmp(ev.ip, in6addr_loopback.s6_addr, 16)))
+		return fa_error(errbuf, errlen, FROMAUTH_E_IP,
+				"%s is a loopback address, which libspf2 always passes "
+				"without evaluating SPF", ip);
+	rc = check_identity(mail_from, helo, &identity, &domain, errbuf, errlen);
 	if (rc)
 		return rc;
+	/* from here on the identity is the converted one */
+	if (mail_from && *mail_from)
+		mail_from = identity;
+	else
+		helo = identity;
 
 	spf = calloc(1, sizeof(*spf));
-	if (!spf)
+	if (!spf) {
+		free(identity);
 		return FROMAUTH_E_NOMEM;
+	}
 	spf->ip = strdup(ip);
 	spf->domain = fa_domain_normalize(domain);
 	if (!spf->ip || !spf->domain) {
@@ -956,6 +1088,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		if (rc)
 			goto fail;
 		*out = spf;
+		free(identity);
 		return 0;
 	}
 
@@ -976,6 +1109,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 	SPF_server_set_rec_dom(server, "fromauth.invalid");
+	/* The layer counts terms over the whole tree (and does not count
+	 * the redirects chaining a long record's segments); libspf2's own
+	 * count, per record and with those redirects, must not get first. */
+	SPF_server_set_max_dns_mech(server, 100);
 	sr = SPF_request_new(server);
 	if (!sr) {
 		rc = FROMAUTH_E_NOMEM;
@@ -1040,8 +1177,14 @@ fail:
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
 	clear_pending(&ev);
+	free(identity);
 	free(ev.log);
 	free(ev.exp_text);
+	for (size_t i = 0; i < ev.nsynth; i++) {
+		free(ev.synth[i].name);
+		free(ev.synth[i].origin);
+		free(ev.synth[i].text);
+	}
 	for (size_t i = 0; i < ev.nseen; i++) {
 		free(ev.seen[i].domain);
 		free(ev.seen[i].text);

@@ -325,6 +325,8 @@ START_TEST(fromauth_ctx_setters)
 	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 0), FROMAUTH_E_INVAL);
 	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 11), FROMAUTH_E_INVAL);
 	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 3), 0);
+	/* A check never hangs by default. */
+	ck_assert_uint_eq(ctx->dns->deadline_ms, 30000);
 	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, 5000), 0);
 	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53"), 0);
 	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53@5353"), 0);

@@ -68,6 +68,8 @@ static int run_one(struct fromauth_ctx *ctx, struct json_object *t,
 		expl = "";
 	if (ok && expl && strcmp(expl, fromauth_spf_explanation(spf)) != 0)
 		ok = 0;
+	if (!*fromauth_spf_reason(spf))
+		ok = 0;  /* every result says why */
 	snprintf(got, gotlen, "%s (%s) exp \"%s\" lookups %u voids %u",
 		 result, fromauth_spf_reason(spf), fromauth_spf_explanation(spf),
 		 fromauth_spf_lookups(spf), fromauth_spf_void_lookups(spf));

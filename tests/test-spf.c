@@ -104,6 +104,14 @@ START_TEST(fromauth_spf_check_mechanisms)
 	expect("2001:db8:ffff::1", "zeromx.spf.test", FROMAUTH_SPF_FAIL, NULL);
 	/* the suffix that stands for "the client" cannot be forged */
 	expect("192.0.2.200", "forged.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* longer than libspf2 can hold (it would drop the tail silently) */
+	expect("2001:db8:23::1", "long6.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("2001:db9::1", "long6.spf.test", FROMAUTH_SPF_FAIL,
+	       "-all in the SPF record of long6.spf.test");
+	expect("198.51.100.7", "long6.spf.test", FROMAUTH_SPF_PASS,
+	       "+a:amx.spf.test in the SPF record of long6.spf.test");
+	expect("192.0.2.130", "long4.spf.test", FROMAUTH_SPF_PASS, NULL);
+	expect("192.0.2.131", "long4.spf.test", FROMAUTH_SPF_SOFTFAIL, NULL);
 	/* IPv4-mapped IPv6 is IPv4 (RFC 7208 5) */
 	expect("::ffff:192.0.2.5", "pass.spf.test", FROMAUTH_SPF_PASS, NULL);
 
@@ -138,8 +146,22 @@ START_TEST(fromauth_spf_check_identities)
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.300", "pass.spf.test", NULL,
 					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
 	ck_assert_ptr_null(spf);
+	ck_assert_int_eq(fromauth_spf_check(ctx, "127.0.0.2", "pass.spf.test", NULL,
+					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
+	ck_assert_ptr_nonnull(strstr(err, "loopback"));
+	ck_assert_int_eq(fromauth_spf_check(ctx, "::1", "pass.spf.test", NULL,
+					    &spf, err, sizeof(err)), FROMAUTH_E_IP);
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "", NULL, &spf,
 					    err, sizeof(err)), FROMAUTH_E_ADDRESS);
+	/* an internationalized domain is looked up as A-labels */
+	spf = check("192.0.2.5", "user@b\xc3\xbc" "cher.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_domain(spf), "xn--bcher-kva.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(spf);
+	spf = check("192.0.2.5", "", "B\xc3\xbc" "cher.spf.test");
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(spf);
+
 	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.1", "a\001@pass.spf.test",
 					    NULL, &spf, err, sizeof(err)),
 			 FROMAUTH_E_ADDRESS);
@@ -183,8 +205,10 @@ START_TEST(fromauth_spf_check_errors)
 	expect("192.0.2.9", "down.spf.test", FROMAUTH_SPF_TEMPERROR, NULL);
 	expect("192.0.2.9", "syntax.spf.test", FROMAUTH_SPF_PERMERROR, "malformed mechanism");
 	expect("192.0.2.9", "twoexp.spf.test", FROMAUTH_SPF_PERMERROR, "more than one exp=");
-	/* ptr: the PTR lookup finds nothing, no match */
-	expect("192.0.2.9", "ptr.spf.test", FROMAUTH_SPF_FAIL, NULL);
+	/* ptr: a validated name within the domain matches; no PTR, no match */
+	expect("192.0.2.9", "ptr.spf.test", FROMAUTH_SPF_PASS,
+	       "+ptr in the SPF record of ptr.spf.test matched");
+	expect("192.0.2.8", "ptr.spf.test", FROMAUTH_SPF_FAIL, NULL);
 }
 END_TEST
 
@@ -283,6 +307,122 @@ START_TEST(fromauth_spf_check_threads)
 }
 END_TEST
 
+/* Random records built from pieces of valid and hostile terms, through
+ * the screen and libspf2: under valgrind this checks libspf2's own
+ * memory use on everything the screen lets through. */
+static unsigned int rnd_state = 12345;
+
+static unsigned int rnd(unsigned int n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static void random_term(char *buf, size_t len)
+{
+	static const char *macros[] = {
+		"%{s}", "%{l}", "%{o}", "%{d}", "%{i}", "%{p}", "%{v}", "%{h}",
+		"%{d2}", "%{ir}", "%{l-}", "%{d1r}", "%{S}", "%%", "%_", "%-",
+		"%{c}", "%{x}", "%{%{d}}", "%{d0}", "%{d999}", "%", "%{",
+	};
+	char m[200] = "";
+	unsigned int nm = rnd(4);
+	for (unsigned int i = 0; i < nm; i++) {
+		/* mostly valid: a bad macro fails the whole record */
+		size_t k = rnd(20) ? rnd(16) : rnd(FA_ARRAY_SIZE(macros));
+		strncat(m, macros[k], sizeof(m) - strlen(m) - 1);
+		strncat(m, ".", sizeof(m) - strlen(m) - 1);
+	}
+	const char *q = (const char *[]){ "", "+", "-", "~", "?" }[rnd(5)];
+	switch (rnd(17)) {
+	case 0: snprintf(buf, len, "%sip4:192.0.2.%u/%u", q, rnd(260), rnd(34)); break;
+	case 1: snprintf(buf, len, "%sip6:2001:db8::%x/%u", q, rnd(65536), rnd(130)); break;
+	case 2: snprintf(buf, len, "%sa", q); break;
+	case 3: snprintf(buf, len, "%sa:%sr%u.fuzz.test/%u//%u", q, m, rnd(8), rnd(33), rnd(129)); break;
+	case 4: snprintf(buf, len, "%smx:%sfuzz.test", q, m); break;
+	case 5: snprintf(buf, len, "%sinclude:r%u.fuzz.test", q, rnd(8)); break;
+	case 6: snprintf(buf, len, "%sexists:%sfuzz.test", q, m); break;
+	case 7: snprintf(buf, len, "redirect=r%u.fuzz.test", rnd(8)); break;
+	case 8: snprintf(buf, len, "exp=e.fuzz.test"); break;
+	case 9: snprintf(buf, len, "%sptr:%sfuzz.test", q, m); break;
+	case 10: snprintf(buf, len, "%sall", q); break;
+	case 11: {
+		/* a long term near libspf2's 511-byte buffer */
+		size_t n = 100 + rnd(300);
+		char *p = buf + snprintf(buf, len, "exists:");
+		for (size_t i = 0; i < n && (size_t)(p - buf) < len - 20; i++)
+			*p++ = i % 40 == 39 ? '.' : "%{l}x"[rnd(5)];
+		snprintf(p, len - (size_t)(p - buf), ".fuzz.test");
+		break;
+	}
+	case 12: if (rnd(4)) { snprintf(buf, len, "%s?all", q); break; }
+		snprintf(buf, len, "%c%c%c", 'a' + rnd(26), "\x80\x01 =:/"[rnd(6)], 'a' + rnd(26)); break;
+	case 13: snprintf(buf, len, "foo.bar-%u=%s", rnd(10), m); break;
+	default: snprintf(buf, len, "%sa:h%u.spf.test", q, rnd(12)); break;
+	}
+}
+
+static void add_random_record(struct fromauth_ctx *c, const char *owner)
+{
+	char rec[3000] = "v=spf1";
+	unsigned int n = rnd(14);
+	for (unsigned int i = 0; i < n; i++) {
+		char term[600];
+		random_term(term, sizeof(term));
+		if (strlen(rec) + strlen(term) + 2 > sizeof(rec))
+			break;
+		strcat(rec, " ");
+		strcat(rec, term);
+	}
+	/* as a master-file line: strings of at most 255 bytes, escaped */
+	char line[14000];
+	size_t o = (size_t)snprintf(line, sizeof(line), "%s 300 IN TXT \"", owner);
+	for (size_t i = 0, instr = 0; rec[i]; i++, instr++) {
+		unsigned char ch = (unsigned char)rec[i];
+		if (instr == 200) {
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "\" \"");
+			instr = 0;
+		}
+		if (ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "\\%03u", ch);
+		else
+			line[o++] = (char)ch;
+	}
+	snprintf(line + o, sizeof(line) - o, "\"");
+	char err[256];
+	ck_assert_msg(fromauth_ctx_add_record(c, line, err, sizeof(err)) == 0, "%s: %s", line, err);
+}
+
+START_TEST(fromauth_spf_check_random_records)
+{
+	for (unsigned int round = 0; round < 40; round++) {
+		struct fromauth_ctx *c = test_offline_ctx("zones/spf.zone", NULL);
+		char owner[64];
+		for (unsigned int r = 0; r < 8; r++) {
+			snprintf(owner, sizeof(owner), "r%u.fuzz.test.", r);
+			add_random_record(c, owner);
+		}
+		ck_assert_int_eq(fromauth_ctx_add_record(c,
+			"e.fuzz.test. 300 IN TXT \"%{i} %{d} %{s} %{p} %{t} %{r} %{c}\"", NULL, 0), 0);
+		for (unsigned int r = 0; r < 8; r++) {
+			struct fromauth_spf *spf = NULL;
+			snprintf(owner, sizeof(owner), "u%u@r%u.fuzz.test", r, r);
+			const char *ip = r % 2 ? "2001:db8::7" : "192.0.2.7";
+			ck_assert_int_eq(fromauth_spf_check(c, ip, owner, "mta.fuzz.test",
+							    &spf, NULL, 0), 0);
+			int res = fromauth_spf_result(spf);
+			ck_assert(res >= FROMAUTH_SPF_NONE && res <= FROMAUTH_SPF_PERMERROR);
+			ck_assert(*fromauth_spf_reason(spf));
+			ck_assert_uint_le(fromauth_spf_lookups(spf), 10);
+			ck_assert_uint_le(fromauth_spf_void_lookups(spf), 2);
+			ck_assert_ptr_nonnull(fromauth_spf_json(spf));
+			fromauth_spf_free(spf);
+		}
+		fromauth_ctx_free(c);
+	}
+}
+END_TEST
+
 START_TEST(fromauth_spf_explanation_exp)
 {
 	struct fromauth_spf *spf = check("192.0.2.9", "user@exp.spf.test", NULL);
@@ -335,8 +475,8 @@ START_TEST(fromauth_spf_result_name_all)
 	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_PASS), "pass");
 	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_SOFTFAIL), "softfail");
 	ck_assert_str_eq(fromauth_spf_result_name(FROMAUTH_SPF_PERMERROR), "permerror");
-	ck_assert_ptr_null(fromauth_spf_result_name(7));
-	ck_assert_ptr_null(fromauth_spf_result_name(-1));
+	ck_assert_str_eq(fromauth_spf_result_name(7), "unknown");
+	ck_assert_str_eq(fromauth_spf_result_name(-1), "unknown");
 }
 END_TEST
 
@@ -387,13 +527,41 @@ START_TEST(fa_spf_record_parse_grammar)
 	ck_assert_str_eq(rec->redirect->value, "r.test");
 	ck_assert_int_eq(rec->terms[2].addr[3], 1);
 
-	char *lib = NULL;
+	char **segs = NULL;
+	size_t nseg = 0;
 	int unsupported;
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, NULL, &lib, &unsupported), 0);
-	ck_assert_str_eq(lib, "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL,
+						   &segs, &nseg, &unsupported), 0);
+	ck_assert_uint_eq(nseg, 1);
+	ck_assert_str_eq(segs[0], "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
 	ck_assert_int_eq(unsupported, 0);
-	free(lib);
+	fa_spf_segments_free(segs, nseg);
 	fa_spf_record_free(rec);
+
+	/* too long for libspf2: segments, later ones with the domain spelled */
+	char longrec[2048] = "v=spf1 a";
+	for (int i = 0; i < 40; i++)
+		snprintf(longrec + strlen(longrec), sizeof(longrec) - strlen(longrec),
+			 " ip6:2001:db8:%x::/48", i);
+	strcat(longrec, " mx -all ip4:192.0.2.1");
+	ck_assert_int_eq(fa_spf_record_parse(longrec, strlen(longrec), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL,
+						   &segs, &nseg, &unsupported), 0);
+	ck_assert_uint_ge(nseg, 2);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert(!strncmp(segs[0], "v=spf1 a ip6:2001:db8:0::/48", 28));
+	ck_assert_ptr_nonnull(strstr(segs[nseg - 1], " mx:x.test -all"));
+	ck_assert_ptr_null(strstr(segs[nseg - 1], "192.0.2.1"));  /* after all */
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+
+	/* found by fuzz-spf-screen: an ip6 network at the very end of a
+	 * buffer without a terminating NUL was read past (ASan sees it) */
+	static const char tail[] = "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::";
+	char *exact = malloc(sizeof(tail) - 1);
+	memcpy(exact, tail, sizeof(tail) - 1);
+	ck_assert_int_eq(fa_spf_record_parse(exact, sizeof(tail) - 1, NULL, err, sizeof(err)), 0);
+	free(exact);
 
 	/* embedded NUL */
 	ck_assert_int_eq(fa_spf_record_parse("v=spf1 -all\0x", 13, NULL, err, sizeof(err)),
@@ -638,6 +806,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_errors },
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
+		{ "fromauth_spf_check", fromauth_spf_check_random_records },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },

@@ -60,7 +60,7 @@ struct fromauth_ctx;
 
 /**
  * Create a context using the system resolver (/etc/resolv.conf, read on
- * first use), a 2000 ms timeout and 2 tries.
+ * first use), a 2000 ms timeout, 2 tries and a 30 s deadline per check.
  * @param[out] out the new context, free with fromauth_ctx_free()
  * @since 1.0
  */
@@ -79,7 +79,8 @@ int fromauth_ctx_add_nameserver(struct fromauth_ctx *ctx, const char *addr);
 int fromauth_ctx_set_timeout(struct fromauth_ctx *ctx, unsigned int ms);
 /** Number of tries per query (1..10).  A query waits at most timeout × tries. @since 1.0 */
 int fromauth_ctx_set_tries(struct fromauth_ctx *ctx, unsigned int tries);
-/** Bound of the DNS time one check may spend, in ms (0 = none). @since 1.0 */
+/** Bound of the DNS time one check may spend, in ms (0 = none; the
+ * default is 30000). @since 1.0 */
 int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned int ms);
 /** Offline mode (non-zero): only overlay records answer. @since 1.0 */
 int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline);

@@ -4,6 +4,7 @@
  * rewrite handed to libspf2, and exp= macro expansion. */
 #include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,14 +28,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * bounds that keep it off the CVE-2023-42118 edge. */
 		static const int families[] = { AF_INET, AF_INET6 };
 		for (size_t f = 0; f < 2; f++) {
-			char *lib = NULL;
+			char **segs = NULL;
+			size_t nseg = 0;
 			int unsupported;
-			if (fa_spf_record_for_libspf2(rec, families[f],
-						      f ? "fa-any-0123456789abcdef.invalid" : NULL, &lib, &unsupported) != 0)
+			if (fa_spf_record_for_libspf2(rec, families[f], "example.com",
+						      f ? "fa-any-0123456789abcdef.invalid" : NULL,
+						      &segs, &nseg, &unsupported) != 0)
 				continue;
-			if (fa_spf_record_parse(lib, strlen(lib), NULL, err, sizeof(err)) != 0)
-				__builtin_trap();
-			free(lib);
+			/* each segment as served: all but the last chained on */
+			for (size_t k = 0; k < nseg; k++) {
+				size_t len = strlen(segs[k]) + 32;
+				char *seg = malloc(len);
+				if (!seg)
+					__builtin_trap();
+				snprintf(seg, len, "%s%s", segs[k],
+					 k + 1 < nseg ? " redirect=seg.x.invalid" : "");
+				if (fa_spf_record_parse(seg, strlen(seg), NULL, err, sizeof(err)) != 0)
+					__builtin_trap();
+				free(seg);
+			}
+			fa_spf_segments_free(segs, nseg);
 		}
 		for (size_t i = 0; i < rec->count; i++) {
 			const struct fa_spf_term *t = &rec->terms[i];
