@@ -20,15 +20,6 @@ static void teardown(void)
 	ctx = NULL;
 }
 
-static struct fromauth_dns_answer *lookup(const char *name, int type)
-{
-	struct fromauth_dns_answer *a = NULL;
-	char err[256] = "";
-	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: %s", name, err);
-	return a;
-}
-
 START_TEST(fromauth_ctx_new_free)
 {
 	struct fromauth_ctx *c = (void *)1;
@@ -48,13 +39,13 @@ START_TEST(fromauth_ctx_add_timeout_name_times_out)
 	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "txt.example.test"), 0);
 	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.example.test"), 0);
 	/* Types the overlay holds still answer; the others time out. */
-	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "txt.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	fromauth_dns_answer_free(a);
-	a = lookup("txt.example.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "txt.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
 	fromauth_dns_answer_free(a);
-	a = lookup("down.example.test", FROMAUTH_RR_MX);
+	a = test_lookup(ctx, "down.example.test", FROMAUTH_RR_MX);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
 	fromauth_dns_answer_free(a);
 }
@@ -65,7 +56,7 @@ START_TEST(fromauth_ctx_add_record_overlay)
 	char err[256] = "";
 	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
 		"_dmarc.example.test. 300 IN TXT \"v=DMARC1; p=none\"", err, sizeof(err)), 0);
-	struct fromauth_dns_answer *a = lookup("_dmarc.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "_dmarc.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 300);
 	fromauth_dns_answer_free(a);
@@ -125,18 +116,13 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("ctx");
-	struct { const char *name; const TTest *test; } tests[] = {
+	const struct test_case tests[] = {
 		{ "fromauth_ctx_new", fromauth_ctx_new_free },
 		{ "fromauth_ctx_add_timeout_name", fromauth_ctx_add_timeout_name_times_out },
 		{ "fromauth_ctx_add_record", fromauth_ctx_add_record_overlay },
 		{ "fromauth_ctx_add_zone_file", fromauth_ctx_add_zone_file_errors },
 		{ "fromauth_ctx_setters", fromauth_ctx_setters },
 	};
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
 }

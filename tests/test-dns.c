@@ -22,18 +22,9 @@ static void teardown(void)
 	ctx = NULL;
 }
 
-static struct fromauth_dns_answer *lookup(const char *name, int type)
-{
-	struct fromauth_dns_answer *a = NULL;
-	char err[256] = "";
-	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: %s", name, err);
-	return a;
-}
-
 START_TEST(fromauth_dns_lookup_records)
 {
-	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "txt.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
@@ -43,7 +34,7 @@ START_TEST(fromauth_dns_lookup_records)
 	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 0);
 	fromauth_dns_answer_free(a);
 
-	a = lookup("EXAMPLE.test.", FROMAUTH_RR_MX);
+	a = test_lookup(ctx, "EXAMPLE.test.", FROMAUTH_RR_MX);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "10 mx.example.test.");
 	fromauth_dns_answer_free(a);
@@ -52,17 +43,17 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_negative)
 {
-	struct fromauth_dns_answer *a = lookup("nope.example.test", FROMAUTH_RR_A);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "nope.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
 	ck_assert_uint_eq(fromauth_dns_answer_count(a), 0);
 	fromauth_dns_answer_free(a);
 
-	a = lookup("example.test", FROMAUTH_RR_AAAA);
+	a = test_lookup(ctx, "example.test", FROMAUTH_RR_AAAA);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 
 	/* b.c.example.test holds nothing but has a child: empty non-terminal. */
-	a = lookup("b.c.example.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "b.c.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 }
@@ -70,7 +61,7 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_cname)
 {
-	struct fromauth_dns_answer *a = lookup("alias2.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "alias2.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
 	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "alias.example.test");
@@ -79,13 +70,13 @@ START_TEST(fromauth_dns_lookup_cname)
 	fromauth_dns_answer_free(a);
 
 	/* Asking for the CNAME itself does not follow it. */
-	a = lookup("alias.example.test", FROMAUTH_RR_CNAME);
+	a = test_lookup(ctx, "alias.example.test", FROMAUTH_RR_CNAME);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 0);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "txt.example.test.");
 	fromauth_dns_answer_free(a);
 
-	a = lookup("loop1.example.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "loop1.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_SERVFAIL);
 	fromauth_dns_answer_free(a);
 }
@@ -93,12 +84,12 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_wildcard)
 {
-	struct fromauth_dns_answer *a = lookup("x.y.wild.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "x.y.wild.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"wildcard\"");
 	fromauth_dns_answer_free(a);
 	/* The wildcard does not cover its own parent. */
-	a = lookup("wild.example.test", FROMAUTH_RR_TXT);
+	a = test_lookup(ctx, "wild.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 }
@@ -302,7 +293,7 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns");
-	struct { const char *name; const TTest *test; } tests[] = {
+	const struct test_case tests[] = {
 		{ "fromauth_dns_lookup_records", fromauth_dns_lookup_records },
 		{ "fromauth_dns_lookup_negative", fromauth_dns_lookup_negative },
 		{ "fromauth_dns_lookup_cname", fromauth_dns_lookup_cname },
@@ -314,11 +305,6 @@ Suite *test_suite(void)
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
 	};
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
 }
