@@ -40,6 +40,36 @@ static inline struct fromauth_ctx *test_offline_ctx(const char *zone, ...)
 	return ctx;
 }
 
+/* One TCase per test, named after the function it tests, each with the
+ * same checked fixture (NULL for none). */
+struct test_case {
+	const char *name;
+	const TTest *test;
+};
+
+static inline void test_add_cases(Suite *s, const struct test_case *cases, size_t n,
+				  SFun setup, SFun teardown)
+{
+	for (size_t i = 0; i < n; i++) {
+		TCase *tc = tcase_create(cases[i].name);
+		if (setup || teardown)
+			tcase_add_checked_fixture(tc, setup, teardown);
+		tcase_add_test(tc, cases[i].test);
+		suite_add_tcase(s, tc);
+	}
+}
+
+/* A lookup that must succeed as a call (its DNS status is the test's). */
+static inline struct fromauth_dns_answer *test_lookup(struct fromauth_ctx *ctx,
+						      const char *name, int type)
+{
+	struct fromauth_dns_answer *a = NULL;
+	char err[256] = "";
+	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s: %s", name, err);
+	return a;
+}
+
 /* Each test program defines this and gets the shared main. */
 Suite *test_suite(void);
 

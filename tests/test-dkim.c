@@ -739,10 +739,7 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dkim");
-	const struct {
-		const char *name;
-		const TTest *test;
-	} tests[] = {
+	const struct test_case tests[] = {
 		{ "fromauth_dkim_check:valid", fromauth_dkim_check_valid },
 		{ "fromauth_dkim_check:short_and_testing", fromauth_dkim_check_short_and_testing },
 		{ "fromauth_dkim_check:weak_revoked_missing", fromauth_dkim_check_weak_revoked_missing },
@@ -762,11 +759,6 @@ Suite *test_suite(void)
 		{ "fa_dkim_keyrec_parse", fa_dkim_keyrec_parse_cases },
 		{ "fa_dkim_key_check", fa_dkim_key_check_cases },
 	};
-	for (size_t i = 0; i < FA_ARRAY_SIZE(tests); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
 }

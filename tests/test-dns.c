@@ -22,18 +22,9 @@ static void teardown(void)
 	ctx = NULL;
 }
 
-static struct fromauth_dns_answer *lookup(const char *name, int type)
-{
-	struct fromauth_dns_answer *a = NULL;
-	char err[256] = "";
-	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: %s", name, err);
-	return a;
-}
-
 START_TEST(fromauth_dns_lookup_records)
 {
-	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "txt.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
@@ -43,7 +34,7 @@ START_TEST(fromauth_dns_lookup_records)
 	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 0);
 	fromauth_dns_answer_free(a);
 
-	a = lookup("EXAMPLE.test.", FROMAUTH_RR_MX);
+	a = test_lookup(ctx, "EXAMPLE.test.", FROMAUTH_RR_MX);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "10 mx.example.test.");
 	fromauth_dns_answer_free(a);
@@ -52,17 +43,17 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_negative)
 {
-	struct fromauth_dns_answer *a = lookup("nope.example.test", FROMAUTH_RR_A);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "nope.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
 	ck_assert_uint_eq(fromauth_dns_answer_count(a), 0);
 	fromauth_dns_answer_free(a);
 
-	a = lookup("example.test", FROMAUTH_RR_AAAA);
+	a = test_lookup(ctx, "example.test", FROMAUTH_RR_AAAA);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 
 	/* b.c.example.test holds nothing but has a child: empty non-terminal. */
-	a = lookup("b.c.example.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "b.c.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 }
@@ -70,7 +61,7 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_cname)
 {
-	struct fromauth_dns_answer *a = lookup("alias2.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "alias2.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
 	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "alias.example.test");
@@ -79,13 +70,13 @@ START_TEST(fromauth_dns_lookup_cname)
 	fromauth_dns_answer_free(a);
 
 	/* Asking for the CNAME itself does not follow it. */
-	a = lookup("alias.example.test", FROMAUTH_RR_CNAME);
+	a = test_lookup(ctx, "alias.example.test", FROMAUTH_RR_CNAME);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 0);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "txt.example.test.");
 	fromauth_dns_answer_free(a);
 
-	a = lookup("loop1.example.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "loop1.example.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_SERVFAIL);
 	fromauth_dns_answer_free(a);
 }
@@ -93,12 +84,12 @@ END_TEST
 
 START_TEST(fromauth_dns_lookup_wildcard)
 {
-	struct fromauth_dns_answer *a = lookup("x.y.wild.example.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "x.y.wild.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"wildcard\"");
 	fromauth_dns_answer_free(a);
 	/* The wildcard does not cover its own parent. */
-	a = lookup("wild.example.test", FROMAUTH_RR_TXT);
+	a = test_lookup(ctx, "wild.example.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 }
@@ -128,55 +119,6 @@ START_TEST(fromauth_dns_lookup_bad_input)
 	ck_assert_int_eq(fromauth_dns_answer_status(NULL), -1);
 	ck_assert_uint_eq(fromauth_dns_answer_count(NULL), 0);
 	fromauth_dns_answer_free(NULL);
-}
-END_TEST
-
-START_TEST(fromauth_ctx_add_timeout_name_times_out)
-{
-	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "txt.example.test"), 0);
-	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.example.test"), 0);
-	/* Types the overlay holds still answer; the others time out. */
-	struct fromauth_dns_answer *a = lookup("txt.example.test", FROMAUTH_RR_TXT);
-	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
-	fromauth_dns_answer_free(a);
-	a = lookup("txt.example.test", FROMAUTH_RR_A);
-	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
-	fromauth_dns_answer_free(a);
-	a = lookup("down.example.test", FROMAUTH_RR_MX);
-	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_TIMEOUT);
-	fromauth_dns_answer_free(a);
-}
-END_TEST
-
-START_TEST(fromauth_ctx_add_record_overlay)
-{
-	char err[256] = "";
-	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
-		"_dmarc.example.test. 300 IN TXT \"v=DMARC1; p=none\"", err, sizeof(err)), 0);
-	struct fromauth_dns_answer *a = lookup("_dmarc.example.test", FROMAUTH_RR_TXT);
-	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
-	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 300);
-	fromauth_dns_answer_free(a);
-
-	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "bad. IN A not-an-ip", err, sizeof(err)),
-			 FROMAUTH_E_RECORD);
-	ck_assert_ptr_nonnull(strstr(err, "bad. IN A not-an-ip"));
-	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "x. CH TXT \"a\"", err, sizeof(err)),
-			 FROMAUTH_E_RECORD);
-	ck_assert_ptr_nonnull(strstr(err, "class IN"));
-}
-END_TEST
-
-START_TEST(fromauth_ctx_add_zone_file_errors)
-{
-	char err[512] = "";
-	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, test_data("zones/does-not-exist.zone"),
-						    err, sizeof(err)), FROMAUTH_E_IO);
-	ck_assert_ptr_nonnull(strstr(err, "does-not-exist.zone"));
-	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, test_data("zones/broken.zone"),
-						    err, sizeof(err)), FROMAUTH_E_RECORD);
-	/* The message names the file and the line. */
-	ck_assert_msg(strstr(err, "broken.zone:4") != NULL, "%s", err);
 }
 END_TEST
 
@@ -317,36 +259,6 @@ START_TEST(fa_cache_bounded)
 }
 END_TEST
 
-START_TEST(fromauth_ctx_setters)
-{
-	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 0), FROMAUTH_E_INVAL);
-	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 600001), FROMAUTH_E_INVAL);
-	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 250), 0);
-	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 0), FROMAUTH_E_INVAL);
-	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 11), FROMAUTH_E_INVAL);
-	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 3), 0);
-	/* A check never hangs by default. */
-	ck_assert_uint_eq(ctx->dns->deadline_ms, 30000);
-	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, 5000), 0);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53"), 0);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.53@5353"), 0);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "2001:db8::53@53"), 0);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "::1"), 0);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "ns.example"), FROMAUTH_E_NAMESERVER);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@0"), FROMAUTH_E_NAMESERVER);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@65536"), FROMAUTH_E_NAMESERVER);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, "192.0.2.1@"), FROMAUTH_E_NAMESERVER);
-	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ""), FROMAUTH_E_NAMESERVER);
-	ck_assert_uint_eq(ctx->dns->ns_count, 4);
-	ck_assert_uint_eq(ctx->dns->ns[1].port, 5353);
-	ck_assert_int_eq(fromauth_ctx_set_offline(NULL, 1), FROMAUTH_E_INVAL);
-	fromauth_ctx_free(NULL);
-	ck_assert_str_eq(fromauth_strerror(FROMAUTH_E_NAMESERVER), "malformed nameserver address");
-	ck_assert_str_eq(fromauth_strerror(12345), "unknown error");
-	ck_assert_ptr_nonnull(fromauth_version());
-}
-END_TEST
-
 /* Many threads on one context. */
 static void *hammer(void *arg)
 {
@@ -381,27 +293,18 @@ END_TEST
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns");
-	struct { const char *name; const TTest *test; } tests[] = {
+	const struct test_case tests[] = {
 		{ "fromauth_dns_lookup_records", fromauth_dns_lookup_records },
 		{ "fromauth_dns_lookup_negative", fromauth_dns_lookup_negative },
 		{ "fromauth_dns_lookup_cname", fromauth_dns_lookup_cname },
 		{ "fromauth_dns_lookup_wildcard", fromauth_dns_lookup_wildcard },
 		{ "fromauth_dns_lookup_bad_input", fromauth_dns_lookup_bad_input },
 		{ "fromauth_dns_lookup_threads", fromauth_dns_lookup_threads },
-		{ "fromauth_ctx_add_timeout_name", fromauth_ctx_add_timeout_name_times_out },
-		{ "fromauth_ctx_add_record", fromauth_ctx_add_record_overlay },
-		{ "fromauth_ctx_add_zone_file", fromauth_ctx_add_zone_file_errors },
-		{ "fromauth_ctx_setters", fromauth_ctx_setters },
 		{ "fa_dns_answer_to_wire", fa_dns_answer_to_wire_packet },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
 	};
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
 }

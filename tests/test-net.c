@@ -22,18 +22,9 @@ static void teardown(void)
 	ctx = NULL;
 }
 
-static struct fromauth_dns_answer *lookup(const char *name, int type)
-{
-	struct fromauth_dns_answer *a = NULL;
-	char err[256] = "";
-	int rc = fromauth_dns_lookup(ctx, name, type, &a, err, sizeof(err));
-	ck_assert_msg(rc == 0, "%s: %s", name, err);
-	return a;
-}
-
 START_TEST(net_answers)
 {
-	struct fromauth_dns_answer *a = lookup("net.test", FROMAUTH_RR_A);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "net.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "192.0.2.10");
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
@@ -41,7 +32,7 @@ START_TEST(net_answers)
 	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 300);
 	fromauth_dns_answer_free(a);
 
-	a = lookup("mx.net.test", FROMAUTH_RR_MX);
+	a = test_lookup(ctx, "mx.net.test", FROMAUTH_RR_MX);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "10 mail.net.test.");
 	fromauth_dns_answer_free(a);
 }
@@ -49,12 +40,12 @@ END_TEST
 
 START_TEST(net_negative)
 {
-	struct fromauth_dns_answer *a = lookup("nothing.net.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "nothing.net.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
 	/* RFC 2308: the SOA minimum (120) bounds the negative TTL. */
 	ck_assert_uint_eq(fromauth_dns_answer_ttl(a), 120);
 	fromauth_dns_answer_free(a);
-	a = lookup("net.test", FROMAUTH_RR_AAAA);
+	a = test_lookup(ctx, "net.test", FROMAUTH_RR_AAAA);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
 	fromauth_dns_answer_free(a);
 }
@@ -62,7 +53,7 @@ END_TEST
 
 START_TEST(net_cname_chain)
 {
-	struct fromauth_dns_answer *a = lookup("c1.net.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "c1.net.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
 	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "c2.net.test");
@@ -74,7 +65,7 @@ END_TEST
 
 START_TEST(net_tcp_fallback)
 {
-	struct fromauth_dns_answer *a = lookup("big.net.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "big.net.test", FROMAUTH_RR_TXT);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
 	/* Truncated over UDP, then asked again over TCP. */
 	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 2);
@@ -85,18 +76,18 @@ END_TEST
 
 START_TEST(net_cache_hits)
 {
-	struct fromauth_dns_answer *a = lookup("txt.net.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "txt.net.test", FROMAUTH_RR_TXT);
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
 	fromauth_dns_answer_free(a);
-	a = lookup("TXT.net.test.", FROMAUTH_RR_TXT);
+	a = test_lookup(ctx, "TXT.net.test.", FROMAUTH_RR_TXT);
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "cache");
 	ck_assert_uint_eq(fromauth_dns_answer_queries(a), 0);
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"hello\" \"world\"");
 	fromauth_dns_answer_free(a);
 	/* Negative answers are cached too. */
-	a = lookup("gone.net.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "gone.net.test", FROMAUTH_RR_A);
 	fromauth_dns_answer_free(a);
-	a = lookup("gone.net.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "gone.net.test", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "cache");
 	fromauth_dns_answer_free(a);
@@ -138,7 +129,7 @@ END_TEST
 START_TEST(net_refused_outside_zone)
 {
 	/* NSD refuses names outside its zones: a server failure, not NXDOMAIN. */
-	struct fromauth_dns_answer *a = lookup("example.org", FROMAUTH_RR_A);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "example.org", FROMAUTH_RR_A);
 	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_SERVFAIL);
 	fromauth_dns_answer_free(a);
 }
@@ -151,11 +142,11 @@ START_TEST(net_overlay_first)
 	char err[256] = "";
 	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "net.test. IN TXT \"v=spf1 -all\"",
 						 err, sizeof(err)), 0);
-	struct fromauth_dns_answer *a = lookup("net.test", FROMAUTH_RR_TXT);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "net.test", FROMAUTH_RR_TXT);
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "overlay");
 	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"v=spf1 -all\"");
 	fromauth_dns_answer_free(a);
-	a = lookup("net.test", FROMAUTH_RR_A);
+	a = test_lookup(ctx, "net.test", FROMAUTH_RR_A);
 	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
 	fromauth_dns_answer_free(a);
 }
@@ -208,7 +199,7 @@ END_TEST
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("net");
-	struct { const char *name; const TTest *test; } tests[] = {
+	const struct test_case tests[] = {
 		{ "answers", net_answers },
 		{ "negative", net_negative },
 		{ "cname_chain", net_cname_chain },
@@ -219,12 +210,7 @@ static Suite *net_suite(void)
 		{ "overlay_first", net_overlay_first },
 		{ "threads_share_queries", net_threads_share_queries },
 	};
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-		tcase_add_checked_fixture(tc, setup, teardown);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
 }
 
