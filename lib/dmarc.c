@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * DMARC adapter.  libopendmarc 1.4.2 does two things right that we use:
- * it parses a record (opendmarc_policy_store_dmarc, a second opinion on
- * our own stricter validator) and it knows the Public Suffix List
- * (opendmarc_get_tld, the RFC 7489 organizational domain).  Everything it
+ * DMARC adapter.  libopendmarc 1.4.2 parses a record
+ * (opendmarc_policy_store_dmarc), which we use as a second opinion on our
+ * own stricter validator.  Its Public Suffix List code lacks the PSL's
+ * default rule, so RFC 7489 organizational domains come from libpsl on
+ * Debian's list (the same file).  Everything it
  * gets wrong (REFERENCE-LIBS.md section 3: strict alignment, d=co.uk
  * aligning with example.co.uk, no np, pct never applied, a lax parser,
  * CVE-2024-25768 in fetch_ruf) is done here instead, and all DNS goes
@@ -21,6 +22,7 @@
 #include <strings.h>
 
 #include <json-c/json.h>
+#include <libpsl.h>
 #include <netinet/in.h>
 #include <opendmarc/dmarc.h>
 
@@ -29,9 +31,6 @@
 #include "dmarc-record.h"
 #include "dmarc.h"
 
-/* Exported by libopendmarc but not declared in its header.  It leaves
- * @tld untouched when nothing matches, so callers pre-fill it. */
-int opendmarc_get_tld(u_char *domain, u_char *tld, size_t tld_len);
 
 /* RFC 9989 section 4.10: at most eight queries per tree walk. */
 #define WALK_MAX 8
@@ -50,12 +49,11 @@ static int lib_ready;
 
 static void lib_init(void)
 {
-	/* Not thread-safe in libopendmarc: it fills globals and the PSL hash. */
+	/* Not thread-safe in libopendmarc: it fills globals.  It needs no
+	 * PSL of its own: organizational domains are computed here. */
 	static OPENDMARC_LIB_T lib;
 	memset(&lib, 0, sizeof(lib));
-	lib.tld_type = OPENDMARC_TLD_TYPE_MOZILLA;
-	snprintf((char *)lib.tld_source_file, sizeof(lib.tld_source_file), "%s",
-		 FROMAUTH_PSL_FILE);
+	lib.tld_type = OPENDMARC_TLD_TYPE_NONE;
 	lib_ready = opendmarc_policy_library_init(&lib) == DMARC_PARSE_OKAY;
 }
 
@@ -64,15 +62,35 @@ static void lib_ensure(void)
 	pthread_once(&lib_once, lib_init);
 }
 
-/* RFC 7489 section 3.2 organizational domain from the PSL. */
+/*
+ * RFC 7489 section 3.2 organizational domain from the PSL, with libpsl on
+ * Debian's list.  libopendmarc's opendmarc_get_tld() lacks the PSL's
+ * default rule ("*"): under a TLD the list does not name it returns the
+ * whole domain, so a.b.example would be its own organizational domain.
+ */
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
+static psl_ctx_t *psl;
+
+static void psl_init(void)
+{
+	psl = psl_load_file(FROMAUTH_PSL_FILE);
+	if (!psl)
+		psl = (psl_ctx_t *)psl_builtin();      /* static, never freed */
+}
+
 static char *psl_org_domain(const char *domain)
 {
-	u_char buf[256];
-	lib_ensure();
-	snprintf((char *)buf, sizeof(buf), "%s", domain);
-	if (opendmarc_get_tld((u_char *)domain, buf, sizeof(buf)) != 0)
-		snprintf((char *)buf, sizeof(buf), "%s", domain);
-	return fa_domain_normalize((const char *)buf);
+	pthread_once(&psl_once, psl_init);
+	char *lower = fa_domain_normalize(domain);
+	if (!lower)
+		return NULL;
+	/* NULL when the domain is itself a public suffix (or no list). */
+	const char *reg = psl ? psl_registrable_domain(psl, lower) : NULL;
+	char *org = reg ? strdup(reg) : NULL;
+	if (!reg)
+		return lower;
+	free(lower);
+	return org;
 }
 
 /*

@@ -483,6 +483,20 @@ START_TEST(fa_dmarc_discovery_differs_cases)
 	ck_assert_ptr_nonnull(strstr(fa_dmarc_discovery_differs(d), "np="));
 	fromauth_dmarc_free(d);
 
+	/* A TLD the list does not name falls under the PSL's default rule
+	 * ("*"): the organizational domain is two labels, and both
+	 * discoveries agree (libopendmarc's own lookup got this wrong). */
+	char err[256];
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
+		"_dmarc.members.unlisted-tld. IN TXT \"v=DMARC1; p=quarantine\"", err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx,
+		"news.members.unlisted-tld. IN A 192.0.2.99", err, sizeof(err)), 0);
+	d = check("news.members.unlisted-tld");
+	ck_assert_str_eq(fa_dmarc_psl_org_domain(d), "members.unlisted-tld");
+	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "members.unlisted-tld");
+	ck_assert_ptr_null(fa_dmarc_discovery_differs(d));
+	fromauth_dmarc_free(d);
+
 	/* Agreement. */
 	d = check("mail.example.co.uk");
 	ck_assert_str_eq(fromauth_dmarc_org_domain(d), "example.co.uk");
