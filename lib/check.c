@@ -440,6 +440,13 @@ static void spf_findings(struct eval_state *st)
 		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
 	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
 
+	if (r->spf_count == 0) {
+		/* Nothing to evaluate: say why rather than report "none". */
+		fa_finding_add(r, "service.no_ranges", FROMAUTH_SEVERITY_WARNING,
+			       "The service profile has no ip lines and the SPF record of its spf-include %s names no address it sends from, so SPF could not be checked; add the service's ranges to the profile.",
+			       fromauth_profile_spf_include(st->profile) ? fromauth_profile_spf_include(st->profile) : "(none)");
+		return;
+	}
 	if (r->mail_from_outside) {
 		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
 			       "The service sends with its own bounce domain %s, so SPF is checked there and cannot align with %s: your own SPF record does not matter for DMARC, no include is needed, and DMARC must pass through DKIM.",

@@ -50,6 +50,10 @@ static const struct scenario scenarios[] = {
 	/* an internationalized From, checked in A-labels */
 	{ "idn", "esp", "\"B\xc3\xbc" "cher\" <news@b\xc3\xbc" "cher.example>", NULL, PASS,
 	  { "spf.pass", "dkim.pass", "dmarc.pass" }, { 0 }, PASS },
+	/* the service's include names no address: say so, DKIM still passes */
+	{ "rangeless", "rangeless", "news@rangeless.example", NULL, PASS,
+	  { "service.no_ranges", "dkim.pass", "dmarc.pass" },
+	  { "spf.none", "spf.pass", "spf.include_missing" }, PASS },
 	/* ---- fail ---- */
 	{ "denied", "sendas", "news@denied.example", NULL, FAIL,
 	  { "service.send_as_denied", "spf.pass", "dkim.pass" }, { 0 }, FAIL },
@@ -180,7 +184,7 @@ static const struct scenario scenarios[] = {
 
 /* Every code of SPEC section 4. */
 static const char *const spec_codes[] = {
-	"service.send_as_denied", "domain.nxdomain",
+	"service.send_as_denied", "service.no_ranges", "domain.nxdomain",
 	"spf.pass", "spf.none", "spf.multiple", "spf.syntax", "spf.lookup_limit",
 	"spf.void_limit", "spf.fail", "spf.softfail", "spf.neutral", "spf.partial",
 	"spf.temperror", "spf.unaligned", "spf.include_missing", "spf.not_used",
