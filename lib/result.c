@@ -231,6 +231,12 @@ FROMAUTH_EXPORT const char *fromauth_result_finding_fix(const struct fromauth_re
 	return r->findings[i].fix[j];
 }
 
+FROMAUTH_EXPORT int fromauth_result_finding_fix_needs_input(const struct fromauth_result *r,
+							    size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].fix_needs_input : -1;
+}
+
 FROMAUTH_EXPORT unsigned int fromauth_result_dns_queries(const struct fromauth_result *r)
 {
 	return r ? r->dns_queries : 0;

@@ -481,6 +481,7 @@ START_TEST(test_scenario)
 			int placeholder = strchr(line, '<') != NULL;
 			ck_assert_msg(placeholder == needs_input,
 				      "%s: fix_needs_input %d for %s", s->zone, needs_input, line);
+			ck_assert_int_eq(fromauth_result_finding_fix_needs_input(r, i), needs_input);
 			ck_assert_msg(placeholder == json_has_string(na, line),
 				      "%s: fixes_not_applied and the placeholder disagree on %s",
 				      s->zone, line);
@@ -835,6 +836,7 @@ START_TEST(test_result_getters)
 	ck_assert_uint_eq(fromauth_result_finding_count(n), 0);
 	ck_assert_ptr_null(fromauth_result_finding_code(n, 0));
 	ck_assert_int_eq(fromauth_result_finding_severity(n, 0), -1);
+	ck_assert_int_eq(fromauth_result_finding_fix_needs_input(n, 0), -1);
 	ck_assert_ptr_null(fromauth_result_finding_message(n, 0));
 	ck_assert_uint_eq(fromauth_result_finding_fix_count(n, 0), 0);
 	ck_assert_ptr_null(fromauth_result_finding_fix(n, 0, 0));
@@ -859,6 +861,7 @@ START_TEST(test_result_getters)
 	ck_assert_ptr_null(fromauth_result_finding_code(r, nf));
 	ck_assert_ptr_null(fromauth_result_finding_message(r, nf));
 	ck_assert_int_eq(fromauth_result_finding_severity(r, nf), -1);
+	ck_assert_int_eq(fromauth_result_finding_fix_needs_input(r, nf), -1);
 	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, nf), 0);
 	ck_assert_ptr_null(fromauth_result_finding_fix(r, nf, 0));
 	ck_assert_ptr_null(fromauth_result_finding_fix(r, (size_t)-1, 0));

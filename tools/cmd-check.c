@@ -57,6 +57,8 @@ static void print_report(const struct fromauth_result *r, const char *from)
 	size_t step = next_step(r);
 	if (step < fromauth_result_finding_count(r)) {
 		printf("Next step: %s\n", fromauth_result_finding_message(r, step));
+		if (fromauth_result_finding_fix_needs_input(r, step) > 0)
+			printf("    (replace the <...> part with the value the service gives you)\n");
 		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, step); j++)
 			printf("    %s\n", fromauth_result_finding_fix(r, step, j));
 	}
@@ -103,8 +105,10 @@ static void print_report(const struct fromauth_result *r, const char *from)
 		printf("  %-7s %-22s %s\n",
 		       fromauth_severity_name(fromauth_result_finding_severity(r, i)),
 		       fromauth_result_finding_code(r, i), fromauth_result_finding_message(r, i));
+		const char *label = fromauth_result_finding_fix_needs_input(r, i) > 0
+				    ? "fix (fill in <...>)" : "fix";
 		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
-			printf("          fix: %s\n", fromauth_result_finding_fix(r, i, j));
+			printf("          %s: %s\n", label, fromauth_result_finding_fix(r, i, j));
 	}
 	printf("\nDNS: %u queries, %u cache hits, %u ms\n", fromauth_result_dns_queries(r),
 	       fromauth_result_cache_hits(r), fromauth_result_elapsed_ms(r));

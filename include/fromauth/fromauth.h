@@ -445,6 +445,10 @@ const char *fromauth_result_finding_message(const struct fromauth_result *result
 size_t fromauth_result_finding_fix_count(const struct fromauth_result *result, size_t i);
 /** Fix record @p j of finding @p i, a master-file line. @since 1.0 */
 const char *fromauth_result_finding_fix(const struct fromauth_result *result, size_t i, size_t j);
+/** Non-zero when the fixes of finding @p i hold a placeholder for a value
+ * only the user or the service has (never applied by FROMAUTH_CHECK_FIX);
+ * -1 if out of range. @since 1.0 */
+int fromauth_result_finding_fix_needs_input(const struct fromauth_result *result, size_t i);
 /** DNS queries sent during the check. @since 1.0 */
 unsigned int fromauth_result_dns_queries(const struct fromauth_result *result);
 /** Cache hits during the check. @since 1.0 */
