@@ -196,6 +196,67 @@ START_TEST(net_threads_share_queries)
 }
 END_TEST
 
+/* The product end to end over the network: the check, then the SPF
+ * command's library call, against NSD. */
+START_TEST(net_check_end_to_end)
+{
+	struct fromauth_profile *profile = NULL;
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	ck_assert_msg(fromauth_profile_load(test_data("profiles/net.profile"), &profile,
+					    err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(fromauth_check(ctx, profile, "orders@shop.net.test", 0, &r,
+				     err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(fromauth_verdict_name(fromauth_result_verdict(r)), "pass");
+	ck_assert_str_eq(fromauth_result_spf_summary(r), "pass");
+	ck_assert_int_eq(fromauth_dkim_status(fromauth_result_dkim(r, 0)), FROMAUTH_DKIM_VALID);
+	ck_assert_int_eq(fromauth_dmarc_policy(fromauth_result_dmarc(r)), FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_uint_gt(fromauth_result_dns_queries(r), 0);
+	fromauth_result_free(r);
+
+	/* The same check again is answered from the shared cache. */
+	ck_assert_int_eq(fromauth_check(ctx, profile, "orders@shop.net.test", 0, &r, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_result_verdict(r), FROMAUTH_VERDICT_PASS);
+	ck_assert_uint_eq(fromauth_result_dns_queries(r), 0);
+	ck_assert_uint_gt(fromauth_result_cache_hits(r), 0);
+	fromauth_result_free(r);
+	fromauth_profile_free(profile);
+
+	struct fromauth_spf *spf = NULL;
+	ck_assert_int_eq(fromauth_spf_check(ctx, "198.51.100.20", "shop.net.test", NULL, &spf,
+					    err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
+/* The tool against the server: what support staff would type. */
+START_TEST(net_tool)
+{
+	char cmd[8192], out[4096];
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth check orders@shop.net.test --service %s "
+		 "--nameserver %s --json", TEST_BUILD_DIR, test_data("profiles/net.profile"),
+		 nsd.nameserver);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"verdict\":\"pass\""));
+
+	snprintf(cmd, sizeof(cmd), "%s/tools/fromauth spf --ip 198.51.100.1 --mail-from shop.net.test "
+		 "--nameserver %s", TEST_BUILD_DIR, nsd.nameserver);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	st = pclose(p);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_msg(!strncmp(out, "pass", 4), "%s", out);
+}
+END_TEST
+
 static Suite *net_suite(void)
 {
 	Suite *s = suite_create("net");
@@ -209,6 +270,8 @@ static Suite *net_suite(void)
 		{ "refused_outside_zone", net_refused_outside_zone },
 		{ "overlay_first", net_overlay_first },
 		{ "threads_share_queries", net_threads_share_queries },
+		{ "check_end_to_end", net_check_end_to_end },
+		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
