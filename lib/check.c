@@ -190,42 +190,6 @@ static char *service_spf_terms(const struct fromauth_profile *profile)
 	return t;
 }
 
-/* @record without the service's own terms, whatever their qualifier
- * ("?include:X", or an include after the all term that is never
- * reached): the merge then puts them back where they decide, as pass.
- * malloc'd; NULL @record gives NULL. */
-static char *strip_service_terms(const char *record, const char *terms)
-{
-	if (!record)
-		return NULL;
-	size_t len = strlen(record);
-	char *out = malloc(len + 1);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	for (const char *t = record; *t;) {
-		const char *end = t + strcspn(t, " ");
-		const char *m = t + (strchr("+-~?", *t) && t < end ? 1 : 0);
-		size_t ml = (size_t)(end - m);
-		int ours = 0;
-		for (const char *u = terms; *u && !ours;) {
-			size_t ul = strcspn(u, " ");
-			ours = ul == ml && ul > 0 && !strncasecmp(u, m, ul);
-			u += ul;
-			u += strspn(u, " ");
-		}
-		if (!ours && end > t) {
-			if (n)
-				out[n++] = ' ';
-			memcpy(out + n, t, (size_t)(end - t));
-			n += (size_t)(end - t);
-		}
-		t = end + strspn(end, " ");
-	}
-	out[n] = '\0';
-	return out;
-}
-
 /* ---- the evaluation ---------------------------------------------------- */
 
 struct eval_state {
@@ -389,12 +353,9 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		return;         /* spf.multiple says what to do first */
 	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
-	/* The record does not pass for the service: where it names the
-	 * service already, that term is in the wrong place or qualified
-	 * wrongly, and merging would leave it so. */
-	char *base = terms && a && a->record ? strip_service_terms(a->record, terms) : NULL;
-	if (terms && (base || !a || !a->record) &&
-	    fa_spf_merge_include(base, terms, &merged) == FROMAUTH_OK) {
+	/* The merge also moves a service term that is in the wrong place
+	 * or qualified wrongly (after -all, ?include:X). */
+	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK) {
 		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
 		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
 		 * failure for another; say so before it is published. */
@@ -407,7 +368,6 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		fa_spf_analysis_free(after);
 	}
 	free(merged);
-	free(base);
 	free(terms);
 }
 

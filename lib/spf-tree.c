@@ -321,24 +321,44 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a)
 /* ---- merging an include ---- */
 
 /* Does @rec already hold @term (qualifier + or none, case-insensitive)? */
-static int record_has_term(const char *rec, size_t len, const char *term, size_t tl)
+/* Index of the term of @terms spelled @m (@ml bytes, no qualifier),
+ * case-insensitively; terms->count when none. */
+static size_t match_term(const struct fa_spf_record *terms, const char *m, size_t ml)
 {
-	for (size_t i = 6; i < len;) {
-		while (i < len && rec[i] == ' ')
-			i++;
-		size_t start = i;
-		while (i < len && rec[i] != ' ')
-			i++;
-		const char *t = rec + start;
-		size_t n = i - start;
-		if (n && *t == '+') {
-			t++;
-			n--;
-		}
-		if (n == tl && !strncasecmp(t, term, tl))
-			return 1;
+	for (size_t k = 0; k < terms->count; k++) {
+		const char *text = terms->terms[k].text;
+		if (strlen(text) == ml && !strncasecmp(text, m, ml))
+			return k;
 	}
-	return 0;
+	return terms->count;
+}
+
+static size_t cap_of(const struct fa_spf_record *terms)
+{
+	size_t cap = 1;
+	for (size_t i = 0; i < terms->count; i++)
+		cap += strlen(terms->terms[i].text) + 2;
+	return cap;
+}
+
+/* The terms, space-separated, skipping those marked in @skip (when
+ * @use_skip); explicit non-'+' qualifiers kept.  malloc'd. */
+static char *join_terms(const struct fa_spf_record *terms, const int *skip, int use_skip)
+{
+	char *out = calloc(1, cap_of(terms));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < terms->count; i++) {
+		const struct fa_spf_term *t = &terms->terms[i];
+		if (use_skip && skip[i])
+			continue;
+		if (*out)
+			strcat(out, " ");
+		if (t->explicit_qualifier && t->qualifier != '+')
+			strncat(out, &t->qualifier, 1);
+		strcat(out, t->text);
+	}
+	return out;
 }
 
 int fa_spf_merge_include(const char *record, const char *include,
@@ -393,45 +413,36 @@ int fa_spf_merge_include(const char *record, const char *include,
 		return FROMAUTH_E_RECORD;
 	}
 
-	/* the new terms, less those the record already has */
-	size_t cap = 1;
-	for (size_t i = 0; i < terms->count; i++)
-		cap += strlen(terms->terms[i].text) + 2;
-	char *new_terms = calloc(1, cap);
-	if (!new_terms) {
+	if (!record) {
+		char *joined = join_terms(terms, NULL, 0);
+		fa_spf_record_free(terms);
+		if (!joined)
+			return FROMAUTH_E_NOMEM;
+		rc = asprintf(merged, "v=spf1 %s ~all", joined) < 0 ? FROMAUTH_E_NOMEM : 0;
+		free(joined);
+		if (rc)
+			*merged = NULL;
+		return rc;
+	}
+
+	/* Walk the record's terms.  The new terms go before the first all
+	 * (any qualifier) or redirect=, else at the end.  A new term the
+	 * record already has there, unqualified or '+', stays where it is;
+	 * one it has after that point (never reached) or with another
+	 * qualifier (it would not pass) is dropped, so the term lands where
+	 * it decides.  The rest is kept as written. */
+	char *out = malloc(len + cap_of(terms) + 2);
+	int *present = calloc(terms->count ? terms->count : 1, sizeof(*present));
+	if (!out || !present) {
+		free(out);
+		free(present);
 		fa_spf_record_free(terms);
 		return FROMAUTH_E_NOMEM;
 	}
-	for (size_t i = 0; i < terms->count; i++) {
-		const struct fa_spf_term *t = &terms->terms[i];
-		const char *text = t->text;
-		if (record && record_has_term(record, len, text, strlen(text)))
-			continue;
-		if (*new_terms)
-			strcat(new_terms, " ");
-		if (t->explicit_qualifier && t->qualifier != '+')
-			strncat(new_terms, &t->qualifier, 1);
-		strcat(new_terms, text);
-	}
-	fa_spf_record_free(terms);
-
-	char *out = NULL;
-	if (!record) {
-		rc = asprintf(&out, "v=spf1 %s ~all", new_terms) < 0 ? FROMAUTH_E_NOMEM : 0;
-		free(new_terms);
-		*merged = rc ? NULL : out;
-		return rc;
-	}
-	if (!*new_terms) {
-		free(new_terms);
-		*merged = strdup(record);
-		return *merged ? 0 : FROMAUTH_E_NOMEM;
-	}
-
-	/* Where they go: before the first all (any qualifier) or redirect=,
-	 * else at the end.  The rest is kept as written. */
-	size_t insert_at = len;
-	for (size_t i = 6; i < len && insert_at == len;) {
+	memcpy(out, record, 6);         /* "v=spf1" */
+	size_t n = 6;
+	int inserted = 0;
+	for (size_t i = 6; i <= len;) {
 		while (i < len && record[i] == ' ')
 			i++;
 		size_t start = i;
@@ -441,26 +452,46 @@ int fa_spf_merge_include(const char *record, const char *include,
 		size_t tl = i - start;
 		const char *m = t;
 		size_t ml = tl;
+		char q = '+';
 		if (ml && strchr("+-~?", *m)) {
-			m++;
+			q = *m++;
 			ml--;
 		}
-		if ((ml == 3 && !strncasecmp(m, "all", 3)) ||
-		    (tl > 9 && !strncasecmp(t, "redirect=", 9)))
-			insert_at = start;
+		int stop = tl == 0 || (ml == 3 && !strncasecmp(m, "all", 3)) ||
+			   (tl > 9 && !strncasecmp(t, "redirect=", 9));
+		if (stop && !inserted) {
+			char *joined = join_terms(terms, present, 1);
+			if (!joined) {
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			if (*joined) {
+				out[n++] = ' ';
+				memcpy(out + n, joined, strlen(joined));
+				n += strlen(joined);
+			}
+			free(joined);
+			inserted = 1;
+		}
+		if (tl == 0)
+			break;
+		size_t k = match_term(terms, m, ml);
+		if (k < terms->count) {
+			if (q != '+' || inserted)
+				continue;       /* dropped: re-added where it decides */
+			present[k] = 1;
+		}
+		out[n++] = ' ';
+		memcpy(out + n, t, tl);
+		n += tl;
 	}
-	if (insert_at == len) {
-		size_t l = len;
-		while (l > 6 && record[l - 1] == ' ')
-			l--;
-		rc = asprintf(&out, "%.*s %s", (int)l, record, new_terms);
-	} else {
-		rc = asprintf(&out, "%.*s%s %s", (int)insert_at, record, new_terms,
-			      record + insert_at);
+	out[n] = '\0';
+	free(present);
+	fa_spf_record_free(terms);
+	if (rc) {
+		free(out);
+		return rc;
 	}
-	free(new_terms);
-	if (rc < 0)
-		return FROMAUTH_E_NOMEM;
 	*merged = out;
 	return 0;
 }

@@ -725,6 +725,11 @@ START_TEST(fa_spf_merge_include_placement)
 		{ "v=spf1 include:esp.test -all", "v=spf1 include:esp.test -all" },
 		{ "v=spf1 +include:ESP.test -all", "v=spf1 +include:ESP.test -all" },
 		{ "v=spf1 -all exp=e.test", "v=spf1 include:esp.test -all exp=e.test" },
+		/* the service named where it never decides is moved */
+		{ "v=spf1 mx -all include:esp.test", "v=spf1 mx include:esp.test -all" },
+		{ "v=spf1 ?include:esp.test mx ~all", "v=spf1 mx include:esp.test ~all" },
+		{ "v=spf1 -include:ESP.test a redirect=x.test", "v=spf1 a include:esp.test redirect=x.test" },
+		{ "v=spf1 include:esp.test -all include:esp.test", "v=spf1 include:esp.test -all" },
 	};
 	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
 		char *out = NULL;
