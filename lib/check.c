@@ -199,6 +199,7 @@ struct eval_state {
 	struct fromauth_result *r;
 	int nxdomain;           /* 1, 0, -1 unknown */
 	int spf_temperror;
+	int spf_alignment;      /* of M with D: 1, 0, -1 could not tell */
 	int dkim_temperror;
 	int dmarc_valid;        /* a valid record applies */
 };
@@ -426,9 +427,15 @@ static void spf_findings(struct eval_state *st)
 			fa_finding_add(r, "spf.pass", FROMAUTH_SEVERITY_INFO,
 				       "SPF at %s authorizes every sampled address of the service (%zu checked).",
 				       r->mail_from, r->spf_count);
-		else
+		else if (st->spf_alignment == 0)
 			fa_finding_add(r, "spf.unaligned", FROMAUTH_SEVERITY_WARNING,
-				       "SPF passes for %s, but aspf=s requires the MAIL FROM domain to be exactly %s, so it does not count for DMARC.",
+				       fa_dmarc_aspf(r->dmarc) == 's'
+				       ? "SPF passes for %s, but aspf=s requires the MAIL FROM domain to be exactly %s, so it does not count for DMARC."
+				       : "SPF passes for %s, but it is not in the same organizational domain as %s, so it does not count for DMARC.",
+				       r->mail_from, r->domain);
+		else
+			fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
+				       "SPF passes for %s, but whether it aligns with %s could not be told: a DNS lookup of the organizational domain failed.",
 				       r->mail_from, r->domain);
 		return;
 	}
@@ -718,8 +725,12 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	int spf_all_pass = nspf > 0;
 	for (size_t i = 0; i < nspf; i++)
 		spf_all_pass &= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_PASS;
-	if (spf_all_pass && !r->mail_from_outside)
-		r->spf_aligned = aligned_with(&st, r->mail_from, fa_dmarc_aspf(d)) == 1;
+	if (spf_all_pass && !r->mail_from_outside) {
+		st.spf_alignment = aligned_with(&st, r->mail_from, fa_dmarc_aspf(d));
+		r->spf_aligned = st.spf_alignment == 1;
+		/* Alignment that could not be told is a temporary error too. */
+		st.spf_temperror = st.spf_alignment < 0;
+	}
 	spf_findings(&st);
 
 	/* Step 5. */
