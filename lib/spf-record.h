@@ -68,6 +68,10 @@ void fa_spf_record_free(struct fa_spf_record *rec);
 /* Is this a DNS-querying term (RFC 7208 4.6.4)? */
 int fa_spf_term_queries_dns(const struct fa_spf_term *t);
 
+/* Does the record have an all term?  Then redirect= is ignored (RFC 7208
+ * section 6.1). */
+int fa_spf_record_has_all(const struct fa_spf_record *rec);
+
 /*
  * The record rewritten for libspf2 evaluating a client of @family at
  * @domain: terms in RFC 7208 meaning that libspf2 misreads are put in

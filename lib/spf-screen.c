@@ -533,6 +533,14 @@ void fa_spf_record_free(struct fa_spf_record *rec)
 	free(rec);
 }
 
+int fa_spf_record_has_all(const struct fa_spf_record *rec)
+{
+	for (size_t i = 0; i < rec->count; i++)
+		if (rec->terms[i].kind == FA_SPF_ALL)
+			return 1;
+	return 0;
+}
+
 int fa_spf_term_queries_dns(const struct fa_spf_term *t)
 {
 	switch (t->kind) {

@@ -170,10 +170,7 @@ static int walk_target(struct walk *w, const char *target)
 static int walk_record(struct walk *w, const char *domain,
 		       const struct fa_spf_record *rec)
 {
-	int has_all = 0;
-	for (size_t i = 0; i < rec->count; i++)
-		if (rec->terms[i].kind == FA_SPF_ALL)
-			has_all = 1;
+	int has_all = fa_spf_record_has_all(rec);
 
 	for (size_t i = 0; i < rec->count; i++) {
 		const struct fa_spf_term *t = &rec->terms[i];
@@ -574,10 +571,7 @@ static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 		return;
 	}
 	free(text);
-	int has_all = 0;
-	for (size_t i = 0; i < rec->count; i++)
-		if (rec->terms[i].kind == FA_SPF_ALL)
-			has_all = 1;
+	int has_all = fa_spf_record_has_all(rec);
 	for (size_t i = 0; i < rec->count; i++) {
 		const struct fa_spf_term *t = &rec->terms[i];
 		const char *target = t->value ? t->value : domain;

@@ -799,10 +799,7 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 	if (!s || !s->parsed)
 		return SIM_UNKNOWN;
 	const struct fa_spf_record *rec = s->parsed;
-	int has_all = 0;
-	for (size_t i = 0; i < rec->count; i++)
-		if (rec->terms[i].kind == FA_SPF_ALL)
-			has_all = 1;
+	int has_all = fa_spf_record_has_all(rec);
 
 	for (size_t i = 0; i < rec->count; i++) {
 		const struct fa_spf_term *t = &rec->terms[i];
