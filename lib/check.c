@@ -557,14 +557,6 @@ static void dkim_findings(struct eval_state *st)
 					       sel, dom);
 			break;
 		case FROMAUTH_DKIM_MISSING:
-			if (fa_dkim_target_ok(k)) {
-				/* The delegation is right; the key is the service's
-				 * to publish, no record of the customer's fixes it. */
-				fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
-					       "%s._domainkey.%s points to %s as it should, but the service publishes no key there: ask the service to activate selector %s.",
-					       sel, dom, fa_dkim_expected_target(k), sel);
-				break;
-			}
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
