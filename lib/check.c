@@ -361,11 +361,19 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
 		 * failure for another; say so before it is published. */
 		struct fa_spf_analysis *after = NULL;
-		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) == FROMAUTH_OK &&
-		    after->lookups > 10)
+		char *msg = NULL;
+		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) != FROMAUTH_OK) {
+			/* no count to tell */
+		} else if (after->lookups > 10) {
+			/* f may move once another finding is added: last use */
 			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
 				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
 				       r->mail_from, after->lookups);
+		} else if (asprintf(&msg, "%s With the fix the record uses %u of 10 DNS lookups.", f->message,
+				    after->lookups) >= 0) {
+			free(f->message);
+			f->message = msg;
+		}
 		fa_spf_analysis_free(after);
 	}
 	free(merged);
