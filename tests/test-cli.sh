@@ -135,6 +135,11 @@ head -n 1 "$TMP/out" | grep -q '^news@members.example: fail' &&
 	ok "README example: verdict fail" || not_ok "README example: $(head -n 1 "$TMP/out")"
 grep -q 'After publishing the fixes.*: pass' "$TMP/out" &&
 	ok "README example: fixed verdict pass" || not_ok "README example: no fixed verdict pass"
+# The next step is the merged SPF record, with its lookup count before and after.
+grep -q '^Next step: .*uses 1 of 10 DNS lookups now). With the fix the record uses 2 of 10' "$TMP/out" &&
+	grep -q '^    members.example. 3600 IN TXT "v=spf1 include:_spf.mailhost.example include:spf.esp.example ~all"$' "$TMP/out" &&
+	ok "README example: next step is the merged SPF record" ||
+	not_ok "README example: next step $(grep -A1 '^Next step' "$TMP/out")"
 "$FROMAUTH" check news@members.example --service tools/examples/esp.profile \
 	--zone tools/examples/members.example.zone --offline --fix --json >"$TMP/out" 2>"$TMP/err"
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["verdict"], d["fixed_verdict"]) == ("fail", "pass"), d' <"$TMP/out" &&
