@@ -117,6 +117,11 @@ static const struct scenario scenarios[] = {
 	  { "spf.none", "dkim.key_missing", "dmarc.fail_quarantine" }, { "spf.not_used" }, PASS },
 	{ "rp-fix-only", "rpnodkim", "news@rp-fix-only.example", NULL, FAIL,
 	  { "spf.none", "dkim.none", "dmarc.fail_reject" }, { 0 }, PASS },
+	/* SPF passes but its alignment cannot be told: unknown, not unaligned */
+	{ "rp-align-temp", "rpnodkim", "news@rp-align-temp.example",
+	  "_dmarc.bounce.rp-align-temp.example", UNKNOWN,
+	  { "spf.temperror", "dkim.none", "dmarc.policy_none" },
+	  { "spf.unaligned", "spf.pass", "dmarc.pass" }, UNKNOWN },
 	{ "spf-fix-only", "nodkim", "news@spf-fix-only.example", NULL, FAIL,
 	  { "spf.fail", "spf.include_missing", "dkim.none", "dmarc.fail_reject" }, { 0 }, PASS },
 	{ "spf-multiple", "esp", "news@spf-multiple.example", NULL, PASS,
