@@ -102,16 +102,5 @@ static Suite *dmarc_net_suite(void)
 
 int main(void)
 {
-	int rc = test_nsd_start(&nsd, "test", test_data("zones/dmarc-net.zone"));
-	if (rc != 0) {
-		fprintf(stderr, "cannot start nsd (%d)\n", rc);
-		test_nsd_stop(&nsd);
-		return rc;
-	}
-	SRunner *sr = srunner_create(dmarc_net_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	test_nsd_stop(&nsd);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_nsd_main(&nsd, test_data("zones/dmarc-net.zone"), dmarc_net_suite());
 }

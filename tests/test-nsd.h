@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
+
 #include "fromauth/fromauth.h"
 
 struct test_nsd {
@@ -145,6 +147,25 @@ static inline void test_nsd_stop(struct test_nsd *n)
 			fprintf(stderr, "could not remove %s\n", n->dir);
 		n->dir[0] = '\0';
 	}
+}
+
+/* main() of a network test program: serve @zone_file (absolute) as zone
+ * "test", run the suite, stop the server. */
+static inline int test_nsd_main(struct test_nsd *n, const char *zone_file, Suite *suite)
+{
+	int rc = test_nsd_start(n, "test", zone_file);
+	if (rc != 0) {
+		fprintf(stderr, "cannot start nsd (%d)\n", rc);
+		test_nsd_stop(n);
+		srunner_free(srunner_create(suite));
+		return rc;
+	}
+	SRunner *sr = srunner_create(suite);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	test_nsd_stop(n);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #endif
