@@ -195,7 +195,6 @@ static char *service_spf_terms(const struct fromauth_profile *profile)
 struct eval_state {
 	struct fa_dns_req req;
 	const struct fromauth_profile *profile;
-	const struct fromauth_address *addr;
 	struct fromauth_result *r;
 	int nxdomain;           /* 1, 0, -1 unknown */
 	int spf_temperror;
@@ -500,8 +499,7 @@ static void spf_findings(struct eval_state *st)
 	spf_authorize_fix(st, f);
 }
 
-static void dkim_key_fix(struct eval_state *st, struct fa_finding *f,
-			 const struct fromauth_dkim *k)
+static void dkim_key_fix(struct fa_finding *f, const struct fromauth_dkim *k)
 {
 	if (!f)
 		return;
@@ -568,32 +566,32 @@ static void dkim_findings(struct eval_state *st)
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
-			dkim_key_fix(st, f, k);
+			dkim_key_fix(f, k);
 			break;
 		case FROMAUTH_DKIM_INVALID:
 			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
 					   "DKIM key %s._domainkey.%s: %s",
 					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(st, f, k);
+			dkim_key_fix(f, k);
 			break;
 		case FROMAUTH_DKIM_REVOKED:
 			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
 					   sel, dom);
-			dkim_key_fix(st, f, k);
+			dkim_key_fix(f, k);
 			break;
 		case FROMAUTH_DKIM_WEAK:
 			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
 					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(st, f, k);
+			dkim_key_fix(f, k);
 			break;
 		case FROMAUTH_DKIM_MISMATCH:
 			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
 					   "%s._domainkey.%s does not point to the service's key at %s: %s",
 					   sel, dom, fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
 					   fromauth_dkim_reason(k));
-			dkim_key_fix(st, f, k);
+			dkim_key_fix(f, k);
 			break;
 		case FROMAUTH_DKIM_TEMPERROR:
 			st->dkim_temperror = 1;
@@ -617,7 +615,7 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      char *errbuf, size_t errlen)
 {
-	struct eval_state st = { .profile = profile, .addr = addr, .r = r };
+	struct eval_state st = { .profile = profile, .r = r };
 	uint64_t start = fa_now_ms();
 	int rc = FROMAUTH_OK;
 	fa_dns_req_init(&st.req, dns);
@@ -630,7 +628,8 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 		return FROMAUTH_E_NOMEM;
 
 	/* Step 1: send-as. */
-	if (!fa_profile_allows_from(profile, addr))
+	int denied = !fa_profile_allows_from(profile, addr);
+	if (denied)
 		fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
 			       "The service profile does not let this account send as %s; add the address or its domain to allowed-from at the service.",
 			       r->from);
@@ -746,7 +745,6 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	/* Step 6: the verdict, rules in the SPEC's order. */
 	int aligned_pass = r->spf_aligned || r->dkim_aligned;
 	int effective = fromauth_dmarc_effective_policy(d);
-	int denied = !fa_profile_allows_from(profile, addr);
 	if (denied || st.nxdomain == 1 ||
 	    (!aligned_pass && !fa_dmarc_temperror(d) &&
 	     (effective == FROMAUTH_DMARC_POLICY_QUARANTINE ||
