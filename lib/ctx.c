@@ -6,6 +6,7 @@
 
 #include "ctx.h"
 #include "dns-internal.h"
+#include "pool.h"
 #include "private.h"
 
 FROMAUTH_EXPORT int fromauth_ctx_new(struct fromauth_ctx **out)
@@ -17,7 +18,10 @@ FROMAUTH_EXPORT int fromauth_ctx_new(struct fromauth_ctx **out)
 	if (!ctx)
 		return FROMAUTH_E_NOMEM;
 	int rc = fa_dns_new(&ctx->dns);
+	if (!rc)
+		rc = fa_pool_new(&ctx->pool, 0);
 	if (rc) {
+		fa_dns_free(ctx->dns);
 		free(ctx);
 		return rc;
 	}
@@ -29,6 +33,7 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	fa_pool_free(ctx->pool);     /* joins the workers */
 	fa_dns_free(ctx->dns);
 	free(ctx);
 }

@@ -4,8 +4,11 @@
 
 #include "dns.h"
 
+struct fa_pool;
+
 struct fromauth_ctx {
 	struct fa_dns *dns;
+	struct fa_pool *pool;   /* workers, started on first use */
 };
 
 #endif
