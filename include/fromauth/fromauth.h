@@ -458,6 +458,82 @@ unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
 /** The whole result as the JSON object of SPEC section 7. @since 1.0 */
 const char *fromauth_result_json(const struct fromauth_result *result);
 
+/**
+ * @defgroup batch Batch: many From addresses, one context
+ * Checks many From addresses on a fixed set of worker threads owned by the
+ * batch, and hands each result back as it completes with its input index
+ * (SPEC section 9).  No callbacks: a binding adds addresses and calls
+ * fromauth_batch_next() in a loop, from one thread or from two (one adding,
+ * one taking results).
+ *
+ * Memory: a batch holds the addresses added and not yet checked and the
+ * results completed and not yet taken.  A caller keeps it bounded by
+ * staying at most a window W ahead: add while fewer than W items are
+ * outstanding (added minus taken), else take one with fromauth_batch_next()
+ * first.  W = 4 x jobs keeps every worker busy.  An application that wants
+ * results in input order buffers at most W of them.
+ * @{
+ */
+struct fromauth_batch;
+
+/**
+ * Start a batch that checks addresses against @p profile on @p ctx, like
+ * fromauth_check() with @p flags.  The context and the profile are borrowed:
+ * both must outlive the batch and stay unchanged while it lives.
+ * @param jobs worker threads, 1..256; 0 chooses 16 (checks mostly wait for
+ *             DNS, so more jobs than processors pays)
+ * @param[out] out the batch, free with fromauth_batch_free()
+ * @return 0, FROMAUTH_E_INVAL (NULL argument, unknown flag, jobs over 256),
+ *         FROMAUTH_E_PROFILE (errbuf says why), FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_batch_new(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
+		       unsigned int flags, unsigned int jobs, struct fromauth_batch **out,
+		       char *errbuf, size_t errlen);
+
+/**
+ * Queue @p from for checking; never blocks.  A malformed address is not an
+ * error here: its item comes back from fromauth_batch_next() with an error.
+ * @param[out] index the item's 0-based index, in the order of adding (may be
+ *             NULL)
+ * @return 0, FROMAUTH_E_INVAL (NULL argument, or the batch is closed),
+ *         FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_batch_add(struct fromauth_batch *batch, const char *from, size_t *index);
+
+/**
+ * No more input: once every item has been taken, fromauth_batch_next()
+ * returns 0.  Closing twice is harmless.
+ * @return 0, FROMAUTH_E_INVAL for a NULL batch
+ * @since 1.1
+ */
+int fromauth_batch_close(struct fromauth_batch *batch);
+
+/**
+ * Wait for the next completed item, in completion order.
+ * @param[out] index the item's input index
+ * @param[out] result the result, the caller's to free with
+ *             fromauth_result_free(); NULL when the item failed
+ * @param[out] error 0, or the item's negative enum fromauth_error value, e.g.
+ *             FROMAUTH_E_ADDRESS; errbuf then says why
+ * @return 1 an item came back; 0 the batch is closed and every item has
+ *         been taken; FROMAUTH_E_INVAL on misuse: NULL arguments, or no
+ *         item outstanding on an open batch (the call would wait forever)
+ * @since 1.1
+ */
+int fromauth_batch_next(struct fromauth_batch *batch, size_t *index,
+			struct fromauth_result **result, int *error,
+			char *errbuf, size_t errlen);
+
+/**
+ * Stop the workers (checks in progress finish first) and free the batch,
+ * with the items not yet taken.
+ * @since 1.1
+ */
+void fromauth_batch_free(struct fromauth_batch *batch);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif
