@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
+	{ "bulk", cmd_bulk, "check a list of From addresses, in parallel, in input order" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
 	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
 	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
