@@ -60,6 +60,14 @@ FROMAUTH_EXPORT int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned
 	return ctx ? fa_dns_set_deadline(ctx->dns, ms) : FROMAUTH_E_INVAL;
 }
 
+FROMAUTH_EXPORT int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t bytes)
+{
+	if (!ctx)
+		return FROMAUTH_E_INVAL;
+	fa_cache_set_max_bytes(ctx->dns->cache, bytes);
+	return FROMAUTH_OK;
+}
+
 FROMAUTH_EXPORT int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline)
 {
 	return ctx ? fa_dns_set_offline(ctx->dns, offline) : FROMAUTH_E_INVAL;

@@ -18,7 +18,6 @@
 #define DEFAULT_TRIES 2u
 /* A check never hangs: its DNS work as a whole is bounded too. */
 #define DEFAULT_DEADLINE_MS 30000u
-#define CACHE_MAX_ENTRIES 100000u
 #define EDNS_UDP_SIZE 1232u     /* DNS flag day 2020 */
 
 /* ---- records and answers ------------------------------------------- */
@@ -270,7 +269,7 @@ int fa_dns_new(struct fa_dns **out)
 	d->deadline_ms = DEFAULT_DEADLINE_MS;
 	pthread_mutex_init(&d->ns_lock, NULL);
 	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
-	    fa_cache_new(&d->cache, CACHE_MAX_ENTRIES) != FROMAUTH_OK) {
+	    fa_cache_new(&d->cache, FA_CACHE_DEFAULT_BYTES) != FROMAUTH_OK) {
 		fa_dns_free(d);
 		return FROMAUTH_E_NOMEM;
 	}

@@ -82,6 +82,17 @@ int fromauth_ctx_set_tries(struct fromauth_ctx *ctx, unsigned int tries);
 /** Bound of the DNS time one check may spend, in ms (0 = none; the
  * default is 30000). @since 1.0 */
 int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned int ms);
+/**
+ * Cap on the memory the context's DNS cache holds, in bytes (default
+ * 128 MiB: the answers of about 25,000 customer domains beside the records
+ * they share, so a run over 100,000 domains stays in bounded memory).  When full, the least
+ * recently used answers go first; records many checks share stay.  0 keeps
+ * almost nothing, yet concurrent questions for one name are still asked
+ * once.  Lowering the cap evicts at once.
+ * @return 0, FROMAUTH_E_INVAL for a NULL context
+ * @since 1.1
+ */
+int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t bytes);
 /** Offline mode (non-zero): only overlay records answer. @since 1.0 */
 int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline);
 /**
