@@ -9,6 +9,7 @@ struct fa_pool;
 struct fromauth_ctx {
 	struct fa_dns *dns;
 	struct fa_pool *pool;   /* workers, started on first use */
+	void *psl;              /* fromauth_ctx_set_psl's list, or NULL */
 };
 
 #endif

@@ -90,6 +90,7 @@ struct fa_dns {
 	int ns_loaded;
 	unsigned int timeout_ms, tries, deadline_ms;
 	int offline;
+	const void *psl;                /* the context's PSL, opaque here */
 };
 
 #endif

@@ -381,6 +381,18 @@ int fa_dns_is_offline(const struct fa_dns *d)
 	return d->offline;
 }
 
+void fa_dns_set_psl(struct fa_dns *d, const void *psl)
+{
+	d->psl = psl;
+}
+
+const void *fa_dns_psl(const struct fa_dns *d)
+{
+	while (d->parent)
+		d = d->parent;
+	return d->psl;
+}
+
 int fa_dns_add_record(struct fa_dns *d, const char *text,
 		      char *errbuf, size_t errlen)
 {

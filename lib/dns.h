@@ -97,6 +97,10 @@ int fa_dns_add_record(struct fa_dns *dns, const char *rr,
 		      char *errbuf, size_t errlen);
 int fa_dns_add_timeout_name(struct fa_dns *dns, const char *name);
 int fa_dns_is_offline(const struct fa_dns *dns);
+/* A Public Suffix List the context carries for the DMARC adapter; this
+ * layer never reads it.  Clones see their bottom context's. */
+void fa_dns_set_psl(struct fa_dns *dns, const void *psl);
+const void *fa_dns_psl(const struct fa_dns *dns);
 
 /* A copy of @dns's configuration and overlay with an empty cache of its
  * own, to which more overlay records can be added ("what if I published

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # `fromauth bulk` (SPEC section 9): input order and line numbers with many
 # jobs, bad lines as records, the exit statuses, JSON Lines, TSV, the
-# summary on stderr.
+# summary on stderr; and --psl.
 # usage: test-cli-bulk.sh PATH-TO-fromauth SOURCE-DIR
 set -u
 FROMAUTH=$1
@@ -129,6 +129,19 @@ bulk 64 "bad --jobs" --jobs 0
 bulk 64 "bad --jobs" --jobs 257
 "$FROMAUTH" bulk --service "$CHECK/profiles/esp.profile" "$TMP/nonexistent" >"$TMP/out" 2>"$TMP/err"
 [ $? -eq 66 ] && ok "unreadable input: exit 66" || not_ok "unreadable input"
+
+# ---- --psl: the list RFC 7489 discovery uses (every DNS command takes it)
+"$FROMAUTH" dmarc news.shop.shared.example --offline --json --psl "$SRC/tests/psl/test.dat" \
+	>"$TMP/out" 2>"$TMP/err"
+grep -q '"rfc7489":{"org_domain":"shop.shared.example"' "$TMP/out" &&
+	ok "--psl: organizational domain from the given list" || not_ok "--psl: $(cat "$TMP/out")"
+printf 'news@mail.shop.shared.example\n' >"$TMP/in"
+bulk 2 "--psl in bulk" --offline --json --psl "$SRC/tests/psl/test.dat"
+grep -q '"rfc7489":{"org_domain":"shop.shared.example"' "$TMP/out" &&
+	ok "--psl in bulk: used by the check" || not_ok "--psl in bulk: $(cat "$TMP/out")"
+"$FROMAUTH" dmarc example.org --offline --psl "$TMP/nonexistent" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 66 ] && grep -q 'nonexistent' "$TMP/err" && ok "--psl unreadable: exit 66" ||
+	not_ok "--psl unreadable: $(cat "$TMP/err")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -93,6 +93,18 @@ int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned int ms);
  * @since 1.1
  */
 int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t bytes);
+/**
+ * Use the Public Suffix List in the file @p path (the PSL's text format,
+ * or libpsl's DAFSA) for RFC 7489 organizational domains on this context,
+ * instead of the system's list; NULL goes back to the system's.  The PSL
+ * is data that changes: a platform may ship a newer list, a test world its
+ * own.
+ * @return 0, FROMAUTH_E_IO (unreadable, or not a list; errbuf says which),
+ *         FROMAUTH_E_INVAL for a NULL context
+ * @since 1.1
+ */
+int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+			 char *errbuf, size_t errlen);
 /** Offline mode (non-zero): only overlay records answer. @since 1.0 */
 int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline);
 /**
