@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "dmarc.h"
 #include "dns-internal.h"
+#include "memo.h"
 #include "pool.h"
 #include "private.h"
 
@@ -21,11 +22,15 @@ FROMAUTH_EXPORT int fromauth_ctx_new(struct fromauth_ctx **out)
 	int rc = fa_dns_new(&ctx->dns);
 	if (!rc)
 		rc = fa_pool_new(&ctx->pool, 0);
+	if (!rc)
+		rc = fa_memo_new(&ctx->memo, FA_MEMO_DEFAULT_BYTES);
 	if (rc) {
+		fa_pool_free(ctx->pool);
 		fa_dns_free(ctx->dns);
 		free(ctx);
 		return rc;
 	}
+	fa_dns_set_memo(ctx->dns, ctx->memo);
 	*out = ctx;
 	return FROMAUTH_OK;
 }
@@ -37,6 +42,7 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 	fa_pool_free(ctx->pool);     /* joins the workers */
 	fa_dns_free(ctx->dns);
 	fa_dmarc_psl_free(ctx->psl);
+	fa_memo_free(ctx->memo);
 	free(ctx);
 }
 

@@ -10,6 +10,7 @@ struct fromauth_ctx {
 	struct fa_dns *dns;
 	struct fa_pool *pool;   /* workers, started on first use */
 	void *psl;              /* fromauth_ctx_set_psl's list, or NULL */
+	struct fa_memo *memo;   /* facts derived once per context */
 };
 
 #endif

@@ -371,7 +371,7 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 				  "The key record is invalid: OpenDKIM says \"%s\"%s.",
 				  odkim_err[0] ? odkim_err : "error",
 				  ans->rrs[0].len > 1024 ? " (the record is longer than 1024 bytes)" : "");
-	if (fa_dkim_key_check(rec, why, sizeof(why)) != 0)
+	if (fa_dkim_key_check_memo(fa_dns_memo(call->req->dns), rec, why, sizeof(why)) != 0)
 		return set_reason(dkim, FROMAUTH_DKIM_INVALID,
 				  "The key record is invalid: %s.", why);
 	dkim->key_bits = rec->bits;

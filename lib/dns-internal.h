@@ -91,6 +91,7 @@ struct fa_dns {
 	unsigned int timeout_ms, tries, deadline_ms;
 	int offline;
 	const void *psl;                /* the context's PSL, opaque here */
+	struct fa_memo *memo;           /* the context's memo (memo.h) */
 };
 
 #endif

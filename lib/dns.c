@@ -393,6 +393,18 @@ const void *fa_dns_psl(const struct fa_dns *d)
 	return d->psl;
 }
 
+void fa_dns_set_memo(struct fa_dns *d, struct fa_memo *memo)
+{
+	d->memo = memo;
+}
+
+struct fa_memo *fa_dns_memo(const struct fa_dns *d)
+{
+	while (d->parent)
+		d = d->parent;
+	return d->memo;
+}
+
 int fa_dns_add_record(struct fa_dns *d, const char *text,
 		      char *errbuf, size_t errlen)
 {

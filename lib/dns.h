@@ -101,6 +101,11 @@ int fa_dns_is_offline(const struct fa_dns *dns);
  * layer never reads it.  Clones see their bottom context's. */
 void fa_dns_set_psl(struct fa_dns *dns, const void *psl);
 const void *fa_dns_psl(const struct fa_dns *dns);
+/* Likewise the context's memo of derived facts (memo.h), owned by the
+ * context; NULL: nothing memoized. */
+struct fa_memo;
+void fa_dns_set_memo(struct fa_dns *dns, struct fa_memo *memo);
+struct fa_memo *fa_dns_memo(const struct fa_dns *dns);
 
 /* A copy of @dns's configuration and overlay with an empty cache of its
  * own, to which more overlay records can be added ("what if I published
