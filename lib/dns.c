@@ -32,10 +32,53 @@ char *fa_dns_rdf_key(const ldns_rdf *dname)
 	return key;
 }
 
+/* The key of a plain host name (labels of 1..63 letters, digits, '-' and
+ * '_'), without a round trip through ldns: what ldns would print, lower
+ * case and without the trailing dot.  NULL for any other name. */
+static char *plain_name_key(const char *name)
+{
+	size_t len = strlen(name);
+	if (len && name[len - 1] == '.')
+		len--;
+	if (!len || len > 253)
+		return NULL;
+	size_t label = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '.') {
+			if (!label)
+				return NULL;
+			label = 0;
+		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			label++;
+		} else if ((c >= '0' && c <= '9') || c == '-' || c == '_') {
+			label++;
+		} else {
+			return NULL;
+		}
+		if (label > 63)
+			return NULL;
+	}
+	if (!label)
+		return NULL;
+	char *key = malloc(len + 1);
+	if (!key)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		key[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	key[len] = '\0';
+	return key;
+}
+
 char *fa_dns_name_key(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
+	char *plain = plain_name_key(name);
+	if (plain)
+		return plain;
 	ldns_rdf *d = ldns_dname_new_frm_str(name);
 	if (!d)
 		return NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The DNS cache's bound: a byte cap honoured, least recently used entries
- * evicted first (hot shared records stay), a table that grows, TTLs. */
+ * evicted first (hot shared records stay), a table that grows, TTLs; and
+ * cache keys of names made without ldns when they are plain. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -143,6 +144,44 @@ START_TEST(fromauth_ctx_set_cache_size_bounds)
 }
 END_TEST
 
+/* Keys of plain names skip ldns; they must be what ldns would give. */
+START_TEST(fa_dns_name_key_plain)
+{
+	static const char *const names[] = {
+		"example.org", "Example.ORG.", "_dmarc.Shop-1.example", "s1._domainkey.x.example",
+		"a", "A.", "a..b", ".", "..", "a.b..", "x\\.y.example", "x\\046y.example",
+		"caf\xc3\xa9.example", "with space.example", "a*b.example", "*.example", "@.example",
+		"0123456789012345678901234567890123456789012345678901234567890123.example",
+		"012345678901234567890123456789012345678901234567890123456789012.example",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *got = fa_dns_name_key(names[i]);
+		ldns_rdf *d = ldns_dname_new_frm_str(names[i]);
+		char *want = d ? fa_dns_rdf_key(d) : NULL;
+		ldns_rdf_deep_free(d);
+		if (!want)
+			ck_assert_msg(!got, "%s: %s, ldns refuses it", names[i], got);
+		else
+			ck_assert_msg(got && !strcmp(got, want), "%s: %s, ldns %s", names[i],
+				      got ? got : "NULL", want);
+		free(got);
+		free(want);
+	}
+	/* 253 bytes is the longest name; 254 is refused both ways. */
+	char name[300];
+	memset(name, 'a', sizeof(name));
+	for (size_t i = 63; i < sizeof(name); i += 64)
+		name[i] = '.';
+	name[253] = '\0';
+	char *k = fa_dns_name_key(name);
+	ck_assert_ptr_nonnull(k);
+	free(k);
+	name[253] = 'a';
+	name[254] = '\0';
+	ck_assert_ptr_null(fa_dns_name_key(name));
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns-cache");
@@ -152,6 +191,7 @@ Suite *test_suite(void)
 		{ "fa_cache_grow", fa_cache_grows },
 		{ "fa_cache_ttl", fa_cache_ttl_expires },
 		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
+		{ "fa_dns_name_key", fa_dns_name_key_plain },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 	return s;
