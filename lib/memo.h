@@ -16,6 +16,7 @@
 /* What a memo entry is about; keys of different kinds never meet. */
 enum fa_memo_kind {
 	FA_MEMO_DKIM_KEY = 1,   /* (key type, p= bytes) -> decode verdict */
+	FA_MEMO_OPENDKIM_PASS = 2,      /* key record wire -> libopendkim passed it */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)
