@@ -811,8 +811,6 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		rc = fa_check_evaluate(ctx->dns, ctx->pool, profile, addr, r, errbuf, errlen);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
 		rc = fa_remedy(ctx->dns, ctx->pool, profile, addr, r);
-	if (!rc)
-		rc = fa_result_finish_json(r);
 	fromauth_address_free(addr);
 	if (rc) {
 		fromauth_result_free(r);

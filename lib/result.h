@@ -57,7 +57,7 @@ struct fromauth_result {
 	size_t finding_count;
 
 	unsigned int dns_queries, cache_hits, elapsed_ms;
-	char *json;
+	char *json;             /* built on first fromauth_result_json(); atomic */
 };
 
 /* Evaluate SPEC section 3 steps 1-7 into @r on @dns, lookups run on
@@ -74,7 +74,8 @@ int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_pr
 	      const struct fromauth_address *addr, struct fromauth_result *r);
 
 struct fromauth_result *fa_result_new(void);
-/* Build r->json from the rest of the result. */
+/* Build r->json from the rest of the result now (fromauth_result_json()
+ * otherwise builds it on first use). */
 int fa_result_finish_json(struct fromauth_result *r);
 
 /* Append a finding; the message is formatted.  Returns the finding, or

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The batch API: the same results as single checks, each index once,
  * bad addresses as items, misuse reported instead of waiting forever. */
+#include <pthread.h>
 #include <string.h>
 
 #include "test-common.h"
@@ -216,6 +217,39 @@ START_TEST(fromauth_batch_new_misuse)
 }
 END_TEST
 
+static void *read_json(void *arg)
+{
+	return (void *)fromauth_result_json(arg);
+}
+
+/* JSON is built on first use: 8 threads asking at once all get the one
+ * string (the TSan run of this suite checks the race). */
+START_TEST(fromauth_result_json_lazy)
+{
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_check(ctx, profile, "news@healthy.example", FROMAUTH_CHECK_FIX,
+					&r, err, sizeof(err)), 0);
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, read_json, r), 0);
+	const char *first = NULL;
+	for (int i = 0; i < 8; i++) {
+		void *got;
+		pthread_join(t[i], &got);
+		ck_assert_ptr_nonnull(got);
+		if (!first)
+			first = got;
+		ck_assert_ptr_eq(got, first);
+	}
+	ck_assert_ptr_eq(fromauth_result_json(r), first);
+	ck_assert_ptr_nonnull(strstr(first, "\"verdict\":\"pass\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"fixed_verdict\":\"pass\""));
+	ck_assert_ptr_null(fromauth_result_json(NULL));
+	fromauth_result_free(r);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("batch");
@@ -223,6 +257,7 @@ Suite *test_suite(void)
 		{ "fromauth_batch_next", fromauth_batch_next_same_as_single },
 		{ "fromauth_batch_add", fromauth_batch_add_bad_address },
 		{ "fromauth_batch_new", fromauth_batch_new_misuse },
+		{ "fromauth_result_json", fromauth_result_json_lazy },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;

@@ -478,7 +478,8 @@ unsigned int fromauth_result_dns_queries(const struct fromauth_result *result);
 unsigned int fromauth_result_cache_hits(const struct fromauth_result *result);
 /** Wall time of the check, ms. @since 1.0 */
 unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
-/** The whole result as the JSON object of SPEC section 7. @since 1.0 */
+/** The whole result as the JSON object of SPEC section 7, built on the first
+ * call (safe from many threads at once); NULL if out of memory. @since 1.0 */
 const char *fromauth_result_json(const struct fromauth_result *result);
 
 /**
