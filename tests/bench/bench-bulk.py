@@ -20,9 +20,9 @@ seen to stay flat as the work grows.
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -39,22 +39,24 @@ def run_bulk(a, world, lst, rundir):
            "--jobs", str(a.jobs), "--json", "--no-progress", lst]
     n = sum(1 for line in open(lst) if line.strip() and not line.lstrip().startswith("#"))
     q0 = nsd_queries(rundir)
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.monotonic() - t0
-    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        # wait4: the CPU time and peak RSS of this process alone.
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - t0
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
     q = nsd_queries(rundir) - q0
     if p.returncode not in (0, 1, 2, 3):
-        sys.exit("fromauth bulk failed (exit %d): %s" % (p.returncode, p.stderr[-500:]))
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    hit = re.search(r"cache hit rate ([0-9.]+)%", p.stderr)
+        sys.exit("fromauth bulk failed (exit %d): %s" % (p.returncode, stderr[-500:]))
+    cpu = ru.ru_utime + ru.ru_stime
+    hit = re.search(r"cache hit rate ([0-9.]+)%", stderr)
     return {
         "checks": n, "wall": wall, "rate": n / wall, "cpu_us": cpu / n * 1e6,
         "queries": q / n, "hit": float(hit.group(1)) if hit else float("nan"),
-        # ru_maxrss of children is the largest child so far: runs go from
-        # small to large worlds, so it is this run's.
-        "rss_mib": r1.ru_maxrss / 1024.0,
+        "rss_mib": ru.ru_maxrss / 1024.0,
     }
 
 
