@@ -297,21 +297,26 @@ static json_object *dkim_json(const struct fromauth_result *r)
 	return arr;
 }
 
-/* The DMARC object, plus this check's outcome: "pass" (an aligned pass),
- * "fail", "none" (no valid record) or "temperror". */
+/* This check's DMARC outcome: "pass" (an aligned pass), "fail", "none"
+ * (no valid record) or "temperror". */
+static const char *dmarc_result(const struct fromauth_result *r)
+{
+	if (!r->dmarc)
+		return NULL;
+	if (fa_dmarc_temperror(r->dmarc))
+		return "temperror";
+	if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
+		return "none";
+	return r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
+}
+
+/* The DMARC object, plus this check's outcome. */
 static json_object *dmarc_json(const struct fromauth_result *r)
 {
 	if (!r->dmarc)
 		return NULL;
 	json_object *o = fa_dmarc_to_json(r->dmarc);
-	const char *result;
-	if (fa_dmarc_temperror(r->dmarc))
-		result = "temperror";
-	else if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
-		result = "none";
-	else
-		result = r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
-	json_object_object_add(o, "result", json_object_new_string(result));
+	json_object_object_add(o, "result", json_object_new_string(dmarc_result(r)));
 	return o;
 }
 
@@ -369,4 +374,62 @@ int fa_result_finish_json(struct fromauth_result *r)
 	r->json = s ? strdup(s) : NULL;
 	json_object_put(o);
 	return r->json ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+}
+
+/* ---- public getters of 1.1 -------------------------------------------- */
+
+FROMAUTH_EXPORT const char *fromauth_result_from(const struct fromauth_result *r)
+{
+	return r ? r->from : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_service(const struct fromauth_result *r)
+{
+	return r ? r->service : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_result_spf_aligned(const struct fromauth_result *r)
+{
+	return r ? r->spf_aligned : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_spf_outside_domain(const struct fromauth_result *r)
+{
+	return r ? r->mail_from_outside : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_spf_record(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->record : NULL;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_spf_lookups(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->lookups : 0;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->void_lookups : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_dkim_aligned(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->dkim_count ? r->dkim[i].aligned : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_dmarc_result(const struct fromauth_result *r)
+{
+	return r ? dmarc_result(r) : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_fix_not_applied_count(const struct fromauth_result *r)
+{
+	return r ? r->fixes_not_applied_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_fix_not_applied(const struct fromauth_result *r,
+							    size_t i)
+{
+	return r && i < r->fixes_not_applied_count ? r->fixes_not_applied[i] : NULL;
 }
