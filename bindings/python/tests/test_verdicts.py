@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Every verdict through the binding, over the check scenarios of
 tests/check, and every part of the result against the library's JSON."""
+import json
+
 import pytest
 
 import fromauth
-from conftest import profile, scenario_ctx
+from conftest import ROOT, profile, scenario_ctx
 
 # (zone, profile, From, timeout name, verdict, codes that must be there,
 #  fixed verdict)
@@ -38,6 +40,17 @@ def test_verdict(zone, prof, addr, timeout, verdict, codes, fixed):
     if fixed is not None:
         assert r.fixed_verdict == fixed
     assert_matches_json(r)
+    assert_schema_valid(r.to_dict())
+
+
+def assert_schema_valid(obj):
+    """The library's JSON, also of the timing-out scenarios the tool cannot
+    make, against the committed schema (tests/check-schema.py checks the
+    tool's output strictly)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "doc" / "schema" / "fromauth.schema.json").read_text())
+    schema["$ref"] = "#/$defs/check"
+    jsonschema.Draft202012Validator(schema).validate(obj)
 
 
 def test_every_verdict_covered():
