@@ -76,3 +76,9 @@ def test_other_example_addresses(example_ctx, esp_profile):
     with other:
         denied = example_ctx.check("news@members.example", other)
     assert denied.verdict == "fail" and "service.send_as_denied" in denied.codes()
+
+
+def test_top_readme_shows_the_same_example():
+    def block(path):
+        return re.search(r"```python\n(.*?)```", path.read_text(), re.S).group(1)
+    assert block(ROOT / "README.md") == block(ROOT / "bindings" / "python" / "README.md")
