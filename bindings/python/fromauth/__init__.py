@@ -11,8 +11,9 @@ A thin layer over the C library (``libfromauth.so.1``) through ctypes::
     r = ctx.check("News <news@members.example>", svc, fix=True)
     print(r.verdict, [f.code for f in r.findings], r.fixed_verdict)
 
-Results are plain Python objects: everything is copied out of the C result
-before it is freed, so they may be kept, pickled or passed between threads.
+A :class:`Result` owns its C result until it is garbage-collected (or
+closed) and copies each part out the first time it is read; the parts are
+plain frozen dataclasses that may be kept and passed between threads.
 A :class:`Context` and a :class:`Profile` own C objects; close them (or use
 ``with``), else they are freed when garbage-collected.
 
@@ -26,11 +27,11 @@ import ctypes
 import enum
 import json
 import os
+import queue
+import threading
 import weakref
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
-from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Union
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ._lib import DOMAIN_SIZE, ERRBUF_SIZE, P, lib, library_path
 
@@ -217,6 +218,14 @@ class Severity(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+_SEVERITIES = [Severity.INFO, Severity.WARNING, Severity.ERROR]
+# The lists above index enum values by their C number: the C names agree.
+assert [lib.fromauth_verdict_name(i).decode() for i in range(4)] == \
+    [v.value for v in _VERDICT_CODES]
+assert [lib.fromauth_severity_name(i).decode() for i in range(3)] == \
+    [v.value for v in _SEVERITIES]
 
 
 class SpfResult(str, enum.Enum):
@@ -500,26 +509,112 @@ class Stats:
     elapsed_ms: int
 
 
-@dataclass(frozen=True)
 class Result:
-    """The outcome of :meth:`Context.check`."""
-    from_address: str
-    domain: str
-    org_domain: Optional[str]
-    service: Optional[str]
-    verdict: Verdict
-    #: The verdict once every concrete fix is published (``fix=True``).
-    fixed_verdict: Optional[Verdict]
-    findings: List[Finding]
-    spf: SpfPart
-    dkim: List[DkimKey]
-    dmarc: Optional[DmarcPolicy]
-    fixes_not_applied: List[str]
-    stats: Stats
-    #: The JSON of SPEC section 7, as the library wrote it.
-    json: str = field(repr=False)
-    #: Input index, for results of :meth:`Context.check_many`.
-    index: Optional[int] = None
+    """The outcome of :meth:`Context.check`.
+
+    A result owns its C result until it is garbage-collected (or
+    :meth:`close` is called); each part is copied out of it the first time
+    it is read, and is a plain object from then on.  Reading only what is
+    needed (``verdict``, ``codes()``) keeps bulk checks as fast as C.
+    Results are read-only and may be shared between threads.
+    """
+
+    def __init__(self, ptr: P, index: Optional[int] = None) -> None:
+        self._ptr: Optional[P] = ptr
+        self._finalizer = weakref.finalize(self, lib.fromauth_result_free, ptr)
+        #: Input index, for results of :meth:`Context.check_many`.
+        self.index = index
+        #: The verdict, SPEC section 3 step 6.
+        self.verdict: Verdict = _VERDICT_CODES[lib.fromauth_result_verdict(ptr)]
+        self._cache: Dict[str, Any] = {}
+
+    def _get(self, name: str, read: Any) -> Any:
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        if self._ptr is None:
+            raise ValueError("the result is closed and this part was never read")
+        value = self._cache[name] = read(self._ptr)
+        return value
+
+    def close(self) -> None:
+        """Copy every part out, then free the C result now."""
+        if self._ptr is not None:
+            for name in ("from_address", "domain", "org_domain", "service",
+                         "fixed_verdict", "findings", "spf", "dkim", "dmarc",
+                         "fixes_not_applied", "stats", "json"):
+                getattr(self, name)
+            self._finalizer()
+            self._ptr = None
+
+    @property
+    def from_address(self) -> str:
+        """The From address checked, local@domain with an A-label domain."""
+        return self._get("from_address", lambda r: _s(lib.fromauth_result_from(r)) or "")
+
+    @property
+    def domain(self) -> str:
+        """The From domain (A-labels)."""
+        return self._get("domain", lambda r: _s(lib.fromauth_result_domain(r)) or "")
+
+    @property
+    def org_domain(self) -> Optional[str]:
+        return self._get("org_domain", lambda r: _s(lib.fromauth_result_org_domain(r)))
+
+    @property
+    def service(self) -> Optional[str]:
+        """Name of the profile."""
+        return self._get("service", lambda r: _s(lib.fromauth_result_service(r)))
+
+    @property
+    def fixed_verdict(self) -> Optional[Verdict]:
+        """The verdict once every concrete fix is published (``fix=True``)."""
+        def read(r: P) -> Optional[Verdict]:
+            v = lib.fromauth_result_fixed_verdict(r)
+            return None if v < 0 else _VERDICT_CODES[v]
+        return self._get("fixed_verdict", read)
+
+    @property
+    def findings(self) -> List[Finding]:
+        return self._get("findings", _read_findings)
+
+    @property
+    def spf(self) -> SpfPart:
+        return self._get("spf", _read_spf)
+
+    @property
+    def dkim(self) -> List[DkimKey]:
+        return self._get("dkim", lambda r: [
+            DkimKey._from_c(lib.fromauth_result_dkim(r, i),
+                            _tri(lib.fromauth_result_dkim_aligned(r, i)))
+            for i in range(lib.fromauth_result_dkim_count(r))])
+
+    @property
+    def dmarc(self) -> Optional[DmarcPolicy]:
+        def read(r: P) -> Optional[DmarcPolicy]:
+            d = lib.fromauth_result_dmarc(r)
+            return DmarcPolicy._from_c(d, _s(lib.fromauth_result_dmarc_result(r))) if d else None
+        return self._get("dmarc", read)
+
+    @property
+    def fixes_not_applied(self) -> List[str]:
+        """Fix records ``fix=True`` did not apply: they hold a placeholder."""
+        return self._get("fixes_not_applied", lambda r: [
+            _s(lib.fromauth_result_fix_not_applied(r, i)) or ""
+            for i in range(lib.fromauth_result_fix_not_applied_count(r))])
+
+    @property
+    def stats(self) -> Stats:
+        return self._get("stats", lambda r: Stats(
+            dns_queries=lib.fromauth_result_dns_queries(r),
+            cache_hits=lib.fromauth_result_cache_hits(r),
+            elapsed_ms=lib.fromauth_result_elapsed_ms(r)))
+
+    @property
+    def json(self) -> str:
+        """The JSON of SPEC section 7, as the library wrote it."""
+        return self._get("json", lambda r: _s(lib.fromauth_result_json(r)) or "{}")
 
     def to_dict(self) -> Dict[str, Any]:
         """The result as the JSON object of SPEC section 7 (``fromauth
@@ -528,56 +623,40 @@ class Result:
 
     def codes(self) -> List[str]:
         """The finding codes, in order."""
-        return [f.code for f in self.findings]
+        def read(r: P) -> List[str]:
+            return [_s(lib.fromauth_result_finding_code(r, i)) or ""
+                    for i in range(lib.fromauth_result_finding_count(r))]
+        return list(self._get("codes", read))
 
-    @classmethod
-    def _from_c(cls, r: int, index: Optional[int] = None) -> "Result":
-        fixed = lib.fromauth_result_fixed_verdict(r)
-        findings = []
-        for i in range(lib.fromauth_result_finding_count(r)):
-            findings.append(Finding(
-                code=_s(lib.fromauth_result_finding_code(r, i)) or "",
-                severity=_enum(Severity, lib.fromauth_severity_name,
-                               lib.fromauth_result_finding_severity(r, i)),
-                message=_s(lib.fromauth_result_finding_message(r, i)) or "",
-                fix=[_s(lib.fromauth_result_finding_fix(r, i, j)) or ""
-                     for j in range(lib.fromauth_result_finding_fix_count(r, i))],
-                needs_input=lib.fromauth_result_finding_fix_needs_input(r, i) > 0,
-            ))
-        summary = _s(lib.fromauth_result_spf_summary(r))
-        dmarc = lib.fromauth_result_dmarc(r)
-        return cls(
-            from_address=_s(lib.fromauth_result_from(r)) or "",
-            domain=_s(lib.fromauth_result_domain(r)) or "",
-            org_domain=_s(lib.fromauth_result_org_domain(r)),
-            service=_s(lib.fromauth_result_service(r)),
-            verdict=_enum(Verdict, lib.fromauth_verdict_name, lib.fromauth_result_verdict(r)),
-            fixed_verdict=None if fixed < 0 else _enum(Verdict, lib.fromauth_verdict_name, fixed),
-            findings=findings,
-            spf=SpfPart(
-                mail_from=_s(lib.fromauth_result_mail_from(r)),
-                result=SpfResult(summary) if summary else None,
-                aligned=bool(lib.fromauth_result_spf_aligned(r)),
-                outside_domain=bool(lib.fromauth_result_spf_outside_domain(r)),
-                record=_s(lib.fromauth_result_spf_record(r)),
-                lookups=lib.fromauth_result_spf_lookups(r),
-                void_lookups=lib.fromauth_result_spf_void_lookups(r),
-                ips=[SpfEvaluation._from_c(lib.fromauth_result_spf(r, i))
-                     for i in range(lib.fromauth_result_spf_count(r))],
-            ),
-            dkim=[DkimKey._from_c(lib.fromauth_result_dkim(r, i),
-                                  _tri(lib.fromauth_result_dkim_aligned(r, i)))
-                  for i in range(lib.fromauth_result_dkim_count(r))],
-            dmarc=DmarcPolicy._from_c(dmarc, _s(lib.fromauth_result_dmarc_result(r)))
-            if dmarc else None,
-            fixes_not_applied=[_s(lib.fromauth_result_fix_not_applied(r, i)) or ""
-                               for i in range(lib.fromauth_result_fix_not_applied_count(r))],
-            stats=Stats(dns_queries=lib.fromauth_result_dns_queries(r),
-                        cache_hits=lib.fromauth_result_cache_hits(r),
-                        elapsed_ms=lib.fromauth_result_elapsed_ms(r)),
-            json=_s(lib.fromauth_result_json(r)) or "{}",
-            index=index,
-        )
+    def __repr__(self) -> str:
+        idx = "" if self.index is None else f" #{self.index}"
+        return f"<fromauth.Result{idx} {self.verdict.value}>"
+
+
+def _read_findings(r: P) -> List[Finding]:
+    return [Finding(
+        code=_s(lib.fromauth_result_finding_code(r, i)) or "",
+        severity=_SEVERITIES[lib.fromauth_result_finding_severity(r, i)],
+        message=_s(lib.fromauth_result_finding_message(r, i)) or "",
+        fix=[_s(lib.fromauth_result_finding_fix(r, i, j)) or ""
+             for j in range(lib.fromauth_result_finding_fix_count(r, i))],
+        needs_input=lib.fromauth_result_finding_fix_needs_input(r, i) > 0,
+    ) for i in range(lib.fromauth_result_finding_count(r))]
+
+
+def _read_spf(r: P) -> SpfPart:
+    summary = _s(lib.fromauth_result_spf_summary(r))
+    return SpfPart(
+        mail_from=_s(lib.fromauth_result_mail_from(r)),
+        result=SpfResult(summary) if summary else None,
+        aligned=bool(lib.fromauth_result_spf_aligned(r)),
+        outside_domain=bool(lib.fromauth_result_spf_outside_domain(r)),
+        record=_s(lib.fromauth_result_spf_record(r)),
+        lookups=lib.fromauth_result_spf_lookups(r),
+        void_lookups=lib.fromauth_result_spf_void_lookups(r),
+        ips=[SpfEvaluation._from_c(lib.fromauth_result_spf(r, i))
+             for i in range(lib.fromauth_result_spf_count(r))],
+    )
 
 
 @dataclass(frozen=True)
@@ -826,10 +905,8 @@ class Context(_Owned):
         out = P()
         _call(lib.fromauth_check, self._p(), profile._p(), _b(address), flags,
               ctypes.byref(out))
-        try:
-            return Result._from_c(out, index)
-        finally:
-            lib.fromauth_result_free(out)
+        # The result owns the C result from here on and frees it once.
+        return Result(out, index)
 
     def check_many(self, addresses: Iterable[str], profile: Profile, *, jobs: int = 16,
                    ordered: bool = True, fix: bool = False,
@@ -851,10 +928,14 @@ class Context(_Owned):
         flags = _CHECK_FIX if fix else 0
         self._p()
         profile._p()
-        for item in _ThreadBatch(self, profile, flags, jobs).run(addresses, ordered):
-            if isinstance(item, Error) and errors == "raise":
-                raise item
-            yield item
+        items = _drive(_ThreadBatch(self, profile, flags, jobs), addresses, ordered, 4 * jobs)
+        try:
+            for item in items:
+                if isinstance(item, Error) and errors == "raise":
+                    raise item
+                yield item
+        finally:
+            items.close()       # stops the workers at once
 
     # -- the parts on their own --
 
@@ -931,48 +1012,93 @@ def _buf(text: str) -> ctypes.Array:
 
 
 class _ThreadBatch:
-    """check_many's engine: Python threads calling the C check, which runs
-    without the GIL.  It takes addresses and hands back (index, result or
-    error) as the C batch API (fromauth_batch_*) does, so that engine can
-    take its place with the same window and ordering around it."""
+    """check_many's engine: worker threads calling the C check, which runs
+    without the GIL.  Its interface is the C batch API's (fromauth_batch_*):
+    add an address and get its index, take (index, result or error) as
+    they complete, close; so that engine can replace this one under the
+    same window and ordering (:func:`_drive`)."""
 
     def __init__(self, ctx: Context, profile: Profile, flags: int, jobs: int) -> None:
-        self.ctx, self.profile, self.flags, self.jobs = ctx, profile, flags, jobs
+        self._todo: "queue.SimpleQueue[Optional[Tuple[int, str]]]" = queue.SimpleQueue()
+        self._done: "queue.SimpleQueue[Tuple[int, Union[Result, Error]]]" = queue.SimpleQueue()
+        self._added = 0
+        self._threads = [threading.Thread(target=self._work, args=(ctx, profile, flags),
+                                          name=f"fromauth-{i}", daemon=True)
+                         for i in range(jobs)]
+        for t in self._threads:
+            t.start()
 
-    def _one(self, index: int, address: str) -> Union[Result, Error]:
-        try:
-            return self.ctx._check(address, self.profile, self.flags, index)
-        except Error as e:
-            e.index, e.input = index, address
-            return e
-
-    def run(self, addresses: Iterable[str], ordered: bool) -> Iterator[Union[Result, Error]]:
-        window = 4 * self.jobs
-        it = iter(enumerate(addresses))
-        pending: Deque[Future] = deque()
-        with ThreadPoolExecutor(max_workers=self.jobs,
-                                thread_name_prefix="fromauth") as pool:
-            def fill() -> None:
-                while len(pending) < window:
-                    nxt = next(it, None)
-                    if nxt is None:
-                        return
-                    pending.append(pool.submit(self._one, *nxt))
+    def _work(self, ctx: Context, profile: Profile, flags: int) -> None:
+        todo, done = self._todo, self._done
+        while True:
+            item = todo.get()
+            if item is None:
+                return
+            index, address = item
             try:
-                fill()
-                while pending:
-                    if ordered:
-                        yield pending.popleft().result()
-                    else:
-                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for f in done:
-                            pending.remove(f)
-                            yield f.result()
-                    fill()
-            finally:
-                # The consumer stopped early: run no more checks.
-                for f in pending:
-                    f.cancel()
+                done.put((index, ctx._check(address, profile, flags, index)))
+            except Error as e:
+                e.index, e.input = index, address
+                done.put((index, e))
+
+    def add(self, address: str) -> int:
+        index = self._added
+        self._added += 1
+        self._todo.put((index, address))
+        return index
+
+    def next(self) -> Tuple[int, Union[Result, Error]]:
+        return self._done.get()
+
+    def close(self) -> None:
+        """No more input; the workers end once the queue is drained."""
+        for _ in self._threads:
+            self._todo.put(None)
+
+    def free(self) -> None:
+        """Stop: drop what is not started, wait for checks in progress."""
+        while True:
+            try:
+                self._todo.get_nowait()
+            except queue.Empty:
+                break
+        self.close()
+        for t in self._threads:
+            t.join()
+
+
+def _drive(batch: _ThreadBatch, addresses: Iterable[str], ordered: bool,
+           window: int) -> Iterator[Union[Result, Error]]:
+    """Feed @batch at most @window items ahead of what was taken, and yield
+    in input order (buffering at most @window) or as completed."""
+    it = iter(addresses)
+    outstanding = 0
+    waiting: Dict[int, Union[Result, Error]] = {}
+    next_index = 0
+    more = True
+    try:
+        while True:
+            while more and outstanding < window:
+                address = next(it, None)
+                if address is None:
+                    more = False
+                    batch.close()
+                    break
+                batch.add(address)
+                outstanding += 1
+            if outstanding == 0:
+                return
+            index, item = batch.next()
+            outstanding -= 1
+            if not ordered:
+                yield item
+                continue
+            waiting[index] = item
+            while next_index in waiting:
+                yield waiting.pop(next_index)
+                next_index += 1
+    finally:
+        batch.free()
 
 
 def check(address: str, profile: Profile, *, fix: bool = False,

@@ -103,3 +103,18 @@ def test_result_outlives_its_context():
         r = ctx.check("news@healthy.example", p)
     # Context, profile and C result are all freed: the copy stays.
     assert r.verdict == "pass" and r.dmarc.record and r.dkim[0].record
+
+
+def test_result_close_keeps_the_parts():
+    with scenario_ctx("quarantine") as ctx, profile("esp") as p:
+        r = ctx.check("news@quarantine.example", p, fix=True)
+        fresh = ctx.check("news@quarantine.example", p, fix=True)
+    want = r.to_dict()
+    r.close()
+    r.close()
+    assert r.to_dict() == want and r.dmarc.policy == "quarantine" and r.findings
+    fresh.verdict
+    fresh._finalizer()          # as the collector would, before any part was read
+    fresh._ptr = None
+    with pytest.raises(ValueError):
+        fresh.findings

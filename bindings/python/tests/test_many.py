@@ -55,11 +55,16 @@ def test_errors_raise_or_yield():
 
 
 def test_early_stop_runs_no_more():
+    threads = threading.active_count()
     ctx, addrs = world()
     with ctx, profile("esp") as p:
-        gen = ctx.check_many(addrs * 1000, p, jobs=2)
+        gen = ctx.check_many(addrs * 1000, p, jobs=4)
         first = [next(gen) for _ in range(3)]
         gen.close()
+        assert threading.active_count() == threads      # the workers ended
+        with pytest.raises(fromauth.AddressError):
+            list(ctx.check_many(addrs + ["bad"] + addrs * 100, p, jobs=4))
+        assert threading.active_count() == threads
     assert [r.index for r in first] == [0, 1, 2]
 
 
