@@ -33,7 +33,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from ._lib import DOMAIN_SIZE, ERRBUF_SIZE, P, lib, library_path
+from ._lib import DOMAIN_SIZE, ERRBUF_SIZE, P, has, lib, library_path
 
 __all__ = [
     "Error", "NoMemoryError", "InvalidArgumentError", "AddressError", "DomainError",
@@ -820,6 +820,11 @@ class Context(_Owned):
     :param zone_files: master files whose records are overlaid
     :param assume: master-file lines overlaid, as ``fromauth --assume``
     :param timeout_names: names whose lookups time out (what-if tests)
+    :param psl_file: a Public Suffix List file for RFC 7489 discovery
+    :param cache_bytes: cap on the DNS cache's memory
+    (@psl_file and @cache_bytes need a library with
+    ``fromauth_ctx_set_psl`` and ``fromauth_ctx_set_cache_size``; others
+    raise NotImplementedError)
     """
 
     _free_fn = lib.fromauth_ctx_free
@@ -828,7 +833,9 @@ class Context(_Owned):
                  timeout_ms: Optional[int] = None, tries: Optional[int] = None,
                  deadline_ms: Optional[int] = None, offline: bool = False,
                  zone_files: Iterable[str] = (), assume: Iterable[str] = (),
-                 timeout_names: Iterable[str] = ()) -> None:
+                 timeout_names: Iterable[str] = (),
+                 psl_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+                 cache_bytes: Optional[int] = None) -> None:
         ptr = P()
         _check_rc(lib.fromauth_ctx_new(ctypes.byref(ptr)))
         super().__init__(ptr)
@@ -849,6 +856,10 @@ class Context(_Owned):
                 self.add_record(rr)
             for n in timeout_names:
                 self.add_timeout_name(n)
+            if psl_file is not None:
+                self.set_psl(psl_file)
+            if cache_bytes is not None:
+                self.set_cache_size(cache_bytes)
         except BaseException:
             self.close()
             raise
@@ -889,6 +900,22 @@ class Context(_Owned):
     def add_timeout_name(self, name: str) -> None:
         """Make lookups of @name time out for every type the overlay lacks."""
         _check_rc(lib.fromauth_ctx_add_timeout_name(self._p(), _b(name)))
+
+    def set_psl(self, path: Optional[Union[str, "os.PathLike[str]"]]) -> None:
+        """Use the Public Suffix List in @path for RFC 7489 organizational
+        domains (None: the system's); raises :class:`FileError`."""
+        if not has("fromauth_ctx_set_psl"):
+            raise NotImplementedError(f"{library_path} lacks fromauth_ctx_set_psl")
+        _call(lib.fromauth_ctx_set_psl, self._p(),
+              None if path is None else os.fsencode(path))
+
+    def set_cache_size(self, nbytes: int) -> None:
+        """Cap the memory of the context's DNS cache, in bytes."""
+        if not has("fromauth_ctx_set_cache_size"):
+            raise NotImplementedError(f"{library_path} lacks fromauth_ctx_set_cache_size")
+        if not isinstance(nbytes, int) or nbytes < 0:
+            raise _error(-2, _buf(f"{nbytes!r} is not a size"))
+        _check_rc(lib.fromauth_ctx_set_cache_size(self._p(), nbytes))
 
     # -- checks --
 

@@ -14,7 +14,7 @@ import ctypes.util
 import os
 from typing import Dict, List, Tuple
 
-__all__ = ["lib", "library_path", "P", "ERRBUF_SIZE", "DOMAIN_SIZE", "DECLARED"]
+__all__ = ["lib", "library_path", "P", "ERRBUF_SIZE", "DOMAIN_SIZE", "DECLARED", "has"]
 
 P = ctypes.c_void_p
 _s = ctypes.c_char_p
@@ -238,8 +238,15 @@ _PROTOS: Dict[str, Tuple[object, list]] = {
     "fromauth_result_fix_not_applied": (_s, [P, _z]),
 }
 
+# Functions of libfromauth 1.1 that come with the batch work; declared
+# when the loaded library has them, and used only after has().
+_OPTIONAL: Dict[str, Tuple[object, list]] = {
+    "fromauth_ctx_set_cache_size": (_i, [P, _z]),
+    "fromauth_ctx_set_psl": (_i, [P, _s, _s, _z]),
+}
+
 #: The C functions the package declares, for the coverage test.
-DECLARED = frozenset(_PROTOS)
+DECLARED = frozenset(_PROTOS) | frozenset(_OPTIONAL)
 
 for _name, (_res, _args) in _PROTOS.items():
     try:
@@ -249,3 +256,13 @@ for _name, (_res, _args) in _PROTOS.items():
                           "libfromauth 1.1 or later") from None
     _f.restype = _res
     _f.argtypes = _args
+for _name, (_res, _args) in _OPTIONAL.items():
+    if hasattr(lib, _name):
+        _f = getattr(lib, _name)
+        _f.restype = _res
+        _f.argtypes = _args
+
+
+def has(name: str) -> bool:
+    """Whether the loaded library has the optional function @name."""
+    return name in _OPTIONAL and hasattr(lib, name)

@@ -118,3 +118,22 @@ def test_result_close_keeps_the_parts():
     fresh._ptr = None
     with pytest.raises(ValueError):
         fresh.findings
+
+
+def test_optional_setters():
+    """PSL file and cache cap: used when the library has them, else a
+    clear NotImplementedError (never a crash or a silent no-op)."""
+    from fromauth import _lib
+    if not _lib.has("fromauth_ctx_set_psl"):
+        with pytest.raises(NotImplementedError):
+            fromauth.Context(psl_file="/usr/share/publicsuffix/public_suffix_list.dat")
+    else:
+        with pytest.raises(fromauth.FileError):
+            fromauth.Context(psl_file=EXAMPLES / "no-such.dat")
+        fromauth.Context(psl_file="/usr/share/publicsuffix/public_suffix_list.dat").close()
+    if not _lib.has("fromauth_ctx_set_cache_size"):
+        with pytest.raises(NotImplementedError):
+            fromauth.Context(cache_bytes=1 << 20)
+    else:
+        with scenario_ctx("healthy", cache_bytes=1 << 20) as ctx, profile("esp") as p:
+            assert ctx.check("news@healthy.example", p).verdict == "pass"
