@@ -936,8 +936,8 @@ class Context(_Owned):
         return Result(out, index)
 
     def check_many(self, addresses: Iterable[str], profile: Profile, *, jobs: int = 16,
-                   ordered: bool = True, fix: bool = False,
-                   errors: str = "raise") -> Iterator[Union[Result, Error]]:
+                   ordered: bool = True, fix: bool = False, errors: str = "raise",
+                   _threads: bool = False) -> Iterator[Union[Result, Error]]:
         """Check many From addresses on this context with @jobs checks at
         a time, yielding a :class:`Result` per address (``index`` is its
         0-based input position): in input order when @ordered, else as
@@ -947,6 +947,10 @@ class Context(_Owned):
         A malformed address raises its :class:`Error` (with ``index`` and
         ``input`` set) when @errors is ``"raise"``, or is yielded in the
         result's place when it is ``"yield"``.
+
+        With a library that has the batch API (``fromauth_batch_*``), the
+        library's own worker pool runs the checks; else Python threads do
+        (@_threads forces them, for tests).
         """
         if errors not in ("raise", "yield"):
             raise ValueError("errors must be 'raise' or 'yield'")
@@ -955,7 +959,8 @@ class Context(_Owned):
         flags = _CHECK_FIX if fix else 0
         self._p()
         profile._p()
-        items = _drive(_ThreadBatch(self, profile, flags, jobs), addresses, ordered, 4 * jobs)
+        engine = _CBatch if has("fromauth_batch_new") and not _threads else _ThreadBatch
+        items = _drive(engine(self, profile, flags, jobs), addresses, ordered, 4 * jobs)
         try:
             for item in items:
                 if isinstance(item, Error) and errors == "raise":
@@ -1094,7 +1099,50 @@ class _ThreadBatch:
             t.join()
 
 
-def _drive(batch: _ThreadBatch, addresses: Iterable[str], ordered: bool,
+class _CBatch:
+    """check_many's engine on the C batch API (fromauth_batch_*, libfromauth
+    1.1 with the batch work): the library's own worker pool runs the
+    checks; Python only adds addresses and takes results, one thread."""
+
+    def __init__(self, ctx: Context, profile: Profile, flags: int, jobs: int) -> None:
+        ptr = P()
+        _call(lib.fromauth_batch_new, ctx._p(), profile._p(), flags, jobs, ctypes.byref(ptr))
+        self._ptr: Optional[P] = ptr
+        self._inputs: Dict[int, str] = {}
+        self._buf = ctypes.create_string_buffer(ERRBUF_SIZE)
+
+    def add(self, address: str) -> int:
+        index = ctypes.c_size_t()
+        _check_rc(lib.fromauth_batch_add(self._ptr, _b(address), ctypes.byref(index)))
+        self._inputs[index.value] = address
+        return index.value
+
+    def next(self) -> Tuple[int, Union[Result, Error]]:
+        index, out, err = ctypes.c_size_t(), P(), ctypes.c_int()
+        rc = lib.fromauth_batch_next(self._ptr, ctypes.byref(index), ctypes.byref(out),
+                                     ctypes.byref(err), self._buf, ERRBUF_SIZE)
+        if rc < 0:
+            raise _error(rc, self._buf)
+        if rc == 0:
+            raise RuntimeError("fromauth_batch_next: no item outstanding")
+        i = index.value
+        address = self._inputs.pop(i, None)
+        if err.value != 0:
+            e = _error(err.value, self._buf)
+            e.index, e.input = i, address
+            return i, e
+        return i, Result(out, i)
+
+    def close(self) -> None:
+        _check_rc(lib.fromauth_batch_close(self._ptr))
+
+    def free(self) -> None:
+        if self._ptr is not None:
+            lib.fromauth_batch_free(self._ptr)
+            self._ptr = None
+
+
+def _drive(batch: Union[_ThreadBatch, _CBatch], addresses: Iterable[str], ordered: bool,
            window: int) -> Iterator[Union[Result, Error]]:
     """Feed @batch at most @window items ahead of what was taken, and yield
     in input order (buffering at most @window) or as completed."""

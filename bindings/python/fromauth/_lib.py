@@ -243,6 +243,12 @@ _PROTOS: Dict[str, Tuple[object, list]] = {
 _OPTIONAL: Dict[str, Tuple[object, list]] = {
     "fromauth_ctx_set_cache_size": (_i, [P, _z]),
     "fromauth_ctx_set_psl": (_i, [P, _s, _s, _z]),
+    "fromauth_batch_new": (_i, [P, P, _u, _u, _pp, _s, _z]),
+    "fromauth_batch_add": (_i, [P, _s, ctypes.POINTER(ctypes.c_size_t)]),
+    "fromauth_batch_close": (_i, [P]),
+    "fromauth_batch_next": (_i, [P, ctypes.POINTER(ctypes.c_size_t), _pp,
+                                 ctypes.POINTER(ctypes.c_int), _s, _z]),
+    "fromauth_batch_free": (None, [P]),
 }
 
 #: The C functions the package declares, for the coverage test.

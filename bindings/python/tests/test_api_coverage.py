@@ -22,7 +22,8 @@ CTYPES = {
     "void": None, "int": ctypes.c_int, "unsigned int": ctypes.c_uint,
     "size_t": ctypes.c_size_t, "uint32_t": ctypes.c_uint32,
     "long long": ctypes.c_longlong, "const char *": ctypes.c_char_p,
-    "char *": ctypes.c_char_p,
+    "char *": ctypes.c_char_p, "size_t *": ctypes.POINTER(ctypes.c_size_t),
+    "int *": ctypes.POINTER(ctypes.c_int),
 }
 
 
