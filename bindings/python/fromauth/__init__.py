@@ -527,24 +527,29 @@ class Result:
         #: The verdict, SPEC section 3 step 6.
         self.verdict: Verdict = _VERDICT_CODES[lib.fromauth_result_verdict(ptr)]
         self._cache: Dict[str, Any] = {}
+        # Reads release the GIL inside C: close() must not free under them.
+        self._lock = threading.Lock()
 
     def _get(self, name: str, read: Any) -> Any:
         try:
             return self._cache[name]
         except KeyError:
             pass
-        if self._ptr is None:
-            raise ValueError("the result is closed and this part was never read")
-        value = self._cache[name] = read(self._ptr)
-        return value
+        with self._lock:
+            if name not in self._cache:
+                if self._ptr is None:
+                    raise ValueError("the result is closed and this part was never read")
+                self._cache[name] = read(self._ptr)
+            return self._cache[name]
 
     def close(self) -> None:
         """Copy every part out, then free the C result now."""
-        if self._ptr is not None:
-            for name in ("from_address", "domain", "org_domain", "service",
-                         "fixed_verdict", "findings", "spf", "dkim", "dmarc",
-                         "fixes_not_applied", "stats", "json"):
+        for name in ("from_address", "domain", "org_domain", "service", "fixed_verdict",
+                     "findings", "spf", "dkim", "dmarc", "fixes_not_applied", "stats",
+                     "json"):
+            if self._ptr is not None:
                 getattr(self, name)
+        with self._lock:
             self._finalizer()
             self._ptr = None
 
@@ -721,7 +726,7 @@ class Profile(_Owned):
 
     ``Profile()`` is empty, to fill with :meth:`set`; :meth:`load` reads a
     file and :meth:`parse` text.  A profile may be used by many checks at
-    once, but must not be changed while they run.
+    once, but must not be changed or closed while they run.
     """
 
     _free_fn = lib.fromauth_profile_free
@@ -1108,6 +1113,7 @@ class _CBatch:
         ptr = P()
         _call(lib.fromauth_batch_new, ctx._p(), profile._p(), flags, jobs, ctypes.byref(ptr))
         self._ptr: Optional[P] = ptr
+        self._finalizer = weakref.finalize(self, lib.fromauth_batch_free, ptr)
         self._inputs: Dict[int, str] = {}
         self._buf = ctypes.create_string_buffer(ERRBUF_SIZE)
 
@@ -1137,9 +1143,8 @@ class _CBatch:
         _check_rc(lib.fromauth_batch_close(self._ptr))
 
     def free(self) -> None:
-        if self._ptr is not None:
-            lib.fromauth_batch_free(self._ptr)
-            self._ptr = None
+        self._finalizer()
+        self._ptr = None
 
 
 def _drive(batch: Union[_ThreadBatch, _CBatch], addresses: Iterable[str], ordered: bool,
