@@ -66,7 +66,8 @@ const char *fromauth_strerror(int error);
 /** Library version string, e.g. "1.0.0"; static. @since 1.0 */
 const char *fromauth_version(void);
 
-/** A size for `errbuf` that holds every message in full. @since 1.1 */
+/** A suggested size for `errbuf`: room for the messages about input of
+ * sane length; a longer message is cut, always NUL-terminated. @since 1.1 */
 #define FROMAUTH_ERRBUF_SIZE 512
 /** A buffer size that holds any domain name in A-labels, with its NUL.
  * @since 1.1 */
