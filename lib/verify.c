@@ -444,6 +444,29 @@ static void put_comment(FILE *f, const char *text)
 	fputc(')', f);
 }
 
+/* The short RFC 8601 comment for a signature's finding code. */
+static const char *short_reason(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} map[] = {
+		{ "dkim.body_hash", "body hash mismatch" },
+		{ "dkim.signature", "signature mismatch" },
+		{ "dkim.expired", "signature expired" },
+		{ "dkim.key_missing", "key missing" },
+		{ "dkim.key_revoked", "key revoked" },
+		{ "dkim.key_invalid", "key does not allow this signature" },
+		{ "dkim.key_weak", "RSA key under 1024 bits" },
+		{ "dkim.weak_algorithm", "rsa-sha1 is not accepted" },
+		{ "dkim.syntax", "invalid signature" },
+		{ "dkim.temperror", "key lookup failed" },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(map); i++)
+		if (!strcmp(map[i].code, code))
+			return map[i].text;
+	return code;
+}
+
 static int build_authres(struct fromauth_verify *v)
 {
 	char *buf = NULL;
@@ -458,7 +481,7 @@ static int build_authres(struct fromauth_verify *v)
 		const struct fa_dkim_sig *s = &v->sigs[i];
 		fprintf(f, "; dkim=%s", s->result);
 		if (strcmp(s->result, "pass") != 0)
-			put_comment(f, s->reason);
+			put_comment(f, short_reason(s->code));
 		if (*s->d)
 			fprintf(f, " header.d=%s", s->d);
 		if (*s->s)
