@@ -712,6 +712,37 @@ START_TEST(cmd_verify_exit_status)
 }
 END_TEST
 
+/* The README's "why did this message fail?" example prints what the tool
+ * prints, and exits as it says. */
+START_TEST(cmd_verify_readme)
+{
+	size_t len;
+	char *readme = slurp(test_data("../README.md"), &len);
+	char *start = strstr(readme, "$ fromauth verify tests/verify/body-changed.eml");
+	ck_assert_ptr_nonnull(start);
+	start = strstr(start, "\nalice@");
+	ck_assert_ptr_nonnull(start);
+	start++;
+	char *end = strstr(start, "```");
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+
+	char cmd[4096], out[16384];
+	snprintf(cmd, sizeof(cmd), "cd %s/.. && %s/tools/fromauth verify tests/verify/body-changed.eml "
+		 "--zone tests/zones/verify.zone --offline --ip 192.0.2.10 "
+		 "--mail-from bounce@forwarder.test", TEST_DATA_DIR, TEST_BUILD_DIR);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 2);
+	ck_assert_str_eq(out, start);
+	free(readme);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("verify");
@@ -729,6 +760,7 @@ Suite *test_suite(void)
 		{ "fromauth_verify_big", fromauth_verify_big },
 		{ "fromauth_verify_vectors", fromauth_verify_vectors },
 		{ "cmd_verify", cmd_verify_exit_status },
+		{ "cmd_verify:readme", cmd_verify_readme },
 	};
 	test_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), NULL, NULL);
 	return s;
