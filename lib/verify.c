@@ -486,8 +486,10 @@ static int build_authres(struct fromauth_verify *v)
 			fprintf(f, " header.d=%s", s->d);
 		if (*s->s)
 			fprintf(f, " header.s=%s", s->s);
+		/* A base64 '/' or '=' is a tspecial: quote the value then. */
 		if (*s->header_b && !strpbrk(s->header_b, "();\" \\"))
-			fprintf(f, " header.b=%.8s", s->header_b);
+			fprintf(f, strpbrk(s->header_b, "/=") && strcspn(s->header_b, "/=") < 8
+				   ? " header.b=\"%.8s\"" : " header.b=%.8s", s->header_b);
 	}
 	fprintf(f, "; spf=%s", v->spf_result);
 	if (!v->spf)

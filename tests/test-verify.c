@@ -559,6 +559,15 @@ START_TEST(fromauth_verify_big)
 			      fromauth_verify_signature_reason(v, i));
 	ck_assert_int_eq(fromauth_verify_signature_aligned(v, 2), 0);   /* esp.test */
 	ck_assert_str_eq(fromauth_verify_dmarc_result(v), "pass");
+	/* A '/' in the first 8 characters of b= is quoted (RFC 8601 value). */
+	ck_assert_ptr_nonnull(strstr(fromauth_verify_authentication_results(v),
+				     "header.b=\"9YQ/jrT9\""));
+	struct fa_authres ar;
+	const char *ours = fromauth_verify_authentication_results(v);
+	ck_assert_int_eq(fa_authres_parse(ours, strlen(ours), &ar, NULL, 0), 0);
+	ck_assert_uint_eq(ar.result_count, 7);
+	ck_assert_str_eq(fa_authres_prop(&ar.results[3], "header", "b"), "9YQ/jrT9");
+	fa_authres_clear(&ar);
 	fromauth_verify_free(v);
 	free(msg);
 	free(head);
