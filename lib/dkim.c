@@ -906,9 +906,12 @@ static int sig_set(struct fa_dkim_sig *sig, const char *result, const char *code
 	return sig->reason ? 0 : FROMAUTH_E_NOMEM;
 }
 
-/* RFC 6376 sections 3.5 and 6.1.1, checked on our own reading: the
- * permanent failures no signature may pass with.  Returns 1 when @sig
- * was set to permerror. */
+/* RFC 6376 sections 3.2, 3.5 and 6.1.1, checked on our own reading: the
+ * permanent failures no signature may pass with.  libopendkim 2.11
+ * enforces all of them but one: a tag given twice (3.2) still verifies
+ * there, with whichever value it reads.  Checking all of them here keeps
+ * a build that relaxes one from turning it into a pass.  Returns 1 when
+ * @sig was set to permerror. */
 static int tag_rules(struct fa_dkim_sig *sig, const struct sig_tags *t, int *rc)
 {
 	const char *v = sig_tag(t, "v"), *a = sig_tag(t, "a"), *h = sig_tag(t, "h");
