@@ -18,6 +18,7 @@
 
 #include "authres.h"
 #include "ctx.h"
+#include "dns.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "message.h"
@@ -52,6 +53,7 @@ struct fromauth_verify {
 
 	struct fromauth_dmarc *dmarc;
 	const char *dmarc_result;
+	const char *fixed_dmarc_result; /* with FROMAUTH_VERIFY_FIX */
 
 	struct received_ar *received;
 	size_t received_count;
@@ -589,6 +591,8 @@ static int build_json(struct fromauth_verify *v)
 	json_object_object_add(o, "dmarc", dm);
 
 	json_object_object_add(o, "authentication_results", jstr(v->authres));
+	if (v->fixed_dmarc_result)
+		json_object_object_add(o, "fixed_dmarc_result", jstr(v->fixed_dmarc_result));
 
 	struct json_object *rec = json_object_new_array();
 	for (size_t k = 0; k < v->received_count; k++) {
@@ -724,6 +728,35 @@ static void decide_dmarc(struct fromauth_verify *v)
 		v->dmarc_result = "fail";
 }
 
+/* Publish every fix record on an overlay layer over the context and
+ * verify again (as fromauth_check()'s remediation does). */
+static int verify_fixed(struct fromauth_verify *v, struct fromauth_ctx *ctx, const char *message,
+			size_t len, const char *ip, const char *helo, const char *mail_from,
+			long long now)
+{
+	struct fa_dns *layer = NULL;
+	int rc = fa_dns_clone_overlay(ctx->dns, &layer);
+	if (rc)
+		return rc;
+	const struct fromauth_result *r = v->findings;
+	for (size_t i = 0; rc == 0 && i < fromauth_result_finding_count(r); i++)
+		for (size_t j = 0; rc == 0 && j < fromauth_result_finding_fix_count(r, i); j++) {
+			rc = fa_dns_add_record(layer, fromauth_result_finding_fix(r, i, j), NULL, 0);
+			if (rc == FROMAUTH_E_RECORD)
+				rc = FROMAUTH_E_INTERNAL;       /* our own line: our bug */
+		}
+	struct fromauth_ctx fixed = { .dns = layer };
+	struct fromauth_verify *again = NULL;
+	if (rc == 0)
+		rc = fa_verify_at(&fixed, message, len, ip, helo, mail_from, v->authserv_id, 0, now,
+				  &again, NULL, 0);
+	if (rc == 0)
+		v->fixed_dmarc_result = again->dmarc_result;    /* static strings */
+	fromauth_verify_free(again);
+	fa_dns_free(layer);
+	return rc;
+}
+
 int fa_verify_at(struct fromauth_ctx *ctx, const char *message, size_t len,
 		 const char *ip, const char *helo, const char *mail_from,
 		 const char *authserv_id, unsigned int flags, long long now,
@@ -734,8 +767,9 @@ int fa_verify_at(struct fromauth_ctx *ctx, const char *message, size_t len,
 	*out = NULL;
 	if (!ctx || !message)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "context and message are required");
-	if (flags)
-		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "unknown flags 0x%x", flags);
+	if (flags & ~(unsigned int)FROMAUTH_VERIFY_FIX)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "unknown flags 0x%x",
+				flags & ~(unsigned int)FROMAUTH_VERIFY_FIX);
 	if (ip) {
 		unsigned char buf[16];
 		if (inet_pton(AF_INET, ip, buf) != 1 && inet_pton(AF_INET6, ip, buf) != 1)
@@ -812,8 +846,12 @@ int fa_verify_at(struct fromauth_ctx *ctx, const char *message, size_t len,
 	decide_dmarc(v);
 	if ((rc = parse_received(v, &m)) || (rc = dmarc_findings(v)) || (rc = dkim_findings(v)) ||
 	    (rc = spf_findings(v, &req)) || (rc = compare_received(v)) ||
-	    (rc = build_authres(v)) || (rc = build_json(v)))
+	    (rc = build_authres(v)))
 		goto out;
+	if ((flags & FROMAUTH_VERIFY_FIX) &&
+	    (rc = verify_fixed(v, ctx, message, len, ip, helo, mail_from, now)))
+		goto out;
+	rc = build_json(v);
 out:
 	fa_message_clear(&m);
 	if (rc) {
@@ -939,6 +977,11 @@ FROMAUTH_EXPORT const char *fromauth_verify_finding_fix(const struct fromauth_ve
 							size_t j)
 {
 	return v ? fromauth_result_finding_fix(v->findings, i, j) : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_verify_fixed_dmarc_result(const struct fromauth_verify *v)
+{
+	return v ? v->fixed_dmarc_result : NULL;
 }
 
 FROMAUTH_EXPORT const char *fromauth_verify_json(const struct fromauth_verify *v)

@@ -354,6 +354,22 @@ START_TEST(fromauth_verify_spf_connection)
 			found = 1;
 		}
 	ck_assert(found);
+	ck_assert_ptr_null(fromauth_verify_fixed_dmarc_result(v));
+	fromauth_verify_free(v);
+
+	/* With the fix published, SPF passes aligned and so does DMARC. */
+	size_t len;
+	char *msg = slurp(test_data("verify/spf-only.eml"), &len);
+	ck_assert_int_eq(fromauth_verify(ctx, msg, len, "203.0.113.9", NULL, NULL, NULL,
+					 FROMAUTH_VERIFY_FIX, &v, NULL, 0), 0);
+	ck_assert_str_eq(fromauth_verify_dmarc_result(v), "fail");
+	ck_assert_str_eq(fromauth_verify_fixed_dmarc_result(v), "pass");
+	ck_assert_ptr_nonnull(strstr(fromauth_verify_json(v), "\"fixed_dmarc_result\":\"pass\""));
+	fromauth_verify_free(v);
+	free(msg);
+	/* The context itself is unchanged by the fix. */
+	v = verify_file(ctx, "spf-only", "203.0.113.9", NULL);
+	ck_assert_str_eq(fromauth_verify_spf_result(v), "fail");
 	fromauth_verify_free(v);
 
 	/* Without any connection data SPF is none, with a finding. */
@@ -461,7 +477,7 @@ START_TEST(fromauth_verify_errors)
 					 NULL, 0, &v, err, sizeof(err)), FROMAUTH_E_IP);
 	ck_assert_int_eq(fromauth_verify(ctx, nofrom, strlen(nofrom), NULL, NULL, NULL, "a b", 0,
 					 &v, err, sizeof(err)), FROMAUTH_E_INVAL);
-	ck_assert_int_eq(fromauth_verify(ctx, nofrom, strlen(nofrom), NULL, NULL, NULL, NULL, 8,
+	ck_assert_int_eq(fromauth_verify(ctx, nofrom, strlen(nofrom), NULL, NULL, NULL, NULL, 6,
 					 &v, err, sizeof(err)), FROMAUTH_E_INVAL);
 	ck_assert_int_eq(fromauth_verify(NULL, nofrom, 3, NULL, NULL, NULL, NULL, 0, &v, NULL, 0),
 			 FROMAUTH_E_INVAL);
@@ -515,6 +531,7 @@ START_TEST(fromauth_verify_errors)
 	ck_assert_uint_eq(fromauth_verify_finding_fix_count(NULL, 0), 0);
 	ck_assert_ptr_null(fromauth_verify_finding_fix(NULL, 0, 0));
 	ck_assert_ptr_null(fromauth_verify_json(NULL));
+	ck_assert_ptr_null(fromauth_verify_fixed_dmarc_result(NULL));
 	w = verify_file(ctx, "pass", NULL, NULL);
 	ck_assert_ptr_null(fromauth_verify_signature_domain(w, 9));
 	ck_assert_ptr_null(fromauth_verify_finding_code(w, 99));
@@ -714,6 +731,8 @@ START_TEST(cmd_verify_exit_status)
 	ck_assert_int_eq(run_tool("--offline --zone zones/verify.zone "
 				  "--assume '_dmarc.sender.test. 60 IN TXT \"v=DMARC1; p=reject\"' "
 				  "verify/pass.eml"), 0);
+	ck_assert_int_eq(run_tool("--offline --zone zones/verify.zone --ip 203.0.113.1 --fix "
+				  "verify/spf-only.eml"), 2);
 	ck_assert_int_eq(run_tool("--offline verify/make-messages.py"), 65);
 	ck_assert_int_eq(run_tool("--offline verify/does-not-exist.eml"), 66);
 	ck_assert_int_eq(run_tool("--offline"), 64);

@@ -18,7 +18,7 @@ static void verify_usage(FILE *out)
 		"usage: fromauth verify FILE|- [--ip IP] [--helo HOST] [--mail-from ADDR]\n"
 		"                       [--authserv-id ID] [--zone FILE]... [--offline]\n"
 		"                       [--assume 'RR']... [--nameserver ADDR[@PORT]] [--timeout MS]\n"
-		"                       [--json]\n\n"
+		"                       [--fix] [--json]\n\n"
 		"Why did this message fail?  Verifies its DKIM signatures, SPF for the\n"
 		"connection and DMARC for its From domain, and sets the receiver's own\n"
 		"Authentication-Results beside ours.\n\n"
@@ -26,6 +26,7 @@ static void verify_usage(FILE *out)
 		"  --helo HOST          the HELO name (default: topmost Received: field)\n"
 		"  --mail-from ADDR     the MAIL FROM, '' for <> (default: Return-Path:)\n"
 		"  --authserv-id ID     our authserv-id; compare only the message's fields with it\n"
+		"  --fix                publish the fix records as overlay and verify again\n"
 		"  --json               print one JSON object\n"
 		DNS_OPTIONS_HELP
 		"\nExit status: 0 DMARC pass or none, 2 DMARC fail, 3 temperror,\n"
@@ -68,6 +69,9 @@ static void print_report(const struct fromauth_verify *v)
 {
 	const char *res = fromauth_verify_dmarc_result(v);
 	printf("%s: DMARC %s\n", fromauth_verify_from(v), res);
+	if (fromauth_verify_fixed_dmarc_result(v))
+		printf("After publishing the fixes below: DMARC %s\n",
+		       fromauth_verify_fixed_dmarc_result(v));
 	printf("Authentication-Results: %s\n\n", fromauth_verify_authentication_results(v));
 	size_t n = fromauth_verify_signature_count(v);
 	for (size_t i = 0; i < n; i++) {
@@ -105,12 +109,13 @@ int cmd_verify(int argc, char **argv)
 		{ "mail-from", required_argument, NULL, 'm' },
 		{ "authserv-id", required_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "fix", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		DNS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ip = NULL, *helo = NULL, *mail_from = NULL, *authserv_id = NULL;
-	int json = 0, c, status;
+	int json = 0, fix = 0, c, status;
 	struct fromauth_ctx *ctx = NULL;
 
 	if (fromauth_ctx_new(&ctx) != 0) {
@@ -125,6 +130,7 @@ int cmd_verify(int argc, char **argv)
 		case 'm': mail_from = optarg; break;
 		case 'A': authserv_id = optarg; break;
 		case 'j': json = 1; break;
+		case 'f': fix = 1; break;
 		case 'h':
 			verify_usage(stdout);
 			fromauth_ctx_free(ctx);
@@ -159,7 +165,8 @@ int cmd_verify(int argc, char **argv)
 
 	struct fromauth_verify *v = NULL;
 	char err[512] = "";
-	int rc = fromauth_verify(ctx, msg, len, ip, helo, mail_from, authserv_id, 0, &v,
+	int rc = fromauth_verify(ctx, msg, len, ip, helo, mail_from, authserv_id,
+				 fix ? FROMAUTH_VERIFY_FIX : 0, &v,
 				 err, sizeof(err));
 	free(msg);
 	if (rc) {

@@ -464,6 +464,12 @@ const char *fromauth_result_json(const struct fromauth_result *result);
 /** Result of fromauth_verify(). @since 1.1 */
 struct fromauth_verify;
 
+/** Flags of fromauth_verify(). @since 1.1 */
+enum fromauth_verify_flags {
+	/** Also apply every fix record as overlay and verify again. */
+	FROMAUTH_VERIFY_FIX = 1 << 0,
+};
+
 /**
  * Why did this message fail?  Verify every DKIM-Signature of one RFC 5322
  * message (LF or CRLF line ends), SPF for the connection it came in on,
@@ -481,7 +487,7 @@ struct fromauth_verify;
  * @param authserv_id names our Authentication-Results value, and, when
  *        given, only the message's fields with this authserv-id are
  *        compared with ours (NULL: "fromauth", and all are compared)
- * @param flags must be 0
+ * @param flags enum fromauth_verify_flags
  * @param[out] out the result, free with fromauth_verify_free()
  * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_MESSAGE (no or an unusable From
  *         field, not a message; errbuf says what), FROMAUTH_E_RANGE,
@@ -537,6 +543,9 @@ const char *fromauth_verify_finding_message(const struct fromauth_verify *verify
 size_t fromauth_verify_finding_fix_count(const struct fromauth_verify *verify, size_t i);
 /** Fix record @p j of finding @p i, a master-file line. @since 1.1 */
 const char *fromauth_verify_finding_fix(const struct fromauth_verify *verify, size_t i, size_t j);
+/** With FROMAUTH_VERIFY_FIX, the DMARC result after publishing every fix
+ * record of the findings; else NULL. @since 1.1 */
+const char *fromauth_verify_fixed_dmarc_result(const struct fromauth_verify *verify);
 /** The whole result as the JSON object of SPEC section 10. @since 1.1 */
 const char *fromauth_verify_json(const struct fromauth_verify *verify);
 
