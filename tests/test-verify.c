@@ -198,7 +198,8 @@ static const struct {
 	/* RFC 8301 section 3.1: verifiers MUST NOT consider rsa-sha1
 	 * signatures valid (mailauth 4.13 accepts them: the RFC wins). */
 	{ "sha1", "policy", "dkim.weak_algorithm", "fail" },
-	/* RFC 6376 sections 3.5 and 6.1.1: permanent failures. */
+	/* RFC 6376 sections 3.5 and 6.1.1: permanent failures (mailauth
+	 * 4.13 passes v=2 and a missing v=; the RFC wins). */
 	{ "bad-version", "permerror", "dkim.syntax", "fail" },
 	{ "no-version", "permerror", "dkim.syntax", "fail" },
 	/* Section 5.4: From MUST be signed (mailauth accepts h= without it). */
@@ -207,8 +208,11 @@ static const struct {
 	{ "i-outside-d", "permerror", "dkim.syntax", "fail" },
 	{ "unknown-algorithm", "permerror", "dkim.syntax", "fail" },
 	{ "no-domain", "permerror", "dkim.syntax", "fail" },
+	/* Section 3.2: a tag twice invalidates the tag-list; libopendkim
+	 * 2.11 verifies it anyway, our own rule catches it. */
 	{ "duplicate-tag", "permerror", "dkim.syntax", "fail" },
-	/* Section 3.6.1: the key's h=, s=, k= and t=s restrict it. */
+	/* Section 3.6.1: the key's h=, s=, k= and t=s restrict it
+	 * (mailauth 4.13 ignores h=, s= and t=s). */
 	{ "key-hash-sha1", "permerror", "dkim.key_invalid", "fail" },
 	{ "key-service-other", "permerror", "dkim.key_invalid", "fail" },
 	{ "key-type-mismatch", "permerror", "dkim.key_invalid", "fail" },
@@ -299,7 +303,9 @@ START_TEST(fromauth_verify_alignment)
 	fromauth_verify_free(v);
 
 	/* d=mail.strict.test and MAIL FROM bounce@mail.strict.test under
-	 * adkim=s aspf=s (RFC 7489 3.1: strict is the exact domain). */
+	 * adkim=s aspf=s (RFC 7489 3.1: strict is the exact domain).
+	 * mailauth 4.13 never enforces strict alignment and says pass
+	 * (tests/verify/mailauth-crosscheck.js): the RFC wins. */
 	v = verify_file(ctx, "strict-alignment", NULL, NULL);
 	ck_assert_str_eq(fromauth_verify_signature_result(v, 0), "pass");
 	ck_assert_int_eq(fromauth_verify_signature_aligned(v, 0), 0);
