@@ -7,6 +7,7 @@
  * public DKIM vectors of tests/dkim-vectors/ and the tool's exit statuses.
  */
 #include <json-c/json.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -405,6 +406,80 @@ START_TEST(fromauth_verify_dmarc_temperror)
 }
 END_TEST
 
+START_TEST(fromauth_verify_dkim_temperror)
+{
+	struct fromauth_ctx *ctx = verify_ctx();
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "gone._domainkey.sender.test"), 0);
+	struct fromauth_verify *v = verify_file(ctx, "missing-key", NULL, NULL);
+	ck_assert_str_eq(fromauth_verify_signature_result(v, 0), "temperror");
+	ck_assert(has_finding(v, "dkim.temperror"));
+	/* The only aligned evaluation could not be decided: so is DMARC. */
+	ck_assert_str_eq(fromauth_verify_dmarc_result(v), "temperror");
+	fromauth_verify_free(v);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* Received: with an IPv6 literal, and the null sender (SPF checks the
+ * HELO name, RFC 7208 2.4). */
+START_TEST(fromauth_verify_connection_forms)
+{
+	struct fromauth_ctx *ctx = verify_ctx();
+	char err[256] = "";
+	const char *msg = "Return-Path: <>\n"
+			  "Received: from mail.sender.test (mail.sender.test [IPv6:2001:db8::25])\n"
+			  "\tby mx.receiver.test; Tue, 14 Nov 2023 22:13:21 +0000\n"
+			  "From: a@sender.test\n\nhi\n";
+	struct fromauth_verify *v = NULL;
+	ck_assert_int_eq(fromauth_verify(ctx, msg, strlen(msg), NULL, NULL, NULL, NULL, 0, &v,
+					 err, sizeof(err)), 0);
+	struct json_object *j = json_tokener_parse(fromauth_verify_json(v));
+	struct json_object *c = json_object_object_get(j, "connection");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(c, "ip")), "2001:db8::25");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(c, "mail_from")), "");
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(
+				 json_object_object_get(j, "spf"), "domain")), "mail.sender.test");
+	json_object_put(j);
+	ck_assert_ptr_nonnull(fromauth_verify_spf(v));
+	ck_assert_ptr_nonnull(strstr(fromauth_verify_authentication_results(v),
+				     "smtp.helo=mail.sender.test"));
+	fromauth_verify_free(v);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* Many threads verify on one context (libopendkim's library is shared,
+ * its DNS hooks find their call through a thread-local pointer). */
+static void *verify_thread(void *arg)
+{
+	struct fromauth_ctx *ctx = arg;
+	static const char *const files[] = { "pass", "two-sigs-one-bad", "ed25519", "wrong-key" };
+	static const char *const want[] = { "pass", "fail", "pass", "fail" };
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < 4; i++) {
+			struct fromauth_verify *v = verify_file(ctx, files[i], NULL, NULL);
+			if (strcmp(fromauth_verify_signature_result(v, 0), want[i]) != 0)
+				return (void *)1;
+			fromauth_verify_free(v);
+		}
+	return NULL;
+}
+
+START_TEST(fromauth_verify_threads)
+{
+	struct fromauth_ctx *ctx = verify_ctx();
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, verify_thread, ctx), 0);
+	for (int i = 0; i < 4; i++) {
+		void *ret = (void *)1;
+		pthread_join(t[i], &ret);
+		ck_assert_ptr_null(ret);
+	}
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- Authentication-Results: ours and the receiver's ---------------- */
 
 START_TEST(fromauth_verify_authres)
@@ -789,6 +864,9 @@ Suite *test_suite(void)
 		{ "fromauth_verify_alignment", fromauth_verify_alignment },
 		{ "fromauth_verify_spf_connection", fromauth_verify_spf_connection },
 		{ "fromauth_verify_dmarc_temperror", fromauth_verify_dmarc_temperror },
+		{ "fromauth_verify_dkim_temperror", fromauth_verify_dkim_temperror },
+		{ "fromauth_verify_connection", fromauth_verify_connection_forms },
+		{ "fromauth_verify_threads", fromauth_verify_threads },
 		{ "fromauth_verify_authentication_results", fromauth_verify_authres },
 		{ "fromauth_verify_errors", fromauth_verify_errors },
 		{ "fromauth_verify_big", fromauth_verify_big },
