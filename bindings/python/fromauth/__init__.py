@@ -38,17 +38,18 @@ from ._lib import DOMAIN_SIZE, ERRBUF_SIZE, P, has, lib, library_path
 __all__ = [
     "Error", "NoMemoryError", "InvalidArgumentError", "AddressError", "DomainError",
     "ProfileError", "RecordError", "FileError", "NameserverError", "ResolverError",
-    "IPError", "InternalError", "RangeError",
+    "IPError", "InternalError", "RangeError", "MessageError",
     "Verdict", "Severity", "SpfResult", "DkimStatus", "Policy", "DnsStatus",
     "Context", "Profile", "DkimIdentity", "Result", "Finding", "SpfPart",
     "SpfEvaluation", "DkimKey", "DmarcPolicy", "Rfc7489Discovery",
-    "UnauthorizedDestination", "Stats", "DnsAnswer",
+    "UnauthorizedDestination", "Stats", "DnsAnswer", "Verification", "Signature",
     "Address", "check", "parse_address", "to_alabel", "version", "library_path",
 ]
 
 __version__ = "1.1.0"
 
 _CHECK_FIX = 1
+_VERIFY_FIX = 1
 
 
 def version() -> str:
@@ -141,10 +142,15 @@ class RangeError(Error, ValueError):
     code = -12
 
 
+class MessageError(Error, ValueError):
+    """FROMAUTH_E_MESSAGE (-13): not a message, or no usable From field."""
+    code = -13
+
+
 _ERRORS = {c.code: c for c in (NoMemoryError, InvalidArgumentError, AddressError,
                                 DomainError, ProfileError, RecordError, FileError,
                                 NameserverError, ResolverError, IPError, InternalError,
-                                RangeError)}
+                                RangeError, MessageError)}
 
 
 def _error(code: int, errbuf: Optional[ctypes.Array] = None) -> Error:
@@ -665,6 +671,80 @@ def _read_spf(r: P) -> SpfPart:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """One DKIM-Signature of a verified message, top-down."""
+    #: d= (lower case), None when absent.
+    domain: Optional[str]
+    selector: Optional[str]
+    #: RFC 8601: "pass", "fail", "policy", "neutral", "permerror",
+    #: "temperror".
+    result: str
+    reason: str
+    #: Aligned with the From domain; None when it could not be told.
+    aligned: Optional[bool]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Why did this message fail? (:meth:`Context.verify`, SPEC section 10)"""
+    from_address: str
+    domain: str
+    #: RFC 8601: "pass", "fail", "none", "temperror", "permerror".
+    dmarc_result: str
+    dmarc: Optional[DmarcPolicy]
+    spf_result: str
+    #: None when the connection was unknown.
+    spf: Optional[SpfEvaluation]
+    spf_aligned: bool
+    signatures: List[Signature]
+    #: The value of an Authentication-Results field with our results.
+    authentication_results: str
+    findings: List[Finding]
+    #: With ``fix=True``: the DMARC result once every fix is published.
+    fixed_dmarc_result: Optional[str]
+    json: str
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object of ``fromauth verify --json``."""
+        return json.loads(self.json)
+
+    def codes(self) -> List[str]:
+        return [f.code for f in self.findings]
+
+    @classmethod
+    def _from_c(cls, v: P) -> "Verification":
+        dmarc = lib.fromauth_verify_dmarc(v)
+        spf = lib.fromauth_verify_spf(v)
+        return cls(
+            from_address=_s(lib.fromauth_verify_from(v)) or "",
+            domain=_s(lib.fromauth_verify_domain(v)) or "",
+            dmarc_result=_s(lib.fromauth_verify_dmarc_result(v)) or "",
+            dmarc=DmarcPolicy._from_c(dmarc) if dmarc else None,
+            spf_result=_s(lib.fromauth_verify_spf_result(v)) or "",
+            spf=SpfEvaluation._from_c(spf) if spf else None,
+            spf_aligned=lib.fromauth_verify_spf_aligned(v) > 0,
+            signatures=[Signature(
+                domain=_s_empty(lib.fromauth_verify_signature_domain(v, i)),
+                selector=_s_empty(lib.fromauth_verify_signature_selector(v, i)),
+                result=_s(lib.fromauth_verify_signature_result(v, i)) or "",
+                reason=_s(lib.fromauth_verify_signature_reason(v, i)) or "",
+                aligned=_tri(lib.fromauth_verify_signature_aligned(v, i)))
+                for i in range(lib.fromauth_verify_signature_count(v))],
+            authentication_results=_s(lib.fromauth_verify_authentication_results(v)) or "",
+            findings=[Finding(
+                code=_s(lib.fromauth_verify_finding_code(v, i)) or "",
+                severity=_SEVERITIES[lib.fromauth_verify_finding_severity(v, i)],
+                message=_s(lib.fromauth_verify_finding_message(v, i)) or "",
+                fix=[_s(lib.fromauth_verify_finding_fix(v, i, j)) or ""
+                     for j in range(lib.fromauth_verify_finding_fix_count(v, i))],
+                needs_input=False)
+                for i in range(lib.fromauth_verify_finding_count(v))],
+            fixed_dmarc_result=_s(lib.fromauth_verify_fixed_dmarc_result(v)),
+            json=_s(lib.fromauth_verify_json(v)) or "{}",
+        )
+
+
+@dataclass(frozen=True)
 class DnsAnswer:
     """What the DNS layer answered for one name and type."""
     name: str
@@ -1009,6 +1089,25 @@ class Context(_Owned):
             return DmarcPolicy._from_c(out)
         finally:
             lib.fromauth_dmarc_free(out)
+
+    def verify(self, message: Union[bytes, str], *, ip: Optional[str] = None,
+               helo: Optional[str] = None, mail_from: Optional[str] = None,
+               authserv_id: Optional[str] = None, fix: bool = False) -> Verification:
+        """Why did this message fail?  Verify every DKIM-Signature of the
+        RFC 5322 @message (bytes as received, or text), SPF for the
+        connection (@ip, @helo, @mail_from; each None is taken from the
+        topmost Received: field and Return-Path:), and DMARC for its From
+        domain, beside the receiver's own Authentication-Results fields.
+        Raises :class:`MessageError` for a text that is not a message or
+        has no usable From field."""
+        data = message.encode("utf-8") if isinstance(message, str) else bytes(message)
+        out = P()
+        _call(lib.fromauth_verify, self._p(), data, len(data), _b(ip), _b(helo),
+              _b(mail_from), _b(authserv_id), _VERIFY_FIX if fix else 0, ctypes.byref(out))
+        try:
+            return Verification._from_c(out)
+        finally:
+            lib.fromauth_verify_free(out)
 
     def dns_lookup(self, name: str, rrtype: str = "TXT") -> DnsAnswer:
         """Look @name up through the context (overlay, cache, network)."""

@@ -16,19 +16,6 @@ NOT_WRAPPED = {
     "fromauth_dkim_json": "DkimKey's fields hold the same facts",
     "fromauth_dmarc_json": "DmarcPolicy's fields hold the same facts",
 }
-# Message verification arrived with the merge of main; wrapped next.
-NOT_WRAPPED.update({f: "not wrapped yet" for f in (
-    "fromauth_verify", "fromauth_verify_authentication_results", "fromauth_verify_dmarc",
-    "fromauth_verify_dmarc_result", "fromauth_verify_domain", "fromauth_verify_finding_code",
-    "fromauth_verify_finding_count", "fromauth_verify_finding_fix",
-    "fromauth_verify_finding_fix_count", "fromauth_verify_finding_message",
-    "fromauth_verify_finding_severity", "fromauth_verify_fixed_dmarc_result",
-    "fromauth_verify_free", "fromauth_verify_from", "fromauth_verify_json",
-    "fromauth_verify_signature_aligned", "fromauth_verify_signature_count",
-    "fromauth_verify_signature_domain", "fromauth_verify_signature_reason",
-    "fromauth_verify_signature_result", "fromauth_verify_signature_selector",
-    "fromauth_verify_spf", "fromauth_verify_spf_aligned", "fromauth_verify_spf_result")})
-
 # C types of the header as ctypes declares them.
 CTYPES = {
     "void": None, "int": ctypes.c_int, "unsigned int": ctypes.c_uint,
