@@ -836,7 +836,7 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!rc)
 		rc = fa_check_evaluate(ctx->dns, profile, addr, r, errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
-		rc = fa_rules_run(ctx->dns, r, flags);
+		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
 		rc = fa_remedy(ctx->dns, profile, addr, r);
 	if (!rc)

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dnsbl.h"
@@ -326,4 +327,182 @@ int fa_dnsbl_selftest(struct fa_dns_req *req, const struct fa_dnsbl_list *l,
 		snprintf(why, whylen, "its test entries answer as RFC 5782 says");
 	}
 	return FROMAUTH_OK;
+}
+
+/* ---- lists configured by the caller ------------------------------------- */
+
+void fa_dnsbl_list_clear(struct fa_dnsbl_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->listed_count; i++)
+		free((char *)l->listed[i].meaning);
+	for (size_t i = 0; i < l->refused_count; i++)
+		free((char *)l->refused[i].meaning);
+	free((void *)l->listed);
+	free((void *)l->refused);
+	free((char *)l->zone);
+	free((char *)l->test_listed);
+	free((char *)l->delist);
+	memset(l, 0, sizeof(*l));
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static int yes_no(const char *key, const char *v, int *out, char *errbuf, size_t errlen)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "no")) {
+		*out = !strcmp(v, "yes");
+		return FROMAUTH_OK;
+	}
+	return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "%s=%s: yes or no expected", key, v);
+}
+
+/* "127.0.0.2 meaning, 127.255.255.0/24 meaning" or, for bitmask lists,
+ * "2 meaning, 4 meaning". */
+static int parse_codes(const char *key, char *v, int bitmask, const struct fa_dnsbl_code **out,
+		       size_t *count, char *errbuf, size_t errlen)
+{
+	struct fa_dnsbl_code *codes = NULL;
+	size_t n = 0;
+	for (char *save = NULL, *item = strtok_r(v, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		item = trim(item);
+		if (!*item)
+			continue;
+		if (n >= 32) {
+			free(codes);
+			return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "%s: at most 32 codes", key);
+		}
+		struct fa_dnsbl_code *c = realloc(codes, (n + 1) * sizeof(*c));
+		if (!c) {
+			free(codes);
+			return FROMAUTH_E_NOMEM;
+		}
+		codes = c;
+		c = &codes[n];
+		size_t vlen = strcspn(item, " \t");
+		char val[64];
+		snprintf(val, sizeof(val), "%.*s", (int)(vlen < 63 ? vlen : 63), item);
+		const char *meaning = trim(item + vlen);
+		int ok;
+		c->mask = ONE;
+		if (bitmask) {
+			char *end;
+			unsigned long bit = strtoul(val, &end, 10);
+			ok = !*end && bit >= 1 && bit <= 128 && !(bit & (bit - 1));
+			c->value = (uint32_t)bit;
+		} else {
+			char *slash = strchr(val, '/');
+			unsigned long prefix = 32;
+			unsigned char a[4];
+			if (slash) {
+				*slash = '\0';
+				char *end;
+				prefix = strtoul(slash + 1, &end, 10);
+				ok = *end == '\0' && prefix >= 8 && prefix <= 32;
+			} else {
+				ok = 1;
+			}
+			ok = ok && inet_pton(AF_INET, val, a) == 1 && a[0] == 127;
+			c->mask = prefix == 32 ? ONE : ~(ONE >> prefix);
+			c->value = ok ? IP4(a[0], a[1], a[2], a[3]) & c->mask : 0;
+		}
+		if (!ok) {
+			for (size_t i = 0; i < n; i++)
+				free((char *)codes[i].meaning);
+			free(codes);
+			return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
+					bitmask ? "%s: \"%s\" is not a bit (1, 2, 4, ... 128)"
+					: "%s: \"%s\" is not an address (or /prefix) in 127.0.0.0/8", key, val);
+		}
+		c->meaning = strdup(*meaning ? meaning : key);
+		if (!c->meaning) {
+			for (size_t i = 0; i < n; i++)
+				free((char *)codes[i].meaning);
+			free(codes);
+			return FROMAUTH_E_NOMEM;
+		}
+		n++;
+	}
+	*out = codes;
+	*count = n;
+	return FROMAUTH_OK;
+}
+
+int fa_dnsbl_parse(const char *spec, struct fa_dnsbl_list *l, char *errbuf, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (!spec || strlen(spec) > 4000)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no blocklist, or one over 4000 bytes");
+	char *copy = strdup(spec);
+	if (!copy)
+		return FROMAUTH_E_NOMEM;
+	char *listed = NULL, *refused = NULL;
+	int rc = FROMAUTH_OK, kind = -1;
+	for (char *save = NULL, *part = strtok_r(copy, ";", &save); part && !rc;
+	     part = strtok_r(NULL, ";", &save)) {
+		part = trim(part);
+		if (!*part)
+			continue;
+		char *eq = strchr(part, '=');
+		if (!eq) {
+			rc = fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "\"%s\": key=value expected", part);
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(part), *v = trim(eq + 1);
+		if (!strcmp(key, "zone") || !strcmp(key, "test") || !strcmp(key, "delist")) {
+			const char **dst = !strcmp(key, "zone") ? &l->zone
+					   : !strcmp(key, "test") ? &l->test_listed : &l->delist;
+			if (*key != 'd' && fa_domain_check(v, errbuf, errlen) != FROMAUTH_OK) {
+				rc = FROMAUTH_E_INVAL;
+				break;
+			}
+			free((char *)*dst);
+			if (!(*dst = strdup(v)))
+				rc = FROMAUTH_E_NOMEM;
+		} else if (!strcmp(key, "kind")) {
+			kind = !strcmp(v, "ip") ? FA_DNSBL_IP : !strcmp(v, "domain") ? FA_DNSBL_DOMAIN : -2;
+			if (kind == -2)
+				rc = fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "kind=%s: ip or domain expected", v);
+		} else if (!strcmp(key, "ipv6")) {
+			rc = yes_no(key, v, &l->ipv6, errbuf, errlen);
+		} else if (!strcmp(key, "bitmask")) {
+			rc = yes_no(key, v, &l->bitmask, errbuf, errlen);
+		} else if (!strcmp(key, "registered")) {
+			rc = yes_no(key, v, &l->registered, errbuf, errlen);
+		} else if (!strcmp(key, "listed")) {
+			listed = v;
+		} else if (!strcmp(key, "refused")) {
+			refused = v;
+		} else {
+			rc = fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "unknown key \"%s\"", key);
+		}
+	}
+	if (!rc && (!l->zone || kind < 0 || !listed))
+		rc = fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "zone=, kind= and listed= are required");
+	if (!rc) {
+		l->kind = kind;
+		rc = parse_codes("listed", listed, l->bitmask, &l->listed, &l->listed_count, errbuf, errlen);
+	}
+	if (!rc && refused)
+		rc = parse_codes("refused", refused, l->bitmask, &l->refused, &l->refused_count, errbuf,
+				 errlen);
+	if (!rc && l->listed_count == 0)
+		rc = fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "listed= names no code");
+	if (!rc && !l->delist && !(l->delist = strdup("the list's operator")))
+		rc = FROMAUTH_E_NOMEM;
+	free(copy);
+	if (rc)
+		fa_dnsbl_list_clear(l);
+	return rc;
 }

@@ -84,4 +84,13 @@ enum fa_dnsbl_zone_state {
 int fa_dnsbl_selftest(struct fa_dns_req *req, const struct fa_dnsbl_list *list,
 		      int *state, char *why, size_t whylen);
 
+/*
+ * A list from a spec of "key=value" parts separated by ';' (see
+ * fromauth_ctx_add_dnsbl(3)).  On success @l owns its strings; release
+ * with fa_dnsbl_list_clear().  Returns 0, FROMAUTH_E_INVAL with the reason
+ * in @errbuf, or FROMAUTH_E_NOMEM.
+ */
+int fa_dnsbl_parse(const char *spec, struct fa_dnsbl_list *l, char *errbuf, size_t errlen);
+void fa_dnsbl_list_clear(struct fa_dnsbl_list *l);
+
 #endif

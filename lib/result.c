@@ -57,13 +57,16 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 	}
 	free(r->fcrdns);
 	for (size_t i = 0; i < r->reputation_count; i++) {
+		free(r->reputation[i].zone);
 		free(r->reputation[i].target);
 		free(r->reputation[i].codes);
 		free(r->reputation[i].reason);
 	}
 	free(r->reputation);
-	for (size_t i = 0; i < r->reputation_zone_count; i++)
+	for (size_t i = 0; i < r->reputation_zone_count; i++) {
+		free(r->reputation_zones[i].zone);
 		free(r->reputation_zones[i].why);
+	}
 	free(r->reputation_zones);
 	free(r->json);
 	free(r);

@@ -187,6 +187,8 @@ struct state {
 	/* Spamhaus ZEN on the sampled addresses */
 	int zen_listed, zen_pbl, zen_unknown, zen_checked;
 	const char *zen_finding;        /* why ZEN gave no usable answer */
+	const struct fa_dnsbl_list *lists;      /* the caller's, or NULL */
+	size_t nlists;
 	char zen_detail[512];
 };
 
@@ -447,14 +449,14 @@ static int add_lookup(struct fromauth_result *r, const struct fa_dnsbl_list *l,
 	r->reputation = p;
 	p = &p[r->reputation_count];
 	memset(p, 0, sizeof(*p));
-	p->zone = l->zone;
 	p->what = t->what;
 	p->status = status;
+	p->zone = strdup(l->zone);
 	p->target = strdup(asked);
 	p->codes = strdup(codes);
 	p->reason = strdup(reason);
 	r->reputation_count++;
-	return p->target && p->codes && p->reason ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+	return p->zone && p->target && p->codes && p->reason ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
 }
 
 static int is_pbl(const char *codes)
@@ -477,9 +479,10 @@ static int reputation_list(struct state *st, const struct fa_dnsbl_list *l,
 		return FROMAUTH_E_NOMEM;
 	r->reputation_zones = z;
 	z = &z[r->reputation_zone_count++];
-	z->zone = l->zone;
 	z->state = zone_state_name(state);
-	if (!(z->why = strdup(why)))
+	z->zone = strdup(l->zone);
+	z->why = strdup(why);
+	if (!z->zone || !z->why)
 		return FROMAUTH_E_NOMEM;
 
 	int offline = fa_dns_is_offline(st->req.dns);
@@ -520,7 +523,7 @@ static int reputation_list(struct state *st, const struct fa_dnsbl_list *l,
 			asked = r->org_domain;
 		int dup = 0;
 		for (size_t k = 0; k < r->reputation_count && !dup; k++)
-			dup = r->reputation[k].zone == l->zone && !strcmp(r->reputation[k].target, asked);
+			dup = !strcmp(r->reputation[k].zone, l->zone) && !strcmp(r->reputation[k].target, asked);
 		if (dup)
 			continue;
 		if (l->kind == FA_DNSBL_IP && !l->ipv6 && strchr(asked, ':'))
@@ -608,8 +611,8 @@ static int reputation(struct state *st)
 	for (size_t i = 0; i < r->spf_count && n < cap; i++)
 		t[n++] = (struct target){ fromauth_spf_ip(r->spf[i]), "service address" };
 
-	size_t nlists;
-	const struct fa_dnsbl_list *lists = fa_dnsbl_defaults(&nlists);
+	size_t nlists = st->nlists;
+	const struct fa_dnsbl_list *lists = nlists ? st->lists : fa_dnsbl_defaults(&nlists);
 	int rc = FROMAUTH_OK;
 	for (size_t i = 0; i < nlists && !rc; i++)
 		rc = reputation_list(st, &lists[i], t, n);
@@ -1064,9 +1067,10 @@ static void rule_findings(struct state *st)
 		}
 }
 
-int fa_rules_run(struct fa_dns *dns, struct fromauth_result *r, unsigned int flags)
+int fa_rules_run(struct fa_dns *dns, const struct fa_dnsbl_list *lists, size_t nlists,
+		 struct fromauth_result *r, unsigned int flags)
 {
-	struct state st = { .r = r, .flags = flags };
+	struct state st = { .r = r, .flags = flags, .lists = lists, .nlists = nlists };
 	uint64_t start = fa_now_ms();
 	fa_dns_req_init(&st.req, dns);
 	r->rules_flags = flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION);

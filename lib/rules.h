@@ -32,7 +32,7 @@ struct fa_fcrdns {
 };
 
 struct fa_reputation {
-	const char *zone;       /* static, from the list table */
+	char *zone;             /* a copy: the caller's lists may go first */
 	const char *what;       /* static: "From domain", "service address", ... */
 	char *target;
 	int status;             /* enum fromauth_reputation_status */
@@ -42,16 +42,19 @@ struct fa_reputation {
 
 /* The self-test of one blocklist zone. */
 struct fa_reputation_zone {
-	const char *zone;
+	char *zone;
 	const char *state;      /* static: "ok", "broken", "unusable", "refused", "error" */
 	char *why;
 };
 
 struct fromauth_result;
+struct fa_dnsbl_list;
 
 /* The FROMAUTH_CHECK_RULES_* and FROMAUTH_CHECK_REPUTATION parts of a
- * check: adds rows, reputation lookups and their findings to @r, which
+ * check on @dns, with the caller's blocklists @lists (NULL/0: the
+ * defaults): adds rows, lookups and their findings to @r, which
  * fa_check_evaluate() has filled.  Returns 0 or an error (allocation). */
-int fa_rules_run(struct fa_dns *dns, struct fromauth_result *r, unsigned int flags);
+int fa_rules_run(struct fa_dns *dns, const struct fa_dnsbl_list *lists, size_t nlists,
+		 struct fromauth_result *r, unsigned int flags);
 
 #endif

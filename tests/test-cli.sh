@@ -159,6 +159,16 @@ grep -q '^  listed     2001:db8:5e:: on zen.spamhaus.org: XBL' "$TMP/out" &&
 	! grep -q 'reputation.domain_listed' "$TMP/out" &&
 	ok "--reputation: listed and refused answers reported apart, a refusal wins" ||
 	not_ok "--reputation: $(grep -A8 '^Reputation' "$TMP/out")"
+# shellcheck disable=SC2046
+expect 0 "--dnsbl" news@healthy.example $(scenario healthy esp) --offline --reputation \
+	--dnsbl 'zone=zen.spamhaus.org; kind=ip; listed=127.0.0.2 custom meaning' \
+	--zone "$RULES/dnsbl.zone" --zone "$RULES/dnsbl-listed.zone"
+grep -q '^  listed     192.0.2.0 on zen.spamhaus.org: custom meaning' "$TMP/out" &&
+	! grep -q 'dbl.spamhaus.org' "$TMP/out" &&
+	ok "--dnsbl: the list given replaces the defaults" || not_ok "--dnsbl: $(grep -A6 '^Reputation' "$TMP/out")"
+expect 65 "bad --dnsbl" news@healthy.example --service "$CHECK/profiles/esp.profile" --offline \
+	--reputation --dnsbl 'zone=bl.example; kind=ip; listed=10.0.0.2'
+stderr_names "bad --dnsbl" "127.0.0.0/8"
 expect 64 "bad --rules" news@healthy.example --service "$CHECK/profiles/esp.profile" --offline \
 	--rules gmail,hotmail
 stderr_names "bad --rules" "--rules"

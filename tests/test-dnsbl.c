@@ -209,6 +209,60 @@ START_TEST(self_tests)
 }
 END_TEST
 
+START_TEST(parse_specs)
+{
+	struct fa_dnsbl_list l;
+	char err[256];
+	ck_assert_int_eq(fa_dnsbl_parse("zone=bl.example; kind=ip; ipv6=yes; "
+					"listed=127.0.0.2 spam, 127.0.1.0/24 range; "
+					"refused=127.255.255.254 open resolver; delist=https://bl.example/",
+					&l, err, sizeof(err)), 0);
+	ck_assert_str_eq(l.zone, "bl.example");
+	ck_assert_int_eq(l.kind, FA_DNSBL_IP);
+	ck_assert_int_eq(l.ipv6, 1);
+	ck_assert_uint_eq(l.listed_count, 2);
+	ck_assert_uint_eq(l.listed[1].value, 0x7f000100u);
+	ck_assert_uint_eq(l.listed[1].mask, 0xffffff00u);
+	ck_assert_str_eq(l.listed[1].meaning, "range");
+	ck_assert_uint_eq(l.refused_count, 1);
+	ck_assert_str_eq(l.delist, "https://bl.example/");
+	fa_dnsbl_list_clear(&l);
+	ck_assert_int_eq(fa_dnsbl_parse("zone=uri.example;kind=domain;bitmask=yes;listed=2 black,4;"
+					"refused=1;test=hit.example", &l, err, sizeof(err)), 0);
+	ck_assert_int_eq(l.bitmask, 1);
+	ck_assert_str_eq(l.listed[1].meaning, "listed");
+	ck_assert_str_eq(l.test_listed, "hit.example");
+	fa_dnsbl_list_clear(&l);
+
+	static const char *const bad[][2] = {
+		{ "kind=ip; listed=127.0.0.2", "required" },
+		{ "zone=bl.example; listed=127.0.0.2", "required" },
+		{ "zone=bl.example; kind=ip", "required" },
+		{ "zone=bl.example; kind=both; listed=127.0.0.2", "kind=both" },
+		{ "zone=bl.example; kind=ip; listed=10.0.0.2", "127.0.0.0/8" },
+		{ "zone=bl.example; kind=ip; listed=127.0.0.2/4", "127.0.0.0/8" },
+		{ "zone=bl.example; kind=ip; bitmask=yes; listed=3", "bit" },
+		{ "zone=bl.example; kind=ip; ipv6=maybe; listed=127.0.0.2", "yes or no" },
+		{ "zone=bl.example; kind=ip; colour=red; listed=127.0.0.2", "colour" },
+		{ "zone=bl..example; kind=ip; listed=127.0.0.2", "" },
+		{ "zone=bl.example; kind=ip; listed=,", "no code" },
+		{ "zone bl.example", "key=value" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		ck_assert_msg(fa_dnsbl_parse(bad[i][0], &l, err, sizeof(err)) == FROMAUTH_E_INVAL,
+			      "%s accepted", bad[i][0]);
+		ck_assert_msg(strstr(err, bad[i][1]) && err[0], "%s: \"%s\"", bad[i][0], err);
+	}
+	/* through the context: bad specs refused, good ones counted */
+	ck_assert_int_eq(fromauth_ctx_add_dnsbl(ctx, "zone=x", err, sizeof(err)), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_add_dnsbl(NULL, "zone=x", NULL, 0), FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_add_dnsbl(ctx, "zone=bl.example; kind=ip; listed=127.0.0.2",
+						err, sizeof(err)), 0);
+	ck_assert_uint_eq(ctx->dnsbl_count, 1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dnsbl");
@@ -219,6 +273,7 @@ Suite *test_suite(void)
 		{ "fa_dnsbl_lookup_refused", refused_never_listed },
 		{ "fa_dnsbl_lookup_unknown", unknown_answers },
 		{ "fa_dnsbl_selftest", self_tests },
+		{ "fromauth_ctx_add_dnsbl", parse_specs },
 	};
 	test_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), setup, teardown);
 	return s;

@@ -11,7 +11,8 @@ static void check_usage(FILE *out)
 	fprintf(out,
 		"usage: fromauth check FROM --service FILE [--zone FILE]... [--offline]\n"
 		"                      [--assume 'RR']... [--nameserver ADDR[@PORT]] [--timeout MS]\n"
-		"                      [--fix] [--rules LIST] [--reputation] [--json]\n\n"
+		"                      [--fix] [--rules LIST] [--reputation [--dnsbl SPEC]...]\n"
+		"                      [--json]\n\n"
 		"Can mail with the From address FROM, sent through the service described\n"
 		"by the profile FILE, pass SPF, DKIM and DMARC?  If not, which DNS records\n"
 		"fix it?\n\n"
@@ -20,6 +21,8 @@ static void check_usage(FILE *out)
 		"  --rules LIST         receivers' sender rules: gmail,yahoo,outlook,apple or all\n"
 		"  --reputation         look the domains and service addresses up on DNS\n"
 		"                       blocklists (sends queries about them to the lists)\n"
+		"  --dnsbl SPEC         ask this blocklist instead of the defaults (repeatable):\n"
+		"                       'zone=Z; kind=ip|domain; listed=127.0.0.2 meaning,...'\n"
 		"  --json               print one JSON object\n"
 		DNS_OPTIONS_HELP
 		"\nExit status: 0 pass, 1 at-risk, 2 fail, 3 unknown, 64 usage error,\n"
@@ -191,6 +194,7 @@ int cmd_check(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "reputation", no_argument, NULL, 'R' },
+		{ "dnsbl", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -230,6 +234,12 @@ int cmd_check(int argc, char **argv)
 		}
 		case 'R':
 			extra |= FROMAUTH_CHECK_REPUTATION;
+			continue;
+		case 'B':
+			if ((rc = fromauth_ctx_add_dnsbl(ctx, optarg, err, sizeof(err))) != 0) {
+				status = report_error("--dnsbl", rc, err);
+				goto out;
+			}
 			continue;
 		case '?':
 			status = usage_error("check", "bad option");

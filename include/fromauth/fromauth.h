@@ -105,6 +105,21 @@ int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
  */
 int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name);
 
+/**
+ * Use this DNS blocklist for FROMAUTH_CHECK_REPUTATION; once any is added
+ * the default lists are no longer asked.  @p spec is "key=value" parts
+ * separated by ';': zone=NAME, kind=ip|domain, listed=CODE MEANING,...
+ * (CODE an address or /prefix in 127.0.0.0/8, or a bit for bitmask=yes),
+ * and optionally refused=CODE MEANING,..., ipv6=yes, bitmask=yes,
+ * registered=yes, test=NAME (a domain list's listed test entry),
+ * delist=URL.
+ * @return 0, FROMAUTH_E_INVAL (errbuf says what), FROMAUTH_E_RANGE
+ * (more than 64 lists)
+ * @since 1.1
+ */
+int fromauth_ctx_add_dnsbl(struct fromauth_ctx *ctx, const char *spec,
+			   char *errbuf, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* DNS: what the resolver layer answers (the `fromauth dns` command).  */
 
