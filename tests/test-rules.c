@@ -364,6 +364,8 @@ START_TEST(test_not_checked_rows)
 		{ "gmail", "messages formatted per RFC 5322" },
 		{ "gmail", "one-click unsubscribe" },
 		{ "gmail", "unsubscribes honoured within 48 hours" },
+		{ "gmail", "good sending IP and domain reputation at Google" },
+		{ "gmail", "your and linked domains clean in Google Safe Browsing" },
 		{ "yahoo", "spam complaint rate below 0.3%" },
 		{ "yahoo", "RFC 5321 and RFC 5322 compliance" },
 		{ "yahoo", "one-click unsubscribe" },
