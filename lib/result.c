@@ -47,6 +47,27 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 	free(r->service);
 	free(r->mail_from);
 	free(r->spf_summary);
+	for (size_t i = 0; i < r->rule_count; i++)
+		free(r->rules[i].message);
+	free(r->rules);
+	for (size_t i = 0; i < r->fcrdns_count; i++) {
+		free(r->fcrdns[i].ip);
+		free(r->fcrdns[i].ptr);
+		free(r->fcrdns[i].detail);
+	}
+	free(r->fcrdns);
+	for (size_t i = 0; i < r->reputation_count; i++) {
+		free(r->reputation[i].zone);
+		free(r->reputation[i].target);
+		free(r->reputation[i].codes);
+		free(r->reputation[i].reason);
+	}
+	free(r->reputation);
+	for (size_t i = 0; i < r->reputation_zone_count; i++) {
+		free(r->reputation_zones[i].zone);
+		free(r->reputation_zones[i].why);
+	}
+	free(r->reputation_zones);
 	free(r->json);
 	free(r);
 }
@@ -135,6 +156,29 @@ FROMAUTH_EXPORT const char *fromauth_severity_name(int severity)
 	case FROMAUTH_SEVERITY_INFO: return "info";
 	case FROMAUTH_SEVERITY_WARNING: return "warning";
 	case FROMAUTH_SEVERITY_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+FROMAUTH_EXPORT const char *fromauth_rule_status_name(int status)
+{
+	switch (status) {
+	case FROMAUTH_RULE_PASS: return "pass";
+	case FROMAUTH_RULE_FAIL: return "fail";
+	case FROMAUTH_RULE_UNKNOWN: return "unknown";
+	case FROMAUTH_RULE_NOT_CHECKED: return "not_checked";
+	}
+	return "unknown";
+}
+
+FROMAUTH_EXPORT const char *fromauth_reputation_status_name(int status)
+{
+	switch (status) {
+	case FROMAUTH_REPUTATION_NOT_LISTED: return "not_listed";
+	case FROMAUTH_REPUTATION_LISTED: return "listed";
+	case FROMAUTH_REPUTATION_REFUSED: return "refused";
+	case FROMAUTH_REPUTATION_ERROR: return "error";
+	case FROMAUTH_REPUTATION_UNKNOWN: return "unknown";
 	}
 	return "unknown";
 }
@@ -320,6 +364,68 @@ static json_object *dmarc_json(const struct fromauth_result *r)
 	return o;
 }
 
+/* Receivers' rules, the FCrDNS of the sampled addresses, and the
+ * blocklist lookups: members present only when the check asked. */
+static void rules_json(json_object *o, const struct fromauth_result *r)
+{
+	if (r->rules_flags & FROMAUTH_CHECK_RULES_ALL) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < r->rule_count; i++) {
+			const struct fa_rule *u = &r->rules[i];
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "receiver", json_object_new_string(u->receiver));
+			json_object_object_add(j, "tier", json_object_new_string(u->tier));
+			json_object_object_add(j, "requirement", json_object_new_string(u->requirement));
+			json_object_object_add(j, "status",
+					       json_object_new_string(fromauth_rule_status_name(u->status)));
+			json_object_object_add(j, "code", json_object_new_string(u->code));
+			json_object_object_add(j, "message", str_or_null(u->message));
+			json_object_object_add(j, "finding", str_or_null(u->finding));
+			json_object_array_add(arr, j);
+		}
+		json_object_object_add(o, "rules", arr);
+		json_object *fc = json_object_new_array();
+		for (size_t i = 0; i < r->fcrdns_count; i++) {
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "ip", str_or_null(r->fcrdns[i].ip));
+			json_object_object_add(j, "ptr", str_or_null(r->fcrdns[i].ptr));
+			json_object_object_add(j, "status", json_object_new_string(
+				fromauth_rule_status_name(r->fcrdns[i].status)));
+			json_object_object_add(j, "detail", str_or_null(r->fcrdns[i].detail));
+			json_object_array_add(fc, j);
+		}
+		json_object_object_add(o, "fcrdns", fc);
+	}
+	if (r->rules_flags & FROMAUTH_CHECK_REPUTATION) {
+		json_object *rep = json_object_new_object();
+		json_object *zones = json_object_new_array();
+		for (size_t i = 0; i < r->reputation_zone_count; i++) {
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
+			json_object_object_add(j, "self_test",
+					       json_object_new_string(r->reputation_zones[i].state));
+			json_object_object_add(j, "detail", str_or_null(r->reputation_zones[i].why));
+			json_object_array_add(zones, j);
+		}
+		json_object_object_add(rep, "zones", zones);
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < r->reputation_count; i++) {
+			const struct fa_reputation *p = &r->reputation[i];
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "zone", json_object_new_string(p->zone));
+			json_object_object_add(j, "target", str_or_null(p->target));
+			json_object_object_add(j, "what", json_object_new_string(p->what));
+			json_object_object_add(j, "status",
+					       json_object_new_string(fromauth_reputation_status_name(p->status)));
+			json_object_object_add(j, "codes", str_or_null(p->codes));
+			json_object_object_add(j, "reason", str_or_null(p->reason));
+			json_object_array_add(arr, j);
+		}
+		json_object_object_add(rep, "lookups", arr);
+		json_object_object_add(o, "reputation", rep);
+	}
+}
+
 int fa_result_finish_json(struct fromauth_result *r)
 {
 	json_object *o = json_object_new_object();
@@ -361,6 +467,8 @@ int fa_result_finish_json(struct fromauth_result *r)
 			json_object_array_add(na, json_object_new_string(r->fixes_not_applied[i]));
 		json_object_object_add(o, "fixes_not_applied", na);
 	}
+
+	rules_json(o, r);
 
 	json_object *stats = json_object_new_object();
 	json_object_object_add(stats, "dns_queries", json_object_new_int64(r->dns_queries));

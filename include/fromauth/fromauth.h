@@ -126,6 +126,21 @@ int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
  */
 int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name);
 
+/**
+ * Use this DNS blocklist for FROMAUTH_CHECK_REPUTATION; once any is added
+ * the default lists are no longer asked.  @p spec is "key=value" parts
+ * separated by ';': zone=NAME, kind=ip|domain, listed=CODE MEANING,...
+ * (CODE an address or /prefix in 127.0.0.0/8, or a bit for bitmask=yes),
+ * and optionally refused=CODE MEANING,..., ipv6=yes, bitmask=yes,
+ * registered=yes, test=NAME (a domain list's listed test entry),
+ * delist=URL.
+ * @return 0, FROMAUTH_E_INVAL (errbuf says what), FROMAUTH_E_RANGE
+ * (more than 64 lists)
+ * @since 1.1
+ */
+int fromauth_ctx_add_dnsbl(struct fromauth_ctx *ctx, const char *spec,
+			   char *errbuf, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* DNS: what the resolver layer answers (the `fromauth dns` command).  */
 
@@ -531,6 +546,38 @@ enum fromauth_severity {
 enum fromauth_check_flags {
 	/** Also apply every concrete fix as overlay and evaluate again. */
 	FROMAUTH_CHECK_FIX = 1 << 0,
+	/** Receivers' sender rules as compliance rows (fromauth_result_rule_count()):
+	 * Gmail. @since 1.1 */
+	FROMAUTH_CHECK_RULES_GMAIL = 1 << 8,
+	/** Yahoo (and AOL) sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_YAHOO = 1 << 9,
+	/** Outlook.com high-volume sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_OUTLOOK = 1 << 10,
+	/** Apple iCloud Mail sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_APPLE = 1 << 11,
+	/** Every receiver's rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_ALL = 0xf << 8,
+	/** Look the domains and sampled service addresses up on DNS blocklists
+	 * (fromauth_result_reputation_count()).  Off by default: it sends
+	 * queries about the sender to third parties. @since 1.1 */
+	FROMAUTH_CHECK_REPUTATION = 1 << 12,
+};
+
+/** Status of a receiver's rule row. @since 1.1 */
+enum fromauth_rule_status {
+	FROMAUTH_RULE_PASS = 0,
+	FROMAUTH_RULE_FAIL = 1,
+	FROMAUTH_RULE_UNKNOWN = 2,      /**< a lookup failed, or nothing to measure */
+	FROMAUTH_RULE_NOT_CHECKED = 3,  /**< a property of the session or message */
+};
+
+/** Outcome of one blocklist lookup. @since 1.1 */
+enum fromauth_reputation_status {
+	FROMAUTH_REPUTATION_NOT_LISTED = 0,
+	FROMAUTH_REPUTATION_LISTED = 1,
+	FROMAUTH_REPUTATION_REFUSED = 2, /**< the list refused the query: never a listing */
+	FROMAUTH_REPUTATION_ERROR = 3,   /**< timeout or server failure */
+	FROMAUTH_REPUTATION_UNKNOWN = 4, /**< undocumented code, or a list that failed its self-test */
 };
 
 struct fromauth_result;
@@ -626,6 +673,39 @@ const char *fromauth_result_dmarc_result(const struct fromauth_result *result);
 size_t fromauth_result_fix_not_applied_count(const struct fromauth_result *result);
 /** The @p i th fix not applied, a master-file line. @since 1.1 */
 const char *fromauth_result_fix_not_applied(const struct fromauth_result *result, size_t i);
+
+/** Static names: "pass", "fail", "unknown", "not_checked". @since 1.1 */
+const char *fromauth_rule_status_name(int status);
+/** Number of receiver rule rows (0 without FROMAUTH_CHECK_RULES_*). @since 1.1 */
+size_t fromauth_result_rule_count(const struct fromauth_result *result);
+/** Receiver of row @p i: "gmail", "yahoo", "outlook" or "apple"; NULL if
+ * out of range. @since 1.1 */
+const char *fromauth_result_rule_receiver(const struct fromauth_result *result, size_t i);
+/** Senders the row applies to: "all" or "bulk". @since 1.1 */
+const char *fromauth_result_rule_tier(const struct fromauth_result *result, size_t i);
+/** The requirement, one sentence. @since 1.1 */
+const char *fromauth_result_rule_requirement(const struct fromauth_result *result, size_t i);
+/** enum fromauth_rule_status of row @p i; -1 if out of range. @since 1.1 */
+int fromauth_result_rule_status(const struct fromauth_result *result, size_t i);
+/** SMTP reply the receiver gives when the rule is broken ("550 5.7.26"),
+ * or "" when it publishes none. @since 1.1 */
+const char *fromauth_result_rule_code(const struct fromauth_result *result, size_t i);
+/** What was found and, when failing, what the receiver does. @since 1.1 */
+const char *fromauth_result_rule_message(const struct fromauth_result *result, size_t i);
+/** Code of the finding whose fix makes the row pass, or NULL. @since 1.1 */
+const char *fromauth_result_rule_finding(const struct fromauth_result *result, size_t i);
+/** Static names: "not_listed", "listed", "refused", "error", "unknown". @since 1.1 */
+const char *fromauth_reputation_status_name(int status);
+/** Number of blocklist lookups (0 without FROMAUTH_CHECK_REPUTATION). @since 1.1 */
+size_t fromauth_result_reputation_count(const struct fromauth_result *result);
+/** Blocklist zone of lookup @p i; NULL if out of range. @since 1.1 */
+const char *fromauth_result_reputation_zone(const struct fromauth_result *result, size_t i);
+/** Domain or address looked up. @since 1.1 */
+const char *fromauth_result_reputation_target(const struct fromauth_result *result, size_t i);
+/** enum fromauth_reputation_status of lookup @p i; -1 if out of range. @since 1.1 */
+int fromauth_result_reputation_status(const struct fromauth_result *result, size_t i);
+/** What the answer means, with the list's TXT reason; "" when not listed. @since 1.1 */
+const char *fromauth_result_reputation_reason(const struct fromauth_result *result, size_t i);
 
 /* ---- Message verification (SPEC section 10) ---------------------------- */
 
