@@ -48,5 +48,6 @@ int cmd_dkim(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_bulk(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif
