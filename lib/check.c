@@ -872,8 +872,9 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		rc = FROMAUTH_E_NOMEM;
 	/* Parameters filled in; what lacks one is reported, not looked up. */
 	struct fromauth_profile *resolved = NULL;
-	if (!rc)
-		rc = fa_profile_resolve(profile, &resolved);
+	if (!rc && (rc = fa_profile_resolve(profile, &resolved)) == FROMAUTH_E_PROFILE)
+		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
+			 fromauth_profile_name(profile));
 	if (!rc)
 		rc = fa_check_evaluate(ctx->dns, resolved, addr, r, errbuf, errlen);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))

@@ -1121,7 +1121,7 @@ FROMAUTH_EXPORT void fromauth_profile_free(struct fromauth_profile *profile)
 	free(profile->open);
 	free(profile->mail_from_open);
 	if (profile->dkim_target_display)
-		for (size_t i = 0; i < profile->ndkim; i++)
+		for (size_t i = 0; i < profile->ndkim && i < FA_MAX_DKIM_IDS; i++)
 			free(profile->dkim_target_display[i]);
 	free(profile->dkim_target_display);
 	free(profile);

@@ -439,6 +439,34 @@ START_TEST(test_load_service)
 }
 END_TEST
 
+/* Hostile sizes: many identities, some with a per-account target. */
+START_TEST(test_many_identities)
+{
+	static char text[32768];
+	size_t n = (size_t)snprintf(text, sizeof(text), "param = t | x\nspf-include = sendgrid.net\n"
+				    "dkim = a {domain} a.{t}.example\n");
+	for (int i = 0; i < 80; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "dkim = s%d {domain} s%d.example\n", i, i);
+	struct fromauth_profile *p = NULL;
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_profile_parse(text, "many", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@ok-sendgrid.example", 0, &r, err, sizeof(err)), 0);
+	ck_assert_uint_eq(fromauth_result_dkim_count(r), 81);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	/* 70 open targets exceed what a check keeps: an error, not a crash */
+	n = (size_t)snprintf(text, sizeof(text), "param = t | x\nspf-include = sendgrid.net\n");
+	for (int i = 0; i < 70; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "dkim = s%d {domain} s.{t}.example\n", i);
+	ck_assert_int_eq(fromauth_profile_parse(text, "many", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@ok-sendgrid.example", 0, &r, err, sizeof(err)),
+			 FROMAUTH_E_PROFILE);
+	ck_assert_ptr_null(r);
+	fromauth_profile_free(p);
+}
+END_TEST
+
 static struct fromauth_result *check_as(const char *service, const char *from,
 					const char *const *params, const char *allowed)
 {
@@ -605,6 +633,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_send_as_verified);
 	tcase_add_test(tc, test_from_rewritten);
 	tcase_add_test(tc, test_tool);
+	tcase_add_test(tc, test_many_identities);
 	suite_add_tcase(s, tc);
 
 	const struct test_case cases[] = {

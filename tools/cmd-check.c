@@ -176,7 +176,7 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (!service) {
-		status = usage_error("check", "--service FILE is required");
+		status = usage_error("check", "--service NAME or FILE is required");
 		goto out;
 	}
 	rc = fromauth_profile_load_service(service, &profile, err, sizeof(err));
