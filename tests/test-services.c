@@ -611,6 +611,14 @@ START_TEST(test_tool)
 		 "--zone %s/services/vendors.zone --zone %s/services/customers.zone",
 		 TEST_DATA_DIR, TEST_DATA_DIR);
 	ck_assert_int_eq(run_tool(args, out, sizeof(out)), 0);
+	/* README's catalogue example */
+	snprintf(args, sizeof(args), "check news@bad-sendgrid.example --service sendgrid "
+		 "--param user-id=1234 --param wl=123 --param return-path=em1234 --offline --fix "
+		 "--zone %s/services/vendors.zone --zone %s/services/customers.zone",
+		 TEST_DATA_DIR, TEST_DATA_DIR);
+	ck_assert_int_eq(run_tool(args, out, sizeof(out)), 2);
+	ck_assert_msg(strstr(out, "\n    em1234.bad-sendgrid.example. 3600 IN CNAME u1234.wl123.sendgrid.net.\n") &&
+		      strstr(out, "After publishing the fixes below: pass"), "%s", out);
 	snprintf(args, sizeof(args), "check news@ok-sendgrid.example --service sendgrid "
 		 "--param nope=1 --offline");
 	ck_assert_int_eq(run_tool(args, out, sizeof(out)), 64);
