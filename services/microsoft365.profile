@@ -36,6 +36,8 @@ send-as-grant = (Add-RecipientPermission -Identity {from} -Trustee {login} -Acce
 send-as-grant = or the device signs in as {from} itself, or it sends through a connector (SMTP relay) instead
 source = send-as-grant | O | https://learn.microsoft.com/powershell/module/exchangepowershell/get-exorecipientpermission
 source = send-as-grant | O | the connector alternative: the fix-issues article cited for send-as-error
+source = send-as-grant | X | cmdlet form: Microsoft365DSC EXORecipientPermission (Identity, Trustee, AccessRights SendAs)
+source = send-as-grant | X | https://microsoft.github.io/Microsoft365DSC/resources/exchange/EXORecipientPermission/
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | dkim-configure page: custom domains are not DKIM-signed until DKIM is configured
