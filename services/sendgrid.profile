@@ -3,7 +3,7 @@
 # DKIM s1/s2 keys it rotates.
 id       = sendgrid
 name     = SendGrid
-doc      = https://www.twilio.com/docs/sendgrid/ui/account-and-settings/how-to-set-up-domain-authentication
+doc      = https://www.twilio.com/docs/sendgrid/api-reference/domain-authentication/authenticate-a-domain
 verified = 2026-11-29
 
 param = user-id | the SendGrid user id: the digits after "u" in the CNAME targets SendGrid shows
@@ -13,7 +13,8 @@ param-pattern = wl [0-9]*
 param = return-path | the return-path host label SendGrid shows, e.g. em1234
 
 spf-include = sendgrid.net
-source = spf-include | T | widely quoted include; it only lists SendGrid's addresses here, nothing goes in your own SPF
+source = spf-include | T | generic include in tutorials; old docs: sendgrid/docs content/docs/ui/account-and-settings/spf-records.md
+source = spf-include | T | here it only lists SendGrid's addresses: with automated security nothing goes in your own SPF
 
 mail-from = {return-path}.{domain}
 source = mail-from | O | https://support.sendgrid.kke.co.jp/hc/ja/articles/360000226322 (em<N> of the From domain)
