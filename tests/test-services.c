@@ -543,6 +543,29 @@ START_TEST(test_send_as_verified)
 	m = message_of(r, "service.send_as_denied");
 	ck_assert_msg(m && strstr(m, "Unconfirmed"), "%s", m);
 	fromauth_result_free(r);
+	/* verified-address, and a service that refuses an unauthenticated
+	 * domain (no catalogue entry does; a profile may) */
+	static const char text[] =
+		"name = Strict\nspf-include = sendgrid.net\nmail-from = sendgrid.net\n"
+		"dkim = s1 {domain} s1.domainkey.u1234.wl123.sendgrid.net\n"
+		"send-as = verified-address\nallowed-from = news@bad-sendgrid.example\n"
+		"unauthenticated-from = refuse\n";
+	struct fromauth_profile *p = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_profile_parse(text, "strict", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_check(ctx, p, "other@bad-sendgrid.example", 0, &r, err, sizeof(err)), 0);
+	m = message_of(r, "service.send_as_denied");
+	ck_assert_msg(m && strstr(m, "only from addresses verified"), "%s", m);
+	fromauth_result_free(r);
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@bad-sendgrid.example", 0, &r, err, sizeof(err)), 0);
+	ck_assert(!has_code(r, "service.send_as_denied"));
+	ck_assert(has_code(r, "service.from_refused"));
+	ck_assert_int_eq(fromauth_result_verdict(r), FAIL);
+	fromauth_result_free(r);
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@ok-sendgrid.example", 0, &r, err, sizeof(err)), 0);
+	ck_assert(!has_code(r, "service.from_refused"));        /* s1 is in place */
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
 	/* any: nothing to say */
 	r = check_as("imis", "anyone@ok-imis.example", (const char *[]){ "smtp-ip=203.0.113.25", NULL },
 		     NULL);
