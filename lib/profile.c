@@ -1801,15 +1801,7 @@ int fa_profile_send_as(const struct fromauth_profile *profile)
 	return profile ? profile->send_as : FA_SEND_AS_ANY;
 }
 
-const char *fa_profile_send_as_error(const struct fromauth_profile *profile)
-{
-	return profile ? profile->send_as_error : NULL;
-}
 
-const char *fa_profile_send_as_grant(const struct fromauth_profile *profile)
-{
-	return profile ? profile->send_as_grant : NULL;
-}
 
 int fa_profile_unauth(const struct fromauth_profile *profile)
 {
@@ -1827,10 +1819,6 @@ const char *fa_profile_param(const struct fromauth_profile *profile, const char 
 	return pa ? param_current(pa) : NULL;
 }
 
-int fa_profile_has_param(const struct fromauth_profile *profile, const char *name)
-{
-	return profile && name && find_param(profile, name, strlen(name));
-}
 
 char *fa_profile_text(const struct fromauth_profile *profile, const char *which,
 		      const char *from, const char *local, const char *domain)

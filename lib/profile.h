@@ -70,14 +70,10 @@ int fa_profile_mail_from_mx_needs_input(const struct fromauth_profile *profile);
 const char *fa_profile_dkim_target_display(const struct fromauth_profile *profile, size_t i);
 const char *fa_profile_mail_from_mx(const struct fromauth_profile *profile);
 int fa_profile_send_as(const struct fromauth_profile *profile);
-const char *fa_profile_send_as_error(const struct fromauth_profile *profile);
-const char *fa_profile_send_as_grant(const struct fromauth_profile *profile);
 int fa_profile_unauth(const struct fromauth_profile *profile);
 int fa_profile_auth_dmarc(const struct fromauth_profile *profile);
 /* Value (or default) of parameter @name, or NULL. */
 const char *fa_profile_param(const struct fromauth_profile *profile, const char *name);
-/* Is parameter @name declared? */
-int fa_profile_has_param(const struct fromauth_profile *profile, const char *name);
 /* Free text of the profile (send-as-error, send-as-grant, the rewrite
  * pattern; @which is the key) with {from}, {local}, {domain}, {login} and
  * parameters filled in (<name> when unset); malloc'd, NULL if the key is
