@@ -60,7 +60,7 @@ for name in sorted(in_map - declared):
 for name in sorted(declared - in_map):
     errors.append(f"declared in the public header but not exported: {name}")
 
-# Alphabetical within each version node (FROMAUTH_1.0, FROMAUTH_1.1, ...).
+# Alphabetical within each version node (a later node starts afresh).
 for node, body in re.findall(r"^(FROMAUTH_[0-9.]+)\s*\{(.*?)\}", text, flags=re.M | re.S):
     names = re.findall(r"^\s*(fromauth_[a-z0-9_]+)\s*;", body, flags=re.M)
     if names != sorted(names):
