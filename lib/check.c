@@ -318,12 +318,12 @@ static void spf_record_findings(struct eval_state *st)
 			       "The SPF record tree of %s has an error: %s", r->mail_from, a->syntax_error);
 	if (a->lookups > 10)
 		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s needs %u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
-			       r->mail_from, a->lookups);
+			       "The SPF record of %s needs %s%u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
+			       r->mail_from, a->cut ? "at least " : "", a->lookups);
 	if (a->void_lookups > 2)
 		fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s has %u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
-			       r->mail_from, a->void_lookups);
+			       "The SPF record of %s has %s%u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
+			       r->mail_from, a->cut ? "at least " : "", a->void_lookups);
 	if (a->plus_all)
 		fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
 			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
@@ -366,8 +366,8 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		} else if (after->lookups > 10) {
 			/* f may move once another finding is added: last use */
 			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
-				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
-				       r->mail_from, after->lookups);
+				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
+				       r->mail_from, after->cut ? "at least " : "", after->lookups);
 		} else if (asprintf(&msg, "%s With the fix the record uses %u of 10 DNS lookups.", f->message,
 				    after->lookups) >= 0) {
 			free(f->message);
