@@ -41,6 +41,7 @@
 
 #include <ctype.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ struct query_log {
 	ns_type type;
 	enum query_class cls;
 	int answered;           /* records of the type came back */
+	int more;               /* more addresses than kept here */
 	size_t naddr;
 	unsigned char addr[LOG_ADDRS][16];
 	char name[256];
@@ -490,8 +492,10 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		return rr;
 	}
 
+	/* every address of the answer (the message bounds their number;
+	 * RFC 7208 limits only MX and PTR names, below and in 4.6.4) */
 	int n = 0;
-	for (size_t i = 0; i < ans->count && n < 1000; i++) {
+	for (size_t i = 0; i < ans->count && n < INT_MAX; i++) {
 		const struct fa_dns_rr *r = &ans->rrs[i];
 		size_t need;
 		if (r->type != fatype)
@@ -560,6 +564,7 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	size_t nl = strlen(q->name);
 	if (nl && q->name[nl - 1] == '.')
 		q->name[nl - 1] = '\0';  /* as remember_record() keeps names */
+	q->more = q->answered && rr->num_rr > LOG_ADDRS;
 	for (int i = 0; q->answered && i < rr->num_rr && q->naddr < LOG_ADDRS; i++) {
 		if (type == ns_t_a)
 			memcpy(q->addr[q->naddr++], &rr->rr[i]->a, 4);
@@ -753,6 +758,8 @@ static int in_prefix(const unsigned char *a, const unsigned char *b,
 	return 1;
 }
 
+/* 1 yes, 0 no, -1 cannot tell (the answer had more addresses than the
+ * log keeps) */
 static int entry_matches_client(const struct sim_state *st,
 				const struct query_log *q,
 				const struct fa_spf_term *t)
@@ -762,7 +769,7 @@ static int entry_matches_client(const struct sim_state *st,
 	for (size_t i = 0; i < q->naddr; i++)
 		if (in_prefix(q->addr[i], st->ev->ip, bytes, prefix))
 			return 1;
-	return 0;
+	return q->more ? -1 : 0;
 }
 
 static const struct query_log *next_entry(struct sim_state *st, ns_type type,
@@ -823,16 +830,20 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 			if (!q)
 				return SIM_UNKNOWN;
 			match = entry_matches_client(st, q, t);
+			if (match < 0)
+				return SIM_UNKNOWN;
 			break;
 		case FA_SPF_MX:
 			if (!next_entry(st, ns_t_mx, TERM))
 				return SIM_UNKNOWN;
 			while ((q = next_entry(st, st->ev->family == AF_INET ? ns_t_a
-					       : ns_t_aaaa, TARGET)) != NULL)
-				if (entry_matches_client(st, q, t)) {
-					match = 1;
+					       : ns_t_aaaa, TARGET)) != NULL) {
+				match = entry_matches_client(st, q, t);
+				if (match < 0)
+					return SIM_UNKNOWN;
+				if (match)
 					break;
-				}
+			}
 			break;
 		case FA_SPF_EXISTS:
 			q = next_entry(st, ns_t_a, TERM);
@@ -867,8 +878,10 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 					       : ns_t_aaaa, TARGET)) != NULL) {
 				struct fa_spf_term exact = *t;
 				exact.cidr4 = exact.cidr6 = -1;
-				if (entry_matches_client(st, q, &exact) &&
-				    fa_domain_is_within(q->name, within)) {
+				int m = entry_matches_client(st, q, &exact);
+				if (m < 0)
+					return SIM_UNKNOWN;
+				if (m && fa_domain_is_within(q->name, within)) {
 					match = 1;
 					break;
 				}

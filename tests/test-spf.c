@@ -423,6 +423,69 @@ START_TEST(fromauth_spf_check_random_records)
 }
 END_TEST
 
+static void add_rr(const char *line)
+{
+	char err[512] = "";
+	ck_assert_msg(fromauth_ctx_add_record(ctx, line, err, sizeof(err)) == 0, "%s: %s",
+		      line, err);
+}
+
+/* Evaluate @ip for @from against @record published at delim.spf.test;
+ * the result must be @result, the reason mention @why and never be
+ * libspf2's text for success. */
+static void expect_record(const char *record, const char *ip, const char *from,
+			  const char *helo, int result, const char *why)
+{
+	char line[600];
+	fromauth_ctx_free(ctx);
+	ctx = test_offline_ctx("zones/spf.zone", NULL);
+	snprintf(line, sizeof(line), "delim.spf.test. TXT \"%s\"", record);
+	add_rr(line);
+	add_rr("a.b.c.x.spf.test. A 192.0.2.1");
+	add_rr("b.a.x.spf.test. A 192.0.2.1");
+	add_rr("delim.spf.test.delim.spf.test.x.spf.test. A 192.0.2.1");
+	add_rr("in.x.spf.test. TXT \"v=spf1 +all\"");
+	add_rr("*.e.spf.test. TXT \"no %{l} here\"");
+	struct fromauth_spf *spf = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_spf_check(ctx, ip, from, helo, &spf, err, sizeof(err)), 0);
+	ck_assert_msg(fromauth_spf_result(spf) == result && strstr(fromauth_spf_reason(spf), why) &&
+		      !strstr(fromauth_spf_reason(spf), "No errors"),
+		      "%s: got %s (%s), expected %s (%s)", record,
+		      fromauth_spf_result_name(fromauth_spf_result(spf)),
+		      fromauth_spf_reason(spf), fromauth_spf_result_name(result), why);
+	fromauth_spf_free(spf);
+}
+
+/* Every address of an answer counts, however many: 1,500 A records,
+ * the client the 1,200th. */
+START_TEST(fromauth_spf_check_many_addresses)
+{
+	expect_record("v=spf1 a:many.x.spf.test -all", "192.0.2.9", "u@delim.spf.test", NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	for (int i = 0; i < 1500; i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "many.x.spf.test. A 10.%d.%d.1", i / 256, i % 256);
+		add_rr(line);
+	}
+	struct fromauth_spf *spf = check("10.4.175.1", "u@delim.spf.test", NULL);
+	ck_assert_msg(fromauth_spf_result(spf) == FROMAUTH_SPF_PASS, "%s",
+		      fromauth_spf_reason(spf));
+	/* the matching term cannot be named from a partial log: the
+	 * reason stays generic rather than name a wrong one */
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(spf), "matched"));
+	fromauth_spf_free(spf);
+	spf = check("10.0.0.1", "u@delim.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	ck_assert_str_eq(fromauth_spf_reason(spf),
+			 "+a:many.x.spf.test in the SPF record of delim.spf.test matched");
+	fromauth_spf_free(spf);
+	spf = check("10.6.0.1", "u@delim.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
 START_TEST(fromauth_spf_explanation_exp)
 {
 	struct fromauth_spf *spf = check("192.0.2.9", "user@exp.spf.test", NULL);
@@ -812,6 +875,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
 		{ "fromauth_spf_check", fromauth_spf_check_random_records },
+		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },
