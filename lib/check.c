@@ -451,6 +451,13 @@ static void spf_findings(struct eval_state *st)
 
 	const struct fa_spf_analysis *a = r->spf_analysis;
 	int res = worst;
+	if (res == FROMAUTH_SPF_PERMERROR && fa_spf_needs_helo(worst_spf)) {
+		/* the profile lacks what every receiver has: not a DNS error */
+		fa_finding_add(r, "service.helo_needed", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record tree of %s expands the HELO name (%%{h}), and the service profile gives none, so SPF could not be checked; add the service's HELO name to the profile (helo = ...).",
+			       r->mail_from);
+		return;
+	}
 	if (res == FROMAUTH_SPF_PERMERROR) {
 		/* The record findings above name the cause; only when they do
 		 * not, say what libspf2 said. */

@@ -70,6 +70,7 @@ struct fromauth_spf {
 	char *record;
 	unsigned int lookups;
 	unsigned int void_lookups;
+	int needs_helo;
 	char *json;
 };
 
@@ -115,6 +116,7 @@ struct eval {
 	unsigned int voids;
 	int top_fetched;
 	int top_temp;           /* the top record's lookup failed temporarily */
+	int needs_helo;         /* %{h} was to be expanded with no HELO name */
 
 	/* first reason to stop, with the result it forces */
 	int stop_result;        /* -1: not stopped */
@@ -919,6 +921,18 @@ static const char *explain_match(const struct eval *ev, const char *domain,
 	return buf;
 }
 
+static int response_has_error(SPF_response_t *resp, SPF_errcode_t code)
+{
+	if (SPF_response_errcode(resp) == code)
+		return 1;
+	for (int i = 0; i < SPF_response_messages(resp); i++) {
+		SPF_error_t *e = SPF_response_message(resp, i);
+		if (e && SPF_error_code(e) == code)
+			return 1;
+	}
+	return 0;
+}
+
 static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp,
 			 const char *domain, const struct seen_record *rec)
 {
@@ -1161,10 +1175,22 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	int result = map_result(SPF_response_result(resp), SPF_response_errcode(resp));
 	if (SPF_response_result(resp) == SPF_RESULT_INVALID && ev.top_temp)
 		result = FROMAUTH_SPF_TEMPERROR;
+	/* %{h} with no HELO name: libspf2 says "Uninitialized variable"
+	 * and temperror, but nothing temporary failed: the input lacks
+	 * what every receiver has.  h is the only variable a request of
+	 * ours can leave unset. */
+	if (ev.stop_result < 0 && (!helo || !*helo) &&
+	    response_has_error(resp, SPF_E_UNINIT_VAR)) {
+		ev.needs_helo = 1;
+		stop(&ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record tree of %s expands the HELO name (%%{h}), and no "
+		     "HELO name was given", spf->domain);
+	}
 	if (ev.stop_result >= 0)
 		result = ev.stop_result;
 	const struct seen_record *rec = deciding_record(&ev, spf->domain);
 	spf->result = result;
+	spf->needs_helo = ev.needs_helo;
 	spf->lookups = ev.terms;
 	spf->void_lookups = ev.voids;
 	spf->reason = make_reason(&ev, result, resp, spf->domain, rec);
@@ -1257,6 +1283,11 @@ FROMAUTH_EXPORT unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf
 FROMAUTH_EXPORT unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf)
 {
 	return spf ? spf->void_lookups : 0;
+}
+
+int fa_spf_needs_helo(const struct fromauth_spf *spf)
+{
+	return spf && spf->needs_helo;
 }
 
 struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)

@@ -20,6 +20,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		const char *helo, struct fromauth_spf **out,
 		char *errbuf, size_t errlen);
 
+/* The evaluation needed the HELO name (%{h}) and none was given: its
+ * permerror is the caller's missing input, not the record's fault. */
+int fa_spf_needs_helo(const struct fromauth_spf *spf);
+
 /* A new reference to the evaluation as a JSON object. */
 struct json_object *fa_spf_to_json(const struct fromauth_spf *spf);
 

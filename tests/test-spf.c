@@ -457,6 +457,29 @@ static void expect_record(const char *record, const char *ip, const char *from,
 	fromauth_spf_free(spf);
 }
 
+/* %{h} with no HELO name is a permanent lack of input, not a DNS error. */
+START_TEST(fromauth_spf_check_helo_macro)
+{
+	expect_record("v=spf1 exists:%{h}.x.spf.test -all", "192.0.2.9", "u@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PERMERROR, "no HELO name was given");
+	struct fromauth_spf *spf = NULL;
+	char err[256];
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.9", "u@delim.spf.test", NULL, &spf,
+					    err, sizeof(err)), 0);
+	ck_assert(fa_spf_needs_helo(spf));
+	fromauth_spf_free(spf);
+	expect_record("v=spf1 exists:%{h}.x.spf.test -all", "192.0.2.9", "u@delim.spf.test",
+		      "a.b.c", FROMAUTH_SPF_PASS, "matched");
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.9", "u@delim.spf.test", "a.b.c", &spf,
+					    err, sizeof(err)), 0);
+	ck_assert(!fa_spf_needs_helo(spf));
+	fromauth_spf_free(spf);
+	/* not reached: no HELO needed */
+	expect_record("v=spf1 ip4:192.0.2.9 exists:%{h}.x.spf.test -all", "192.0.2.9",
+		      "u@delim.spf.test", NULL, FROMAUTH_SPF_PASS, "ip4:192.0.2.9");
+}
+END_TEST
+
 /* Every address of an answer counts, however many: 1,500 A records,
  * the client the 1,200th. */
 START_TEST(fromauth_spf_check_many_addresses)
@@ -875,6 +898,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
 		{ "fromauth_spf_check", fromauth_spf_check_random_records },
+		{ "fromauth_spf_check", fromauth_spf_check_helo_macro },
 		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
