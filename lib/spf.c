@@ -327,15 +327,25 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	char **segs = NULL;
 	size_t nsegs = 0;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix,
-				       &segs, &nsegs, &unsupported);
+	char why[300] = "";
+	/* for macros libspf2 cannot split (',' '/' delimiters) */
+	const SPF_request_t *sr = ev->spf_req;
+	struct fa_spf_macro_vars vars = {
+		.sender = sr->env_from,
+		.domain = domain,
+		.helo = sr->helo_dom,
+		.family = ev->family,
+	};
+	memcpy(vars.ip, ev->ip, sizeof(vars.ip));
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix, &vars,
+				       &segs, &nsegs, &unsupported, why, sizeof(why));
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
 		fa_spf_segments_free(segs, nsegs);
+		if (unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
+			ev->needs_helo = 1;
 		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s cannot be evaluated by libspf2: it is "
-		     "too long for it to hold, or has an a or mx prefix of /0 that "
-		     "cannot be spelled otherwise", domain);
+		     "the SPF record of %s cannot be evaluated by libspf2: %s", domain, why);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
@@ -933,6 +943,22 @@ static int response_has_error(SPF_response_t *resp, SPF_errcode_t code)
 	return 0;
 }
 
+/* What libspf2 says went wrong: its error code's text, or when that is
+ * "success" (a record that does not compile leaves it so), its first
+ * error message. */
+static const char *libspf2_error(SPF_response_t *resp, SPF_errcode_t err)
+{
+	if (err != SPF_E_SUCCESS)
+		return SPF_strerror(err);
+	for (int i = 0; i < SPF_response_messages(resp); i++) {
+		SPF_error_t *e = SPF_response_message(resp, i);
+		if (e && SPF_error_errorp(e) && SPF_error_code(e) != SPF_E_SUCCESS)
+			return SPF_error_message(e) ? SPF_error_message(e)
+						    : SPF_strerror(SPF_error_code(e));
+	}
+	return "libspf2 gave no reason";
+}
+
 static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp,
 			 const char *domain, const struct seen_record *rec)
 {
@@ -955,11 +981,11 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 				 ev->last_temp_name);
 		else
 			snprintf(buf, sizeof(buf), "temporary error: %s",
-				 SPF_strerror(err));
+				 libspf2_error(resp, err));
 		break;
 	case FROMAUTH_SPF_PERMERROR:
 		snprintf(buf, sizeof(buf), "permanent error in the SPF record of %s: %s",
-			 where, SPF_strerror(err));
+			 where, libspf2_error(resp, err));
 		break;
 	default:
 		if (why == SPF_REASON_DEFAULT)

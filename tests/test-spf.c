@@ -457,6 +457,47 @@ static void expect_record(const char *record, const char *ip, const char *from,
 	fromauth_spf_free(spf);
 }
 
+/* RFC 7208 7.1 delimiters . - + , / _ = all split; libspf2 knows only
+ * . - + = _, the others we expand for it. */
+START_TEST(fromauth_spf_check_delimiters)
+{
+	const char *from = "a,b/c@delim.spf.test";
+	expect_record("v=spf1 exists:%{l,/}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "+exists:%{l,/}.x.spf.test");
+	expect_record("v=spf1 exists:%{l2r,/}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "matched");
+	expect_record("v=spf1 exists:%{l,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_FAIL, "-all");     /* "a.b/c": no such name */
+	expect_record("v=spf1 include:%{l/}.x.spf.test -all", "192.0.2.9", "in@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PASS,
+		      "+include:%{l/}.x.spf.test in the SPF record of delim");
+	expect_record("v=spf1 a:%{d1/}.in.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	expect_record("v=spf1 exists:%{d,}.%{d-}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "matched");
+	/* the others through libspf2 itself */
+	expect_record("v=spf1 exists:%{l=_+}.x.spf.test -all", "192.0.2.9", "a=b_c@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PASS, "matched");
+	/* exp= with such a macro: fetched, expanded */
+	expect_record("v=spf1 -all exp=%{l,}.e.spf.test", "192.0.2.9", "x,y@delim.spf.test", NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	struct fromauth_spf *spf = check("192.0.2.9", "x,y@delim.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_explanation(spf), "no x,y here");
+	fromauth_spf_free(spf);
+	/* what cannot be handed to libspf2 says so */
+	expect_record("v=spf1 exists:%{l,}.%{p}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "%{p}");
+	expect_record("v=spf1 exists:%{h,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "no HELO name was given");
+	expect_record("v=spf1 exists:%{h,}.x.spf.test -all", "192.0.2.9", from, "a.b.c",
+		      FROMAUTH_SPF_PASS, "matched");
+	/* a record libspf2 fails to compile gives its own message, not
+	 * its text for success */
+	expect_record("v=spf1 include:%{l,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "delim.spf.test");
+}
+END_TEST
+
 /* %{h} with no HELO name is a permanent lack of input, not a DNS error. */
 START_TEST(fromauth_spf_check_helo_macro)
 {
@@ -616,11 +657,50 @@ START_TEST(fa_spf_record_parse_grammar)
 	char **segs = NULL;
 	size_t nseg = 0;
 	int unsupported;
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL,
-						   &segs, &nseg, &unsupported), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, NULL, 0), 0);
 	ck_assert_uint_eq(nseg, 1);
 	ck_assert_str_eq(segs[0], "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
 	ck_assert_int_eq(unsupported, 0);
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+
+	/* macros splitting on ',' or '/', which libspf2 cannot: expanded
+	 * here into literals, '%' escaped its way; exp= too */
+	static const char delim[] = "v=spf1 exists:%{l,}.%{d}.y.test include:%{l/}.z.test "
+				    "-all exp=%{l,}.e.test";
+	struct fa_spf_macro_vars vars = { .sender = "a,b/c%@x.test", .domain = "x.test",
+					  .family = AF_INET };
+	char why[200];
+	ck_assert_int_eq(fa_spf_record_parse(delim, strlen(delim), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert_str_eq(segs[0], "v=spf1 exists:a.b/c%%.x.test.y.test include:a,b.c%%.z.test "
+			 "-all exp=a.b/c%%.e.test");
+	fa_spf_segments_free(segs, nseg);
+	/* no values to expand from: unsupported, and why */
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, FA_SPF_UNSUPPORTED_MACRO);
+	ck_assert_ptr_nonnull(strstr(why, "libspf2 cannot split on"));
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+	static const char helo[] = "v=spf1 exists:%{h,}.y.test -all";
+	ck_assert_int_eq(fa_spf_record_parse(helo, strlen(helo), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, FA_SPF_UNSUPPORTED_NO_HELO);
+	fa_spf_segments_free(segs, nseg);
+	vars.helo = "mta.x.test";
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert_str_eq(segs[0], "v=spf1 exists:mta.x.test.y.test -all");
 	fa_spf_segments_free(segs, nseg);
 	fa_spf_record_free(rec);
 
@@ -631,8 +711,8 @@ START_TEST(fa_spf_record_parse_grammar)
 			 " ip6:2001:db8:%x::/48", i);
 	strcat(longrec, " mx -all ip4:192.0.2.1");
 	ck_assert_int_eq(fa_spf_record_parse(longrec, strlen(longrec), &rec, err, sizeof(err)), 0);
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL,
-						   &segs, &nseg, &unsupported), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, NULL, 0), 0);
 	ck_assert_uint_ge(nseg, 2);
 	ck_assert_int_eq(unsupported, 0);
 	ck_assert(!strncmp(segs[0], "v=spf1 a ip6:2001:db8:0::/48", 28));
@@ -898,6 +978,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
 		{ "fromauth_spf_check", fromauth_spf_check_random_records },
+		{ "fromauth_spf_check", fromauth_spf_check_delimiters },
 		{ "fromauth_spf_check", fromauth_spf_check_helo_macro },
 		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
