@@ -192,13 +192,14 @@ static int walk_record(struct walk *w, const char *domain,
 {
 	int has_all = fa_spf_record_has_all(rec);
 
-	for (size_t i = 0; i < rec->count; i++) {
-		const struct fa_spf_term *t = &rec->terms[i];
-		const char *target = t->value ? t->value : domain;
+	/* in evaluation order: redirect= after every mechanism */
+	for (size_t i = 0; i <= rec->count; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
 		int rc = 0;
 
-		if (t->kind == FA_SPF_REDIRECT && has_all)
-			continue;  /* ignored (RFC 7208 6.1) */
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)))
+			continue;  /* ignored beside all (RFC 7208 6.1) */
+		const char *target = t->value ? t->value : domain;
 		if (!fa_spf_term_queries_dns(t))
 			continue;
 		if (t->kind == FA_SPF_PTR)
@@ -624,13 +625,13 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 	}
 	free(text);
 	int has_all = fa_spf_record_has_all(rec);
-	for (size_t i = 0; i < rec->count && !x->stopped && !r->nomem; i++) {
-		const struct fa_spf_term *t = &rec->terms[i];
+	for (size_t i = 0; i <= rec->count && !x->stopped && !r->nomem; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)))
+			continue;  /* redirect= last, ignored beside all */
 		const char *target = t->value ? t->value : domain;
 		int pass = keep && t->qualifier == '+';
-
-		if (t->kind == FA_SPF_REDIRECT && has_all)
-			continue;
 		if (fa_spf_term_queries_dns(t) && ++x->lookups > LOOKUP_LIMIT) {
 			x->stopped = 1;
 			break;

@@ -855,6 +855,26 @@ START_TEST(fa_spf_analyze_tree)
 	ck_assert(a->too_deep);
 	fa_spf_analysis_free(a);
 
+	/* evaluation order: redirect= after the mechanisms, so a:slow is
+	 * asked (and times out) before lim's 12 lookups stop the walk */
+	struct fa_dns_req rq;
+	fa_dns_req_init(&rq, ctx->dns);
+	ck_assert_int_eq(fa_spf_analyze_record(&rq, "order.spf.test",
+					       "v=spf1 redirect=lim.spf.test a:slow.spf.test",
+					       &a), 0);
+	ck_assert(a->temperror);
+	ck_assert_uint_eq(a->lookups, 2);       /* redirect counted, not followed */
+	ck_assert(a->cut);
+	fa_spf_analysis_free(a);
+	/* a receiver stops at 10: the walk asks no more, the count goes on
+	 * over the records read and says it is a lower bound */
+	a = analyze("lim.spf.test");
+	ck_assert(a->cut);
+	fa_spf_analysis_free(a);
+	a = analyze("lim1.spf.test");
+	ck_assert(!a->cut);
+	fa_spf_analysis_free(a);
+
 	struct fa_dns_req req;
 	fa_dns_req_init(&req, ctx->dns);
 	ck_assert_int_eq(fa_spf_analyze(&req, "bad..name", &a), FROMAUTH_E_DOMAIN);
