@@ -213,6 +213,7 @@ START_TEST(check_spf_query_bound)
 		struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0, NULL);
 		struct fromauth_result *r = check(ctx, flags);
 		unsigned int fixed = fromauth_result_dns_queries(r);
+		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":false"));
 		fromauth_result_free(r);
 		fromauth_ctx_free(ctx);
 		unsigned int fixed_seen = atomic_load(&srv.queries);
@@ -234,6 +235,7 @@ START_TEST(check_spf_query_bound)
 		const char *msg = finding(r, "spf.lookup_limit");
 		ck_assert_ptr_nonnull(msg);
 		ck_assert_msg(strstr(msg, "needs at least 253 DNS lookups"), "%s", msg);
+		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":true"));
 		/* the a: names answer: only the limit stops the walk */
 		ck_assert_int_ge((int)queries, (int)fixed + LOOKUP_LIMIT);
 		fromauth_result_free(r);
