@@ -518,6 +518,11 @@ FROMAUTH_EXPORT unsigned int fromauth_result_spf_lookups(const struct fromauth_r
 	return r && r->spf_analysis ? r->spf_analysis->lookups : 0;
 }
 
+FROMAUTH_EXPORT int fromauth_result_spf_lookups_cut(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->cut : 0;
+}
+
 FROMAUTH_EXPORT unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *r)
 {
 	return r && r->spf_analysis ? r->spf_analysis->void_lookups : 0;

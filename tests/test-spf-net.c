@@ -214,6 +214,8 @@ START_TEST(check_spf_query_bound)
 		struct fromauth_result *r = check(ctx, flags);
 		unsigned int fixed = fromauth_result_dns_queries(r);
 		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":false"));
+		ck_assert(!fromauth_result_spf_lookups_cut(r));
+		ck_assert(!fromauth_result_spf_lookups_cut(NULL));
 		fromauth_result_free(r);
 		fromauth_ctx_free(ctx);
 		unsigned int fixed_seen = atomic_load(&srv.queries);
@@ -236,6 +238,8 @@ START_TEST(check_spf_query_bound)
 		ck_assert_ptr_nonnull(msg);
 		ck_assert_msg(strstr(msg, "needs at least 253 DNS lookups"), "%s", msg);
 		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":true"));
+		ck_assert(fromauth_result_spf_lookups_cut(r));
+		ck_assert_uint_eq(fromauth_result_spf_lookups(r), 253);
 		/* the a: names answer: only the limit stops the walk */
 		ck_assert_int_ge((int)queries, (int)fixed + LOOKUP_LIMIT);
 		fromauth_result_free(r);
