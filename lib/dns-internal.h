@@ -6,6 +6,7 @@
 
 #include <ldns/ldns.h>
 #include <pthread.h>
+#include <sys/socket.h>
 
 #include "dns.h"
 
@@ -32,6 +33,12 @@ int fa_answer_add_cname(struct fa_dns_answer *ans, const char *target);
  * FROMAUTH_E_RECORD for anything else (unparseable included). */
 int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 		       const ldns_rdf *qname, uint16_t type, ldns_pkt **out);
+/* A query for @qname/@type (class IN, RD, EDNS0 with our UDP size) with
+ * @id, written to @wire; its length, or 0 for a @qname that is no domain
+ * name in wire form. */
+#define FA_DNS_QUERY_MAX (12 + LDNS_MAX_DOMAINLEN + 1 + 4 + 11)
+size_t fa_dns_query_wire(const ldns_rdf *qname, uint16_t type, uint16_t id,
+			 uint8_t wire[FA_DNS_QUERY_MAX]);
 /* The answer to @key/@type in @pkt: the CNAME chain from @key, then the
  * records at its end; records of other owners are ignored.  NULL: no
  * memory. */
@@ -94,6 +101,16 @@ struct fa_nameserver {
 	uint16_t port;
 };
 
+/* Connected UDP sockets kept for reuse (dns.c, udp_take/udp_give). */
+#define FA_DNS_UDP_POOL 32
+struct fa_udp_sock {
+	int fd;
+	uint8_t *buf;           /* 64 KiB for its datagrams */
+	unsigned int uses;      /* queries sent on it so far */
+	unsigned int fork_gen;  /* a forked child must not share it */
+	struct sockaddr_storage peer;
+};
+
 struct fa_dns {
 	const struct fa_dns *parent;    /* overlay below ours (clones) */
 	struct fa_overlay *overlay;
@@ -107,6 +124,9 @@ struct fa_dns {
 	int offline;
 	const void *psl;                /* the context's PSL, opaque here */
 	struct fa_memo *memo;           /* the context's memo (memo.h) */
+	pthread_mutex_t udp_lock;       /* idle UDP sockets (bottom context) */
+	struct fa_udp_sock udp[FA_DNS_UDP_POOL];
+	size_t udp_count;
 };
 
 #endif

@@ -343,6 +343,7 @@ int fa_dns_new(struct fa_dns **out)
 	d->tries = DEFAULT_TRIES;
 	d->deadline_ms = DEFAULT_DEADLINE_MS;
 	pthread_mutex_init(&d->ns_lock, NULL);
+	pthread_mutex_init(&d->udp_lock, NULL);
 	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
 	    fa_cache_new(&d->cache, FA_CACHE_DEFAULT_BYTES) != FROMAUTH_OK) {
 		fa_dns_free(d);
@@ -370,6 +371,11 @@ void fa_dns_free(struct fa_dns *d)
 	if (!d->parent)
 		fa_cache_free(d->cache);
 	pthread_mutex_destroy(&d->ns_lock);
+	for (size_t i = 0; i < d->udp_count; i++) {
+		close(d->udp[i].fd);
+		free(d->udp[i].buf);
+	}
+	pthread_mutex_destroy(&d->udp_lock);
 	free(d);
 }
 
@@ -546,6 +552,7 @@ int fa_dns_clone_overlay(const struct fa_dns *d, struct fa_dns **out)
 	if (!c)
 		return FROMAUTH_E_NOMEM;
 	pthread_mutex_init(&c->ns_lock, NULL);
+	pthread_mutex_init(&c->udp_lock, NULL);
 	c->parent = d;
 	c->cache = d->cache;    /* network truth is the same: share it */
 	c->timeout_ms = d->timeout_ms;
@@ -801,41 +808,142 @@ enum exchange {
 	EX_BROKEN,      /* the server answered wrongly (TCP) */
 };
 
+/*
+ * UDP sockets are reused: making, connecting and closing one per query
+ * was about a third of a bulk run's CPU time (in the kernel).  The price
+ * is source-port entropy (RFC 5452 section 9.2): a socket's port stays
+ * the same for up to UDP_MAX_USES queries, so an off-path forger who
+ * learnt it has only the 16-bit random ID (and the question) against
+ * him for those few queries.  To keep that window small a socket is
+ * retired after UDP_MAX_USES queries, and at once after any exchange
+ * that was not clean (a timeout, an error, or any datagram that was not
+ * our reply: a late answer or a forgery attempt).  The ID stays random
+ * per query, and the socket stays connected, so the kernel still drops
+ * datagrams from anyone but the server and reports ICMP errors.
+ */
+#define UDP_MAX_USES 32u
+
+/* Bumped in a forked child, so that it neither shares its parent's
+ * sockets nor repeats its random IDs; no getpid() per query. */
+static atomic_uint fork_gen;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void on_fork_child(void)
+{
+	atomic_fetch_add(&fork_gen, 1);
+}
+
+static void watch_forks(void)
+{
+	pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+static unsigned int current_fork_gen(void)
+{
+	pthread_once(&fork_once, watch_forks);
+	return atomic_load(&fork_gen);
+}
+
+#define UDP_BUF 65535
+
+static void udp_close(struct fa_udp_sock *u)
+{
+	if (u->fd >= 0)
+		close(u->fd);
+	free(u->buf);
+}
+
+/* A connected UDP socket to @ss and its buffer: an idle one of @base's,
+ * else a new one.  0, or -1 when none can be made. */
+static int udp_take(struct fa_dns *base, const struct sockaddr_storage *ss,
+		    socklen_t sslen, struct fa_udp_sock *u)
+{
+	unsigned int gen = current_fork_gen();
+	pthread_mutex_lock(&base->udp_lock);
+	for (size_t i = base->udp_count; i-- > 0;) {
+		if (base->udp[i].fork_gen != gen) {
+			/* Inherited over fork(): the parent's copy stays open. */
+			udp_close(&base->udp[i]);
+			base->udp[i] = base->udp[--base->udp_count];
+			continue;
+		}
+		if (same_peer(&base->udp[i].peer, ss)) {
+			*u = base->udp[i];
+			base->udp[i] = base->udp[--base->udp_count];
+			pthread_mutex_unlock(&base->udp_lock);
+			return 0;
+		}
+	}
+	pthread_mutex_unlock(&base->udp_lock);
+	memset(u, 0, sizeof(*u));
+	u->peer = *ss;
+	u->fork_gen = gen;
+	u->buf = malloc(UDP_BUF);
+	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* Connected: the kernel, too, drops datagrams from anyone else. */
+	if (!u->buf || u->fd < 0 || connect(u->fd, (const struct sockaddr *)ss, sslen) != 0) {
+		udp_close(u);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keep @u for another query, or close it when it has served enough or
+ * the pool is full. */
+static void udp_give(struct fa_dns *base, struct fa_udp_sock *u)
+{
+	if (u->uses < UDP_MAX_USES) {
+		pthread_mutex_lock(&base->udp_lock);
+		if (base->udp_count < FA_DNS_UDP_POOL) {
+			base->udp[base->udp_count++] = *u;
+			u = NULL;
+		}
+		pthread_mutex_unlock(&base->udp_lock);
+	}
+	if (u)
+		udp_close(u);
+}
+
 /* One query over UDP: wait for the reply until @end, dropping datagrams
  * that are not the reply to our question from the server we asked. */
-static enum exchange udp_exchange(const struct sockaddr_storage *ss, socklen_t sslen,
+static enum exchange udp_exchange(struct fa_dns *base,
+				  const struct sockaddr_storage *ss, socklen_t sslen,
 				  const uint8_t *q, size_t qlen, uint16_t id,
 				  const ldns_rdf *qname, uint16_t type,
 				  uint64_t end, ldns_pkt **out)
 {
 	enum exchange ex = EX_SILENT;
-	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
+	int clean = 1;
+	struct fa_udp_sock u;
+	if (udp_take(base, ss, sslen, &u) != 0)
 		return EX_SILENT;
-	uint8_t *buf = malloc(65535);
-	/* Connected: the kernel, too, drops datagrams from anyone else. */
-	if (!buf || connect(fd, (const struct sockaddr *)ss, sslen) != 0 ||
-	    send(fd, q, qlen, 0) != (ssize_t)qlen)
+	if (send(u.fd, q, qlen, 0) != (ssize_t)qlen)
 		goto out;
-	while (wait_fd(fd, POLLIN, end) == 1) {
+	u.uses++;
+	while (wait_fd(u.fd, POLLIN, end) == 1) {
 		struct sockaddr_storage from;
 		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, 65535, 0, (struct sockaddr *)&from, &flen);
+		ssize_t n = recvfrom(u.fd, u.buf, UDP_BUF, 0, (struct sockaddr *)&from, &flen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				continue;
 			break;          /* e.g. ICMP port unreachable */
 		}
-		if (!same_peer(&from, ss))
+		if (!same_peer(&from, ss)) {
+			clean = 0;
 			continue;
-		if (fa_dns_reply_parse(buf, (size_t)n, id, qname, type, out) == FROMAUTH_OK) {
+		}
+		if (fa_dns_reply_parse(u.buf, (size_t)n, id, qname, type, out) == FROMAUTH_OK) {
 			ex = EX_ANSWER;
 			break;
 		}
+		clean = 0;
 	}
 out:
-	free(buf);
-	close(fd);
+	if (ex == EX_ANSWER && clean)
+		udp_give(base, &u);
+	else
+		udp_close(&u);
 	return ex;
 }
 
@@ -916,23 +1024,57 @@ out:
 	return ex;
 }
 
-/* The query in wire format: RD, EDNS with our UDP size, a random ID. */
-static int build_query(const ldns_rdf *qname, uint16_t type, uint16_t *id,
-		       uint8_t **wire, size_t *len)
+/* A query ID from the kernel's CSPRNG, fetched 32 at a time per thread
+ * (one getrandom() per query was a syscall we can spare). */
+static uint16_t random_id(void)
 {
-	ldns_rdf *name = ldns_rdf_clone(qname);
-	ldns_pkt *q = name ? ldns_pkt_query_new(name, type, LDNS_RR_CLASS_IN, LDNS_RD) : NULL;
-	if (!q) {
-		ldns_rdf_deep_free(name);
-		return FROMAUTH_E_NOMEM;
+	static _Thread_local struct {
+		uint16_t ids[32];
+		unsigned int left, gen;
+	} r;
+	unsigned int gen = current_fork_gen();
+	if (!r.left || r.gen != gen) {
+		if (getrandom(r.ids, sizeof(r.ids), 0) != (ssize_t)sizeof(r.ids))
+			return (uint16_t)ldns_get_random();
+		r.left = 32;
+		r.gen = gen;
 	}
-	if (getrandom(id, sizeof(*id), 0) != (ssize_t)sizeof(*id))
-		*id = ldns_get_random();
-	ldns_pkt_set_id(q, *id);
-	ldns_pkt_set_edns_udp_size(q, EDNS_UDP_SIZE);
-	ldns_status st = ldns_pkt2wire(wire, q, len);
-	ldns_pkt_free(q);
-	return st == LDNS_STATUS_OK ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+	return r.ids[--r.left];
+}
+
+/* Written directly: header, one question, an OPT record.  ldns_pkt2wire
+ * (a packet object, name compression for a name that has nothing to
+ * compress) cost more than the rest of sending a query. */
+size_t fa_dns_query_wire(const ldns_rdf *qname, uint16_t type, uint16_t id,
+			 uint8_t wire[FA_DNS_QUERY_MAX])
+{
+	size_t nlen = ldns_rdf_size(qname);
+	if (ldns_rdf_get_type(qname) != LDNS_RDF_TYPE_DNAME || nlen < 1 ||
+	    nlen > LDNS_MAX_DOMAINLEN + 1)
+		return 0;
+	uint8_t *p = wire;
+	*p++ = (uint8_t)(id >> 8);
+	*p++ = (uint8_t)id;
+	*p++ = 0x01;            /* QR=0, opcode QUERY, RD */
+	*p++ = 0x00;
+	static const uint8_t counts[8] = { 0, 1, 0, 0, 0, 0, 0, 1 };   /* QD=1, AR=1 */
+	memcpy(p, counts, sizeof(counts));
+	p += sizeof(counts);
+	memcpy(p, ldns_rdf_data(qname), nlen);
+	p += nlen;
+	*p++ = (uint8_t)(type >> 8);
+	*p++ = (uint8_t)type;
+	*p++ = 0x00;
+	*p++ = LDNS_RR_CLASS_IN;
+	/* OPT (RFC 6891): root owner, our UDP size as class, TTL 0, no data. */
+	*p++ = 0x00;
+	*p++ = 0x00;
+	*p++ = LDNS_RR_TYPE_OPT;
+	*p++ = (uint8_t)(EDNS_UDP_SIZE >> 8);
+	*p++ = (uint8_t)EDNS_UDP_SIZE;
+	memset(p, 0, 6);
+	p += 6;
+	return (size_t)(p - wire);
 }
 
 /* Send one question, trying each nameserver in turn, at most `tries`
@@ -970,12 +1112,13 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 		socklen_t sslen;
 		if (ns_sockaddr(ns, &ss, &sslen) != 0)
 			continue;
-		uint16_t id;
-		uint8_t *wire = NULL;
-		size_t wlen = 0;
-		rc = build_query(qname, type, &id, &wire, &wlen);
-		if (rc)
+		uint16_t id = random_id();
+		uint8_t wire[FA_DNS_QUERY_MAX];
+		size_t wlen = fa_dns_query_wire(qname, type, id, wire);
+		if (!wlen) {
+			rc = FROMAUTH_E_DOMAIN;
 			break;
+		}
 
 		for (int tcp = 0; tcp < 2; tcp++) {
 			if (fa_now_ms() >= try_end)
@@ -984,7 +1127,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 			atomic_fetch_add(&req->queries, 1);
 			enum exchange ex = tcp
 				? tcp_exchange(&ss, sslen, wire, wlen, id, qname, type, try_end, &p)
-				: udp_exchange(&ss, sslen, wire, wlen, id, qname, type, try_end, &p);
+				: udp_exchange(base, &ss, sslen, wire, wlen, id, qname, type, try_end, &p);
 			if (ex == EX_BROKEN)
 				status = FA_DNS_SERVFAIL;
 			if (ex != EX_ANSWER)
@@ -1008,7 +1151,6 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 			}
 			break;
 		}
-		free(wire);
 	}
 	ldns_rdf_deep_free(qname);
 	if (rc)

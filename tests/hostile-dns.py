@@ -26,8 +26,9 @@ With a "good" label too (good.fid.hostile.test), the forgery is followed
 by the genuine answer.  Genuine A answers are 192.0.2.1, forged ones
 203.0.113.66; TXT answers say "genuine" or "forged".
 
-Every query received is logged, one line "PROTO NAME TYPE ARCOUNT", to the
---log file, so tests can count what reached the server.
+Every query received is logged, one line "PROTO NAME TYPE ARCOUNT PORT"
+(PORT: the client's source port), to the --log file, so tests can count
+what reached the server and see which socket asked.
 """
 import argparse
 import socket
@@ -172,10 +173,10 @@ def forge_owner(qid, flags, qlabels, qtype, qclass, owner_labels, answers):
                    owner=encode_name(owner_labels))
 
 
-def log(path, proto, q):
+def log(path, proto, q, peer):
     name = b".".join(q[2]).decode(errors="replace")
     with log_lock, open(path, "a") as f:
-        f.write("%s %s %d %d\n" % (proto, name, q[3], q[5]))
+        f.write("%s %s %d %d %d\n" % (proto, name, q[3], q[5], peer[1]))
 
 
 def serve_udp(sock, other, args):
@@ -184,7 +185,7 @@ def serve_udp(sock, other, args):
         q = parse_query(data)
         if not q:
             continue
-        log(args.log, "udp", q)
+        log(args.log, "udp", q, peer)
         for reply in build(q, "udp"):
             if isinstance(reply, tuple):
                 other.sendto(reply[1], peer)
@@ -213,7 +214,7 @@ def serve_tcp_conn(conn, args):
                 q = parse_query(data) if data is not None else None
                 if not q:
                     return
-                log(args.log, "tcp", q)
+                log(args.log, "tcp", q, conn.getpeername())
                 replies = build(q, "tcp")
                 if not replies:
                     while conn.recv(512):       # hold it open, say nothing

@@ -221,6 +221,43 @@ START_TEST(fa_dns_reply_parse_matches)
 }
 END_TEST
 
+/* Our hand-written query is the packet ldns writes for the same question
+ * (RD, EDNS0 with a 1232-byte UDP size). */
+START_TEST(fa_dns_query_wire_as_ldns)
+{
+	const char *names[] = { "example.com.", "_dmarc.Example.COM.", ".",
+				"s1._domainkey.a-b.example.", "x\\.y.example." };
+	const uint16_t types[] = { LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA,
+				   LDNS_RR_TYPE_MX };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (size_t j = 0; j < sizeof(types) / sizeof(types[0]); j++) {
+			ldns_rdf *qname = ldns_dname_new_frm_str(names[i]);
+			ck_assert_ptr_nonnull(qname);
+			uint16_t id = (uint16_t)(0x1234 + i * 7 + j);
+			ldns_pkt *q = ldns_pkt_query_new(ldns_rdf_clone(qname), types[j],
+							 LDNS_RR_CLASS_IN, LDNS_RD);
+			ldns_pkt_set_id(q, id);
+			ldns_pkt_set_edns_udp_size(q, 1232);
+			uint8_t *want = NULL;
+			size_t wlen = 0;
+			ck_assert_int_eq(ldns_pkt2wire(&want, q, &wlen), LDNS_STATUS_OK);
+			uint8_t got[FA_DNS_QUERY_MAX];
+			size_t glen = fa_dns_query_wire(qname, types[j], id, got);
+			ck_assert_msg(glen == wlen && !memcmp(got, want, wlen),
+				      "%s/%u: %zu bytes, ldns %zu", names[i], types[j], glen, wlen);
+			free(want);
+			ldns_pkt_free(q);
+			ldns_rdf_deep_free(qname);
+		}
+	}
+	/* Not a name: nothing written. */
+	ldns_rdf *a = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "192.0.2.1");
+	uint8_t buf[FA_DNS_QUERY_MAX];
+	ck_assert_uint_eq(fa_dns_query_wire(a, LDNS_RR_TYPE_A, 1, buf), 0);
+	ldns_rdf_deep_free(a);
+}
+END_TEST
+
 START_TEST(fa_dns_answer_from_pkt_owner)
 {
 	/* Records of names we did not ask about are not our answer. */
@@ -386,6 +423,7 @@ Suite *test_suite(void)
 		{ "fromauth_dns_lookup_threads", fromauth_dns_lookup_threads },
 		{ "fa_dns_answer_to_wire", fa_dns_answer_to_wire_packet },
 		{ "fa_dns_reply_parse", fa_dns_reply_parse_matches },
+		{ "fa_dns_query_wire", fa_dns_query_wire_as_ldns },
 		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },

@@ -61,6 +61,23 @@ static unsigned int server_count(const char *proto, const char *name)
 	return count;
 }
 
+/* The source port of the last query the server received for @name. */
+static unsigned int server_port(const char *name)
+{
+	FILE *f = fopen(logpath, "r");
+	ck_assert_ptr_nonnull(f);
+	char line[512], p[8], n[300];
+	unsigned int type, ar, port, found = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%7s %299s %u %u %u", p, n, &type, &ar, &port) == 5 &&
+		    !strcasecmp(n, name))
+			found = port;
+	}
+	fclose(f);
+	ck_assert_msg(found, "%s: not seen by the server", name);
+	return found;
+}
+
 /* ---- defect 3: every wait bounded ------------------------------------- */
 
 START_TEST(drip_lookup_bounded)
@@ -295,6 +312,45 @@ START_TEST(compression_loop_clean)
 }
 END_TEST
 
+/* ---- UDP sockets reused, but not for long nor after trouble ---------- */
+
+static unsigned int port_of(struct fromauth_ctx *ctx, const char *name, int status)
+{
+	struct fromauth_dns_answer *a = test_lookup(ctx, name, FROMAUTH_RR_A);
+	ck_assert_msg(fromauth_dns_answer_status(a) == status, "%s: status %d", name,
+		      fromauth_dns_answer_status(a));
+	fromauth_dns_answer_free(a);
+	return server_port(name);
+}
+
+START_TEST(udp_socket_reuse)
+{
+	struct fromauth_ctx *ctx = hostile_ctx(ns4, 300, 1);
+	char name[64];
+	unsigned int first = port_of(ctx, "r0.ok.hostile.test", FROMAUTH_DNS_OK);
+	/* One socket serves 32 queries (dns.c UDP_MAX_USES), then a new one. */
+	for (int i = 1; i < 32; i++) {
+		snprintf(name, sizeof(name), "r%d.ok.hostile.test", i);
+		ck_assert_uint_eq(port_of(ctx, name, FROMAUTH_DNS_OK), first);
+	}
+	unsigned int second = port_of(ctx, "r32.ok.hostile.test", FROMAUTH_DNS_OK);
+	ck_assert_uint_ne(second, first);
+	ck_assert_uint_eq(port_of(ctx, "r33.ok.hostile.test", FROMAUTH_DNS_OK), second);
+
+	/* A forged datagram on the socket retires it, even though the
+	 * genuine answer followed. */
+	ck_assert_uint_eq(port_of(ctx, "good.fid.hostile.test", FROMAUTH_DNS_OK), second);
+	unsigned int third = port_of(ctx, "r34.ok.hostile.test", FROMAUTH_DNS_OK);
+	ck_assert_uint_ne(third, second);
+
+	/* So does a timeout: a late answer must not meet a later query. */
+	ck_assert_uint_eq(port_of(ctx, "a.silent.reuse.hostile.test", FROMAUTH_DNS_TIMEOUT),
+			  third);
+	ck_assert_uint_ne(port_of(ctx, "r35.ok.hostile.test", FROMAUTH_DNS_OK), third);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(ipv6_nameserver)
 {
 	if (!have_v6) {
@@ -333,6 +389,7 @@ static Suite *hostile_suite(void)
 		{ "tc_over_tcp_is_servfail", tc_over_tcp_is_servfail },
 		{ "compression_loop_clean", compression_loop_clean },
 		{ "ipv6_nameserver", ipv6_nameserver },
+		{ "udp_socket_reuse", udp_socket_reuse },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 	return s;
