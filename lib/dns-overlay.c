@@ -10,6 +10,7 @@
 struct fa_overlay {
 	struct fa_overlay_node **buckets;
 	size_t nbuckets, count;
+	size_t wildcards;       /* nodes named "*..."; none: no walk up */
 };
 
 static size_t hash_key(const char *key)
@@ -102,6 +103,8 @@ static struct fa_overlay_node *get_or_add(struct fa_overlay *ov, const char *key
 	n->next = ov->buckets[h];
 	ov->buckets[h] = n;
 	ov->count++;
+	if (key[0] == '*')
+		ov->wildcards++;
 	return n;
 }
 
@@ -166,7 +169,7 @@ const struct fa_overlay_node *fa_overlay_find(const struct fa_overlay *ov,
 					      const char *key)
 {
 	const struct fa_overlay_node *n = lookup(ov, key);
-	if (n)
+	if (n || !ov->wildcards)
 		return n;
 	/* RFC 4592: the wildcard at the closest encloser covers the name. */
 	char buf[1200];

@@ -258,6 +258,42 @@ START_TEST(fa_dns_query_wire_as_ldns)
 }
 END_TEST
 
+/* The key made from the wire form is what ldns prints, lower case and
+ * without the final dot, for plain names and for any other. */
+START_TEST(fa_dns_rdf_key_as_ldns)
+{
+	const char *names[] = { "Example.COM.", "_dmarc.a-b.example.", "s1._domainkey.x9.example.",
+				".", "a\\.b.example.", "sp ace\\032.example.", "\\000x.example.",
+				"UPPER\\200.example.", "*.wild.example.", "a.", "z" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ldns_rdf *d = ldns_dname_new_frm_str(names[i]);
+		if (!d)
+			continue;
+		char *text = ldns_rdf2str(d);
+		char *want = fa_domain_normalize(text);
+		char *got = fa_dns_rdf_key(d);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_msg(!strcmp(got, want), "%s: %s, ldns %s", names[i], got, want);
+		free(got);
+		free(want);
+		free(text);
+		ldns_rdf_deep_free(d);
+	}
+	/* A label of 63 bytes, and the longest name. */
+	char longname[300] = "";
+	for (int l = 0; l < 4; l++)
+		strcat(longname, l < 3 ? "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa."
+				       : "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.");
+	ldns_rdf *d = ldns_dname_new_frm_str(longname);
+	ck_assert_ptr_nonnull(d);
+	char *got = fa_dns_rdf_key(d);
+	longname[strlen(longname) - 1] = '\0';
+	ck_assert_str_eq(got, longname);
+	free(got);
+	ldns_rdf_deep_free(d);
+}
+END_TEST
+
 START_TEST(fa_dns_answer_from_pkt_owner)
 {
 	/* Records of names we did not ask about are not our answer. */
@@ -424,6 +460,7 @@ Suite *test_suite(void)
 		{ "fa_dns_answer_to_wire", fa_dns_answer_to_wire_packet },
 		{ "fa_dns_reply_parse", fa_dns_reply_parse_matches },
 		{ "fa_dns_query_wire", fa_dns_query_wire_as_ldns },
+		{ "fa_dns_rdf_key", fa_dns_rdf_key_as_ldns },
 		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
