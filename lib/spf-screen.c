@@ -914,9 +914,15 @@ struct term_text {
 
 static char *qualified(const struct fa_spf_term *t, const char *body)
 {
-	char *out = NULL;
-	char q[2] = { t->explicit_qualifier ? t->qualifier : '\0', '\0' };
-	return asprintf(&out, "%s%s", q, body) < 0 ? NULL : out;
+	/* By hand: asprintf here was some 6 % of a check's instructions. */
+	size_t q = t->explicit_qualifier && t->qualifier ? 1 : 0, len = strlen(body);
+	char *out = malloc(q + len + 1);
+	if (!out)
+		return NULL;
+	if (q)
+		out[0] = t->qualifier;
+	memcpy(out + q, body, len + 1);
+	return out;
 }
 
 static void unsupported_form(int *unsupported, char *why, size_t whylen)
