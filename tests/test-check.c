@@ -136,6 +136,14 @@ static const struct scenario scenarios[] = {
 	  { "spf.plus_all", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
 	{ "ptr", "esp", "news@ptr.example", NULL, PASS,
 	  { "spf.ptr", "spf.pass" }, { 0 }, PASS },
+	/* %{h} expands to the profile's HELO name */
+	{ "helo-macro", "nodkim", "news@helo-macro.example", NULL, PASS,
+	  { "spf.pass", "dmarc.pass" }, { "service.helo_needed" }, PASS },
+	/* no HELO name in the profile: say it is needed; a permanent lack,
+	 * not a temporary error, so no "unknown" */
+	{ "helo-macro", "nohelo", "news@helo-macro.example", NULL, AT_RISK,
+	  { "service.helo_needed", "dmarc.policy_none" },
+	  { "spf.temperror", "spf.syntax", "spf.pass" }, AT_RISK },
 	{ "neutral", "esp", "news@neutral.example", NULL, FAIL,
 	  { "spf.neutral", "spf.include_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
 	/* the service named, but after -all or qualified: moved, unqualified */
@@ -189,7 +197,8 @@ static const struct scenario scenarios[] = {
 
 /* Every code of SPEC section 4. */
 static const char *const spec_codes[] = {
-	"service.send_as_denied", "service.no_ranges", "domain.nxdomain",
+	"service.send_as_denied", "service.no_ranges", "service.helo_needed",
+	"domain.nxdomain",
 	"spf.pass", "spf.none", "spf.multiple", "spf.syntax", "spf.lookup_limit",
 	"spf.void_limit", "spf.fail", "spf.softfail", "spf.neutral", "spf.partial",
 	"spf.temperror", "spf.unaligned", "spf.include_missing", "spf.not_used",
