@@ -536,9 +536,15 @@ class SpfPart:
     aligned: bool
     outside_domain: bool
     record: Optional[str]
+    #: DNS-querying terms of the whole SPF tree (a lower bound when
+    #: ``lookups_cut``).
     lookups: int
     void_lookups: int
     ips: List[SpfEvaluation]
+    #: The tree was read only as far as a receiver reads it (10 lookups,
+    #: 2 void lookups, an error) and terms were left unread: the two
+    #: counts are lower bounds.
+    lookups_cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -801,6 +807,7 @@ def _read_spf(r: P) -> SpfPart:
         record=_s(lib.fromauth_result_spf_record(r)),
         lookups=lib.fromauth_result_spf_lookups(r),
         void_lookups=lib.fromauth_result_spf_void_lookups(r),
+        lookups_cut=lib.fromauth_result_spf_lookups_cut(r) > 0,
         ips=[SpfEvaluation._from_c(lib.fromauth_result_spf(r, i))
              for i in range(lib.fromauth_result_spf_count(r))],
     )

@@ -233,6 +233,7 @@ _PROTOS: Dict[str, Tuple[object, list]] = {
     "fromauth_result_spf_record": (_s, [P]),
     "fromauth_result_spf_lookups": (_u, [P]),
     "fromauth_result_spf_void_lookups": (_u, [P]),
+    "fromauth_result_spf_lookups_cut": (_i, [P]),
     "fromauth_result_dkim_aligned": (_i, [P, _z]),
     "fromauth_result_dmarc_result": (_s, [P]),
     "fromauth_result_fix_not_applied_count": (_z, [P]),
