@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,12 +401,55 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 	return set_reason(dkim, FROMAUTH_DKIM_VALID, "A valid RSA key of %u bits.", rec->bits);
 }
 
+static int is_pattern(const char *target)
+{
+	return strpbrk(target, "*?[,") != NULL;
+}
+
+/* Does @name match one of the comma-separated patterns? */
+static int matches_pattern(const char *patterns, const char *name)
+{
+	char glob[256];
+	for (const char *s = patterns; *s;) {
+		size_t l = strcspn(s, ",");
+		if (l < sizeof(glob)) {
+			memcpy(glob, s, l);
+			glob[l] = '\0';
+			if (fnmatch(glob, name, 0) == 0)
+				return 1;
+		}
+		s += l + (s[l] == ',');
+	}
+	return 0;
+}
+
+/* A target known only by its form (a per-account part not given): a
+ * chain through a matching name is right; a CNAME elsewhere is a
+ * mismatch; a TXT key of the customer's own cannot be compared. */
+static int check_target_pattern(struct fromauth_dkim *dkim)
+{
+	for (size_t i = 0; i < dkim->cname_count; i++) {
+		if (matches_pattern(dkim->expected_target, dkim->cnames[i])) {
+			dkim->target_ok = 1;
+			return 0;
+		}
+	}
+	if (dkim->status == FROMAUTH_DKIM_TEMPERROR || dkim->cname_count == 0)
+		return 0;
+	return set_reason(dkim, FROMAUTH_DKIM_MISMATCH,
+			  "%s is a CNAME to %s, which does not have the form of the service's targets (%s).",
+			  dkim->qname, dkim->cnames[dkim->cname_count - 1], dkim->expected_target);
+}
+
 /* The expected CNAME target: a chain reaching it is right; anything
  * else is a mismatch unless it carries the target's very key. */
 static int check_target(struct fromauth_dkim *dkim, struct fa_dns_req *req,
 			const struct fa_dkim_keyrec *rec, int have_rec)
 {
 	const char *target = dkim->expected_target;
+
+	if (is_pattern(target))
+		return check_target_pattern(dkim);
 
 	/* Through the target counts too: services often alias their
 	 * target on to where the current key lives. */
@@ -510,7 +554,22 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	rc = domain_input(domain, "domain", &dkim->domain, errbuf, errlen);
 	if (rc != 0)
 		goto fail;
-	if (expected_target && *expected_target) {
+	if (expected_target && *expected_target && is_pattern(expected_target)) {
+		/* A per-account target: fnmatch(3) patterns, matched below. */
+		if (strlen(expected_target) > 1024 ||
+		    strspn(expected_target, "abcdefghijklmnopqrstuvwxyz0123456789-_.*?[],")
+		    != strlen(expected_target)) {
+			rc = fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+				      "expected target pattern \"%.64s\" is not lower-case "
+				      "name characters and globs", expected_target);
+			goto fail;
+		}
+		dkim->expected_target = strdup(expected_target);
+		if (!dkim->expected_target) {
+			rc = FROMAUTH_E_NOMEM;
+			goto fail;
+		}
+	} else if (expected_target && *expected_target) {
 		rc = domain_input(expected_target, "expected target",
 				  &dkim->expected_target, errbuf, errlen);
 		if (rc != 0)

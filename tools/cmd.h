@@ -46,5 +46,10 @@ int cmd_dkim(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_services(int argc, char **argv);
+
+/* Apply "NAME=VALUE" parameters to a profile; 0 or an exit status after
+ * printing why. */
+int set_params(struct fromauth_profile *profile, const char *const *params, size_t count);
 
 #endif

@@ -297,6 +297,65 @@ size_t fromauth_profile_allowed_from_count(const struct fromauth_profile *profil
 /** The @p i th allowed-from pattern. @since 1.0 */
 const char *fromauth_profile_allowed_from(const struct fromauth_profile *profile, size_t i);
 
+/* ---- per-account parameters and the service catalogue (1.1) ------- */
+
+/**
+ * Give the per-account parameter @p name (declared by the profile with
+ * `param = NAME | description`) a value; it fills `{NAME}` in the
+ * profile's names.  A value must match the parameter's `param-pattern`
+ * when it has one, and an `ip = {NAME}` parameter must be a CIDR range.
+ * Setting it again replaces the value.  Parameters left unset never stop
+ * a check: see fromauth.profile(5).
+ * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_PROFILE (no such parameter, or a
+ * value it refuses; the message says which), FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_profile_set_param(struct fromauth_profile *profile, const char *name,
+			       const char *value, char *errbuf, size_t errlen);
+/** Number of parameters the profile declares; 0 for NULL. @since 1.1 */
+size_t fromauth_profile_param_count(const struct fromauth_profile *profile);
+/** Name of parameter @p i, or NULL if out of range; owned by the profile. @since 1.1 */
+const char *fromauth_profile_param_name(const struct fromauth_profile *profile, size_t i);
+/** What parameter @p i holds and where the customer finds it, or NULL. @since 1.1 */
+const char *fromauth_profile_param_description(const struct fromauth_profile *profile,
+					       size_t i);
+/** Value of parameter @p i (set, else its `param-default`), or NULL when it has none. @since 1.1 */
+const char *fromauth_profile_param_value(const struct fromauth_profile *profile, size_t i);
+/**
+ * Directory of the service catalogue: `$FROMAUTH_SERVICES_DIR` when set
+ * and not empty, else the installed `share/fromauth/services`.  The
+ * string is static or the environment's.  Thread-safe while the
+ * environment is not changed.
+ * @since 1.1
+ */
+const char *fromauth_services_dir(void);
+/**
+ * Load a catalogue service by name ("sendgrid": `NAME.profile` in
+ * fromauth_services_dir()), or a profile file when @p name contains '/'
+ * or ends in `.profile`.
+ * @return as fromauth_profile_load(); FROMAUTH_E_IO names the directory
+ * searched when there is no such service; FROMAUTH_E_INVAL for a name
+ * that is neither
+ * @since 1.1
+ */
+int fromauth_profile_load_service(const char *name, struct fromauth_profile **out,
+				  char *errbuf, size_t errlen);
+/** Catalogue id (`id`), or NULL for a profile that is not a catalogue entry. @since 1.1 */
+const char *fromauth_profile_id(const struct fromauth_profile *profile);
+/** The vendor documentation URL (`doc`), or NULL. @since 1.1 */
+const char *fromauth_profile_doc(const struct fromauth_profile *profile);
+/** Date the entry was last checked against its sources (`verified`, YYYY-MM-DD), or NULL. @since 1.1 */
+const char *fromauth_profile_verified(const struct fromauth_profile *profile);
+/** Number of `source` lines: where each fact of the profile comes from. @since 1.1 */
+size_t fromauth_profile_source_count(const struct fromauth_profile *profile);
+/** Key of the fact source @p i is for ("dkim"), or NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_key(const struct fromauth_profile *profile, size_t i);
+/** Confidence of source @p i: "O", "T", "X" or "UNCONFIRMED"; NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_status(const struct fromauth_profile *profile, size_t i);
+/** Where source @p i states the fact (URL, note), or NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_reference(const struct fromauth_profile *profile,
+					      size_t i);
+
 /* ------------------------------------------------------------------ */
 /* SPF (RFC 7208) for one IP.                                          */
 
