@@ -186,6 +186,31 @@ for status in ("pass", "fail", "unknown", "not_checked", "listed", "not_listed",
     if status not in seen:
         failures.append(f"no rules scenario gave a {status} row: the validation is thin")
 
+# The service catalogue: every service against every customer domain of
+# its test zones, with --fix and --rules all (no parameters: placeholders).
+svc_dir = root / "services"
+customers = re.findall(r"^\$ORIGIN ([a-z0-9.-]+)\.$",
+                       (root / "tests/services/customers.zone").read_text(), flags=re.M) \
+    if (root / "tests/services/customers.zone").exists() else []
+catalogue_jobs = [(svc, dom) for svc in sorted(svc_dir.glob("*.profile")) for dom in customers]
+
+
+def catalogue_check(svc, dom):
+    r = run(["check", f"news@{dom}", "--service", str(svc), "--offline", "--fix",
+             "--rules", "all", "--json",
+             "--zone", str(root / "tests/services/vendors.zone"),
+             "--zone", str(root / "tests/services/customers.zone")])
+    if r.returncode not in (0, 1, 2, 3):
+        failures.append(f"check {svc.name} {dom}: exit {r.returncode}: {r.stderr}")
+        return None
+    return (f"check {svc.name} {dom}", r.stdout)
+
+
+with ThreadPoolExecutor(max_workers=4) as pool:
+    for out in pool.map(lambda j: catalogue_check(*j), catalogue_jobs):
+        if out:
+            validate("check", *out)
+
 # Message verification: every test message, as it comes, with the
 # connection given, and with --fix.
 verify_dir = root / "tests/verify"
