@@ -9,7 +9,8 @@ Runs `fromauth check --json` (with and without --fix) over every scenario
 of tests/test-check.c, `fromauth spf/dkim/dmarc --json` over their domains,
 `fromauth check --rules ... [--reputation] --json` over every scenario of
 tests/test-rules.c (blocklists as overlay copies), `fromauth verify --json`
-(with and without --fix and --ip) over tests/verify/*.eml, and a check
+(with and without --fix and --ip) over tests/verify/*.eml, `fromauth bulk
+--json` over the scenarios' addresses and bad lines, and a check
 whose every lookup times out (a silent UDP port on 127.0.0.1), and
 validates each object against its $defs entry.  Validation is strict:
 every object of the schema is closed (unevaluatedProperties: false), so a
@@ -38,7 +39,7 @@ schema = json.loads((root / "doc/schema/fromauth.schema.json").read_text())
 jsonschema.Draft202012Validator.check_schema(schema)
 
 
-EXTENSIBLE = ("spf", "dkim", "dmarc")   # check extends these with members
+EXTENSIBLE = ("spf", "dkim", "dmarc", "check")   # extended with members elsewhere
 
 
 def closed(node, extensible=False):
@@ -69,7 +70,7 @@ def closed(node, extensible=False):
 strict = closed(schema)
 validators = {kind: jsonschema.Draft202012Validator(
     dict(strict, **{"$ref": f"#/$defs/{kind}", "unevaluatedProperties": False}))
-    for kind in ("check", "spf", "dkim", "dmarc", "verify")}
+    for kind in ("check", "spf", "dkim", "dmarc", "verify", "bulk_line")}
 
 failures = []
 counts = {}
@@ -260,6 +261,49 @@ for member, path in (("fixed_dmarc_result", ()), ("evaluation", ("spf",)),
                for o in verify_objects):
         failures.append(f"no verify object has {'/'.join(map(str, path + (member,)))}: "
                         "the validation is thin")
+
+# fromauth bulk --json: one object per address line, in input order, the
+# check object with its line number or the line's error.
+if (root / "tools/cmd-bulk.c").exists():
+    esp = [(z, a) for z, p, a in jobs if p == "esp"]
+    lines = ["# scenarios of tests/test-check.c", ""]
+    for _, a in esp:
+        lines.append(a)
+    bad = ["not an address", "news@@members.example", "news@-bad-.example"]
+    lines += bad
+    args = ["bulk", "--service", str(check_dir / "profiles" / "esp.profile"), "--offline",
+            "--json", "--jobs", "4", "--no-progress", "--zone", str(check_dir / "esp.zone")]
+    for z in sorted({z for z, _ in esp}):
+        args += ["--zone", str(check_dir / "zones" / f"{z}.zone")]
+    r = subprocess.run([tool] + args + ["-"], input="\n".join(lines) + "\n",
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 65:
+        failures.append(f"bulk: exit {r.returncode}, not 65 (bad lines): {r.stderr[-300:]}")
+    got = [validate("bulk_line", f"bulk line {i + 1} of the output", t)
+           for i, t in enumerate(r.stdout.splitlines())]
+    want = [i + 1 for i, t in enumerate(lines) if t and not t.startswith("#")]
+    if [o.get("line") if o else None for o in got] != want:
+        failures.append(f"bulk: lines {[o.get('line') if o else None for o in got]}, "
+                        f"expected {want}")
+    errors = [o for o in got if o and "error" in o]
+    if [o["input"] for o in errors] != bad:
+        failures.append(f"bulk: error lines for {[o['input'] for o in errors]}, expected {bad}")
+    checks = [o for o in got if o and "verdict" in o]
+    if len(checks) != len(esp) or len(esp) < 20:
+        failures.append(f"bulk: {len(checks)} check lines for {len(esp)} addresses")
+    elif checks:
+        sample = copy.deepcopy(checks[0])
+        del sample["line"]
+        if not validators["check"].is_valid(sample):
+            failures.append("bulk: a check line without its line number is no check object")
+        for mutate in (lambda o: o.pop("line"), lambda o: o.update(surprise=1),
+                       lambda o: o.update(error="x")):
+            bad_obj = copy.deepcopy(checks[0])
+            mutate(bad_obj)
+            if validators["bulk_line"].is_valid(bad_obj):
+                failures.append("bulk: the schema accepts a mutated check line")
+        if validators["bulk_line"].is_valid({"line": 1, "input": "x"}):
+            failures.append("bulk: the schema accepts an error line without error")
 
 # Every lookup times out: the members that go null.
 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
