@@ -2,11 +2,10 @@
 /*
  * The check (SPEC section 3): can mail with this From address, sent via
  * this service, pass at receivers?  The lookups of one check are
- * independent, so they run on a few threads sharing the context's cache;
+ * independent, so they run on the context's workers sharing its cache;
  * the findings and the verdict are then read top to bottom.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +16,13 @@
 #include "result.h"
 #include "cidr.h"
 #include "ctx.h"
+#include "pool.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "profile.h"
 #include "service.h"
 #include "spf.h"
 
-#define MAX_WORKERS 8
 /* Profiles can list many ranges; two samples each is the SPEC minimum,
  * and a bound keeps a hostile spf-include from fanning out without end. */
 #define MAX_SPF_SAMPLES 64
@@ -45,36 +44,10 @@ struct job {
 	char err[256];
 };
 
-struct pool {
-	struct job *jobs;
-	size_t count;
-	atomic_size_t next;
-};
-
-static void *worker(void *arg)
+static void run_job(void *arg, size_t i)
 {
-	struct pool *p = arg;
-	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->count)
-			return NULL;
-		p->jobs[i].run(&p->jobs[i]);
-	}
-}
-
-static void run_jobs(struct job *jobs, size_t count)
-{
-	struct pool p = { .jobs = jobs, .count = count };
-	atomic_init(&p.next, 0);
-	pthread_t t[MAX_WORKERS];
-	size_t started = 0;
-	size_t want = count < MAX_WORKERS ? count : MAX_WORKERS;
-	for (; started + 1 < want; started++)
-		if (pthread_create(&t[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p);     /* this thread works too; with no threads, it does all */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
+	struct job *jobs = arg;
+	jobs[i].run(&jobs[i]);
 }
 
 static void job_dmarc(struct job *j)
@@ -646,7 +619,8 @@ static int aligned_with(struct eval_state *st, const char *other, char mode)
 	return aligned;
 }
 
-int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
+int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
+		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      char *errbuf, size_t errlen)
 {
@@ -707,7 +681,9 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 		goto out;
 	njobs += nspf;
 
-	run_jobs(jobs, njobs);
+	/* Offline every lookup is a memory read: handing them to other
+	 * threads costs more than doing them here. */
+	fa_pool_run(fa_dns_is_offline(dns) ? NULL : pool, run_job, jobs, njobs);
 
 	for (size_t i = 0; i < njobs; i++) {
 		if (jobs[i].rc && jobs[i].rc != FROMAUTH_OK) {
@@ -885,14 +861,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, resolved, addr, r, errbuf, errlen);
+		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = fa_remedy(ctx->dns, resolved, addr, r);
+		rc = fa_remedy(ctx->dns, ctx->pool, resolved, addr, r);
 	fromauth_profile_free(resolved);
-	if (!rc)
-		rc = fa_result_finish_json(r);
 	fromauth_address_free(addr);
 	if (rc) {
 		fromauth_result_free(r);

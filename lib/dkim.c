@@ -24,6 +24,7 @@
 
 #include "ctx.h"
 #include "dkim.h"
+#include "memo.h"
 #include "message.h"
 
 struct fromauth_dkim {
@@ -77,6 +78,7 @@ struct dkim_call {
 	int query_error;                /* negative fromauth_error, or 0 */
 	int too_big;                    /* the answer did not fit libopendkim's buffer */
 	int dns_failed;                 /* temporary failure: DKIM_DNS_ERROR */
+	int served;                     /* the one question was answered */
 	size_t wire_len;
 };
 
@@ -88,10 +90,12 @@ static int hook_start(void *service, int type, unsigned char *query,
 	struct dkim_call *call = current_call;
 
 	*qh = call;
-	if (!call || type != FA_RR_TXT || call->ans)
+	if (!call || type != FA_RR_TXT || call->served)
 		return -1;      /* libopendkim asks exactly one TXT question */
-	int rc = fa_dns_query(call->req, (const char *)query, FA_RR_TXT,
-			      &call->ans, NULL);
+	call->served = 1;
+	int rc = 0;
+	if (!call->ans)         /* else fetched beforehand, for the memo */
+		rc = fa_dns_query(call->req, (const char *)query, FA_RR_TXT, &call->ans, NULL);
 	if (rc < 0) {
 		call->query_error = rc;
 		call->ans = NULL;
@@ -179,6 +183,51 @@ static int opendkim_test(struct dkim_call *call, const char *selector,
 			       &dnssec, err, errlen);
 	current_call = NULL;
 	return rc;
+}
+
+/*
+ * libopendkim's verdict depends only on the answer its hook serves.  A key
+ * record that passed is kept per context by its wire form, so customers
+ * delegating to the same service key run dkim_test_key() once between
+ * them; anything else (no record, several, a failure, whose messages may
+ * name the query) runs it every time.
+ */
+struct odkim_pass {
+	int rc;
+};
+
+static int opendkim_test_memo(struct dkim_call *call, const char *qname,
+			      const char *selector, const char *domain,
+			      char *err, size_t errlen, int *fatal)
+{
+	struct fa_memo *memo = fa_dns_memo(call->req->dns);
+	if (!memo)
+		return opendkim_test(call, selector, domain, err, errlen, fatal);
+	int rc = fa_dns_query(call->req, qname, FA_RR_TXT, &call->ans, NULL);
+	if (rc < 0) {
+		call->query_error = rc;
+		call->ans = NULL;
+		return -1;
+	}
+	const struct fa_dns_answer *a = call->ans;
+	if (a->status != FA_DNS_OK || a->count != 1 || !a->rrs[0].wire)
+		return opendkim_test(call, selector, domain, err, errlen, fatal);
+	struct odkim_pass v;
+	if (fa_memo_get(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len, &v,
+			sizeof(v))) {
+		if (err && errlen)
+			err[0] = '\0';
+		return v.rc;
+	}
+	int odkim_rc = opendkim_test(call, selector, domain, err, errlen, fatal);
+	if (odkim_rc == 0 && !*fatal && !call->query_error && !call->dns_failed) {
+		v.rc = 0;
+		fa_memo_put(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len, &v,
+			    sizeof(v));
+	} else {
+		fa_memo_abandon(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len);
+	}
+	return odkim_rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -374,7 +423,7 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 				  "The key record is invalid: OpenDKIM says \"%s\"%s.",
 				  odkim_err[0] ? odkim_err : "error",
 				  ans->rrs[0].len > 1024 ? " (the record is longer than 1024 bytes)" : "");
-	if (fa_dkim_key_check(rec, why, sizeof(why)) != 0)
+	if (fa_dkim_key_check_memo(fa_dns_memo(call->req->dns), rec, why, sizeof(why)) != 0)
 		return set_reason(dkim, FROMAUTH_DKIM_INVALID,
 				  "The key record is invalid: %s.", why);
 	dkim->key_bits = rec->bits;
@@ -589,8 +638,8 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	struct dkim_call call = { .req = req };
 	char odkim_err[512];
 	int fatal = 0;
-	int odkim_rc = opendkim_test(&call, dkim->selector, dkim->domain,
-				     odkim_err, sizeof(odkim_err), &fatal);
+	int odkim_rc = opendkim_test_memo(&call, dkim->qname, dkim->selector, dkim->domain,
+					  odkim_err, sizeof(odkim_err), &fatal);
 	if (fatal || call.query_error || !call.ans) {
 		rc = fatal ? fatal : call.query_error;
 		if (!rc)

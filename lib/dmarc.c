@@ -14,6 +14,7 @@
  * comparison the SPEC asks for, RFC 7489 (record at D, else at the PSL
  * organizational domain).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,14 +80,16 @@ static void psl_init(void)
 		psl = (psl_ctx_t *)psl_builtin();      /* static, never freed */
 }
 
-static char *psl_org_domain(const char *domain)
+/* @own: the context's list (fromauth_ctx_set_psl), else NULL. */
+static char *psl_org_domain(const psl_ctx_t *own, const char *domain)
 {
 	pthread_once(&psl_once, psl_init);
+	const psl_ctx_t *list = own ? own : psl;
 	char *lower = fa_domain_normalize(domain);
 	if (!lower)
 		return NULL;
 	/* NULL when the domain is itself a public suffix (or no list). */
-	const char *reg = psl ? psl_registrable_domain(psl, lower) : NULL;
+	const char *reg = list ? psl_registrable_domain(list, lower) : NULL;
 	char *org = reg ? strdup(reg) : NULL;
 	if (!reg)
 		return lower;
@@ -561,7 +564,7 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	free(qname);
 	if (rc)
 		return rc;
-	d->psl_org = psl_org_domain(d->domain);
+	d->psl_org = psl_org_domain(fa_dns_psl(req->dns), d->domain);
 	if (!d->psl_org) {
 		txt_set_clear(&set);
 		return FROMAUTH_E_NOMEM;
@@ -998,6 +1001,26 @@ char fa_dmarc_psd(const struct fromauth_dmarc *d)
 const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *d)
 {
 	return d ? d->psl_org : NULL;
+}
+
+int fa_dmarc_psl_load(const char *path, void **out, char *errbuf, size_t errlen)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return fa_error(errbuf, errlen, FROMAUTH_E_IO, "%s: %s", path, strerror(errno));
+	fclose(f);
+	psl_ctx_t *p = psl_load_file(path);
+	if (!p)
+		return fa_error(errbuf, errlen, FROMAUTH_E_IO,
+				"%s: not a Public Suffix List libpsl can read", path);
+	*out = p;
+	return FROMAUTH_OK;
+}
+
+void fa_dmarc_psl_free(void *list)
+{
+	psl_free(list);
 }
 
 /* ---- public API ------------------------------------------------------- */

@@ -12,6 +12,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
+	{ "bulk", cmd_bulk, "check a list of From addresses, in parallel, in input order" },
 	{ "services", cmd_services, "list the service catalogue, or show one service" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
 	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
