@@ -829,6 +829,10 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 	int rc = fa_domain_check(domain, errbuf, errlen);
 	if (rc)
 		return rc;
+	/* Up front, not on the first record parsed: the RFC 7489 comparison
+	 * and the JSON read lib_ready, and must not depend on what the
+	 * process checked before. */
+	lib_ensure();
 	struct fromauth_dmarc *d = calloc(1, sizeof(*d));
 	if (!d)
 		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "out of memory");

@@ -678,6 +678,24 @@ START_TEST(fromauth_dmarc_json_fields)
 }
 END_TEST
 
+/* The output does not depend on what the process checked before: the
+ * first check of a process, of a domain without a record (nothing for
+ * libopendmarc to parse), says what later ones say.  Each test runs in
+ * a fresh process (CK_FORK); under valgrind (CK_FORK=no) it still holds. */
+START_TEST(fromauth_dmarc_json_first_check)
+{
+	struct fromauth_dmarc *d = check("norecord.com");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 0);
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	struct json_object *old, *v;
+	ck_assert(json_object_object_get_ex(j, "rfc7489", &old));
+	ck_assert(json_object_object_get_ex(old, "psl", &v));
+	ck_assert_msg(json_object_get_boolean(v), "rfc7489.psl false on the first check");
+	json_object_put(j);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
 START_TEST(fromauth_dmarc_null_tolerant)
 {
 	fromauth_dmarc_free(NULL);
@@ -862,6 +880,7 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tc);
 
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_first_check, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
 	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));
