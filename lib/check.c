@@ -223,7 +223,8 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 		char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
 		fa_cidr_first(&ranges[i], first, sizeof(first));
 		fa_cidr_last(&ranges[i], last, sizeof(last));
-		for (int k = 0; k < 2; k++) {
+		/* The bound is per sample: a single address adds one. */
+		for (int k = 0; k < 2 && *njobs < MAX_SPF_SAMPLES; k++) {
 			const char *ip = k ? last : first;
 			if (k && !strcmp(first, last))
 				break;
