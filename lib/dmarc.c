@@ -78,9 +78,14 @@ static void psl_init(void)
 		psl = (psl_ctx_t *)psl_builtin();      /* static, never freed */
 }
 
-static char *psl_org_domain(const char *domain)
+static void psl_ensure(void)
 {
 	pthread_once(&psl_once, psl_init);
+}
+
+static char *psl_org_domain(const char *domain)
+{
+	psl_ensure();
 	char *lower = fa_domain_normalize(domain);
 	if (!lower)
 		return NULL;
@@ -105,6 +110,8 @@ static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
 	if (len > OPENDMARC_RECORD_MAX || memchr(txt, '\0', len))
 		return 0;
 	lib_ensure();
+	if (!lib_ready)
+		return 0;
 	DMARC_POLICY_T *pctx = opendmarc_policy_connect_init((u_char *)"127.0.0.1",
 							     DMARC_POLICY_IP_TYPE_IPV4);
 	if (!pctx)
@@ -602,8 +609,13 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 
 static int compare_discoveries(struct fromauth_dmarc *d)
 {
-	/* Without the PSL, RFC 7489's organizational domain is a guess. */
-	if (d->temperror || d->psl_temperror || !lib_ready)
+	/* Without the PSL, RFC 7489's organizational domain is a guess.
+	 * (psl is read after psl_ensure() in fa_dmarc_eval.) */
+	if (d->temperror || d->psl_temperror || !psl)
+		return 0;
+	/* No record for either generation: no receiver applies DMARC, and
+	 * where a first record goes is the check's advice, not a dispute. */
+	if (!d->applied && !d->psl_record_domain)
 		return 0;
 	const char *rd9 = d->applied ? d->applied->domain : NULL;
 	const char *rd7 = d->psl_record_domain;
@@ -807,7 +819,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	json_object_object_add(old, "record", jstr(d->psl_record));
 	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
 	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
-	json_object_object_add(old, "psl", json_object_new_boolean(lib_ready));
+	json_object_object_add(old, "psl", json_object_new_boolean(psl != NULL));
 	json_object_object_add(o, "rfc7489", old);
 	json_object_object_add(o, "discovery_differs", jstr(d->differs));
 	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));
@@ -825,6 +837,10 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 	int rc = fa_domain_check(domain, errbuf, errlen);
 	if (rc)
 		return rc;
+	/* Both libraries are set up before any walk, so that no result
+	 * depends on what this process evaluated before. */
+	lib_ensure();
+	psl_ensure();
 	struct fromauth_dmarc *d = calloc(1, sizeof(*d));
 	if (!d)
 		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "out of memory");
