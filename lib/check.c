@@ -614,12 +614,13 @@ static int aligned_with(struct eval_state *st, const char *other, char mode)
 
 int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      char *errbuf, size_t errlen)
+		      uint64_t deadline_ms, char *errbuf, size_t errlen)
 {
 	struct eval_state st = { .profile = profile, .r = r };
 	uint64_t start = fa_now_ms();
 	int rc = FROMAUTH_OK;
 	fa_dns_req_init(&st.req, dns);
+	st.req.deadline_ms = deadline_ms;
 
 	const char *D = r->domain;
 	const char *mf = fromauth_profile_mail_from(profile);
@@ -822,6 +823,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (rc)
 		return rc;
 
+	/* One deadline for the whole check, the remediation's run too. */
+	uint64_t start = fa_now_ms();
+	struct fa_dns_req clock;
+	fa_dns_req_init(&clock, ctx->dns);
+	uint64_t deadline_ms = clock.deadline_ms;
+
 	struct fromauth_result *r = fa_result_new();
 	if (!r) {
 		fromauth_address_free(addr);
@@ -833,9 +840,10 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!r->from || !r->domain || !r->service)
 		rc = FROMAUTH_E_NOMEM;
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, profile, addr, r, errbuf, errlen);
+		rc = fa_check_evaluate(ctx->dns, profile, addr, r, deadline_ms, errbuf, errlen);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = fa_remedy(ctx->dns, profile, addr, r);
+		rc = fa_remedy(ctx->dns, profile, addr, r, deadline_ms);
+	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
 	if (!rc)
 		rc = fa_result_finish_json(r);
 	fromauth_address_free(addr);

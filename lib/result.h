@@ -5,6 +5,7 @@
 #define FROMAUTH_RESULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dns.h"
 #include "private.h"
@@ -61,15 +62,19 @@ struct fromauth_result {
 };
 
 /* Evaluate SPEC section 3 steps 1-7 into @r on @dns; @r->from etc. must
- * be set.  Returns 0 or an error (allocation, internal). */
+ * be set.  @deadline_ms is the check's fa_now_ms() bound (0 = none): one
+ * check has one deadline, its remediation included.  Returns 0 or an
+ * error (allocation, internal). */
 int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      char *errbuf, size_t errlen);
+		      uint64_t deadline_ms, char *errbuf, size_t errlen);
 
 /* Step 8: overlay every concrete fix on a layer over @dns and evaluate
- * again; sets r->fixed_verdict and r->fixes_not_applied. */
+ * again, within the same @deadline_ms; sets r->fixed_verdict and
+ * r->fixes_not_applied. */
 int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
-	      const struct fromauth_address *addr, struct fromauth_result *r);
+	      const struct fromauth_address *addr, struct fromauth_result *r,
+	      uint64_t deadline_ms);
 
 struct fromauth_result *fa_result_new(void);
 /* Build r->json from the rest of the result. */

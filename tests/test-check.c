@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "test-common.h"
+#include "test-nsd.h"
 
 enum { PASS = FROMAUTH_VERDICT_PASS, AT_RISK = FROMAUTH_VERDICT_AT_RISK,
        FAIL = FROMAUTH_VERDICT_FAIL, UNKNOWN = FROMAUTH_VERDICT_UNKNOWN };
@@ -781,6 +782,58 @@ START_TEST(test_sample_bound)
 }
 END_TEST
 
+/* ---- the deadline ---------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * One check has one deadline, its --fix run included (the remediation
+ * used to start a fresh one).  The scenario's records are in the overlay;
+ * every other name goes to a port on 127.0.0.1 where nothing answers, so
+ * each evaluation waits until the deadline.
+ */
+START_TEST(test_deadline_with_fix)
+{
+	const struct scenario *s = scenario_named("healthy");
+	struct fromauth_ctx *ctx = NULL;
+	char ns[32];
+	unsigned int port = test_free_port();
+	ck_assert_uint_gt(port, 0);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", port);
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 5000), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 1), 0);
+	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, 1500), 0);
+	add_zone(ctx, test_data("check/esp.zone"));
+	add_zone(ctx, path_of("zones", s->zone, "zone"));
+	struct fromauth_profile *p = load_profile(s->profile);
+
+	for (int fix = 0; fix < 2; fix++) {
+		uint64_t t0 = now_ms();
+		struct fromauth_result *r = run(ctx, s, p, fix ? FROMAUTH_CHECK_FIX : 0);
+		uint64_t took = now_ms() - t0;
+		/* the overlay holds what the verdict needs */
+		ck_assert_int_eq(fromauth_result_verdict(r), PASS);
+		ck_assert_int_eq(fromauth_result_fixed_verdict(r), fix ? PASS : -1);
+		/* a generous bound for a loaded machine, well under two
+		 * deadlines; the stats say the same */
+		ck_assert_msg(took < 1500 + 1000, "%s took %llu ms with a 1500 ms deadline",
+			      fix ? "--fix" : "the check", (unsigned long long)took);
+		ck_assert_uint_le(fromauth_result_elapsed_ms(r), took);
+		ck_assert_uint_ge(fromauth_result_elapsed_ms(r), 1400);
+		fromauth_result_free(r);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- bad input ------------------------------------------------------------ */
 
 START_TEST(test_bad_input)
@@ -1112,6 +1165,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_idn_alabels);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_sample_bound);
+	tcase_add_test(tc, test_deadline_with_fix);
 	tcase_add_test(tc, test_concurrent);
 	suite_add_tcase(s, tc);
 
