@@ -201,6 +201,7 @@ struct eval_state {
 	int spf_alignment;      /* of M with D: 1, 0, -1 could not tell */
 	int dkim_temperror;
 	int dmarc_valid;        /* a valid record applies */
+	int ranges_temperror;   /* the service's spf-include failed temporarily */
 };
 
 static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
@@ -214,7 +215,7 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 	ranges = fa_profile_ranges(st->profile, &n);
 	if (n == 0 && fromauth_profile_spf_include(st->profile)) {
 		rc = fa_spf_expand_ranges(&st->req, fromauth_profile_spf_include(st->profile),
-					  &expanded, &n);
+					  &expanded, &n, &st->ranges_temperror);
 		if (rc)
 			return rc;
 		ranges = expanded;
@@ -396,7 +397,7 @@ static void spf_findings(struct eval_state *st)
 		}
 	}
 	if (r->spf_count == 0)
-		r->spf_summary = strdup("none");
+		r->spf_summary = strdup(st->ranges_temperror ? "temperror" : "none");
 	else if (pass == r->spf_count)
 		r->spf_summary = strdup("pass");
 	else if (pass > 0)
@@ -409,6 +410,18 @@ static void spf_findings(struct eval_state *st)
 		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
 	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
 
+	/* The service's addresses come from DNS too: when that lookup
+	 * failed, SPF is undecided, not unconfigured. */
+	if (st->ranges_temperror) {
+		st->spf_temperror = 1;
+		fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
+			       r->spf_count == 0
+			       ? "The SPF record of the service's spf-include %s could not be looked up (DNS timeout or server failure), so its sending addresses and SPF could not be checked; try again later."
+			       : "Part of the SPF record tree of the service's spf-include %s could not be looked up (DNS timeout or server failure), so some of its sending addresses may not have been checked; try again later.",
+			       fromauth_profile_spf_include(st->profile));
+		if (r->spf_count == 0)
+			return;
+	}
 	if (r->spf_count == 0) {
 		/* Nothing to evaluate: say why rather than report "none". */
 		fa_finding_add(r, "service.no_ranges", FROMAUTH_SEVERITY_WARNING,

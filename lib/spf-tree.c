@@ -499,6 +499,7 @@ struct ranges {
 	struct fa_cidr *v;
 	size_t n, cap;
 	int nomem;
+	int temp;       /* some lookup failed temporarily: ranges may be missing */
 };
 
 static void add_range(struct ranges *r, int family, const unsigned char *addr,
@@ -543,6 +544,7 @@ static void add_host_ranges(struct fa_dns_req *req, struct ranges *r,
 		struct fa_dns_answer *ans = NULL;
 		if (fa_dns_query(req, name, types[t], &ans, NULL) != 0)
 			continue;
+		r->temp |= fa_dns_status_is_temporary(ans->status);
 		for (size_t i = 0; ans->status == FA_DNS_OK && i < ans->count; i++) {
 			const struct fa_dns_rr *rr = &ans->rrs[i];
 			if (rr->type == FA_RR_A && rr->len == 4)
@@ -557,7 +559,7 @@ static void add_host_ranges(struct fa_dns_req *req, struct ranges *r,
 static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 		   size_t depth, size_t *fetched)
 {
-	int status;
+	int status = FA_DNS_OK;
 	size_t count, len;
 	char *text = NULL;
 	struct fa_spf_record *rec = NULL;
@@ -567,6 +569,7 @@ static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 	++*fetched;
 	if (fetch_record(req, domain, &status, &count, &text, &len) != 0 ||
 	    count != 1 || fa_spf_record_parse(text, len, &rec, NULL, 0) != 0) {
+		r->temp |= count == 0 && fa_dns_status_is_temporary(status);
 		free(text);
 		return;
 	}
@@ -592,6 +595,7 @@ static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 			struct fa_dns_answer *ans = NULL;
 			if (fa_dns_query(req, target, FA_RR_MX, &ans, NULL) != 0)
 				break;
+			r->temp |= fa_dns_status_is_temporary(ans->status);
 			for (size_t k = 0; ans->status == FA_DNS_OK &&
 			     k < ans->count && k < MX_TARGETS; k++)
 				if (ans->rrs[k].type == FA_RR_MX)
@@ -615,7 +619,7 @@ static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 }
 
 int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
-			 struct fa_cidr **out, size_t *count)
+			 struct fa_cidr **out, size_t *count, int *temperror)
 {
 	struct ranges r = { 0 };
 	size_t fetched = 0;
@@ -624,6 +628,8 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 		return FROMAUTH_E_INVAL;
 	*out = NULL;
 	*count = 0;
+	if (temperror)
+		*temperror = 0;
 	if (!req || !domain)
 		return FROMAUTH_E_INVAL;
 	if (fa_domain_check(domain, NULL, 0) != 0)
@@ -639,5 +645,7 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	}
 	*out = r.v;
 	*count = r.n;
+	if (temperror)
+		*temperror = r.temp;
 	return 0;
 }

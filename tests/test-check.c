@@ -94,6 +94,14 @@ static const struct scenario scenarios[] = {
 	/* SPF of the service's own bounce domain fails temporarily */
 	{ "bounce-temp", "tempbounce", "news@bounce-temp.example", "tempbounce.sendco.example", UNKNOWN,
 	  { "spf.not_used", "spf.temperror", "dkim.key_missing" }, { "spf.include_missing" }, PASS },
+	/* the service's own addresses cannot be looked up: undecided, not
+	 * unconfigured (timeout, then a server failure) */
+	{ "include-temp", "tempinclude", "news@include-temp.example", "tempspf.sendco.example",
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "service.no_ranges", "spf.none", "spf.include_missing" }, PASS },
+	{ "include-servfail", "tempinclude", "news@include-servfail.example", NULL,
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "service.no_ranges", "spf.none", "spf.include_missing" }, PASS },
 	/* a temporary error one step up the DMARC tree walk */
 	{ "walk-temp", "esp", "news@sub.walk-temp.example", "_dmarc.walk-temp.example", UNKNOWN,
 	  { "dmarc.temperror", "spf.pass", "dkim.pass" }, { "dmarc.none", "dmarc.pass" }, UNKNOWN },
@@ -782,6 +790,30 @@ START_TEST(test_sample_bound)
 }
 END_TEST
 
+/* The service's include failing temporarily is said as such: SPF is
+ * temperror, never "none" or a profile without ranges. */
+START_TEST(test_include_temperror)
+{
+	const char *zones[] = { "include-temp", "include-servfail" };
+	for (size_t z = 0; z < 2; z++) {
+		const struct scenario *s = scenario_named(zones[z]);
+		struct fromauth_ctx *ctx = scenario_ctx(s);
+		struct fromauth_profile *p = load_profile(s->profile);
+		struct fromauth_result *r = run(ctx, s, p, 0);
+		ck_assert_str_eq(fromauth_result_spf_summary(r), "temperror");
+		ck_assert_uint_eq(fromauth_result_spf_count(r), 0);
+		int i = find_code(r, "spf.temperror");
+		ck_assert_int_ge(i, 0);
+		const char *m = fromauth_result_finding_message(r, (size_t)i);
+		ck_assert_ptr_nonnull(strstr(m, "tempspf.sendco.example"));
+		ck_assert_ptr_nonnull(strstr(m, "try again later"));
+		fromauth_result_free(r);
+		fromauth_profile_free(p);
+		fromauth_ctx_free(ctx);
+	}
+}
+END_TEST
+
 /* ---- the deadline ---------------------------------------------------------- */
 
 static uint64_t now_ms(void)
@@ -1166,6 +1198,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_sample_bound);
 	tcase_add_test(tc, test_deadline_with_fix);
+	tcase_add_test(tc, test_include_temperror);
 	tcase_add_test(tc, test_concurrent);
 	suite_add_tcase(s, tc);
 
