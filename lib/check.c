@@ -625,6 +625,38 @@ static int aligned_with(struct eval_state *st, const char *other, char mode)
 	return aligned;
 }
 
+/* Did SPF end in a temporary error where it could still have given an
+ * aligned pass (SPEC 3 step 6)?  Not when M cannot align, nor when some
+ * sample already failed for good. */
+static int spf_could_pass(const struct eval_state *st)
+{
+	const struct fromauth_result *r = st->r;
+	if (r->mail_from_outside)
+		return 0;
+	int temp = st->ranges_temperror, all_pass = r->spf_count > 0;
+	for (size_t i = 0; i < r->spf_count; i++) {
+		int res = fromauth_spf_result(r->spf[i]);
+		if (res == FROMAUTH_SPF_TEMPERROR)
+			temp = 1, all_pass = 0;
+		else if (res != FROMAUTH_SPF_PASS)
+			return 0;
+	}
+	/* every sample passed: only alignment can be undecided */
+	return all_pass ? st->spf_alignment < 0 : temp;
+}
+
+/* Did a DKIM key lookup fail temporarily for an identity that aligns
+ * (or whose alignment could not be told)? */
+static int dkim_could_pass(const struct eval_state *st)
+{
+	const struct fromauth_result *r = st->r;
+	for (size_t i = 0; i < r->dkim_count; i++)
+		if (fromauth_dkim_status(r->dkim[i].key) == FROMAUTH_DKIM_TEMPERROR &&
+		    r->dkim[i].aligned != 0)
+			return 1;
+	return 0;
+}
+
 int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      uint64_t deadline_ms, char *errbuf, size_t errlen)
@@ -760,8 +792,11 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	/* Step 6: the verdict, rules in the SPEC's order. */
 	int aligned_pass = r->spf_aligned || r->dkim_aligned;
 	int effective = fromauth_dmarc_effective_policy(d);
+	/* An evaluation that could have passed aligned but failed
+	 * temporarily: receivers defer such mail, they do not act on it. */
+	int deferred = !aligned_pass && (spf_could_pass(&st) || dkim_could_pass(&st));
 	if (denied || st.nxdomain == 1 ||
-	    (!aligned_pass && !fa_dmarc_temperror(d) &&
+	    (!aligned_pass && !deferred && !fa_dmarc_temperror(d) &&
 	     (effective == FROMAUTH_DMARC_POLICY_QUARANTINE ||
 	      effective == FROMAUTH_DMARC_POLICY_REJECT))) {
 		r->verdict = FROMAUTH_VERDICT_FAIL;
@@ -774,7 +809,7 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 		r->verdict = FROMAUTH_VERDICT_AT_RISK;
 	}
 
-	if (!fa_dmarc_temperror(d) && st.dmarc_valid) {
+	if (!fa_dmarc_temperror(d) && st.dmarc_valid && !deferred) {
 		if (aligned_pass)
 			fa_finding_add(r, "dmarc.pass", FROMAUTH_SEVERITY_INFO,
 				       "DMARC passes for %s through %s.", D,

@@ -102,6 +102,19 @@ static const struct scenario scenarios[] = {
 	{ "include-servfail", "tempinclude", "news@include-servfail.example", NULL,
 	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
 	  { "service.no_ranges", "spf.none", "spf.include_missing" }, PASS },
+	/* SPEC 3 step 6: what could have passed aligned failed temporarily:
+	 * receivers defer, so unknown even under p=reject */
+	{ "spf-temp-reject", "esp", "news@spf-temp-reject.example", "spf-temp-reject.example",
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "dmarc.fail_reject", "spf.none", "spf.include_missing" }, PASS },
+	{ "dkim-temp-reject", "esp", "news@dkim-temp-reject.example",
+	  "s1._domainkey.dkim-temp-reject.example", UNKNOWN,
+	  { "dkim.temperror", "spf.softfail", "spf.include_missing" },
+	  { "dmarc.fail_reject", "dkim.key_missing" }, PASS },
+	/* ... but not a signature that could never align */
+	{ "unaligned-temp", "othersign", "news@unaligned-temp.example",
+	  "s1._domainkey.othersign.example", FAIL,
+	  { "dkim.temperror", "spf.fail", "dmarc.fail_reject" }, { "dkim.pass" }, PASS },
 	/* a temporary error one step up the DMARC tree walk */
 	{ "walk-temp", "esp", "news@sub.walk-temp.example", "_dmarc.walk-temp.example", UNKNOWN,
 	  { "dmarc.temperror", "spf.pass", "dkim.pass" }, { "dmarc.none", "dmarc.pass" }, UNKNOWN },
