@@ -752,7 +752,9 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 
 	const struct fromauth_dmarc *d = r->dmarc;
 	free(r->org_domain);
-	r->org_domain = strdup(*fromauth_dmarc_org_domain(d) ? fromauth_dmarc_org_domain(d) : D);
+	/* With no DMARC record yet, the domain where the first one goes. */
+	const char *org = fa_dmarc_alignment_org(d);
+	r->org_domain = strdup(org && *org ? org : D);
 	st.dmarc_valid = !fa_dmarc_temperror(d) &&
 			 fromauth_dmarc_policy(d) != FROMAUTH_DMARC_POLICY_ABSENT;
 

@@ -876,6 +876,49 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 
 /* ---- alignment -------------------------------------------------------- */
 
+/* No DMARC record at any name of the walk (nor several at one). */
+static int no_record_anywhere(const struct fromauth_dmarc *d)
+{
+	if (d->temperror || d->org_temperror || d->walk.nfound > 0)
+		return 0;
+	for (size_t i = 0; i < d->walk.nqueried; i++)
+		if (d->walk.counts[i] > 0)
+			return 0;
+	return 1;
+}
+
+const char *fa_dmarc_alignment_org(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	if (no_record_anywhere(d) && d->psl_org && *d->psl_org)
+		return d->psl_org;
+	return d->walk.org;
+}
+
+/* Relaxed alignment of @o once a record is published at @base (o within
+ * base): the walk from @o then ends at base, unless a psd=n record below
+ * base makes its own organizational domain. */
+static int aligned_after_publishing(struct fa_dns_req *req, const char *o,
+				    const char *base, int *aligned)
+{
+	struct walk w;
+	int rc = tree_walk(req, o, &w, 0);
+	if (!rc) {
+		const char *org = base;
+		for (size_t i = 0; i < w.nfound; i++) {
+			if (w.found[i].rec.psd == 'n' &&
+			    strlen(w.found[i].domain) > strlen(base)) {
+				org = w.found[i].domain;
+				break;
+			}
+		}
+		*aligned = w.temp ? -1 : strcmp(org, base) == 0;
+	}
+	walk_clear(&w);
+	return rc;
+}
+
 int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *d,
 		     const char *other, int strict, int *aligned)
 {
@@ -898,8 +941,13 @@ int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *d,
 	} else if (!strict) {
 		char *oo = NULL;
 		int temp = 0;
+		const char *base = fa_dmarc_alignment_org(d);
 		if (d->org_temperror) {
 			*aligned = -1;
+		} else if (base != d->walk.org) {
+			/* No DMARC yet: as it will be with the first record. */
+			if (fa_domain_is_within(o, base))
+				rc = aligned_after_publishing(req, o, base, aligned);
 		} else if ((rc = org_domain_of(req, o, &oo, &temp)) == 0) {
 			*aligned = temp ? -1 : strcmp(oo, d->walk.org) == 0;
 			free(oo);

@@ -121,6 +121,10 @@ static const struct scenario scenarios[] = {
 	/* ---- at-risk ---- */
 	{ "no-dmarc", "esp", "news@no-dmarc.example", NULL, AT_RISK,
 	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
+	/* no DMARC anywhere: bounce.<domain> aligns as it will once the
+	 * advised record is published */
+	{ "nodmarc-bounce", "returnpath", "news@nodmarc-bounce.example", NULL, AT_RISK,
+	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "spf.unaligned", "dmarc.pass" }, PASS },
 	{ "none-unauth", "esp", "news@none-unauth.example", NULL, AT_RISK,
 	  { "dmarc.policy_none", "spf.none", "dkim.key_missing" },
 	  { "dmarc.pass", "dmarc.fail_quarantine", "dmarc.fail_reject" }, PASS },
@@ -827,6 +831,37 @@ START_TEST(test_include_temperror)
 }
 END_TEST
 
+/* With no DMARC record, the organizational domain the report prints, the
+ * one the advised record goes to and the one alignment uses are one. */
+START_TEST(test_no_dmarc_alignment)
+{
+	const struct scenario *s = scenario_named("nodmarc-bounce");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	const char *froms[] = { "news@nodmarc-bounce.example", "news@mail.nodmarc-bounce.example" };
+	for (size_t k = 0; k < 2; k++) {
+		struct fromauth_result *r = NULL;
+		char err[256] = "";
+		ck_assert_int_eq(fromauth_check(ctx, p, froms[k], 0, &r, err, sizeof(err)), 0);
+		ck_assert_str_eq(fromauth_result_org_domain(r), "nodmarc-bounce.example");
+		int i = find_code(r, "dmarc.none");
+		ck_assert_int_ge(i, 0);
+		ck_assert_str_eq(fromauth_result_finding_fix(r, (size_t)i, 0),
+				 "_dmarc.nodmarc-bounce.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+		ck_assert_msg(find_code(r, "spf.pass") >= 0, "%s: [%s]", froms[k], codes_of(r));
+		json_object *o = parse_json(r);
+		ck_assert(json_object_get_boolean(get(get(o, "spf"), "aligned")));
+		json_object *k0 = json_object_array_get_idx(get(o, "dkim"), 0);
+		ck_assert_ptr_nonnull(k0);
+		ck_assert(json_object_get_boolean(get(k0, "aligned")));
+		json_object_put(o);
+		fromauth_result_free(r);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 /* ---- the deadline ---------------------------------------------------------- */
 
 static uint64_t now_ms(void)
@@ -1212,6 +1247,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_sample_bound);
 	tcase_add_test(tc, test_deadline_with_fix);
 	tcase_add_test(tc, test_include_temperror);
+	tcase_add_test(tc, test_no_dmarc_alignment);
 	tcase_add_test(tc, test_concurrent);
 	suite_add_tcase(s, tc);
 
