@@ -155,15 +155,35 @@ static char *rr_line(const char *owner, const char *type, const char *rdata)
 	return line;
 }
 
-static int add_fix_owned(struct fa_finding *f, char *line)
+/* Add @line (malloc'd, may be NULL after a failed allocation) to @f; a
+ * failure marks @r incomplete. */
+static void add_fix_owned(struct fromauth_result *r, struct fa_finding *f, char *line)
 {
-	if (!f || !line) {
-		free(line);
-		return FROMAUTH_E_NOMEM;
-	}
-	int rc = fa_finding_add_fix(f, line);
+	if (!f || !line || fa_finding_add_fix(f, line) != FROMAUTH_OK)
+		r->nomem = 1;
 	free(line);
-	return rc;
+}
+
+/* Append @extra to @f's message; a failure marks @r incomplete. */
+static void append_message(struct fromauth_result *r, struct fa_finding *f,
+			   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append_message(struct fromauth_result *r, struct fa_finding *f,
+			   const char *fmt, ...)
+{
+	char *extra = NULL, *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&extra, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&msg, "%s %s", f->message, extra) < 0) {
+		if (n >= 0)
+			free(extra);
+		r->nomem = 1;
+		return;
+	}
+	free(extra);
+	free(f->message);
+	f->message = msg;
 }
 
 /* The SPF terms the service needs: its include, or its ranges. */
@@ -268,7 +288,7 @@ static void dmarc_findings(struct eval_state *st)
 			r->domain);
 		char owner[300];
 		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
-		add_fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
+		add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
 	}
 	/* Problems of an ignored look-alike record name their own place. */
 	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
@@ -300,7 +320,7 @@ static void dmarc_findings(struct eval_state *st)
 		struct fa_finding *f = fa_finding_add(r, "dmarc.rua_unauthorized", FROMAUTH_SEVERITY_WARNING,
 			"Reports for %s go to %s, outside the domain, which has not authorized them; the owner of %s must publish the record below.",
 			rec_dom, fa_dmarc_unauthorized(d, i), fa_dmarc_unauthorized_host(d, i));
-		add_fix_owned(f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
+		add_fix_owned(r, f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
 	}
 }
 
@@ -348,35 +368,39 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	if (target && (!a || a->record_count == 0)) {
 		char rdata[300];
 		snprintf(rdata, sizeof(rdata), "%s.", target);
-		add_fix_owned(f, rr_line(r->mail_from, "CNAME", rdata));
+		add_fix_owned(r, f, rr_line(r->mail_from, "CNAME", rdata));
 		return;
 	}
 	if (a && a->record_count > 1)
 		return;         /* spf.multiple says what to do first */
 	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
+	int rc = terms ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
 	/* The merge also moves a service term that is in the wrong place
 	 * or qualified wrongly (after -all, ?include:X). */
-	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK) {
-		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+	if (!rc)
+		rc = fa_spf_merge_include(a ? a->record : NULL, terms, &merged);
+	if (rc == FROMAUTH_OK) {
+		add_fix_owned(r, f, fa_txt_rr_line(r->mail_from, merged));
 		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
 		 * failure for another; say so before it is published. */
 		struct fa_spf_analysis *after = NULL;
-		char *msg = NULL;
-		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) != FROMAUTH_OK) {
+		rc = fa_spf_analyze_record(&st->req, r->mail_from, merged, &after);
+		if (rc != FROMAUTH_OK) {
 			/* no count to tell */
 		} else if (after->lookups > 10) {
 			/* f may move once another finding is added: last use */
 			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
 				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
 				       r->mail_from, after->lookups);
-		} else if (asprintf(&msg, "%s With the fix the record uses %u of 10 DNS lookups.", f->message,
-				    after->lookups) >= 0) {
-			free(f->message);
-			f->message = msg;
+		} else {
+			append_message(r, f, "With the fix the record uses %u of 10 DNS lookups.",
+				       after->lookups);
 		}
 		fa_spf_analysis_free(after);
 	}
+	if (rc == FROMAUTH_E_NOMEM)
+		r->nomem = 1;
 	free(merged);
 	free(terms);
 }
@@ -404,6 +428,8 @@ static void spf_findings(struct eval_state *st)
 		r->spf_summary = strdup("partial");
 	else
 		r->spf_summary = strdup(fromauth_spf_result_name(worst));
+	if (!r->spf_summary)
+		r->nomem = 1;
 	/* Any sample or the record tree failing temporarily leaves SPF
 	 * undecided (SPEC 3 step 6, "unknown"). */
 	for (size_t i = 0; i < r->spf_count; i++)
@@ -513,7 +539,8 @@ static void spf_findings(struct eval_state *st)
 	spf_authorize_fix(st, f);
 }
 
-static void dkim_key_fix(struct fa_finding *f, const struct fromauth_dkim *k)
+static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
+			 const struct fromauth_dkim *k)
 {
 	if (!f)
 		return;
@@ -524,22 +551,18 @@ static void dkim_key_fix(struct fa_finding *f, const struct fromauth_dkim *k)
 	if (target && fa_dkim_target_ok(k)) {
 		/* The CNAME is already right: the key at the target is the
 		 * service's to replace, and repeating the CNAME fixes nothing. */
-		char *msg = NULL;
-		if (asprintf(&msg, "%s %s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
-			     f->message, owner, target) >= 0) {
-			free(f->message);
-			f->message = msg;
-		}
+		append_message(r, f, "%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
+			       owner, target);
 		return;
 	}
 	if (target) {
 		char rdata[300];
 		snprintf(rdata, sizeof(rdata), "%s.", target);
-		add_fix_owned(f, rr_line(owner, "CNAME", rdata));
+		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
 		return;
 	}
 	/* Only the service knows the key: a placeholder, never applied. */
-	add_fix_owned(f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
+	add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
 	f->fix_needs_input = 1;
 }
 
@@ -580,32 +603,32 @@ static void dkim_findings(struct eval_state *st)
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
-			dkim_key_fix(f, k);
+			dkim_key_fix(r, f, k);
 			break;
 		case FROMAUTH_DKIM_INVALID:
 			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
 					   "DKIM key %s._domainkey.%s: %s",
 					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(f, k);
+			dkim_key_fix(r, f, k);
 			break;
 		case FROMAUTH_DKIM_REVOKED:
 			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
 					   sel, dom);
-			dkim_key_fix(f, k);
+			dkim_key_fix(r, f, k);
 			break;
 		case FROMAUTH_DKIM_WEAK:
 			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
 					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(f, k);
+			dkim_key_fix(r, f, k);
 			break;
 		case FROMAUTH_DKIM_MISMATCH:
 			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
 					   "%s._domainkey.%s does not point to the service's key at %s: %s",
 					   sel, dom, fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
 					   fromauth_dkim_reason(k));
-			dkim_key_fix(f, k);
+			dkim_key_fix(r, f, k);
 			break;
 		case FROMAUTH_DKIM_TEMPERROR:
 			st->dkim_temperror = 1;
@@ -620,9 +643,10 @@ static void dkim_findings(struct eval_state *st)
 static int aligned_with(struct eval_state *st, const char *other, char mode)
 {
 	int aligned = -1;
-	if (fa_dmarc_aligned(&st->req, st->r->dmarc, other, mode == 's', &aligned) != FROMAUTH_OK)
-		return -1;
-	return aligned;
+	int rc = fa_dmarc_aligned(&st->req, st->r->dmarc, other, mode == 's', &aligned);
+	if (rc == FROMAUTH_E_NOMEM)
+		st->r->nomem = 1;
+	return rc ? -1 : aligned;
 }
 
 /* Did SPF end in a temporary error where it could still have given an
@@ -670,8 +694,10 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	const char *D = r->domain;
 	const char *mf = fromauth_profile_mail_from(profile);
 	r->mail_from = mf ? fa_profile_expand(mf, D) : strdup(D);
-	char *helo = fromauth_profile_helo(profile) ? strdup(fromauth_profile_helo(profile)) : NULL;
 	if (!r->mail_from)
+		return FROMAUTH_E_NOMEM;
+	char *helo = NULL;
+	if (fromauth_profile_helo(profile) && !(helo = strdup(fromauth_profile_helo(profile))))
 		return FROMAUTH_E_NOMEM;
 
 	/* Step 1: send-as. */
@@ -755,6 +781,10 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	/* With no DMARC record yet, the domain where the first one goes. */
 	const char *org = fa_dmarc_alignment_org(d);
 	r->org_domain = strdup(org && *org ? org : D);
+	if (!r->org_domain) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
 	st.dmarc_valid = !fa_dmarc_temperror(d) &&
 			 fromauth_dmarc_policy(d) != FROMAUTH_DMARC_POLICY_ABSENT;
 
@@ -827,6 +857,11 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 				       D);
 	}
 
+	/* A finding, fix or message lost to a failed allocation, here or
+	 * inside a library's DNS callback: never an OK result with
+	 * something missing. */
+	if (r->nomem || atomic_load(&st.req.nomem))
+		rc = FROMAUTH_E_NOMEM;
 	r->dns_queries = atomic_load(&st.req.queries);
 	r->cache_hits = atomic_load(&st.req.cache_hits);
 	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);

@@ -59,6 +59,9 @@ struct fromauth_result {
 
 	unsigned int dns_queries, cache_hits, elapsed_ms;
 	char *json;
+	/* An allocation failed while filling it in: a finding, a fix or a
+	 * message may be missing, so the check must fail with NOMEM. */
+	int nomem;
 };
 
 /* Evaluate SPEC section 3 steps 1-7 into @r on @dns; @r->from etc. must
@@ -81,7 +84,7 @@ struct fromauth_result *fa_result_new(void);
 int fa_result_finish_json(struct fromauth_result *r);
 
 /* Append a finding; the message is formatted.  Returns the finding, or
- * NULL on allocation failure. */
+ * NULL on allocation failure (r->nomem is set then). */
 struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

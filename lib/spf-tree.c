@@ -567,8 +567,11 @@ static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
 	if (depth > TREE_DEPTH || *fetched >= TREE_RECORDS || r->nomem)
 		return;
 	++*fetched;
-	if (fetch_record(req, domain, &status, &count, &text, &len) != 0 ||
-	    count != 1 || fa_spf_record_parse(text, len, &rec, NULL, 0) != 0) {
+	int rc = fetch_record(req, domain, &status, &count, &text, &len);
+	if (!rc && count == 1)
+		rc = fa_spf_record_parse(text, len, &rec, NULL, 0);
+	if (rc || count != 1) {
+		r->nomem |= rc == FROMAUTH_E_NOMEM;
 		r->temp |= count == 0 && fa_dns_status_is_temporary(status);
 		free(text);
 		return;
