@@ -879,7 +879,18 @@ static uint64_t now_ms(void)
  */
 START_TEST(test_deadline_with_fix)
 {
+	enum { DEADLINE = 3000 };
 	const struct scenario *s = scenario_named("healthy");
+	struct fromauth_profile *p = load_profile(s->profile);
+
+	/* What the check costs on this machine (sanitizers, load) without
+	 * any waiting: the bound below allows for it. */
+	struct fromauth_ctx *offline = scenario_ctx(s);
+	uint64_t t0 = now_ms();
+	fromauth_result_free(run(offline, s, p, FROMAUTH_CHECK_FIX));
+	uint64_t work = now_ms() - t0;
+	fromauth_ctx_free(offline);
+
 	struct fromauth_ctx *ctx = NULL;
 	char ns[32];
 	unsigned int port = test_free_port();
@@ -887,26 +898,28 @@ START_TEST(test_deadline_with_fix)
 	snprintf(ns, sizeof(ns), "127.0.0.1@%u", port);
 	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
 	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ns), 0);
-	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 5000), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 10000), 0);
 	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 1), 0);
-	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, 1500), 0);
+	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, DEADLINE), 0);
 	add_zone(ctx, test_data("check/esp.zone"));
 	add_zone(ctx, path_of("zones", s->zone, "zone"));
-	struct fromauth_profile *p = load_profile(s->profile);
 
 	for (int fix = 0; fix < 2; fix++) {
-		uint64_t t0 = now_ms();
+		t0 = now_ms();
 		struct fromauth_result *r = run(ctx, s, p, fix ? FROMAUTH_CHECK_FIX : 0);
 		uint64_t took = now_ms() - t0;
 		/* the overlay holds what the verdict needs */
 		ck_assert_int_eq(fromauth_result_verdict(r), PASS);
 		ck_assert_int_eq(fromauth_result_fixed_verdict(r), fix ? PASS : -1);
-		/* a generous bound for a loaded machine, well under two
-		 * deadlines; the stats say the same */
-		ck_assert_msg(took < 1500 + 1000, "%s took %llu ms with a 1500 ms deadline",
-			      fix ? "--fix" : "the check", (unsigned long long)took);
+		/* one deadline, plus the work and slack; two deadlines (the
+		 * remediation starting its own) do not fit */
+		ck_assert_msg(took < DEADLINE + 1000 + 2 * work,
+			      "%s took %llu ms with a %d ms deadline (%llu ms of work)",
+			      fix ? "--fix" : "the check", (unsigned long long)took, DEADLINE,
+			      (unsigned long long)work);
+		/* it did wait for the silent server; the stats say the same */
+		ck_assert_uint_ge(fromauth_result_elapsed_ms(r), DEADLINE - 100);
 		ck_assert_uint_le(fromauth_result_elapsed_ms(r), took);
-		ck_assert_uint_ge(fromauth_result_elapsed_ms(r), 1400);
 		fromauth_result_free(r);
 	}
 	fromauth_profile_free(p);
