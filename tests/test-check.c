@@ -1243,6 +1243,95 @@ START_TEST(test_concurrent)
 }
 END_TEST
 
+/* Eight threads run checks on one context and read the results' JSON,
+ * and eight more read the JSON and getters of results they share: the
+ * outcomes must match the single-threaded ones, and under
+ * ThreadSanitizer (.ci/run) no access may race. */
+enum { JSON_THREADS = 8 };
+static struct fromauth_result *shared_results[NSCENARIOS];
+static char *shared_json[NSCENARIOS];
+
+static void *json_check_main(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg, bad = 0;
+	for (size_t k = 0; k < NSCENARIOS; k++) {
+		size_t i = (k + t * 7) % NSCENARIOS;
+		struct fromauth_result *r = NULL;
+		if (fromauth_check(shared_ctx, profiles[i], scenarios[i].from, FROMAUTH_CHECK_FIX,
+				   &r, NULL, 0) != 0) {
+			bad++;
+			continue;
+		}
+		json_object *o = json_tokener_parse(fromauth_result_json(r));
+		json_object *v = NULL;
+		bad += !o || !json_object_object_get_ex(o, "verdict", &v) ||
+		       strcmp(json_object_get_string(v), vname(fromauth_result_verdict(r))) ||
+		       fromauth_result_verdict(r) != scenarios[i].verdict;
+		json_object_put(o);
+		fromauth_result_free(r);
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void *json_read_main(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg, bad = 0;
+	for (size_t k = 0; k < NSCENARIOS; k++) {
+		size_t i = (k + t) % NSCENARIOS;
+		const struct fromauth_result *r = shared_results[i];
+		const char *j = fromauth_result_json(r);
+		bad += !j || strcmp(j, shared_json[i]) != 0;
+		bad += fromauth_result_verdict(r) != scenarios[i].verdict;
+		for (size_t f = 0; f < fromauth_result_finding_count(r); f++)
+			bad += !fromauth_result_finding_message(r, f);
+		bad += !fromauth_dmarc_json(fromauth_result_dmarc(r));
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static size_t run_threads(void *(*fn)(void *))
+{
+	pthread_t th[JSON_THREADS];
+	size_t bad = 0;
+	for (size_t t = 0; t < JSON_THREADS; t++)
+		ck_assert_int_eq(pthread_create(&th[t], NULL, fn, (void *)(uintptr_t)t), 0);
+	for (size_t t = 0; t < JSON_THREADS; t++) {
+		void *ret;
+		pthread_join(th[t], &ret);
+		bad += (size_t)(uintptr_t)ret;
+	}
+	return bad;
+}
+
+START_TEST(test_concurrent_json)
+{
+	shared_ctx = test_offline_ctx("check/esp.zone", NULL);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		add_zone(shared_ctx, path_of("zones", scenarios[i].zone, "zone"));
+		if (scenarios[i].timeout)
+			ck_assert_int_eq(fromauth_ctx_add_timeout_name(shared_ctx,
+								       scenarios[i].timeout), 0);
+		profiles[i] = load_profile(scenarios[i].profile);
+	}
+	size_t bad = run_threads(json_check_main);
+	ck_assert_msg(bad == 0, "%zu threaded checks and their JSON went wrong", bad);
+
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		shared_results[i] = run(shared_ctx, &scenarios[i], profiles[i], FROMAUTH_CHECK_FIX);
+		shared_json[i] = strdup(fromauth_result_json(shared_results[i]));
+		ck_assert_ptr_nonnull(shared_json[i]);
+	}
+	bad = run_threads(json_read_main);
+	ck_assert_msg(bad == 0, "%zu reads of shared results went wrong", bad);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		fromauth_result_free(shared_results[i]);
+		free(shared_json[i]);
+		fromauth_profile_free(profiles[i]);
+	}
+	fromauth_ctx_free(shared_ctx);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("check");
@@ -1262,6 +1351,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_include_temperror);
 	tcase_add_test(tc, test_no_dmarc_alignment);
 	tcase_add_test(tc, test_concurrent);
+	tcase_add_test(tc, test_concurrent_json);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_result");
