@@ -23,6 +23,18 @@ struct fa_dns_answer *fa_answer_new(const char *qname, uint16_t type, int status
 int fa_answer_add_rr(struct fa_dns_answer *ans, const struct fa_dns_rr *rr);
 int fa_answer_add_cname(struct fa_dns_answer *ans, const char *target);
 
+/* The network path's packet handling, here so the fuzzer can reach it.
+ * A reply is ours when it has our ID, QR set, opcode QUERY and exactly our
+ * question (name without regard to case, type, class IN); 0 and *out, or
+ * FROMAUTH_E_RECORD for anything else (unparseable included). */
+int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
+		       const ldns_rdf *qname, uint16_t type, ldns_pkt **out);
+/* The answer to @key/@type in @pkt: the CNAME chain from @key, then the
+ * records at its end; records of other owners are ignored.  NULL: no
+ * memory. */
+struct fa_dns_answer *fa_dns_answer_from_pkt(const ldns_pkt *pkt,
+					     const char *key, uint16_t type);
+
 /* Canonical key of a presentation-format name: lower case, no trailing
  * dot, escapes as ldns prints them.  NULL for a name ldns rejects. */
 char *fa_dns_name_key(const char *name);

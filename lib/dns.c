@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The DNS layer: configuration, the network path on ldns (UDP, TCP when
- * truncated, bounded tries), and resolution through overlay, cache and
+ * The DNS layer: configuration, the network path (our own sockets with
+ * absolute deadlines, ldns for the packets; UDP, TCP when truncated,
+ * bounded tries), and resolution through overlay, cache and
  * network with CNAMEs followed.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -533,8 +540,8 @@ static uint32_t negative_ttl(const ldns_pkt *pkt)
  * @key in order, then the records owned by the chain's end.  Records
  * owned by other names are ignored: the server does not get to answer
  * questions we did not ask. */
-static struct fa_dns_answer *answer_from_pkt(const ldns_pkt *pkt,
-					     const char *key, uint16_t type)
+struct fa_dns_answer *fa_dns_answer_from_pkt(const ldns_pkt *pkt,
+					      const char *key, uint16_t type)
 {
 	struct fa_dns_answer *a = fa_answer_new(key, type, FA_DNS_OK);
 	if (!a)
@@ -623,9 +630,235 @@ static struct fa_dns *bottom(struct fa_dns *d)
 	return d;
 }
 
+/* Where a nameserver listens, as a socket address. */
+static int ns_sockaddr(const struct fa_nameserver *ns, struct sockaddr_storage *ss,
+		       socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	const ldns_rdf *a = ns->addr;
+	if (ldns_rdf_get_type(a) == LDNS_RDF_TYPE_A && ldns_rdf_size(a) == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(ns->port);
+		memcpy(&sin->sin_addr, ldns_rdf_data(a), 4);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (ldns_rdf_get_type(a) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(a) == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(ns->port);
+		memcpy(&sin6->sin6_addr, ldns_rdf_data(a), 16);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
+/* Did the datagram come from the address and port we asked? */
+static int same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+		return x->sin_port == y->sin_port &&
+		       x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+	return x->sin6_port == y->sin6_port &&
+	       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+}
+
+/* Wait until @fd is ready for @events, never past @end (fa_now_ms()).
+ * 1 ready, 0 out of time, -1 error. */
+static int wait_fd(int fd, short events, uint64_t end)
+{
+	for (;;) {
+		uint64_t now = fa_now_ms();
+		if (now >= end)
+			return 0;
+		uint64_t left = end - now;
+		struct pollfd p = { .fd = fd, .events = events };
+		int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return 1;       /* errors show in the following call */
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
+		       const ldns_rdf *qname, uint16_t type, ldns_pkt **out)
+{
+	*out = NULL;
+	/* Cheap tests first: most forgeries die on the ID or QR bit. */
+	if (len < 12 || (uint16_t)(buf[0] << 8 | buf[1]) != id || !(buf[2] & 0x80))
+		return FROMAUTH_E_RECORD;
+	ldns_pkt *pkt = NULL;
+	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK || !pkt)
+		return FROMAUTH_E_RECORD;
+	const ldns_rr_list *q = ldns_pkt_question(pkt);
+	const ldns_rr *qr = ldns_rr_list_rr_count(q) == 1 ? ldns_rr_list_rr(q, 0) : NULL;
+	/* RFC 5452 section 9.1: the question must be ours; names compare
+	 * without regard to case. */
+	if (ldns_pkt_id(pkt) != id || !ldns_pkt_qr(pkt) ||
+	    ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY || !qr ||
+	    (uint16_t)ldns_rr_get_type(qr) != type ||
+	    ldns_rr_get_class(qr) != LDNS_RR_CLASS_IN ||
+	    !ldns_rr_owner(qr) || ldns_dname_compare(ldns_rr_owner(qr), qname) != 0) {
+		ldns_pkt_free(pkt);
+		return FROMAUTH_E_RECORD;
+	}
+	*out = pkt;
+	return FROMAUTH_OK;
+}
+
+/* What one exchange with a server gave. */
+enum exchange {
+	EX_ANSWER,      /* *out: a reply to our question */
+	EX_SILENT,      /* nothing usable in time, or the network failed */
+	EX_BROKEN,      /* the server answered wrongly (TCP) */
+};
+
+/* One query over UDP: wait for the reply until @end, dropping datagrams
+ * that are not the reply to our question from the server we asked. */
+static enum exchange udp_exchange(const struct sockaddr_storage *ss, socklen_t sslen,
+				  const uint8_t *q, size_t qlen, uint16_t id,
+				  const ldns_rdf *qname, uint16_t type,
+				  uint64_t end, ldns_pkt **out)
+{
+	enum exchange ex = EX_SILENT;
+	int fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return EX_SILENT;
+	uint8_t *buf = malloc(65535);
+	/* Connected: the kernel, too, drops datagrams from anyone else. */
+	if (!buf || connect(fd, (const struct sockaddr *)ss, sslen) != 0 ||
+	    send(fd, q, qlen, 0) != (ssize_t)qlen)
+		goto out;
+	while (wait_fd(fd, POLLIN, end) == 1) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, 65535, 0, (struct sockaddr *)&from, &flen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				continue;
+			break;          /* e.g. ICMP port unreachable */
+		}
+		if (!same_peer(&from, ss))
+			continue;
+		if (fa_dns_reply_parse(buf, (size_t)n, id, qname, type, out) == FROMAUTH_OK) {
+			ex = EX_ANSWER;
+			break;
+		}
+	}
+out:
+	free(buf);
+	close(fd);
+	return ex;
+}
+
+/* Write all of @buf to @fd before @end.  0, or -1. */
+static int send_all(int fd, const uint8_t *buf, size_t len, uint64_t end)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if (wait_fd(fd, POLLOUT, end) != 1)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read exactly @len bytes before @end, however the server drips them.
+ * 0, or -1 (out of time, closed, error). */
+static int recv_all(int fd, uint8_t *buf, size_t len, uint64_t end)
+{
+	while (len) {
+		ssize_t n = recv(fd, buf, len, 0);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+			if (wait_fd(fd, POLLIN, end) != 1)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* One query over TCP (RFC 1035 section 4.2.2 framing), all of it (connect,
+ * send, every partial read) before @end.  Any reply that is not ours
+ * ends the exchange: a stream has no room for a second one. */
+static enum exchange tcp_exchange(const struct sockaddr_storage *ss, socklen_t sslen,
+				  const uint8_t *q, size_t qlen, uint16_t id,
+				  const ldns_rdf *qname, uint16_t type,
+				  uint64_t end, ldns_pkt **out)
+{
+	enum exchange ex = EX_SILENT;
+	uint8_t *msg = malloc(qlen + 2), *reply = NULL;
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || !msg)
+		goto out;
+	if (connect(fd, (const struct sockaddr *)ss, sslen) != 0) {
+		int err = 0;
+		socklen_t elen = sizeof(err);
+		if (errno != EINPROGRESS || wait_fd(fd, POLLOUT, end) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0 || err)
+			goto out;
+	}
+	msg[0] = (uint8_t)(qlen >> 8);
+	msg[1] = (uint8_t)qlen;
+	memcpy(msg + 2, q, qlen);
+	uint8_t lenbuf[2];
+	if (send_all(fd, msg, qlen + 2, end) || recv_all(fd, lenbuf, 2, end))
+		goto out;
+	size_t rlen = (size_t)lenbuf[0] << 8 | lenbuf[1];
+	reply = malloc(rlen ? rlen : 1);
+	if (!reply || recv_all(fd, reply, rlen, end))
+		goto out;
+	ex = fa_dns_reply_parse(reply, rlen, id, qname, type, out) == FROMAUTH_OK
+		? EX_ANSWER : EX_BROKEN;
+out:
+	free(reply);
+	free(msg);
+	if (fd >= 0)
+		close(fd);
+	return ex;
+}
+
+/* The query in wire format: RD, EDNS with our UDP size, a random ID. */
+static int build_query(const ldns_rdf *qname, uint16_t type, uint16_t *id,
+		       uint8_t **wire, size_t *len)
+{
+	ldns_rdf *name = ldns_rdf_clone(qname);
+	ldns_pkt *q = name ? ldns_pkt_query_new(name, type, LDNS_RR_CLASS_IN, LDNS_RD) : NULL;
+	if (!q) {
+		ldns_rdf_deep_free(name);
+		return FROMAUTH_E_NOMEM;
+	}
+	if (getrandom(id, sizeof(*id), 0) != (ssize_t)sizeof(*id))
+		*id = ldns_get_random();
+	ldns_pkt_set_id(q, *id);
+	ldns_pkt_set_edns_udp_size(q, EDNS_UDP_SIZE);
+	ldns_status st = ldns_pkt2wire(wire, q, len);
+	ldns_pkt_free(q);
+	return st == LDNS_STATUS_OK ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+}
+
 /* Send one question, trying each nameserver in turn, at most `tries`
  * times and never past @deadline.  UDP with EDNS; a truncated answer is
- * asked again over TCP within the same try's time. */
+ * asked again over TCP within the same try's time.  Every wait (each
+ * datagram, connect, partial read) ends by the try's end. */
 static int network_fetch(struct fa_dns_req *req, const char *key,
 			 uint16_t type, struct fa_dns_answer **out)
 {
@@ -653,42 +886,37 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 		if (try_end > bound)
 			try_end = bound;
 		const struct fa_nameserver *ns = &base->ns[t % base->ns_count];
-
-		ldns_resolver *r = ldns_resolver_new();
-		if (!r) {
-			rc = FROMAUTH_E_NOMEM;
+		struct sockaddr_storage ss;
+		socklen_t sslen;
+		if (ns_sockaddr(ns, &ss, &sslen) != 0)
+			continue;
+		uint16_t id;
+		uint8_t *wire = NULL;
+		size_t wlen = 0;
+		rc = build_query(qname, type, &id, &wire, &wlen);
+		if (rc)
 			break;
-		}
-		ldns_resolver_push_nameserver(r, ns->addr);
-		ldns_resolver_set_port(r, ns->port);
-		ldns_resolver_set_retry(r, 1);
-		ldns_resolver_set_random(r, false);
-		ldns_resolver_set_fallback(r, false);
-		ldns_resolver_set_edns_udp_size(r, EDNS_UDP_SIZE);
 
 		for (int tcp = 0; tcp < 2; tcp++) {
-			now = fa_now_ms();
-			if (now >= try_end)
+			if (fa_now_ms() >= try_end)
 				break;
-			uint64_t left = try_end - now;
-			struct timeval tv = { (time_t)(left / 1000),
-					      (suseconds_t)(left % 1000) * 1000 };
-			ldns_resolver_set_timeout(r, tv);
-			ldns_resolver_set_usevc(r, tcp);
-			/* ldns marks a server dead after a timeout; each try
-			 * decides afresh. */
-			ldns_resolver_set_nameserver_rtt(r, 0, LDNS_RESOLV_RTT_MIN);
 			ldns_pkt *p = NULL;
 			atomic_fetch_add(&req->queries, 1);
-			ldns_status st = ldns_resolver_send(&p, r, qname, type,
-							    LDNS_RR_CLASS_IN, LDNS_RD);
-			if (st != LDNS_STATUS_OK || !p) {
+			enum exchange ex = tcp
+				? tcp_exchange(&ss, sslen, wire, wlen, id, qname, type, try_end, &p)
+				: udp_exchange(&ss, sslen, wire, wlen, id, qname, type, try_end, &p);
+			if (ex == EX_BROKEN)
+				status = FA_DNS_SERVFAIL;
+			if (ex != EX_ANSWER)
+				break;          /* timeout, network error, bad reply */
+			if (ldns_pkt_tc(p)) {
 				ldns_pkt_free(p);
-				break;          /* timeout or network error */
-			}
-			if (ldns_pkt_tc(p) && !tcp) {
-				ldns_pkt_free(p);
-				continue;
+				if (!tcp)
+					continue;
+				/* Truncated over TCP: the server failed, it did
+				 * not say there is no data. */
+				status = FA_DNS_SERVFAIL;
+				break;
 			}
 			ldns_pkt_rcode rcode = ldns_pkt_get_rcode(p);
 			if (rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN) {
@@ -700,7 +928,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 			}
 			break;
 		}
-		ldns_resolver_deep_free(r);
+		free(wire);
 	}
 	ldns_rdf_deep_free(qname);
 	if (rc)
@@ -708,7 +936,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 
 	struct fa_dns_answer *a;
 	if (pkt) {
-		a = answer_from_pkt(pkt, key, type);
+		a = fa_dns_answer_from_pkt(pkt, key, type);
 		ldns_pkt_free(pkt);
 	} else {
 		a = fa_answer_new(key, type, status);

@@ -20,6 +20,7 @@ FROMAUTH_EXPORT const char *fromauth_strerror(int error)
 	case FROMAUTH_E_IP: return "malformed IP address";
 	case FROMAUTH_E_INTERNAL: return "internal error in a wrapped library";
 	case FROMAUTH_E_RANGE: return "index or size out of range";
+	case FROMAUTH_E_MESSAGE: return "malformed message";
 	}
 	return "unknown error";
 }

@@ -157,6 +157,90 @@ START_TEST(fa_dns_answer_to_wire_packet)
 }
 END_TEST
 
+/* A reply to "www.example.test" A IN with ID 0x1234 and one A record;
+ * the tests below spoil one field at a time. */
+static size_t reply_bytes(unsigned char *buf)
+{
+	static const unsigned char reply[] = {
+		0x12, 0x34, 0x85, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+		3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,
+		0, 1, 0, 1,
+		0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1,
+	};
+	memcpy(buf, reply, sizeof(reply));
+	return sizeof(reply);
+}
+
+static int reply_ok(const unsigned char *buf, size_t len, uint16_t id, const char *name,
+		    uint16_t type)
+{
+	ldns_rdf *q = ldns_dname_new_frm_str(name);
+	ck_assert_ptr_nonnull(q);
+	ldns_pkt *pkt = NULL;
+	int rc = fa_dns_reply_parse(buf, len, id, q, type, &pkt);
+	ck_assert(rc == FROMAUTH_OK ? pkt != NULL : pkt == NULL);
+	ldns_pkt_free(pkt);
+	ldns_rdf_deep_free(q);
+	return rc == FROMAUTH_OK;
+}
+
+START_TEST(fa_dns_reply_parse_matches)
+{
+	unsigned char b[64];
+	size_t n = reply_bytes(b);
+	ck_assert(reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+	/* Names compare without regard to case, either side. */
+	ck_assert(reply_ok(b, n, 0x1234, "WWW.Example.TEST.", FA_RR_A));
+	b[13] = 'W';
+	ck_assert(reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+
+	/* Not ours: ID, question name, type, class. */
+	n = reply_bytes(b);
+	ck_assert(!reply_ok(b, n, 0x1235, "www.example.test", FA_RR_A));
+	ck_assert(!reply_ok(b, n, 0x1234, "ww.example.test", FA_RR_A));
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_TXT));
+	b[33] = 3;                      /* class CH */
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+
+	n = reply_bytes(b);
+	b[2] &= 0x7f;                   /* QR=0: a query, not a reply */
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+	n = reply_bytes(b);
+	b[2] |= 2 << 3;                 /* opcode STATUS */
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+	n = reply_bytes(b);
+	b[5] = 0;                       /* no question */
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+
+	/* Malformed: short, cut off, a compression pointer to itself. */
+	n = reply_bytes(b);
+	ck_assert(!reply_ok(b, 11, 0x1234, "www.example.test", FA_RR_A));
+	ck_assert(!reply_ok(b, n - 1, 0x1234, "www.example.test", FA_RR_A));
+	b[35] = 34;
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+}
+END_TEST
+
+START_TEST(fa_dns_answer_from_pkt_owner)
+{
+	/* Records of names we did not ask about are not our answer. */
+	unsigned char b[64];
+	size_t n = reply_bytes(b);
+	ldns_pkt *pkt = NULL;
+	ck_assert_int_eq(ldns_wire2pkt(&pkt, b, n), LDNS_STATUS_OK);
+	struct fa_dns_answer *a = fa_dns_answer_from_pkt(pkt, "www.example.test", FA_RR_A);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_uint_eq(a->rrs[0].data[0], 192);
+	fa_dns_answer_release(a);
+	a = fa_dns_answer_from_pkt(pkt, "other.example.test", FA_RR_A);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	ck_assert_uint_eq(a->count, 0);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+}
+END_TEST
+
 START_TEST(fa_dns_clone_overlay_layers)
 {
 	/* A layer over the context: its records replace the base's for the
@@ -301,6 +385,8 @@ Suite *test_suite(void)
 		{ "fromauth_dns_lookup_bad_input", fromauth_dns_lookup_bad_input },
 		{ "fromauth_dns_lookup_threads", fromauth_dns_lookup_threads },
 		{ "fa_dns_answer_to_wire", fa_dns_answer_to_wire_packet },
+		{ "fa_dns_reply_parse", fa_dns_reply_parse_matches },
+		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },

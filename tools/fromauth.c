@@ -16,6 +16,7 @@ static const struct {
 	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
 	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
 	{ "dmarc", cmd_dmarc, "show the DMARC policy that applies to DOMAIN" },
+	{ "verify", cmd_verify, "why did this message fail? DKIM, SPF, DMARC of a message" },
 };
 
 static void usage(FILE *out)

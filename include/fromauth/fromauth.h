@@ -45,6 +45,7 @@ enum fromauth_error {
 	FROMAUTH_E_IP = -10,        /**< malformed IP address */
 	FROMAUTH_E_INTERNAL = -11,  /**< a wrapped library failed unexpectedly */
 	FROMAUTH_E_RANGE = -12,     /**< index out of range */
+	FROMAUTH_E_MESSAGE = -13,   /**< malformed RFC 5322 message (@since 1.1) */
 };
 
 /** Static description of an error value; never NULL. @since 1.0 */
@@ -457,6 +458,96 @@ unsigned int fromauth_result_cache_hits(const struct fromauth_result *result);
 unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
 /** The whole result as the JSON object of SPEC section 7. @since 1.0 */
 const char *fromauth_result_json(const struct fromauth_result *result);
+
+/* ---- Message verification (SPEC section 10) ---------------------------- */
+
+/** Result of fromauth_verify(). @since 1.1 */
+struct fromauth_verify;
+
+/** Flags of fromauth_verify(). @since 1.1 */
+enum fromauth_verify_flags {
+	/** Also apply every fix record as overlay and verify again. */
+	FROMAUTH_VERIFY_FIX = 1 << 0,
+};
+
+/**
+ * Why did this message fail?  Verify every DKIM-Signature of one RFC 5322
+ * message (LF or CRLF line ends), SPF for the connection it came in on,
+ * and DMARC for its From domain, and compare with the receiver's own
+ * Authentication-Results fields in the message.
+ *
+ * The connection comes from @p ip, @p helo and @p mail_from; each one
+ * left NULL is taken from the topmost Received: field (IP, HELO) and
+ * Return-Path: (MAIL FROM) when the message has them.  @p mail_from ""
+ * is the null sender.  Without an IP, SPF is "none" with a finding.
+ * Bounds: 10 MiB, 1000 header fields, 16 DKIM signatures; more is
+ * FROMAUTH_E_RANGE.
+ *
+ * @param message the message bytes (need not be NUL-terminated)
+ * @param authserv_id names our Authentication-Results value, and, when
+ *        given, only the message's fields with this authserv-id are
+ *        compared with ours (NULL: "fromauth", and all are compared)
+ * @param flags enum fromauth_verify_flags
+ * @param[out] out the result, free with fromauth_verify_free()
+ * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_MESSAGE (no or an unusable From
+ *         field, not a message; errbuf says what), FROMAUTH_E_RANGE,
+ *         FROMAUTH_E_IP, FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_verify(struct fromauth_ctx *ctx, const char *message, size_t len,
+		    const char *ip, const char *helo, const char *mail_from,
+		    const char *authserv_id, unsigned int flags,
+		    struct fromauth_verify **out, char *errbuf, size_t errlen);
+/** @since 1.1 */
+void fromauth_verify_free(struct fromauth_verify *verify);
+/** The From address (addr-spec, A-label domain). @since 1.1 */
+const char *fromauth_verify_from(const struct fromauth_verify *verify);
+/** The From domain. @since 1.1 */
+const char *fromauth_verify_domain(const struct fromauth_verify *verify);
+/** DMARC result, RFC 8601: "pass", "fail", "none", "temperror",
+ * "permerror". @since 1.1 */
+const char *fromauth_verify_dmarc_result(const struct fromauth_verify *verify);
+/** The DMARC evaluation of the From domain, owned by @p verify. @since 1.1 */
+const struct fromauth_dmarc *fromauth_verify_dmarc(const struct fromauth_verify *verify);
+/** SPF result for the connection, RFC 8601 names. @since 1.1 */
+const char *fromauth_verify_spf_result(const struct fromauth_verify *verify);
+/** The SPF evaluation, or NULL when the connection was unknown. @since 1.1 */
+const struct fromauth_spf *fromauth_verify_spf(const struct fromauth_verify *verify);
+/** 1 when SPF passed for a domain aligned with From. @since 1.1 */
+int fromauth_verify_spf_aligned(const struct fromauth_verify *verify);
+/** Number of DKIM-Signature fields, top-down. @since 1.1 */
+size_t fromauth_verify_signature_count(const struct fromauth_verify *verify);
+/** d= of signature @p i (lower case, "" when absent). @since 1.1 */
+const char *fromauth_verify_signature_domain(const struct fromauth_verify *verify, size_t i);
+/** s= of signature @p i. @since 1.1 */
+const char *fromauth_verify_signature_selector(const struct fromauth_verify *verify, size_t i);
+/** Result of signature @p i, RFC 8601: "pass", "fail", "policy",
+ * "neutral", "permerror", "temperror". @since 1.1 */
+const char *fromauth_verify_signature_result(const struct fromauth_verify *verify, size_t i);
+/** Why, as a sentence. @since 1.1 */
+const char *fromauth_verify_signature_reason(const struct fromauth_verify *verify, size_t i);
+/** 1 aligned with the From domain, 0 not, -1 unknown (DNS). @since 1.1 */
+int fromauth_verify_signature_aligned(const struct fromauth_verify *verify, size_t i);
+/** The value of an RFC 8601 Authentication-Results field with our
+ * results. @since 1.1 */
+const char *fromauth_verify_authentication_results(const struct fromauth_verify *verify);
+/** Number of findings. @since 1.1 */
+size_t fromauth_verify_finding_count(const struct fromauth_verify *verify);
+/** Stable code of finding @p i. @since 1.1 */
+const char *fromauth_verify_finding_code(const struct fromauth_verify *verify, size_t i);
+/** enum fromauth_severity of finding @p i; -1 if out of range. @since 1.1 */
+int fromauth_verify_finding_severity(const struct fromauth_verify *verify, size_t i);
+/** Message of finding @p i. @since 1.1 */
+const char *fromauth_verify_finding_message(const struct fromauth_verify *verify, size_t i);
+/** Number of fix records of finding @p i. @since 1.1 */
+size_t fromauth_verify_finding_fix_count(const struct fromauth_verify *verify, size_t i);
+/** Fix record @p j of finding @p i, a master-file line. @since 1.1 */
+const char *fromauth_verify_finding_fix(const struct fromauth_verify *verify, size_t i, size_t j);
+/** With FROMAUTH_VERIFY_FIX, the DMARC result after publishing every fix
+ * record of the findings; else NULL. @since 1.1 */
+const char *fromauth_verify_fixed_dmarc_result(const struct fromauth_verify *verify);
+/** The whole result as the JSON object of SPEC section 10. @since 1.1 */
+const char *fromauth_verify_json(const struct fromauth_verify *verify);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* libFuzzer target: a DNS reply off the wire (any bytes) through the
+ * network path's checks (is it the reply to our question?) and into
+ * answers (CNAME chain, records, rdata of every type we read), then back
+ * to wire format as libopendkim gets it. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dns-internal.h"
+#include "private.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const uint16_t types[] = {
+	FA_RR_A, FA_RR_AAAA, FA_RR_CNAME, FA_RR_MX, FA_RR_PTR, FA_RR_TXT,
+};
+
+static void answers(const ldns_pkt *pkt, const char *key, uint16_t type)
+{
+	struct fa_dns_answer *a = fa_dns_answer_from_pkt(pkt, key, type);
+	if (!a)
+		return;         /* no memory, or a name ldns cannot print */
+	if (a->cname_count > FA_DNS_MAX_CNAMES + 1 || strcmp(a->qname, key))
+		__builtin_trap();
+	for (size_t i = 0; i < a->count; i++) {
+		const struct fa_dns_rr *rr = &a->rrs[i];
+		if (rr->type != type || !rr->data || rr->data[rr->len] != '\0' ||
+		    !rr->text || (rr->wire_len && !rr->wire))
+			__builtin_trap();
+		if ((type == FA_RR_A && rr->len != 4) || (type == FA_RR_AAAA && rr->len != 16))
+			__builtin_trap();
+	}
+	if (a->status == FA_DNS_OK && a->count == 0 && a->cname_count == 0)
+		__builtin_trap();       /* no records is NODATA or NXDOMAIN */
+	static unsigned char wire[65536];
+	size_t len = 0;
+	if (fa_dns_answer_to_wire(a, 0x1234, wire, sizeof(wire), &len) == FROMAUTH_OK) {
+		/* What we hand libopendkim must itself be a reply to a->qname. */
+		ldns_rdf *q = ldns_dname_new_frm_str(a->qname);
+		ldns_pkt *back = NULL;
+		if (q && fa_dns_reply_parse(wire, len, 0x1234, q, type, &back) != FROMAUTH_OK)
+			__builtin_trap();
+		ldns_pkt_free(back);
+		ldns_rdf_deep_free(q);
+	}
+	fa_dns_answer_release(a);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	ldns_pkt *pkt = NULL;
+	if (ldns_wire2pkt(&pkt, data, size) != LDNS_STATUS_OK)
+		return 0;
+	const ldns_rr_list *ql = ldns_pkt_question(pkt);
+	const ldns_rr *q = ldns_rr_list_rr_count(ql) ? ldns_rr_list_rr(ql, 0) : NULL;
+	ldns_rdf *qname = q && ldns_rr_owner(q) ? ldns_rdf_clone(ldns_rr_owner(q))
+					       : ldns_dname_new_frm_str("fuzz.test");
+	uint16_t qtype = q ? (uint16_t)ldns_rr_get_type(q) : FA_RR_TXT;
+	uint16_t id = ldns_pkt_id(pkt);
+
+	/* The matcher: taken only with our ID, QR, QUERY and one question. */
+	ldns_pkt *m = NULL;
+	if (qname && fa_dns_reply_parse(data, size, id, qname, qtype, &m) == FROMAUTH_OK) {
+		if (!ldns_pkt_qr(pkt) || ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY ||
+		    ldns_rr_list_rr_count(ql) != 1 || !m)
+			__builtin_trap();
+		ldns_pkt_free(m);
+		m = NULL;
+		if (fa_dns_reply_parse(data, size, id ^ 1, qname, qtype, &m) == FROMAUTH_OK)
+			__builtin_trap();
+	}
+	ldns_pkt_free(m);
+
+	char *key = qname ? fa_dns_rdf_key(qname) : NULL;
+	if (key && *key) {
+		answers(pkt, key, qtype);
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (types[i] != qtype)
+				answers(pkt, key, types[i]);
+	}
+	free(key);
+	ldns_rdf_deep_free(qname);
+	ldns_pkt_free(pkt);
+	return 0;
+}
