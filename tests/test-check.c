@@ -874,7 +874,7 @@ static uint64_t now_ms(void)
 /*
  * One check has one deadline, its --fix run included (the remediation
  * used to start a fresh one).  The scenario's records are in the overlay;
- * every other name goes to a port on 127.0.0.1 where nothing answers, so
+ * every other name goes to a socket on 127.0.0.1 that never answers, so
  * each evaluation waits until the deadline.
  */
 START_TEST(test_deadline_with_fix)
@@ -891,11 +891,18 @@ START_TEST(test_deadline_with_fix)
 	uint64_t work = now_ms() - t0;
 	fromauth_ctx_free(offline);
 
+	/* A UDP socket that reads nothing and never answers (a closed port
+	 * would refuse at once). */
+	int silent = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(silent, 0);
+	ck_assert_int_eq(bind(silent, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(silent, (struct sockaddr *)&sa, &salen), 0);
 	struct fromauth_ctx *ctx = NULL;
 	char ns[32];
-	unsigned int port = test_free_port();
-	ck_assert_uint_gt(port, 0);
-	snprintf(ns, sizeof(ns), "127.0.0.1@%u", port);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", ntohs(sa.sin_port));
 	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
 	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ns), 0);
 	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 10000), 0);
@@ -924,6 +931,7 @@ START_TEST(test_deadline_with_fix)
 	}
 	fromauth_profile_free(p);
 	fromauth_ctx_free(ctx);
+	close(silent);
 }
 END_TEST
 
