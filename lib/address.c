@@ -884,3 +884,26 @@ int fa_pattern_match_from(const char *pattern,
 		       ascii_casecmp(addr->domain, pattern + 2) != 0;
 	return ascii_casecmp(pattern, addr->domain) == 0;
 }
+
+FROMAUTH_EXPORT int fromauth_domain_to_alabel(const char *domain, char *buf, size_t buflen,
+					      char *errbuf, size_t errlen)
+{
+	if (buf && buflen)
+		buf[0] = '\0';
+	if (!domain || !buf)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "missing argument");
+	char *alabel = NULL;
+	int rc = fa_domain_to_alabel(domain, &alabel, errbuf, errlen);
+	if (rc)
+		return rc == FROMAUTH_E_NOMEM ? fa_error(errbuf, errlen, rc, "out of memory") : rc;
+	size_t len = strlen(alabel);
+	if (len >= buflen) {
+		free(alabel);
+		return fa_error(errbuf, errlen, FROMAUTH_E_RANGE,
+				"the A-label form needs %zu bytes, the buffer has %zu",
+				len + 1, buflen);
+	}
+	memcpy(buf, alabel, len + 1);
+	free(alabel);
+	return 0;
+}

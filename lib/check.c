@@ -897,9 +897,11 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!ctx || !profile || !from)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
 				"context, profile and From address are required");
-	if (flags & ~(unsigned int)FROMAUTH_CHECK_FIX)
+	const unsigned int known = FROMAUTH_CHECK_FIX | FROMAUTH_CHECK_RULES_ALL |
+				   FROMAUTH_CHECK_REPUTATION;
+	if (flags & ~known)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
-				"unknown flags 0x%x", flags & ~(unsigned int)FROMAUTH_CHECK_FIX);
+				"unknown flags 0x%x", flags & ~known);
 	int rc = fromauth_profile_validate(profile, errbuf, errlen);
 	if (rc)
 		return rc;
@@ -926,6 +928,8 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		rc = FROMAUTH_E_NOMEM;
 	if (!rc)
 		rc = fa_check_evaluate(ctx->dns, profile, addr, r, deadline_ms, errbuf, errlen);
+	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
+		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
 		rc = fa_remedy(ctx->dns, profile, addr, r, deadline_ms);
 	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "ctx.h"
+#include "dnsbl.h"
 #include "dns-internal.h"
 #include "private.h"
 
@@ -30,7 +31,31 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 	if (!ctx)
 		return;
 	fa_dns_free(ctx->dns);
+	for (size_t i = 0; i < ctx->dnsbl_count; i++)
+		fa_dnsbl_list_clear(&ctx->dnsbl[i]);
+	free(ctx->dnsbl);
 	free(ctx);
+}
+
+FROMAUTH_EXPORT int fromauth_ctx_add_dnsbl(struct fromauth_ctx *ctx, const char *spec,
+					   char *errbuf, size_t errlen)
+{
+	if (!ctx || !spec)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "context and spec are required");
+	if (ctx->dnsbl_count >= 64)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RANGE, "at most 64 blocklists");
+	struct fa_dnsbl_list l;
+	int rc = fa_dnsbl_parse(spec, &l, errbuf, errlen);
+	if (rc)
+		return rc;
+	struct fa_dnsbl_list *lists = realloc(ctx->dnsbl, (ctx->dnsbl_count + 1) * sizeof(*lists));
+	if (!lists) {
+		fa_dnsbl_list_clear(&l);
+		return FROMAUTH_E_NOMEM;
+	}
+	ctx->dnsbl = lists;
+	ctx->dnsbl[ctx->dnsbl_count++] = l;
+	return FROMAUTH_OK;
 }
 
 FROMAUTH_EXPORT int fromauth_ctx_add_nameserver(struct fromauth_ctx *ctx, const char *addr)

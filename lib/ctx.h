@@ -4,8 +4,13 @@
 
 #include "dns.h"
 
+struct fa_dnsbl_list;
+
 struct fromauth_ctx {
 	struct fa_dns *dns;
+	/* fromauth_ctx_add_dnsbl(): replace the default blocklists */
+	struct fa_dnsbl_list *dnsbl;
+	size_t dnsbl_count;
 };
 
 #endif

@@ -1222,3 +1222,34 @@ out:
 	*count = nsig;
 	return 0;
 }
+
+/* ---- public getters of 1.1 -------------------------------------------- */
+
+FROMAUTH_EXPORT const char *fromauth_dkim_name(const struct fromauth_dkim *dkim)
+{
+	return dkim ? dkim->qname : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_dkim_key_short(const struct fromauth_dkim *dkim)
+{
+	return dkim ? dkim->key_short : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dkim_expected_target(const struct fromauth_dkim *dkim)
+{
+	return dkim ? dkim->expected_target : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_dkim_target_reached(const struct fromauth_dkim *dkim)
+{
+	if (!fromauth_dkim_expected_target(dkim))
+		return -1;
+	return dkim->target_ok;
+}
+
+FROMAUTH_EXPORT int fromauth_dkim_target_key_equal(const struct fromauth_dkim *dkim)
+{
+	if (!fromauth_dkim_expected_target(dkim))
+		return -1;
+	return dkim->target_key_equal;
+}

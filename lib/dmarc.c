@@ -26,6 +26,7 @@
 #include <netinet/in.h>
 #include <opendmarc/dmarc.h>
 
+#include "address.h"
 #include "config.h"
 #include "ctx.h"
 #include "dmarc-record.h"
@@ -1084,9 +1085,16 @@ FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *d
 		*out = NULL;
 	if (!ctx || !domain || !out)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "missing argument");
+	/* U-labels as typed: the same conversion the address parser uses. */
+	char *alabel = NULL;
+	int rc = fa_domain_to_alabel(domain, &alabel, errbuf, errlen);
+	if (rc)
+		return rc == FROMAUTH_E_NOMEM ? fa_error(errbuf, errlen, rc, "out of memory") : rc;
 	struct fa_dns_req req;
 	fa_dns_req_init(&req, ctx->dns);
-	return fa_dmarc_eval(&req, domain, out, errbuf, errlen);
+	rc = fa_dmarc_eval(&req, alabel, out, errbuf, errlen);
+	free(alabel);
+	return rc;
 }
 
 FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)
@@ -1143,4 +1151,204 @@ FROMAUTH_EXPORT int fromauth_dmarc_effective_policy(const struct fromauth_dmarc 
 FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
 {
 	return d ? d->json : NULL;
+}
+
+/* ---- public getters of 1.1: the facts of the JSON ------------------------ */
+
+static const struct fa_dmarc_record *applied_rec(const struct fromauth_dmarc *d)
+{
+	return d && d->applied ? &d->applied->rec : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->domain : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_p(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->p : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_sp(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->sp : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_np(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->np : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_policy_tag(const struct fromauth_dmarc *d)
+{
+	return d ? d->policy_tag : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_adkim(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	return fa_dmarc_adkim(d) == 's' ? "s" : "r";
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_aspf(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	return fa_dmarc_aspf(d) == 's' ? "s" : "r";
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_pct(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec && rec->pct >= 0 ? rec->pct : -1;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_testing(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_testing(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_psd(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? psd_name(rec->psd) : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_fo(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->fo : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_rf(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->rf : NULL;
+}
+
+FROMAUTH_EXPORT long long fromauth_dmarc_ri(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec && rec->ri >= 0 ? rec->ri : -1;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_nonexistent(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_nonexistent(d);
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_temperror(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_temperror(d);
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_record_count(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_record_count(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_multiple_domain(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_multiple_domain(d);
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_rua_count(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->rua_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_rua(const struct fromauth_dmarc *d, size_t i)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec && i < rec->rua_count ? rec->rua[i].uri : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_ruf_count(const struct fromauth_dmarc *d)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec ? rec->ruf_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_ruf(const struct fromauth_dmarc *d, size_t i)
+{
+	const struct fa_dmarc_record *rec = applied_rec(d);
+	return rec && i < rec->ruf_count ? rec->ruf[i].uri : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_problem_count(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_problem_count(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_problem(const struct fromauth_dmarc *d, size_t i)
+{
+	return fa_dmarc_problem(d, i);
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_unauthorized_count(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_unauthorized_count(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_unauthorized(const struct fromauth_dmarc *d, size_t i)
+{
+	return fa_dmarc_unauthorized(d, i);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_unauthorized_host(const struct fromauth_dmarc *d,
+							     size_t i)
+{
+	return fa_dmarc_unauthorized_host(d, i);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_unauthorized_record(const struct fromauth_dmarc *d,
+							       size_t i)
+{
+	return fa_dmarc_authorization_name(d, i);
+}
+
+FROMAUTH_EXPORT size_t fromauth_dmarc_tree_walk_count(const struct fromauth_dmarc *d)
+{
+	return d ? d->walk.nqueried : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_tree_walk(const struct fromauth_dmarc *d, size_t i)
+{
+	return d && i < d->walk.nqueried ? d->walk.queried[i] : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_discovery_differs(const struct fromauth_dmarc *d)
+{
+	return fa_dmarc_discovery_differs(d);
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_rfc7489_org_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_org : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_rfc7489_record_domain(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_record_domain : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dmarc_rfc7489_record(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_record : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_rfc7489_policy(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_policy : FROMAUTH_DMARC_POLICY_ABSENT;
+}
+
+FROMAUTH_EXPORT int fromauth_dmarc_rfc7489_temperror(const struct fromauth_dmarc *d)
+{
+	return d ? d->psl_temperror : 0;
 }

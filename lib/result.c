@@ -47,6 +47,27 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 	free(r->service);
 	free(r->mail_from);
 	free(r->spf_summary);
+	for (size_t i = 0; i < r->rule_count; i++)
+		free(r->rules[i].message);
+	free(r->rules);
+	for (size_t i = 0; i < r->fcrdns_count; i++) {
+		free(r->fcrdns[i].ip);
+		free(r->fcrdns[i].ptr);
+		free(r->fcrdns[i].detail);
+	}
+	free(r->fcrdns);
+	for (size_t i = 0; i < r->reputation_count; i++) {
+		free(r->reputation[i].zone);
+		free(r->reputation[i].target);
+		free(r->reputation[i].codes);
+		free(r->reputation[i].reason);
+	}
+	free(r->reputation);
+	for (size_t i = 0; i < r->reputation_zone_count; i++) {
+		free(r->reputation_zones[i].zone);
+		free(r->reputation_zones[i].why);
+	}
+	free(r->reputation_zones);
 	free(r->json);
 	free(r);
 }
@@ -140,6 +161,29 @@ FROMAUTH_EXPORT const char *fromauth_severity_name(int severity)
 	case FROMAUTH_SEVERITY_INFO: return "info";
 	case FROMAUTH_SEVERITY_WARNING: return "warning";
 	case FROMAUTH_SEVERITY_ERROR: return "error";
+	}
+	return "unknown";
+}
+
+FROMAUTH_EXPORT const char *fromauth_rule_status_name(int status)
+{
+	switch (status) {
+	case FROMAUTH_RULE_PASS: return "pass";
+	case FROMAUTH_RULE_FAIL: return "fail";
+	case FROMAUTH_RULE_UNKNOWN: return "unknown";
+	case FROMAUTH_RULE_NOT_CHECKED: return "not_checked";
+	}
+	return "unknown";
+}
+
+FROMAUTH_EXPORT const char *fromauth_reputation_status_name(int status)
+{
+	switch (status) {
+	case FROMAUTH_REPUTATION_NOT_LISTED: return "not_listed";
+	case FROMAUTH_REPUTATION_LISTED: return "listed";
+	case FROMAUTH_REPUTATION_REFUSED: return "refused";
+	case FROMAUTH_REPUTATION_ERROR: return "error";
+	case FROMAUTH_REPUTATION_UNKNOWN: return "unknown";
 	}
 	return "unknown";
 }
@@ -302,22 +346,89 @@ static json_object *dkim_json(const struct fromauth_result *r)
 	return arr;
 }
 
-/* The DMARC object, plus this check's outcome: "pass" (an aligned pass),
- * "fail", "none" (no valid record) or "temperror". */
+/* This check's DMARC outcome: "pass" (an aligned pass), "fail", "none"
+ * (no valid record) or "temperror". */
+static const char *dmarc_result(const struct fromauth_result *r)
+{
+	if (!r->dmarc)
+		return NULL;
+	if (fa_dmarc_temperror(r->dmarc))
+		return "temperror";
+	if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
+		return "none";
+	return r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
+}
+
+/* The DMARC object, plus this check's outcome. */
 static json_object *dmarc_json(const struct fromauth_result *r)
 {
 	if (!r->dmarc)
 		return NULL;
 	json_object *o = fa_dmarc_to_json(r->dmarc);
-	const char *result;
-	if (fa_dmarc_temperror(r->dmarc))
-		result = "temperror";
-	else if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
-		result = "none";
-	else
-		result = r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
-	json_object_object_add(o, "result", json_object_new_string(result));
+	json_object_object_add(o, "result", json_object_new_string(dmarc_result(r)));
 	return o;
+}
+
+/* Receivers' rules, the FCrDNS of the sampled addresses, and the
+ * blocklist lookups: members present only when the check asked. */
+static void rules_json(json_object *o, const struct fromauth_result *r)
+{
+	if (r->rules_flags & FROMAUTH_CHECK_RULES_ALL) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < r->rule_count; i++) {
+			const struct fa_rule *u = &r->rules[i];
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "receiver", json_object_new_string(u->receiver));
+			json_object_object_add(j, "tier", json_object_new_string(u->tier));
+			json_object_object_add(j, "requirement", json_object_new_string(u->requirement));
+			json_object_object_add(j, "status",
+					       json_object_new_string(fromauth_rule_status_name(u->status)));
+			json_object_object_add(j, "code", json_object_new_string(u->code));
+			json_object_object_add(j, "message", str_or_null(u->message));
+			json_object_object_add(j, "finding", str_or_null(u->finding));
+			json_object_array_add(arr, j);
+		}
+		json_object_object_add(o, "rules", arr);
+		json_object *fc = json_object_new_array();
+		for (size_t i = 0; i < r->fcrdns_count; i++) {
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "ip", str_or_null(r->fcrdns[i].ip));
+			json_object_object_add(j, "ptr", str_or_null(r->fcrdns[i].ptr));
+			json_object_object_add(j, "status", json_object_new_string(
+				fromauth_rule_status_name(r->fcrdns[i].status)));
+			json_object_object_add(j, "detail", str_or_null(r->fcrdns[i].detail));
+			json_object_array_add(fc, j);
+		}
+		json_object_object_add(o, "fcrdns", fc);
+	}
+	if (r->rules_flags & FROMAUTH_CHECK_REPUTATION) {
+		json_object *rep = json_object_new_object();
+		json_object *zones = json_object_new_array();
+		for (size_t i = 0; i < r->reputation_zone_count; i++) {
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
+			json_object_object_add(j, "self_test",
+					       json_object_new_string(r->reputation_zones[i].state));
+			json_object_object_add(j, "detail", str_or_null(r->reputation_zones[i].why));
+			json_object_array_add(zones, j);
+		}
+		json_object_object_add(rep, "zones", zones);
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < r->reputation_count; i++) {
+			const struct fa_reputation *p = &r->reputation[i];
+			json_object *j = json_object_new_object();
+			json_object_object_add(j, "zone", json_object_new_string(p->zone));
+			json_object_object_add(j, "target", str_or_null(p->target));
+			json_object_object_add(j, "what", json_object_new_string(p->what));
+			json_object_object_add(j, "status",
+					       json_object_new_string(fromauth_reputation_status_name(p->status)));
+			json_object_object_add(j, "codes", str_or_null(p->codes));
+			json_object_object_add(j, "reason", str_or_null(p->reason));
+			json_object_array_add(arr, j);
+		}
+		json_object_object_add(rep, "lookups", arr);
+		json_object_object_add(o, "reputation", rep);
+	}
 }
 
 int fa_result_finish_json(struct fromauth_result *r)
@@ -362,6 +473,8 @@ int fa_result_finish_json(struct fromauth_result *r)
 		json_object_object_add(o, "fixes_not_applied", na);
 	}
 
+	rules_json(o, r);
+
 	json_object *stats = json_object_new_object();
 	json_object_object_add(stats, "dns_queries", json_object_new_int64(r->dns_queries));
 	json_object_object_add(stats, "cache_hits", json_object_new_int64(r->cache_hits));
@@ -374,4 +487,62 @@ int fa_result_finish_json(struct fromauth_result *r)
 	r->json = s ? strdup(s) : NULL;
 	json_object_put(o);
 	return r->json ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+}
+
+/* ---- public getters of 1.1 -------------------------------------------- */
+
+FROMAUTH_EXPORT const char *fromauth_result_from(const struct fromauth_result *r)
+{
+	return r ? r->from : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_service(const struct fromauth_result *r)
+{
+	return r ? r->service : NULL;
+}
+
+FROMAUTH_EXPORT int fromauth_result_spf_aligned(const struct fromauth_result *r)
+{
+	return r ? r->spf_aligned : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_spf_outside_domain(const struct fromauth_result *r)
+{
+	return r ? r->mail_from_outside : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_spf_record(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->record : NULL;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_spf_lookups(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->lookups : 0;
+}
+
+FROMAUTH_EXPORT unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->void_lookups : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_dkim_aligned(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->dkim_count ? r->dkim[i].aligned : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_dmarc_result(const struct fromauth_result *r)
+{
+	return r ? dmarc_result(r) : NULL;
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_fix_not_applied_count(const struct fromauth_result *r)
+{
+	return r ? r->fixes_not_applied_count : 0;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_fix_not_applied(const struct fromauth_result *r,
+							    size_t i)
+{
+	return r && i < r->fixes_not_applied_count ? r->fixes_not_applied[i] : NULL;
 }

@@ -9,6 +9,7 @@
 
 #include "dns.h"
 #include "private.h"
+#include "rules.h"
 #include "spf.h"
 
 struct fa_finding {
@@ -56,6 +57,17 @@ struct fromauth_result {
 
 	struct fa_finding *findings;
 	size_t finding_count;
+
+	/* Receivers' rules and reputation (lib/rules.c), when asked for. */
+	unsigned int rules_flags;
+	struct fa_rule *rules;
+	size_t rule_count;
+	struct fa_fcrdns *fcrdns;
+	size_t fcrdns_count;
+	struct fa_reputation *reputation;
+	size_t reputation_count;
+	struct fa_reputation_zone *reputation_zones;
+	size_t reputation_zone_count;
 
 	unsigned int dns_queries, cache_hits, elapsed_ms;
 	char *json;

@@ -244,7 +244,7 @@ def coverage(mandir, symfile, header, mesonbuild):
             for no, line in enumerate(f, 1):
                 if line.lstrip().startswith('#'):
                     continue
-                for code in re.findall(r'"((?:service|domain|spf|dkim|dmarc)\.[a-z_]+)"', line):
+                for code in re.findall(r'"((?:service|domain|spf|dkim|dmarc|rules|reputation)\.[a-z_]+)"', line):
                     if code not in codes_doc:
                         fail(f'lib/{src}:{no}: finding code {code} is not in '
                              'libfromauth.3 FINDING CODES')

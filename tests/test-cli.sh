@@ -138,6 +138,54 @@ expect 66 "unreadable --zone" news@healthy.example --service "$CHECK/profiles/es
 	--zone "$TMP/no-such.zone" --offline
 stderr_names "unreadable --zone" "no-such.zone"
 
+# ---- --rules and --reputation (overlay copies of the lists only)
+RULES=$SRC/tests/rules
+# shellcheck disable=SC2046
+expect 0 "--rules all" news@healthy.example $(scenario healthy esp) --offline --rules all
+grep -q "^Receivers' rules" "$TMP/out" && ok "--rules: the report has the rules section" ||
+	not_ok "--rules: no rules section"
+grep -q '^  gmail   all  fail        forward-confirmed reverse DNS' "$TMP/out" &&
+	grep -q '^          fix: see finding rules.fcrdns$' "$TMP/out" &&
+	grep -q '^  yahoo   all  not_checked spam complaint rate' "$TMP/out" &&
+	grep -q '^  apple   bulk pass        SPF and DKIM both pass' "$TMP/out" &&
+	ok "--rules: failing rows say what fixes them, not_checked rows are listed" ||
+	not_ok "--rules: rows $(grep -c '^  [a-z]' "$TMP/out")"
+# shellcheck disable=SC2046
+expect 0 "--rules gmail --json" news@healthy.example $(scenario healthy esp) --offline \
+	--rules gmail --json --zone "$RULES/ptr.zone"
+python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+rows = d["rules"]
+assert rows and {r["receiver"] for r in rows} == {"gmail"}, rows
+assert all(set(r) == {"receiver", "tier", "requirement", "status", "code", "message", "finding"} for r in rows)
+assert {r["status"] for r in rows} == {"pass", "not_checked"}, rows
+assert [f["status"] for f in d["fcrdns"]] == ["pass"] * 4, d["fcrdns"]
+assert "reputation" not in d
+' <"$TMP/out" && ok "--rules --json: rows and fcrdns" || not_ok "--rules --json"
+# shellcheck disable=SC2046
+expect 0 "--reputation" news@healthy.example $(scenario healthy esp) --offline --reputation \
+	--zone "$RULES/dnsbl.zone" --zone "$RULES/dnsbl-listed.zone" --zone "$RULES/dnsbl-refused.zone"
+grep -q '^  listed     2001:db8:5e:: on zen.spamhaus.org: XBL' "$TMP/out" &&
+	grep -q '^  refused    192.0.2.0 on zen.spamhaus.org: query refused' "$TMP/out" &&
+	grep -q '^  refused    healthy.example on dbl.spamhaus.org: query error' "$TMP/out" &&
+	! grep -q 'reputation.domain_listed' "$TMP/out" &&
+	ok "--reputation: listed and refused answers reported apart, a refusal wins" ||
+	not_ok "--reputation: $(grep -A8 '^Reputation' "$TMP/out")"
+# shellcheck disable=SC2046
+expect 0 "--dnsbl" news@healthy.example $(scenario healthy esp) --offline --reputation \
+	--dnsbl 'zone=zen.spamhaus.org; kind=ip; listed=127.0.0.2 custom meaning' \
+	--zone "$RULES/dnsbl.zone" --zone "$RULES/dnsbl-listed.zone"
+grep -q '^  listed     192.0.2.0 on zen.spamhaus.org: custom meaning' "$TMP/out" &&
+	! grep -q 'dbl.spamhaus.org' "$TMP/out" &&
+	ok "--dnsbl: the list given replaces the defaults" || not_ok "--dnsbl: $(grep -A6 '^Reputation' "$TMP/out")"
+expect 65 "bad --dnsbl" news@healthy.example --service "$CHECK/profiles/esp.profile" --offline \
+	--reputation --dnsbl 'zone=bl.example; kind=ip; listed=10.0.0.2'
+stderr_names "bad --dnsbl" "127.0.0.0/8"
+expect 64 "bad --rules" news@healthy.example --service "$CHECK/profiles/esp.profile" --offline \
+	--rules gmail,hotmail
+stderr_names "bad --rules" "--rules"
+
 # ---- the README example
 cd "$SRC" || exit 1
 "$FROMAUTH" check news@members.example --service tools/examples/esp.profile \

@@ -11,17 +11,25 @@ static void check_usage(FILE *out)
 	fprintf(out,
 		"usage: fromauth check FROM --service FILE [--zone FILE]... [--offline]\n"
 		"                      [--assume 'RR']... [--nameserver ADDR[@PORT]] [--timeout MS]\n"
-		"                      [--fix] [--json]\n\n"
+		"                      [--fix] [--rules LIST] [--reputation [--dnsbl SPEC]...]\n"
+		"                      [--json]\n\n"
 		"Can mail with the From address FROM, sent through the service described\n"
 		"by the profile FILE, pass SPF, DKIM and DMARC?  If not, which DNS records\n"
 		"fix it?\n\n"
 		"  --service FILE       the sending service's profile (required)\n"
 		"  --fix                apply every concrete fix as overlay and check again\n"
+		"  --rules LIST         receivers' sender rules: gmail,yahoo,outlook,apple or all\n"
+		"  --reputation         look the domains and service addresses up on DNS\n"
+		"                       blocklists (sends queries about them to the lists)\n"
+		"  --dnsbl SPEC         ask this blocklist instead of the defaults (repeatable):\n"
+		"                       'zone=Z; kind=ip|domain; listed=127.0.0.2 meaning,...'\n"
 		"  --json               print one JSON object\n"
 		DNS_OPTIONS_HELP
 		"\nExit status: 0 pass, 1 at-risk, 2 fail, 3 unknown, 64 usage error,\n"
 		"65 bad input data, 66 unreadable file.\n");
 }
+
+static void print_rules(const struct fromauth_result *r);
 
 /* The first error finding with a fix, else the first error, else the
  * first warning (an at-risk domain may have no error): the one thing to
@@ -117,8 +125,71 @@ static void print_report(const struct fromauth_result *r, const char *from)
 		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
 			printf("          %s: %s\n", label, fromauth_result_finding_fix(r, i, j));
 	}
+	print_rules(r);
 	printf("\nDNS: %u queries, %u cache hits, %u ms\n", fromauth_result_dns_queries(r),
 	       fromauth_result_cache_hits(r), fromauth_result_elapsed_ms(r));
+}
+
+/* "gmail,yahoo" or "all" into FROMAUTH_CHECK_RULES_* bits; 0 if bad. */
+static unsigned int parse_rules(const char *list)
+{
+	static const struct { const char *name; unsigned int bit; } names[] = {
+		{ "gmail", FROMAUTH_CHECK_RULES_GMAIL }, { "yahoo", FROMAUTH_CHECK_RULES_YAHOO },
+		{ "outlook", FROMAUTH_CHECK_RULES_OUTLOOK }, { "apple", FROMAUTH_CHECK_RULES_APPLE },
+		{ "all", FROMAUTH_CHECK_RULES_ALL },
+	};
+	unsigned int bits = 0;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		unsigned int bit = 0;
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && !strncmp(p, names[i].name, n))
+				bit = names[i].bit;
+		if (!bit)
+			return 0;
+		bits |= bit;
+		p += n + (p[n] == ',');
+	}
+	return bits;
+}
+
+/* The receivers' rows: what passes in one line each, what does not with
+ * its message and the finding that fixes it. */
+static void print_rules(const struct fromauth_result *r)
+{
+	size_t n = fromauth_result_rule_count(r);
+	if (n) {
+		printf("\nReceivers' rules (tier: all senders or bulk senders):\n");
+		for (size_t i = 0; i < n; i++) {
+			int status = fromauth_result_rule_status(r, i);
+			printf("  %-7s %-4s %-11s %s\n", fromauth_result_rule_receiver(r, i),
+			       fromauth_result_rule_tier(r, i), fromauth_rule_status_name(status),
+			       fromauth_result_rule_requirement(r, i));
+			if (status != FROMAUTH_RULE_FAIL && status != FROMAUTH_RULE_UNKNOWN)
+				continue;
+			printf("          %s\n", fromauth_result_rule_message(r, i));
+			if (*fromauth_result_rule_code(r, i))
+				printf("          reply: %s\n", fromauth_result_rule_code(r, i));
+			if (fromauth_result_rule_finding(r, i))
+				printf("          fix: see finding %s\n", fromauth_result_rule_finding(r, i));
+		}
+	}
+	size_t m = fromauth_result_reputation_count(r);
+	if (m) {
+		size_t clean = 0;
+		printf("\nReputation (DNS blocklists):\n");
+		for (size_t i = 0; i < m; i++) {
+			int status = fromauth_result_reputation_status(r, i);
+			if (status == FROMAUTH_REPUTATION_NOT_LISTED) {
+				clean++;
+				continue;
+			}
+			printf("  %-10s %s on %s: %s\n", fromauth_reputation_status_name(status),
+			       fromauth_result_reputation_target(r, i), fromauth_result_reputation_zone(r, i),
+			       fromauth_result_reputation_reason(r, i));
+		}
+		printf("  %zu of %zu lookups not listed\n", clean, m);
+	}
 }
 
 int cmd_check(int argc, char **argv)
@@ -128,6 +199,9 @@ int cmd_check(int argc, char **argv)
 		{ "service", required_argument, NULL, 's' },
 		{ "fix", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "reputation", no_argument, NULL, 'R' },
+		{ "dnsbl", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +210,7 @@ int cmd_check(int argc, char **argv)
 	struct fromauth_result *r = NULL;
 	const char *service = NULL;
 	int json = 0, fix = 0, status = 0, c, rc;
+	unsigned int extra = 0;
 	char err[1024] = "";
 
 	if (fromauth_ctx_new(&ctx) != 0)
@@ -154,6 +229,24 @@ int cmd_check(int argc, char **argv)
 			continue;
 		case 'j':
 			json = 1;
+			continue;
+		case 'r': {
+			unsigned int bits = parse_rules(optarg);
+			if (!bits) {
+				status = usage_error("check", "--rules takes gmail, yahoo, outlook, apple or all, comma-separated");
+				goto out;
+			}
+			extra |= bits;
+			continue;
+		}
+		case 'R':
+			extra |= FROMAUTH_CHECK_REPUTATION;
+			continue;
+		case 'B':
+			if ((rc = fromauth_ctx_add_dnsbl(ctx, optarg, err, sizeof(err))) != 0) {
+				status = report_error("--dnsbl", rc, err);
+				goto out;
+			}
 			continue;
 		case '?':
 			status = usage_error("check", "bad option");
@@ -177,7 +270,7 @@ int cmd_check(int argc, char **argv)
 		status = report_error("--service", rc, err);
 		goto out;
 	}
-	rc = fromauth_check(ctx, profile, argv[optind], fix ? FROMAUTH_CHECK_FIX : 0, &r,
+	rc = fromauth_check(ctx, profile, argv[optind], (fix ? FROMAUTH_CHECK_FIX : 0) | extra, &r,
 			    err, sizeof(err));
 	if (rc) {
 		status = report_error(argv[optind], rc, err);

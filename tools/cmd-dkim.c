@@ -24,7 +24,7 @@ static void dkim_usage(FILE *out)
 		"65 bad input (a malformed selector or domain), 66 unreadable zone file.\n");
 }
 
-static void print_human(const struct fromauth_dkim *dkim, const char *target)
+static void print_human(const struct fromauth_dkim *dkim)
 {
 	int status = fromauth_dkim_status(dkim);
 	const char *type = fromauth_dkim_key_type(dkim);
@@ -38,7 +38,7 @@ static void print_human(const struct fromauth_dkim *dkim, const char *target)
 		printf("  key:      %s", type);
 		if (bits)
 			printf(", %u bits", bits);
-		if (!strcmp(type, "rsa") && bits >= 1024 && bits < 2048)
+		if (fromauth_dkim_key_short(dkim))
 			printf(" (short: 2048 advised)");
 		printf("\n");
 	}
@@ -52,17 +52,15 @@ static void print_human(const struct fromauth_dkim *dkim, const char *target)
 			printf(" -> %s", fromauth_dkim_cname(dkim, i));
 		printf("\n");
 	}
-	if (target && *target) {
-		int reached = 0;
-		for (size_t i = 0; i < ncnames; i++)
-			reached |= !strcasecmp(fromauth_dkim_cname(dkim, i), target);
-		/* Without a CNAME, a TXT passes only with the target's key. */
-		int same_key = ncnames == 0 && status != FROMAUTH_DKIM_MISMATCH &&
-			       status != FROMAUTH_DKIM_MISSING &&
-			       status != FROMAUTH_DKIM_TEMPERROR;
-		printf("  target:   %s (%s)\n", target,
-		       reached ? "the CNAME chain reaches it"
-		       : same_key ? "not a CNAME, but the same key" : "not reached");
+	const char *target = fromauth_dkim_expected_target(dkim);
+	if (target) {
+		const char *how = "not reached";
+		if (fromauth_dkim_target_reached(dkim) == 1)
+			how = "the CNAME chain reaches it";
+		else if (fromauth_dkim_target_key_equal(dkim) == 1)
+			how = ncnames ? "a CNAME elsewhere, but the same key"
+			      : "not a CNAME, but the same key";
+		printf("  target:   %s (%s)\n", target, how);
 	}
 	const char *record = fromauth_dkim_record(dkim);
 	if (*record) {
@@ -128,7 +126,7 @@ int cmd_dkim(int argc, char **argv)
 	if (json)
 		printf("%s\n", fromauth_dkim_json(dkim));
 	else
-		print_human(dkim, target);
+		print_human(dkim);
 	status = fromauth_dkim_status(dkim) == FROMAUTH_DKIM_VALID ? 0 : 1;
 out:
 	fromauth_dkim_free(dkim);

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* fromauth dmarc DOMAIN: the DMARC policy that applies to a domain, as a
- * domain admin reads it.  Public API only; the details come from the
- * result's JSON, as a binding would read them. */
+ * domain admin reads it.  Public API only, through the getters a binding
+ * uses too. */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <json-c/json.h>
 
 #include "cmd.h"
 
@@ -27,82 +24,60 @@ static void dmarc_usage(FILE *out)
 		"65 bad input (malformed domain or zone data); 66 unreadable file.\n");
 }
 
-static const char *jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !v ||
-	    json_object_get_type(v) == json_type_null)
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static int jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static struct json_object *jarray(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    json_object_get_type(v) != json_type_array)
-		return NULL;
-	return v;
-}
-
 static const char *or_dash(const char *s)
 {
 	return s && *s ? s : "-";
 }
 
-static void print_list(const char *label, struct json_object *a)
+static const char *tag_name(int policy)
 {
-	size_t n = a ? json_object_array_length(a) : 0;
+	return policy == FROMAUTH_DMARC_POLICY_ABSENT ? "-" : fromauth_dmarc_policy_name(policy);
+}
+
+static void print_list(const char *label, const struct fromauth_dmarc *d,
+		       size_t (*count)(const struct fromauth_dmarc *),
+		       const char *(*item)(const struct fromauth_dmarc *, size_t))
+{
+	size_t n = count(d);
 	if (n == 0) {
 		printf("  %-12s -\n", label);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("  %-12s %s\n", i ? "" : label,
-		       json_object_get_string(json_object_array_get_idx(a, i)));
+		printf("  %-12s %s\n", i ? "" : label, item(d, i));
 }
 
 static void print_human(const struct fromauth_dmarc *d)
 {
-	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
-	if (!j) {
-		printf("(no details available)\n");
-		return;
-	}
-	const char *domain = jget(j, "domain");
-	const char *record_domain = jget(j, "record_domain");
-	const char *policy = jget(j, "policy");
-	const char *applied = jget(j, "applied_policy");
-	const char *tag = jget(j, "policy_tag");
+	const char *domain = fromauth_dmarc_domain(d);
+	const char *record_domain = fromauth_dmarc_record_domain(d);
+	const char *policy = fromauth_dmarc_policy_name(fromauth_dmarc_policy(d));
+	const char *applied = fromauth_dmarc_policy_name(fromauth_dmarc_effective_policy(d));
+	const char *tag = fromauth_dmarc_policy_tag(d);
+	int have_record = *record_domain != '\0';
 
 	printf("DMARC for %s\n", domain);
-	if (jbool(j, "temperror"))
+	if (fromauth_dmarc_temperror(d))
 		printf("  ! a DNS lookup failed temporarily: the result may be incomplete\n");
-	if (record_domain) {
+	if (have_record) {
 		printf("  %-12s _dmarc.%s\n", "record at", record_domain);
-		printf("  %-12s \"%s\"\n", "record", jget(j, "record"));
+		printf("  %-12s \"%s\"\n", "record", fromauth_dmarc_record(d));
 	} else {
 		printf("  %-12s none applies to %s\n", "record", domain);
 	}
-	const char *multi = jget(j, "multiple_at");
+	const char *multi = fromauth_dmarc_multiple_domain(d);
 	if (multi)
-		printf("  %-12s _dmarc.%s has %s DMARC records; receivers discard them all\n",
-		       "!", multi, jget(j, "records"));
-	printf("  %-12s %s\n", "org domain", jget(j, "org_domain"));
+		printf("  %-12s _dmarc.%s has %zu DMARC records; receivers discard them all\n",
+		       "!", multi, fromauth_dmarc_record_count(d));
+	printf("  %-12s %s\n", "org domain", fromauth_dmarc_org_domain(d));
 
-	if (record_domain) {
+	if (have_record) {
 		const char *why;
 		if (!tag)
 			why = "the record's policy tags are unusable";
 		else if (!strcmp(record_domain, domain))
 			why = "the record is the domain's own";
-		else if (jbool(j, "nonexistent"))
+		else if (fromauth_dmarc_nonexistent(d))
 			why = "for a subdomain that does not exist (no A, AAAA or MX)";
 		else
 			why = "for an existing subdomain";
@@ -112,80 +87,49 @@ static void print_human(const struct fromauth_dmarc *d)
 			printf("  %-12s none applies: %s\n", "policy", why);
 		if (!tag)
 			;
-		else if (applied && policy && strcmp(applied, policy) != 0)
+		else if (strcmp(applied, policy) != 0)
 			printf("  %-12s %s (t=y: the owner is testing, receivers apply one step less)\n",
 			       "applied", applied);
 		else
 			printf("  %-12s %s\n", "applied", applied);
+		char pct[16] = "-";
+		if (fromauth_dmarc_pct(d) >= 0)
+			snprintf(pct, sizeof(pct), "%d", fromauth_dmarc_pct(d));
 		printf("  %-12s p=%s sp=%s np=%s adkim=%s aspf=%s pct=%s t=%s psd=%s\n",
-		       "tags", or_dash(jget(j, "p")), or_dash(jget(j, "sp")),
-		       or_dash(jget(j, "np")), jget(j, "adkim"), jget(j, "aspf"),
-		       or_dash(jget(j, "pct")), jbool(j, "testing") ? "y" : "n",
-		       or_dash(jget(j, "psd")));
-		print_list("rua", jarray(j, "rua"));
-		print_list("ruf", jarray(j, "ruf"));
+		       "tags", tag_name(fromauth_dmarc_p(d)), tag_name(fromauth_dmarc_sp(d)),
+		       tag_name(fromauth_dmarc_np(d)), fromauth_dmarc_adkim(d),
+		       fromauth_dmarc_aspf(d), pct, fromauth_dmarc_testing(d) ? "y" : "n",
+		       or_dash(fromauth_dmarc_psd(d)));
+		print_list("rua", d, fromauth_dmarc_rua_count, fromauth_dmarc_rua);
+		print_list("ruf", d, fromauth_dmarc_ruf_count, fromauth_dmarc_ruf);
 	} else {
 		printf("  %-12s none: receivers apply no DMARC policy\n", "policy");
 	}
-	print_list("problems", jarray(j, "problems"));
+	print_list("problems", d, fromauth_dmarc_problem_count, fromauth_dmarc_problem);
 
-	struct json_object *unauth = jarray(j, "unauthorized");
-	size_t n = unauth ? json_object_array_length(unauth) : 0;
+	size_t n = fromauth_dmarc_unauthorized_count(d);
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *u = json_object_array_get_idx(unauth, i);
-		const char *name = jget(u, "authorization_record");
+		const char *name = fromauth_dmarc_unauthorized_record(d, i);
 		printf("  %-12s %s: %s has not agreed to receive reports for %s\n",
-		       i ? "" : "unauthorized", jget(u, "uri"), jget(u, "host"),
-		       record_domain);
-		struct json_object *next = i + 1 < n ? json_object_array_get_idx(unauth, i + 1) : NULL;
+		       i ? "" : "unauthorized", fromauth_dmarc_unauthorized(d, i),
+		       fromauth_dmarc_unauthorized_host(d, i), record_domain);
 		/* One fix per destination host. */
-		if (!next || strcmp(jget(next, "authorization_record"), name) != 0)
+		if (i + 1 == n || strcmp(fromauth_dmarc_unauthorized_record(d, i + 1), name) != 0)
 			printf("  %-12s   fix: %s. 3600 IN TXT \"v=DMARC1\"\n", "", name);
 	}
 
-	struct json_object *old = NULL;
-	json_object_object_get_ex(j, "rfc7489", &old);
-	const char *differs = jget(j, "discovery_differs");
+	const char *differs = fromauth_dmarc_discovery_differs(d);
 	if (differs)
 		printf("  %-12s %s\n", "! discovery", differs);
-	else if (old)
+	else
 		printf("  %-12s RFC 7489 (Public Suffix List, org domain %s) agrees\n",
-		       "discovery", or_dash(jget(old, "org_domain")));
+		       "discovery", or_dash(fromauth_dmarc_rfc7489_org_domain(d)));
 
-	struct json_object *walk = jarray(j, "tree_walk");
-	n = walk ? json_object_array_length(walk) : 0;
+	n = fromauth_dmarc_tree_walk_count(d);
 	printf("  %-12s", "tree walk");
 	for (size_t i = 0; i < n; i++)
-		printf("%s%s", i ? ", " : " ",
-		       json_object_get_string(json_object_array_get_idx(walk, i)));
+		printf("%s%s", i ? ", " : " ", fromauth_dmarc_tree_walk(d, i));
 	printf("\n");
-	json_object_put(j);
-}
-
-/* A-labels for a domain typed with non-ASCII characters, through the
- * address parser's IDN conversion. */
-static char *to_a_labels(const char *domain, char *err, size_t errlen)
-{
-	int ascii = 1;
-	for (const char *p = domain; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			ascii = 0;
-	if (ascii)
-		return strdup(domain);
-	char buf[600];
-	if (snprintf(buf, sizeof(buf), "postmaster@%s", domain) >= (int)sizeof(buf)) {
-		snprintf(err, errlen, "domain too long");
-		return NULL;
-	}
-	struct fromauth_address *addr = NULL;
-	if (fromauth_address_parse(buf, &addr, NULL, 0) != 0) {
-		/* The parser's offsets would count our "postmaster@". */
-		snprintf(err, errlen, "%s is not a valid domain name", domain);
-		return NULL;
-	}
-	char *out = strdup(fromauth_address_domain(addr));
-	fromauth_address_free(addr);
-	return out;
 }
 
 int cmd_dmarc(int argc, char **argv)
@@ -198,7 +142,6 @@ int cmd_dmarc(int argc, char **argv)
 	};
 	struct fromauth_ctx *ctx = NULL;
 	struct fromauth_dmarc *d = NULL;
-	char *domain = NULL;
 	int status = 0, json = 0, c, rc;
 
 	if (fromauth_ctx_new(&ctx) != 0)
@@ -228,13 +171,8 @@ int cmd_dmarc(int argc, char **argv)
 		goto out;
 	}
 
-	char err[512] = "";
-	domain = to_a_labels(argv[optind], err, sizeof(err));
-	if (!domain) {
-		status = report_error(argv[optind], FROMAUTH_E_DOMAIN, err);
-		goto out;
-	}
-	rc = fromauth_dmarc_check(ctx, domain, &d, err, sizeof(err));
+	char err[FROMAUTH_ERRBUF_SIZE] = "";
+	rc = fromauth_dmarc_check(ctx, argv[optind], &d, err, sizeof(err));
 	if (rc != 0) {
 		status = report_error(argv[optind], rc, err);
 		goto out;
@@ -246,7 +184,6 @@ int cmd_dmarc(int argc, char **argv)
 	status = fromauth_dmarc_policy(d) != FROMAUTH_DMARC_POLICY_ABSENT ? 0 : 1;
 out:
 	fromauth_dmarc_free(d);
-	free(domain);
 	fromauth_ctx_free(ctx);
 	return status;
 }

@@ -16,6 +16,19 @@
  *   stays valid until that object is freed.  `_free(NULL)` does nothing.
  * - A configured context may be used from many threads at once; configure
  *   it (the `fromauth_ctx_set_*` and `_add_*` calls) before sharing it.
+ *   Getters of a result object may be called from any thread; the object
+ *   is not changed after its constructor returns.
+ * - Absent values: getters added in 1.1 return NULL for a string that is
+ *   absent (no record, no such tag), -1 for an absent integer or a flag
+ *   that does not apply, and 0 for the count of an empty list.  Getters of
+ *   1.0 keep what they documented: some return "" for "none" (each says
+ *   so).  Every getter given a NULL object returns NULL, 0, -1 or the
+ *   documented "absent" enum value; an index out of range gives NULL
+ *   (strings) or -1 (ints); enum getters given NULL return -1 unless said
+ *   otherwise.
+ * - Objects reached through another one (fromauth_result_spf(), _dkim(),
+ *   _dmarc()) are borrowed: never free them; they are valid until their
+ *   owner is freed.
  *
  * No header of libspf2, OpenDKIM, OpenDMARC or ldns is included here: their
  * ABI never becomes ours.
@@ -53,6 +66,13 @@ const char *fromauth_strerror(int error);
 
 /** Library version string, e.g. "1.0.0"; static. @since 1.0 */
 const char *fromauth_version(void);
+
+/** A suggested size for `errbuf`: room for the messages about input of
+ * sane length; a longer message is cut, always NUL-terminated. @since 1.1 */
+#define FROMAUTH_ERRBUF_SIZE 512
+/** A buffer size that holds any domain name in A-labels, with its NUL.
+ * @since 1.1 */
+#define FROMAUTH_DOMAIN_SIZE 254
 
 /* ------------------------------------------------------------------ */
 /* Context: DNS settings, overlay zones and the shared cache.          */
@@ -106,6 +126,21 @@ int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
  */
 int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name);
 
+/**
+ * Use this DNS blocklist for FROMAUTH_CHECK_REPUTATION; once any is added
+ * the default lists are no longer asked.  @p spec is "key=value" parts
+ * separated by ';': zone=NAME, kind=ip|domain, listed=CODE MEANING,...
+ * (CODE an address or /prefix in 127.0.0.0/8, or a bit for bitmask=yes),
+ * and optionally refused=CODE MEANING,..., ipv6=yes, bitmask=yes,
+ * registered=yes, test=NAME (a domain list's listed test entry),
+ * delist=URL.
+ * @return 0, FROMAUTH_E_INVAL (errbuf says what), FROMAUTH_E_RANGE
+ * (more than 64 lists)
+ * @since 1.1
+ */
+int fromauth_ctx_add_dnsbl(struct fromauth_ctx *ctx, const char *spec,
+			   char *errbuf, size_t errlen);
+
 /* ------------------------------------------------------------------ */
 /* DNS: what the resolver layer answers (the `fromauth dns` command).  */
 
@@ -145,6 +180,7 @@ const char *fromauth_dns_status_name(int status);
 int fromauth_dns_lookup(struct fromauth_ctx *ctx, const char *name, int rrtype,
 			struct fromauth_dns_answer **out,
 			char *errbuf, size_t errlen);
+/** Free an answer; NULL does nothing. @since 1.0 */
 void fromauth_dns_answer_free(struct fromauth_dns_answer *answer);
 /** enum fromauth_dns_status. @since 1.0 */
 int fromauth_dns_answer_status(const struct fromauth_dns_answer *answer);
@@ -179,6 +215,7 @@ struct fromauth_address;
  */
 int fromauth_address_parse(const char *input, struct fromauth_address **out,
 			   char *errbuf, size_t errlen);
+/** Free an address; NULL does nothing. @since 1.0 */
 void fromauth_address_free(struct fromauth_address *addr);
 /** Local part, unquoted. @since 1.0 */
 const char *fromauth_address_local(const struct fromauth_address *addr);
@@ -188,6 +225,19 @@ const char *fromauth_address_domain(const struct fromauth_address *addr);
 const char *fromauth_address_display_name(const struct fromauth_address *addr);
 /** local@domain with the A-label domain. @since 1.0 */
 const char *fromauth_address_addr_spec(const struct fromauth_address *addr);
+
+/**
+ * A domain as a user types it (U-labels or A-labels, any case, one
+ * optional trailing dot) as lower-case A-labels without a trailing dot,
+ * validated as every check validates it (IDNA2008, UTS #46).
+ * @param[out] buf the A-label form, NUL-terminated; FROMAUTH_DOMAIN_SIZE
+ * bytes always suffice
+ * @return 0, FROMAUTH_E_DOMAIN, FROMAUTH_E_RANGE (@p buflen too small),
+ * FROMAUTH_E_INVAL, FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_domain_to_alabel(const char *domain, char *buf, size_t buflen,
+			      char *errbuf, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Service profile.                                                    */
@@ -207,6 +257,7 @@ int fromauth_profile_load(const char *path, struct fromauth_profile **out,
 int fromauth_profile_parse(const char *text, const char *source,
 			   struct fromauth_profile **out,
 			   char *errbuf, size_t errlen);
+/** Free a profile; NULL does nothing. @since 1.0 */
 void fromauth_profile_free(struct fromauth_profile *profile);
 /**
  * Add one `key = value` setting, validated as in a file (repeatable keys
@@ -221,6 +272,7 @@ int fromauth_profile_validate(const struct fromauth_profile *profile,
 			      char *errbuf, size_t errlen);
 /** Profile name, or "". @since 1.0 */
 const char *fromauth_profile_name(const struct fromauth_profile *profile);
+/** Number of `ip` ranges. @since 1.0 */
 size_t fromauth_profile_ip_count(const struct fromauth_profile *profile);
 /** The @p i th range as written ("192.0.2.0/24"); NULL if out of range. @since 1.0 */
 const char *fromauth_profile_ip(const struct fromauth_profile *profile, size_t i);
@@ -232,6 +284,7 @@ const char *fromauth_profile_mail_from(const struct fromauth_profile *profile);
 const char *fromauth_profile_mail_from_target(const struct fromauth_profile *profile);
 /** helo, or NULL. @since 1.0 */
 const char *fromauth_profile_helo(const struct fromauth_profile *profile);
+/** Number of DKIM identities. @since 1.0 */
 size_t fromauth_profile_dkim_count(const struct fromauth_profile *profile);
 /** Selector of DKIM identity @p i; NULL if out of range. @since 1.0 */
 const char *fromauth_profile_dkim_selector(const struct fromauth_profile *profile, size_t i);
@@ -239,6 +292,7 @@ const char *fromauth_profile_dkim_selector(const struct fromauth_profile *profil
 const char *fromauth_profile_dkim_domain(const struct fromauth_profile *profile, size_t i);
 /** Expected CNAME target of identity @p i, or NULL. @since 1.0 */
 const char *fromauth_profile_dkim_target(const struct fromauth_profile *profile, size_t i);
+/** Number of allowed-from patterns. @since 1.0 */
 size_t fromauth_profile_allowed_from_count(const struct fromauth_profile *profile);
 /** The @p i th allowed-from pattern. @since 1.0 */
 const char *fromauth_profile_allowed_from(const struct fromauth_profile *profile, size_t i);
@@ -271,6 +325,7 @@ const char *fromauth_spf_result_name(int result);
 int fromauth_spf_check(struct fromauth_ctx *ctx, const char *ip,
 		       const char *mail_from, const char *helo,
 		       struct fromauth_spf **out, char *errbuf, size_t errlen);
+/** Free an evaluation; NULL does nothing. @since 1.0 */
 void fromauth_spf_free(struct fromauth_spf *spf);
 /** The IP evaluated. @since 1.0 */
 const char *fromauth_spf_ip(const struct fromauth_spf *spf);
@@ -317,8 +372,11 @@ const char *fromauth_dkim_status_name(int status);
 int fromauth_dkim_check(struct fromauth_ctx *ctx, const char *selector,
 			const char *domain, const char *expected_target,
 			struct fromauth_dkim **out, char *errbuf, size_t errlen);
+/** Free a key evaluation; NULL does nothing. @since 1.0 */
 void fromauth_dkim_free(struct fromauth_dkim *dkim);
+/** The selector (A-labels). @since 1.0 */
 const char *fromauth_dkim_selector(const struct fromauth_dkim *dkim);
+/** The signing domain (A-labels). @since 1.0 */
 const char *fromauth_dkim_domain(const struct fromauth_dkim *dkim);
 /** enum fromauth_dkim_status. @since 1.0 */
 int fromauth_dkim_status(const struct fromauth_dkim *dkim);
@@ -332,11 +390,26 @@ unsigned int fromauth_dkim_key_bits(const struct fromauth_dkim *dkim);
 int fromauth_dkim_testing(const struct fromauth_dkim *dkim);
 /** The key record text, or "". @since 1.0 */
 const char *fromauth_dkim_record(const struct fromauth_dkim *dkim);
+/** Number of CNAMEs followed to the key. @since 1.0 */
 size_t fromauth_dkim_cname_count(const struct fromauth_dkim *dkim);
 /** Target of the @p i th CNAME followed. @since 1.0 */
 const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim, size_t i);
 /** The key as a JSON object. @since 1.0 */
 const char *fromauth_dkim_json(const struct fromauth_dkim *dkim);
+/** The name queried, `selector._domainkey.domain`. @since 1.1 */
+const char *fromauth_dkim_name(const struct fromauth_dkim *dkim);
+/** Non-zero for an RSA key of 1024 to 2047 bits (valid, 2048 advised).
+ * @since 1.1 */
+int fromauth_dkim_key_short(const struct fromauth_dkim *dkim);
+/** The expected CNAME target given to fromauth_dkim_check() (A-labels),
+ * or NULL when none was. @since 1.1 */
+const char *fromauth_dkim_expected_target(const struct fromauth_dkim *dkim);
+/** 1 when the CNAME chain reaches the expected target, 0 when not, -1
+ * without an expected target. @since 1.1 */
+int fromauth_dkim_target_reached(const struct fromauth_dkim *dkim);
+/** 1 when the key published is the target's very key (not through a
+ * CNAME), 0 when not, -1 without an expected target. @since 1.1 */
+int fromauth_dkim_target_key_equal(const struct fromauth_dkim *dkim);
 
 /* ------------------------------------------------------------------ */
 /* DMARC policy of a domain.                                           */
@@ -354,9 +427,11 @@ struct fromauth_dmarc;
 /** Static name of a policy ("none", ...; "absent"). @since 1.0 */
 const char *fromauth_dmarc_policy_name(int policy);
 /** Discover and validate the DMARC policy of @p domain (RFC 9989, and
- * RFC 7489 for comparison). @since 1.0 */
+ * RFC 7489 for comparison).  @p domain may be in U-labels (since 1.1).
+ * @since 1.0 */
 int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *domain,
 			 struct fromauth_dmarc **out, char *errbuf, size_t errlen);
+/** Free an evaluation; NULL does nothing. @since 1.0 */
 void fromauth_dmarc_free(struct fromauth_dmarc *dmarc);
 /** Domain the record was found at, or "". @since 1.0 */
 const char *fromauth_dmarc_record_domain(const struct fromauth_dmarc *dmarc);
@@ -370,6 +445,84 @@ int fromauth_dmarc_policy(const struct fromauth_dmarc *dmarc);
 int fromauth_dmarc_effective_policy(const struct fromauth_dmarc *dmarc);
 /** The DMARC evaluation as a JSON object. @since 1.0 */
 const char *fromauth_dmarc_json(const struct fromauth_dmarc *dmarc);
+/** The domain evaluated (A-labels). @since 1.1 */
+const char *fromauth_dmarc_domain(const struct fromauth_dmarc *dmarc);
+/** `p` of the applied record, enum fromauth_dmarc_policy; ABSENT (0)
+ * when the tag is absent or invalid, or no record applies. @since 1.1 */
+int fromauth_dmarc_p(const struct fromauth_dmarc *dmarc);
+/** `sp` of the applied record, as fromauth_dmarc_p(). @since 1.1 */
+int fromauth_dmarc_sp(const struct fromauth_dmarc *dmarc);
+/** `np` of the applied record, as fromauth_dmarc_p(). @since 1.1 */
+int fromauth_dmarc_np(const struct fromauth_dmarc *dmarc);
+/** Which tag gave fromauth_dmarc_policy(): "p", "sp", "np"; NULL when
+ * none did. @since 1.1 */
+const char *fromauth_dmarc_policy_tag(const struct fromauth_dmarc *dmarc);
+/** DKIM alignment mode, "r" or "s" (the default "r" without a record).
+ * @since 1.1 */
+const char *fromauth_dmarc_adkim(const struct fromauth_dmarc *dmarc);
+/** SPF alignment mode, "r" or "s". @since 1.1 */
+const char *fromauth_dmarc_aspf(const struct fromauth_dmarc *dmarc);
+/** `pct` (0..100), -1 when absent or invalid. @since 1.1 */
+int fromauth_dmarc_pct(const struct fromauth_dmarc *dmarc);
+/** Non-zero for t=y (testing). @since 1.1 */
+int fromauth_dmarc_testing(const struct fromauth_dmarc *dmarc);
+/** `psd`: "y", "n" or "u" (the default); NULL without a record. @since 1.1 */
+const char *fromauth_dmarc_psd(const struct fromauth_dmarc *dmarc);
+/** `fo` as written when valid, else NULL. @since 1.1 */
+const char *fromauth_dmarc_fo(const struct fromauth_dmarc *dmarc);
+/** `rf` as written when valid, else NULL. @since 1.1 */
+const char *fromauth_dmarc_rf(const struct fromauth_dmarc *dmarc);
+/** `ri` in seconds, -1 when absent or invalid. @since 1.1 */
+long long fromauth_dmarc_ri(const struct fromauth_dmarc *dmarc);
+/** Non-zero when the policy came from a parent and the domain has
+ * NXDOMAIN for A, AAAA and MX (so `np` applies). @since 1.1 */
+int fromauth_dmarc_nonexistent(const struct fromauth_dmarc *dmarc);
+/** Non-zero when a DNS lookup failed temporarily. @since 1.1 */
+int fromauth_dmarc_temperror(const struct fromauth_dmarc *dmarc);
+/** DMARC records found at the name that decided (more than 1: all are
+ * discarded). @since 1.1 */
+size_t fromauth_dmarc_record_count(const struct fromauth_dmarc *dmarc);
+/** Domain with several DMARC records, or NULL. @since 1.1 */
+const char *fromauth_dmarc_multiple_domain(const struct fromauth_dmarc *dmarc);
+/** Number of `rua` URIs of the applied record. @since 1.1 */
+size_t fromauth_dmarc_rua_count(const struct fromauth_dmarc *dmarc);
+/** The @p i th `rua` URI as written (without a !size). @since 1.1 */
+const char *fromauth_dmarc_rua(const struct fromauth_dmarc *dmarc, size_t i);
+/** Number of `ruf` URIs of the applied record. @since 1.1 */
+size_t fromauth_dmarc_ruf_count(const struct fromauth_dmarc *dmarc);
+/** The @p i th `ruf` URI as written. @since 1.1 */
+const char *fromauth_dmarc_ruf(const struct fromauth_dmarc *dmarc, size_t i);
+/** Number of problems found in the record. @since 1.1 */
+size_t fromauth_dmarc_problem_count(const struct fromauth_dmarc *dmarc);
+/** The @p i th problem, one sentence. @since 1.1 */
+const char *fromauth_dmarc_problem(const struct fromauth_dmarc *dmarc, size_t i);
+/** Number of report destinations outside the domain that lack their
+ * authorization record (RFC 9989 section 3.2.3). @since 1.1 */
+size_t fromauth_dmarc_unauthorized_count(const struct fromauth_dmarc *dmarc);
+/** URI of the @p i th unauthorized destination. @since 1.1 */
+const char *fromauth_dmarc_unauthorized(const struct fromauth_dmarc *dmarc, size_t i);
+/** Host of the @p i th unauthorized destination. @since 1.1 */
+const char *fromauth_dmarc_unauthorized_host(const struct fromauth_dmarc *dmarc, size_t i);
+/** Owner name of the authorization record the @p i th destination lacks;
+ * the fix is a TXT "v=DMARC1" there. @since 1.1 */
+const char *fromauth_dmarc_unauthorized_record(const struct fromauth_dmarc *dmarc, size_t i);
+/** Number of names the RFC 9989 tree walk queried. @since 1.1 */
+size_t fromauth_dmarc_tree_walk_count(const struct fromauth_dmarc *dmarc);
+/** The @p i th name queried ("_dmarc.example.com"), in order. @since 1.1 */
+const char *fromauth_dmarc_tree_walk(const struct fromauth_dmarc *dmarc, size_t i);
+/** A sentence saying how RFC 7489 discovery differs (another record, org
+ * domain or policy), or NULL when it agrees. @since 1.1 */
+const char *fromauth_dmarc_discovery_differs(const struct fromauth_dmarc *dmarc);
+/** RFC 7489 (Public Suffix List) organizational domain, or NULL. @since 1.1 */
+const char *fromauth_dmarc_rfc7489_org_domain(const struct fromauth_dmarc *dmarc);
+/** Domain of the record RFC 7489 discovery finds, or NULL. @since 1.1 */
+const char *fromauth_dmarc_rfc7489_record_domain(const struct fromauth_dmarc *dmarc);
+/** Record RFC 7489 discovery finds, or NULL. @since 1.1 */
+const char *fromauth_dmarc_rfc7489_record(const struct fromauth_dmarc *dmarc);
+/** Policy by RFC 7489 discovery, enum fromauth_dmarc_policy. @since 1.1 */
+int fromauth_dmarc_rfc7489_policy(const struct fromauth_dmarc *dmarc);
+/** Non-zero when RFC 7489 discovery hit a temporary DNS failure. @since 1.1 */
+int fromauth_dmarc_rfc7489_temperror(const struct fromauth_dmarc *dmarc);
 
 /* ------------------------------------------------------------------ */
 /* The check.                                                          */
@@ -393,6 +546,38 @@ enum fromauth_severity {
 enum fromauth_check_flags {
 	/** Also apply every concrete fix as overlay and evaluate again. */
 	FROMAUTH_CHECK_FIX = 1 << 0,
+	/** Receivers' sender rules as compliance rows (fromauth_result_rule_count()):
+	 * Gmail. @since 1.1 */
+	FROMAUTH_CHECK_RULES_GMAIL = 1 << 8,
+	/** Yahoo (and AOL) sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_YAHOO = 1 << 9,
+	/** Outlook.com high-volume sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_OUTLOOK = 1 << 10,
+	/** Apple iCloud Mail sender rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_APPLE = 1 << 11,
+	/** Every receiver's rules. @since 1.1 */
+	FROMAUTH_CHECK_RULES_ALL = 0xf << 8,
+	/** Look the domains and sampled service addresses up on DNS blocklists
+	 * (fromauth_result_reputation_count()).  Off by default: it sends
+	 * queries about the sender to third parties. @since 1.1 */
+	FROMAUTH_CHECK_REPUTATION = 1 << 12,
+};
+
+/** Status of a receiver's rule row. @since 1.1 */
+enum fromauth_rule_status {
+	FROMAUTH_RULE_PASS = 0,
+	FROMAUTH_RULE_FAIL = 1,
+	FROMAUTH_RULE_UNKNOWN = 2,      /**< a lookup failed, or nothing to measure */
+	FROMAUTH_RULE_NOT_CHECKED = 3,  /**< a property of the session or message */
+};
+
+/** Outcome of one blocklist lookup. @since 1.1 */
+enum fromauth_reputation_status {
+	FROMAUTH_REPUTATION_NOT_LISTED = 0,
+	FROMAUTH_REPUTATION_LISTED = 1,
+	FROMAUTH_REPUTATION_REFUSED = 2, /**< the list refused the query: never a listing */
+	FROMAUTH_REPUTATION_ERROR = 3,   /**< timeout or server failure */
+	FROMAUTH_REPUTATION_UNKNOWN = 4, /**< undocumented code, or a list that failed its self-test */
 };
 
 struct fromauth_result;
@@ -413,6 +598,7 @@ int fromauth_check(struct fromauth_ctx *ctx,
 		   const struct fromauth_profile *profile, const char *from,
 		   unsigned int flags, struct fromauth_result **out,
 		   char *errbuf, size_t errlen);
+/** Free a result and what it owns; NULL does nothing. @since 1.0 */
 void fromauth_result_free(struct fromauth_result *result);
 /** enum fromauth_verdict. @since 1.0 */
 int fromauth_result_verdict(const struct fromauth_result *result);
@@ -430,11 +616,13 @@ const char *fromauth_result_spf_summary(const struct fromauth_result *result);
 size_t fromauth_result_spf_count(const struct fromauth_result *result);
 /** The @p i th SPF evaluation, owned by the result. @since 1.0 */
 const struct fromauth_spf *fromauth_result_spf(const struct fromauth_result *result, size_t i);
+/** Number of DKIM identities of the profile checked. @since 1.0 */
 size_t fromauth_result_dkim_count(const struct fromauth_result *result);
 /** The @p i th DKIM identity's key, owned by the result. @since 1.0 */
 const struct fromauth_dkim *fromauth_result_dkim(const struct fromauth_result *result, size_t i);
 /** DMARC evaluation, owned by the result. @since 1.0 */
 const struct fromauth_dmarc *fromauth_result_dmarc(const struct fromauth_result *result);
+/** Number of findings. @since 1.0 */
 size_t fromauth_result_finding_count(const struct fromauth_result *result);
 /** Stable code of finding @p i ("spf.fail"); NULL if out of range. @since 1.0 */
 const char *fromauth_result_finding_code(const struct fromauth_result *result, size_t i);
@@ -458,6 +646,66 @@ unsigned int fromauth_result_cache_hits(const struct fromauth_result *result);
 unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
 /** The whole result as the JSON object of SPEC section 7. @since 1.0 */
 const char *fromauth_result_json(const struct fromauth_result *result);
+/** The From address checked, local@domain in A-labels. @since 1.1 */
+const char *fromauth_result_from(const struct fromauth_result *result);
+/** Name of the profile checked, or NULL when it has none. @since 1.1 */
+const char *fromauth_result_service(const struct fromauth_result *result);
+/** Non-zero when SPF passes aligned with the From domain. @since 1.1 */
+int fromauth_result_spf_aligned(const struct fromauth_result *result);
+/** Non-zero when the MAIL FROM domain is outside the From domain's
+ * organizational domain (SPF cannot align). @since 1.1 */
+int fromauth_result_spf_outside_domain(const struct fromauth_result *result);
+/** The SPF record at the MAIL FROM domain (the top of the tree), or NULL
+ * when there is none or more than one. @since 1.1 */
+const char *fromauth_result_spf_record(const struct fromauth_result *result);
+/** DNS-querying terms of the whole SPF tree (RFC 7208 4.6.4). @since 1.1 */
+unsigned int fromauth_result_spf_lookups(const struct fromauth_result *result);
+/** Void lookups of the whole SPF tree. @since 1.1 */
+unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *result);
+/** DKIM identity @p i aligned with the From domain: 1, 0, or -1 when it
+ * could not be told (DNS failure) or @p i is out of range. @since 1.1 */
+int fromauth_result_dkim_aligned(const struct fromauth_result *result, size_t i);
+/** This check's DMARC outcome: "pass", "fail", "none" (no valid record)
+ * or "temperror"; static. @since 1.1 */
+const char *fromauth_result_dmarc_result(const struct fromauth_result *result);
+/** Number of fix records FROMAUTH_CHECK_FIX did not apply because they
+ * hold a placeholder (fromauth_result_finding_fix_needs_input()). @since 1.1 */
+size_t fromauth_result_fix_not_applied_count(const struct fromauth_result *result);
+/** The @p i th fix not applied, a master-file line. @since 1.1 */
+const char *fromauth_result_fix_not_applied(const struct fromauth_result *result, size_t i);
+
+/** Static names: "pass", "fail", "unknown", "not_checked". @since 1.1 */
+const char *fromauth_rule_status_name(int status);
+/** Number of receiver rule rows (0 without FROMAUTH_CHECK_RULES_*). @since 1.1 */
+size_t fromauth_result_rule_count(const struct fromauth_result *result);
+/** Receiver of row @p i: "gmail", "yahoo", "outlook" or "apple"; NULL if
+ * out of range. @since 1.1 */
+const char *fromauth_result_rule_receiver(const struct fromauth_result *result, size_t i);
+/** Senders the row applies to: "all" or "bulk". @since 1.1 */
+const char *fromauth_result_rule_tier(const struct fromauth_result *result, size_t i);
+/** The requirement, one sentence. @since 1.1 */
+const char *fromauth_result_rule_requirement(const struct fromauth_result *result, size_t i);
+/** enum fromauth_rule_status of row @p i; -1 if out of range. @since 1.1 */
+int fromauth_result_rule_status(const struct fromauth_result *result, size_t i);
+/** SMTP reply the receiver gives when the rule is broken ("550 5.7.26"),
+ * or "" when it publishes none. @since 1.1 */
+const char *fromauth_result_rule_code(const struct fromauth_result *result, size_t i);
+/** What was found and, when failing, what the receiver does. @since 1.1 */
+const char *fromauth_result_rule_message(const struct fromauth_result *result, size_t i);
+/** Code of the finding whose fix makes the row pass, or NULL. @since 1.1 */
+const char *fromauth_result_rule_finding(const struct fromauth_result *result, size_t i);
+/** Static names: "not_listed", "listed", "refused", "error", "unknown". @since 1.1 */
+const char *fromauth_reputation_status_name(int status);
+/** Number of blocklist lookups (0 without FROMAUTH_CHECK_REPUTATION). @since 1.1 */
+size_t fromauth_result_reputation_count(const struct fromauth_result *result);
+/** Blocklist zone of lookup @p i; NULL if out of range. @since 1.1 */
+const char *fromauth_result_reputation_zone(const struct fromauth_result *result, size_t i);
+/** Domain or address looked up. @since 1.1 */
+const char *fromauth_result_reputation_target(const struct fromauth_result *result, size_t i);
+/** enum fromauth_reputation_status of lookup @p i; -1 if out of range. @since 1.1 */
+int fromauth_result_reputation_status(const struct fromauth_result *result, size_t i);
+/** What the answer means, with the list's TXT reason; "" when not listed. @since 1.1 */
+const char *fromauth_result_reputation_reason(const struct fromauth_result *result, size_t i);
 
 /* ---- Message verification (SPEC section 10) ---------------------------- */
 

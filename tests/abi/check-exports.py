@@ -60,11 +60,11 @@ for name in sorted(in_map - declared):
 for name in sorted(declared - in_map):
     errors.append(f"declared in the public header but not exported: {name}")
 
-# Alphabetical within each version node (a later node starts over).
-for node in re.findall(r"\{(.*?)\}", text, flags=re.S):
-    names = re.findall(r"^\s*(fromauth_[a-z0-9_]+)\s*;", node, flags=re.M)
+# Alphabetical within each version node (a later node starts afresh).
+for node, body in re.findall(r"^(FROMAUTH_[0-9.]+)\s*\{(.*?)\}", text, flags=re.M | re.S):
+    names = re.findall(r"^\s*(fromauth_[a-z0-9_]+)\s*;", body, flags=re.M)
     if names != sorted(names):
-        errors.append("version script entries are not in alphabetical order")
+        errors.append(f"version script entries of {node} are not in alphabetical order")
 
 for e in errors:
     print(e)
