@@ -929,9 +929,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!rc)
 		rc = fa_check_evaluate(ctx->dns, profile, addr, r, deadline_ms, errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
-		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags);
+		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
 		rc = fa_remedy(ctx->dns, profile, addr, r, deadline_ms);
+	/* A finding lost to a failed allocation after the evaluation. */
+	if (!rc && r->nomem)
+		rc = FROMAUTH_E_NOMEM;
 	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
 	if (!rc)
 		rc = fa_result_finish_json(r);
