@@ -340,12 +340,12 @@ static void spf_record_findings(struct eval_state *st)
 			       "The SPF record tree of %s has an error: %s", r->mail_from, a->syntax_error);
 	if (a->lookups > 10)
 		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s needs %u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
-			       r->mail_from, a->lookups);
+			       "The SPF record of %s needs %s%u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
+			       r->mail_from, a->cut ? "at least " : "", a->lookups);
 	if (a->void_lookups > 2)
 		fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s has %u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
-			       r->mail_from, a->void_lookups);
+			       "The SPF record of %s has %s%u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
+			       r->mail_from, a->cut ? "at least " : "", a->void_lookups);
 	if (a->plus_all)
 		fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
 			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
@@ -391,8 +391,8 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		} else if (after->lookups > 10) {
 			/* f may move once another finding is added: last use */
 			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
-				       "With the service added, the SPF record of %s would need %u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
-				       r->mail_from, after->lookups);
+				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
+				       r->mail_from, after->cut ? "at least " : "", after->lookups);
 		} else {
 			append_message(r, f, "With the fix the record uses %u of 10 DNS lookups.",
 				       after->lookups);
@@ -491,6 +491,13 @@ static void spf_findings(struct eval_state *st)
 
 	const struct fa_spf_analysis *a = r->spf_analysis;
 	int res = worst;
+	if (res == FROMAUTH_SPF_PERMERROR && fa_spf_needs_helo(worst_spf)) {
+		/* the profile lacks what every receiver has: not a DNS error */
+		fa_finding_add(r, "service.helo_needed", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record tree of %s expands the HELO name (%%{h}), and the service profile gives none, so SPF could not be checked; add the service's HELO name to the profile (helo = ...).",
+			       r->mail_from);
+		return;
+	}
 	if (res == FROMAUTH_SPF_PERMERROR) {
 		/* The record findings above name the cause; only when they do
 		 * not, say what libspf2 said. */

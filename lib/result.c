@@ -326,6 +326,8 @@ static json_object *spf_json(const struct fromauth_result *r)
 	json_object_object_add(o, "record", str_or_null(a ? a->record : NULL));
 	json_object_object_add(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
 	json_object_object_add(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
+	/* the walk stopped where a receiver stops: the counts are at least */
+	json_object_object_add(o, "lookups_cut", json_object_new_boolean(a && a->cut));
 	json_object *ips = json_object_new_array();
 	for (size_t i = 0; i < r->spf_count; i++)
 		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));
@@ -519,6 +521,11 @@ FROMAUTH_EXPORT const char *fromauth_result_spf_record(const struct fromauth_res
 FROMAUTH_EXPORT unsigned int fromauth_result_spf_lookups(const struct fromauth_result *r)
 {
 	return r && r->spf_analysis ? r->spf_analysis->lookups : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_spf_lookups_cut(const struct fromauth_result *r)
+{
+	return r && r->spf_analysis ? r->spf_analysis->cut : 0;
 }
 
 FROMAUTH_EXPORT unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *r)

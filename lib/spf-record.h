@@ -81,15 +81,28 @@ int fa_spf_record_has_all(const struct fa_spf_record *rec);
  * becomes "a:SPEC.@any_suffix" (no prefix), for a DNS layer that answers
  * such names with the client's address when SPEC has any.
  *
+ * A macro splitting on a delimiter libspf2 does not know (',' or '/')
+ * is expanded here from @vars (may be NULL: then it is unsupported) and
+ * handed over as a literal.
+ *
  * A record longer than libspf2 can hold comes back in several segments:
  * the caller serves segment i+1 under a name of its own and appends
- * " redirect=NAME" to segment i.  *unsupported is set when some term
- * cannot be put so (no @any_suffix for a /0, or a term reading %{d} in a
- * later segment).  Free with fa_spf_segments_free().
+ * " redirect=NAME" to segment i.  *unsupported (enum fa_spf_unsupported)
+ * is set, and @why (may be NULL) says why, when some term cannot be put
+ * so: no @any_suffix for a /0, a term reading %{d} in a later segment, a
+ * macro we cannot expand for libspf2.  Free with fa_spf_segments_free().
  */
+enum fa_spf_unsupported {
+	FA_SPF_UNSUPPORTED_FORM = 1,    /* too long, a or mx /0 */
+	FA_SPF_UNSUPPORTED_MACRO,       /* a ',' or '/' macro delimiter */
+	FA_SPF_UNSUPPORTED_NO_HELO,     /* the same, reading %{h}, no HELO */
+};
+struct fa_spf_macro_vars;
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 			      const char *domain, const char *any_suffix,
-			      char ***segments, size_t *nsegments, int *unsupported);
+			      const struct fa_spf_macro_vars *vars,
+			      char ***segments, size_t *nsegments, int *unsupported,
+			      char *why, size_t whylen);
 void fa_spf_segments_free(char **segments, size_t n);
 
 /* Check a macro-string (@exp_text: explanation text, where spaces and the

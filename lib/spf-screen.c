@@ -790,12 +790,118 @@ static size_t compiled_cost(const struct fa_spf_term *t, const char *text)
 	}
 }
 
+/* The macro-expands of a screened value: calls @fn on each "{...}" body
+ * (from the letter to before the '}'); stops at a nonzero return. */
+static int each_macro(const char *v, int (*fn)(const char *body, size_t len, int arg),
+		      int arg)
+{
+	for (const char *p = v; p && *p; p++) {
+		if (*p != '%')
+			continue;
+		if (p[1] != '{') {
+			p += p[1] ? 1 : 0;      /* %% %_ %- */
+			continue;
+		}
+		const char *end = strchr(p + 2, '}');
+		if (!end)
+			return 0;
+		int r = fn(p + 2, (size_t)(end - p - 2), arg);
+		if (r)
+			return r;
+		p = end;
+	}
+	return 0;
+}
+
+static int macro_reads(const char *body, size_t len, int letter)
+{
+	return len > 0 && tolower((unsigned char)body[0]) == letter;
+}
+
+static int reads_macro(const char *v, char letter)
+{
+	return each_macro(v, macro_reads, letter);
+}
+
 static int reads_domain_macro(const char *v)
 {
-	for (const char *p = v; p && (p = strstr(p, "%{")) != NULL; p += 2)
-		if (p[2] == 'd' || p[2] == 'D')
+	return reads_macro(v, 'd');
+}
+
+/* libspf2 splits only on . - + = _ (and a '|' of its own): a ',' or '/'
+ * delimiter (RFC 7208 7.1) fails its compiler. */
+static int macro_foreign_delimiter(const char *body, size_t len, int arg)
+{
+	(void)arg;
+	for (size_t i = 1; i < len; i++)
+		if (body[i] == ',' || body[i] == '/')
 			return 1;
 	return 0;
+}
+
+static int has_foreign_delimiter(const char *v)
+{
+	return v && each_macro(v, macro_foreign_delimiter, 0);
+}
+
+/*
+ * @v with its macros expanded here, as a literal libspf2 takes as it is
+ * ('%' and ' ' escaped its way); RFC 7208 7.3's cut to 253 bytes done.
+ * NULL with *unsupported and @why set when that cannot be: no values
+ * given, %{p} (only libspf2 validates names), %{h} without a HELO name,
+ * or an expansion libspf2 cannot hold (empty, too long, control bytes).
+ */
+static char *own_expansion(const char *v, const struct fa_spf_macro_vars *vars,
+			   int *unsupported, char *why, size_t whylen, int *rc)
+{
+	char *exp = NULL, lit[2 * FA_SPF_MAX_VALUE + 3];
+	size_t n = 0;
+
+	if (*unsupported)
+		return NULL;    /* the record goes no further anyway */
+	if (!vars || reads_macro(v, 'p')) {
+		*unsupported = FA_SPF_UNSUPPORTED_MACRO;
+		fa_error(why, whylen, 0, "\"%.100s\" has a macro delimiter (',' or '/') "
+			 "that libspf2 cannot split on%s", v,
+			 vars ? ", beside a %{p} macro only libspf2 can expand" : "");
+		return NULL;
+	}
+	if (reads_macro(v, 'h') && (!vars->helo || !*vars->helo)) {
+		*unsupported = FA_SPF_UNSUPPORTED_NO_HELO;
+		fa_error(why, whylen, 0, "\"%.100s\" reads the HELO name (%%{h}), "
+			 "and no HELO name was given", v);
+		return NULL;
+	}
+	*rc = fa_spf_macro_expand(v, strlen(v), vars, 4096, &exp);
+	if (*rc)
+		return NULL;
+	const char *name = exp;
+	while (strlen(name) > 253 && strchr(name, '.'))
+		name = strchr(name, '.') + 1;
+	for (const char *p = name; *p && n + 2 < sizeof(lit); p++) {
+		if (*p == '%' || *p == ' ')
+			lit[n++] = '%';
+		lit[n++] = *p == ' ' ? '_' : *p;
+	}
+	lit[n] = '\0';
+	/* a name that is no domain name goes to DNS as libspf2's own
+	 * expansions do (and matches nothing); only one libspf2 cannot take
+	 * as a literal is refused */
+	unsigned int macros;
+	int ends;
+	if (n == 0 || n > FA_SPF_MAX_VALUE ||
+	    scan_macro_string(lit, n, 0, &macros, &ends, NULL, 0) != 0) {
+		*unsupported = FA_SPF_UNSUPPORTED_MACRO;
+		fa_error(why, whylen, 0, "\"%.100s\" expands to \"%.100s\", which "
+			 "libspf2 cannot take as a name", v, name);
+		free(exp);
+		return NULL;
+	}
+	free(exp);
+	char *out = strdup(lit);
+	if (!out)
+		*rc = FROMAUTH_E_NOMEM;
+	return out;
 }
 
 struct term_text {
@@ -813,16 +919,36 @@ static char *qualified(const struct fa_spf_term *t, const char *body)
 	return asprintf(&out, "%s%s", q, body) < 0 ? NULL : out;
 }
 
+static void unsupported_form(int *unsupported, char *why, size_t whylen)
+{
+	if (*unsupported)
+		return;
+	*unsupported = FA_SPF_UNSUPPORTED_FORM;
+	fa_error(why, whylen, 0, "it is too long for libspf2 to hold, or has an a or mx "
+		 "prefix of /0 that cannot be spelled otherwise");
+}
+
 static int term_texts(const struct fa_spf_term *t, int family,
 		      const char *domain, const char *any_suffix,
-		      struct term_text *tt, int *unsupported)
+		      const struct fa_spf_macro_vars *vars,
+		      struct term_text *tt, int *unsupported, char *why, size_t whylen)
 {
 	char head[FA_SPF_MAX_VALUE + 80], tail[2 * FA_SPF_MAX_VALUE + 80];
 	const char *name = t->kind == FA_SPF_A ? "a" : t->kind == FA_SPF_MX ? "mx" : "ptr";
 	int mine = family == AF_INET6 ? t->cidr6 : t->cidr4;
 	char cidr[16] = "";
+	char *own = NULL;
+	const char *value = t->value;
 
-	tt->movable = !reads_domain_macro(t->value);
+	if (has_foreign_delimiter(t->value)) {
+		int rc = 0;
+		own = own_expansion(t->value, vars, unsupported, why, whylen, &rc);
+		if (rc)
+			return rc;
+		if (own)
+			value = own;
+	}
+	tt->movable = !reads_domain_macro(value);
 	switch (t->kind) {
 	case FA_SPF_IP4:
 		if (t->cidr4 == 0) {
@@ -848,23 +974,23 @@ static int term_texts(const struct fa_spf_term *t, int family,
 			if (t->kind == FA_SPF_A && family == AF_INET) {
 				/* a/0 for IPv4: any A record matches, as exists */
 				snprintf(head, sizeof(head), "exists:%s",
-					 t->value ? t->value : "%{d}");
+					 value ? value : "%{d}");
 				snprintf(tail, sizeof(tail), "exists:%s",
-					 t->value ? t->value : domain);
+					 value ? value : domain);
 				goto done;
 			}
 			/* the DNS layer answers NAME.SUFFIX with the client's
 			 * address when NAME has any */
-			if (!any_suffix || strlen(t->value ? t->value : domain) + 1 +
+			if (!any_suffix || strlen(value ? value : domain) + 1 +
 			    strlen(any_suffix) > FA_SPF_MAX_VALUE) {
-				*unsupported = 1;
+				unsupported_form(unsupported, why, whylen);
 				snprintf(head, sizeof(head), "%s", t->text);
 				break;
 			}
 			snprintf(head, sizeof(head), "%s:%s.%s", name,
-				 t->value ? t->value : "%{d}", any_suffix);
+				 value ? value : "%{d}", any_suffix);
 			snprintf(tail, sizeof(tail), "%s:%s.%s", name,
-				 t->value ? t->value : domain, any_suffix);
+				 value ? value : domain, any_suffix);
 			goto done;
 		}
 		/* the other family's prefix does not matter here */
@@ -872,17 +998,28 @@ static int term_texts(const struct fa_spf_term *t, int family,
 			snprintf(cidr, sizeof(cidr), "/%d", t->cidr4);
 		if (t->kind != FA_SPF_PTR && family == AF_INET6 && t->cidr6 > 0)
 			snprintf(cidr, sizeof(cidr), "//%d", t->cidr6);
-		snprintf(head, sizeof(head), "%s%s%s%s", name, t->value ? ":" : "",
-			 t->value ? t->value : "", cidr);
+		snprintf(head, sizeof(head), "%s%s%s%s", name, value ? ":" : "",
+			 value ? value : "", cidr);
 		snprintf(tail, sizeof(tail), "%s:%s%s", name,
-			 t->value ? t->value : domain, cidr);
+			 value ? value : domain, cidr);
 		goto done;
+	case FA_SPF_INCLUDE:
+	case FA_SPF_EXISTS:
+	case FA_SPF_REDIRECT:
+		if (own) {
+			snprintf(head, sizeof(head), "%s%s",
+				 t->kind == FA_SPF_INCLUDE ? "include:"
+				 : t->kind == FA_SPF_EXISTS ? "exists:" : "redirect=", own);
+			break;
+		}
+		/* fall through */
 	default:
 		snprintf(head, sizeof(head), "%s", t->text);
 		break;
 	}
 	snprintf(tail, sizeof(tail), "%s", head);
 done:
+	free(own);
 	tt->head = qualified(t, head);
 	tt->tail = qualified(t, tail);
 	tt->cost = compiled_cost(t, head) * (strstr(head, " ") ? 2 : 1);
@@ -899,7 +1036,9 @@ void fa_spf_segments_free(char **segments, size_t n)
 
 int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 			      const char *domain, const char *any_suffix,
-			      char ***segments, size_t *nsegments, int *unsupported)
+			      const struct fa_spf_macro_vars *vars,
+			      char ***segments, size_t *nsegments, int *unsupported,
+			      char *why, size_t whylen)
 {
 	struct term_text *tt = NULL;
 	size_t n = 0, nseg = 1;
@@ -909,28 +1048,47 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 	*segments = NULL;
 	*nsegments = 0;
 	*unsupported = 0;
+	if (why && whylen)
+		*why = '\0';
 	if (!domain)
 		domain = "%{d}";
+
+	/* exp= only gives the explanation: one that libspf2 cannot
+	 * compile and we cannot expand for it is dropped (RFC 7208 6.2:
+	 * no explanation then) */
+	char *own_exp = NULL;
+	const char *exp = rec->exp ? rec->exp->value : NULL;
+	if (has_foreign_delimiter(exp)) {
+		int u = 0;
+		char w[8];
+		own_exp = own_expansion(exp, vars, &u, w, sizeof(w), &rc);
+		if (rc)
+			return rc;
+		exp = own_exp;
+	}
 
 	/* mechanisms up to the first "all": nothing after it is evaluated,
 	 * and redirect= is ignored beside it (RFC 7208 5.1, 6.1) */
 	int has_all = 0;
 	tt = calloc(rec->count + 1, sizeof(*tt));
-	if (!tt)
+	if (!tt) {
+		free(own_exp);
 		return FROMAUTH_E_NOMEM;
+	}
 	for (size_t i = 0; i < rec->count && !has_all; i++) {
 		const struct fa_spf_term *t = &rec->terms[i];
 		if (t->kind == FA_SPF_REDIRECT || t->kind == FA_SPF_EXP ||
 		    t->kind == FA_SPF_UNKNOWN_MODIFIER)
 			continue;  /* modifiers go last; unknown ones are ignored */
 		has_all = t->kind == FA_SPF_ALL;
-		rc = term_texts(t, family, domain, any_suffix, &tt[n++], unsupported);
+		rc = term_texts(t, family, domain, any_suffix, vars, &tt[n++], unsupported,
+				why, whylen);
 		if (rc)
 			goto out;
 	}
 	if (rec->redirect && !has_all) {
-		rc = term_texts(rec->redirect, family, domain, any_suffix, &tt[n++],
-				unsupported);
+		rc = term_texts(rec->redirect, family, domain, any_suffix, vars, &tt[n++],
+				unsupported, why, whylen);
 		if (rc)
 			goto out;
 	}
@@ -956,11 +1114,11 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 	for (size_t i = 0, seg = 0; i < n; i++) {
 		seg += (size_t)starts[i];
 		if (seg > 0 && !tt[i].movable)
-			*unsupported = 1;
+			unsupported_form(unsupported, why, whylen);
 		moved |= seg > 0;
 	}
-	if (moved && rec->exp && reads_domain_macro(rec->exp->value))
-		*unsupported = 1;
+	if (moved && exp && reads_domain_macro(exp))
+		unsupported_form(unsupported, why, whylen);
 
 	out = calloc(nseg, sizeof(*out));
 	if (!out) {
@@ -975,9 +1133,9 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 		if (i == n || starts[i]) {
 			/* exp= in every segment: it belongs to whichever
 			 * one gives the result */
-			if (rec->exp) {
+			if (exp) {
 				sb_add(&b, " exp=", 5);
-				sb_add(&b, rec->exp->value, strlen(rec->exp->value));
+				sb_add(&b, exp, strlen(exp));
 			}
 			if (b.nomem) {
 				free(b.s);
@@ -1008,5 +1166,6 @@ out:
 		free(tt[i].tail);
 	}
 	free(tt);
+	free(own_exp);
 	return rc;
 }

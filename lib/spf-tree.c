@@ -77,16 +77,32 @@ static int lookup_void(struct fa_dns_req *req, const char *name, uint16_t type)
 	return st != FA_DNS_OK || n == 0;
 }
 
+/* RFC 7208 4.6.4: what a receiver allows one evaluation, and so one
+ * analysis; past it the receiver stops with permerror and so do we. */
+#define LOOKUP_LIMIT 10
+#define VOID_LIMIT 2
+
 struct walk {
 	struct fa_dns_req *req;
 	struct fa_spf_analysis *a;
 	const char *path[TREE_DEPTH + 1];
 	size_t depth;
 	size_t fetched;
+	int stopped;
 };
+
+/* Where a receiver evaluating a client that matches nothing stops: past
+ * a limit, at a temporary failure, at an error that is permanent.  From
+ * then on no more DNS; terms of records already read are still counted,
+ * so the counts are lower bounds once a term is skipped (a->cut). */
+static void stop_walk(struct walk *w)
+{
+	w->stopped = 1;
+}
 
 static void set_error(struct walk *w, const char *domain, const char *what)
 {
+	stop_walk(w);
 	if (w->a->syntax_error)
 		return;
 	size_t n = strlen(domain) + strlen(what) + 16;
@@ -97,10 +113,12 @@ static void set_error(struct walk *w, const char *domain, const char *what)
 
 static void count_void(struct walk *w, int v)
 {
-	if (v < 0)
+	if (v < 0) {
 		w->a->temperror = 1;
-	else if (v > 0)
-		w->a->void_lookups++;
+		stop_walk(w);
+	} else if (v > 0 && ++w->a->void_lookups > VOID_LIMIT) {
+		stop_walk(w);
+	}
 }
 
 static int walk_record(struct walk *w, const char *domain,
@@ -125,6 +143,7 @@ static int walk_target(struct walk *w, const char *target)
 		}
 	if (w->depth >= TREE_DEPTH || w->fetched >= TREE_RECORDS) {
 		w->a->too_deep = 1;
+		stop_walk(w);
 		free(name);
 		return 0;
 	}
@@ -136,6 +155,7 @@ static int walk_target(struct walk *w, const char *target)
 	}
 	if (rc || fa_dns_status_is_temporary(status)) {
 		w->a->temperror = 1;
+		stop_walk(w);
 	} else if (status != FA_DNS_OK) {
 		w->a->void_lookups++;
 		w->a->missing_target = 1;
@@ -172,39 +192,42 @@ static int walk_record(struct walk *w, const char *domain,
 {
 	int has_all = fa_spf_record_has_all(rec);
 
-	for (size_t i = 0; i < rec->count; i++) {
-		const struct fa_spf_term *t = &rec->terms[i];
-		const char *target = t->value ? t->value : domain;
+	/* in evaluation order: redirect= after every mechanism */
+	for (size_t i = 0; i <= rec->count; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
 		int rc = 0;
 
-		if (t->kind == FA_SPF_REDIRECT && has_all)
-			continue;  /* ignored (RFC 7208 6.1) */
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)))
+			continue;  /* ignored beside all (RFC 7208 6.1) */
+		const char *target = t->value ? t->value : domain;
 		if (!fa_spf_term_queries_dns(t))
 			continue;
-		w->a->lookups++;
-		switch (t->kind) {
-		case FA_SPF_PTR:
+		if (t->kind == FA_SPF_PTR)
 			w->a->uses_ptr = 1;
-			break;
+		if (++w->a->lookups > LOOKUP_LIMIT)
+			stop_walk(w);
+		if (t->has_macro)
+			continue;
+		if (w->stopped) {
+			w->a->cut = 1;  /* a term whose DNS is not asked */
+			continue;
+		}
+		switch (t->kind) {
 		case FA_SPF_INCLUDE:
 		case FA_SPF_REDIRECT:
-			if (!t->has_macro)
-				rc = walk_target(w, target);
+			rc = walk_target(w, target);
 			break;
-		case FA_SPF_A:
-			if (!t->has_macro) {
-				int v4 = lookup_void(w->req, target, FA_RR_A);
-				int v6 = lookup_void(w->req, target, FA_RR_AAAA);
-				count_void(w, v4 < 0 || v6 < 0 ? -1 : v4 && v6);
-			}
+		case FA_SPF_A: {
+			int v4 = lookup_void(w->req, target, FA_RR_A);
+			int v6 = v4 < 0 ? -1 : lookup_void(w->req, target, FA_RR_AAAA);
+			count_void(w, v4 < 0 || v6 < 0 ? -1 : v4 && v6);
 			break;
+		}
 		case FA_SPF_MX:
-			if (!t->has_macro)
-				count_void(w, lookup_void(w->req, target, FA_RR_MX));
+			count_void(w, lookup_void(w->req, target, FA_RR_MX));
 			break;
 		case FA_SPF_EXISTS:
-			if (!t->has_macro)
-				count_void(w, lookup_void(w->req, target, FA_RR_A));
+			count_void(w, lookup_void(w->req, target, FA_RR_A));
 			break;
 		default:
 			break;
@@ -499,7 +522,6 @@ struct ranges {
 	struct fa_cidr *v;
 	size_t n, cap;
 	int nomem;
-	int temp;       /* some lookup failed temporarily: ranges may be missing */
 };
 
 static void add_range(struct ranges *r, int family, const unsigned char *addr,
@@ -536,83 +558,137 @@ static void add_range(struct ranges *r, int family, const unsigned char *addr,
 	r->v[r->n++] = c;
 }
 
-static void add_host_ranges(struct fa_dns_req *req, struct ranges *r,
-			    const char *name, int cidr4, int cidr6)
+/* The ranges of the addresses of @name; returns 1 void, 0 not, -1
+ * temporary failure (as lookup_void). */
+static int add_host_ranges(struct fa_dns_req *req, struct ranges *r,
+			   const char *name, int cidr4, int cidr6, int keep)
 {
 	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA };
+	int found = 0, temp = 0;
 	for (size_t t = 0; t < 2; t++) {
 		struct fa_dns_answer *ans = NULL;
 		if (fa_dns_query(req, name, types[t], &ans, NULL) != 0)
 			continue;
-		r->temp |= fa_dns_status_is_temporary(ans->status);
+		temp |= fa_dns_status_is_temporary(ans->status);
 		for (size_t i = 0; ans->status == FA_DNS_OK && i < ans->count; i++) {
 			const struct fa_dns_rr *rr = &ans->rrs[i];
-			if (rr->type == FA_RR_A && rr->len == 4)
+			found = 1;
+			if (keep && rr->type == FA_RR_A && rr->len == 4)
 				add_range(r, AF_INET, rr->data, cidr4);
-			else if (rr->type == FA_RR_AAAA && rr->len == 16)
+			else if (keep && rr->type == FA_RR_AAAA && rr->len == 16)
 				add_range(r, AF_INET6, rr->data, cidr6);
 		}
 		fa_dns_answer_release(ans);
+		if (temp)
+			break;
 	}
+	return temp ? -1 : !found;
 }
 
-static void expand(struct fa_dns_req *req, struct ranges *r, const char *domain,
-		   size_t depth, size_t *fetched)
+/* The walk of the service's tree, bounded as an evaluation is. */
+struct expansion {
+	struct fa_dns_req *req;
+	struct ranges *r;
+	size_t fetched;
+	unsigned int lookups, voids;
+	int stopped;
+	int temp;       /* stopped by a temporary failure: ranges may be missing */
+};
+
+static void expand_void(struct expansion *x, int v)
+{
+	x->temp |= v < 0;
+	if (v < 0 || (v > 0 && ++x->voids > VOID_LIMIT))
+		x->stopped = 1;
+}
+
+/* Walk @domain's record in evaluation order; ranges of terms that pass
+ * are kept when @keep (a non-'+' include authorizes nothing, but a
+ * receiver follows it and counts its lookups all the same). */
+static void expand(struct expansion *x, const char *domain, size_t depth, int keep)
 {
 	int status = FA_DNS_OK;
 	size_t count, len;
 	char *text = NULL;
 	struct fa_spf_record *rec = NULL;
+	struct ranges *r = x->r;
 
-	if (depth > TREE_DEPTH || *fetched >= TREE_RECORDS || r->nomem)
+	if (depth > TREE_DEPTH || x->fetched >= TREE_RECORDS || r->nomem) {
+		x->stopped = 1;
 		return;
-	++*fetched;
-	int rc = fetch_record(req, domain, &status, &count, &text, &len);
+	}
+	++x->fetched;
+	int rc = fetch_record(x->req, domain, &status, &count, &text, &len);
 	if (!rc && count == 1)
 		rc = fa_spf_record_parse(text, len, &rec, NULL, 0);
 	if (rc || count != 1) {
+		/* a receiver stops here: temperror or permerror */
 		r->nomem |= rc == FROMAUTH_E_NOMEM;
-		r->temp |= count == 0 && fa_dns_status_is_temporary(status);
+		x->temp |= !rc && count == 0 && fa_dns_status_is_temporary(status);
 		free(text);
+		x->stopped = 1;
 		return;
 	}
 	free(text);
 	int has_all = fa_spf_record_has_all(rec);
-	for (size_t i = 0; i < rec->count; i++) {
-		const struct fa_spf_term *t = &rec->terms[i];
+	for (size_t i = 0; i <= rec->count && !x->stopped && !r->nomem; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)))
+			continue;  /* redirect= last, ignored beside all */
 		const char *target = t->value ? t->value : domain;
-		/* only what passes: -ip4/~include authorize nothing */
-		if (t->qualifier != '+' || t->has_macro)
+		int pass = keep && t->qualifier == '+';
+		if (fa_spf_term_queries_dns(t) && ++x->lookups > LOOKUP_LIMIT) {
+			x->stopped = 1;
+			break;
+		}
+		if (t->has_macro)
 			continue;
 		switch (t->kind) {
 		case FA_SPF_IP4:
-			add_range(r, AF_INET, t->addr, t->cidr4);
+			if (pass)
+				add_range(r, AF_INET, t->addr, t->cidr4);
 			break;
 		case FA_SPF_IP6:
-			add_range(r, AF_INET6, t->addr, t->cidr6);
+			if (pass)
+				add_range(r, AF_INET6, t->addr, t->cidr6);
 			break;
 		case FA_SPF_A:
-			add_host_ranges(req, r, target, t->cidr4, t->cidr6);
+			expand_void(x, add_host_ranges(x->req, r, target, t->cidr4,
+						       t->cidr6, pass));
 			break;
 		case FA_SPF_MX: {
 			struct fa_dns_answer *ans = NULL;
-			if (fa_dns_query(req, target, FA_RR_MX, &ans, NULL) != 0)
+			if (fa_dns_query(x->req, target, FA_RR_MX, &ans, NULL) != 0) {
+				x->stopped = 1;
 				break;
-			r->temp |= fa_dns_status_is_temporary(ans->status);
-			for (size_t k = 0; ans->status == FA_DNS_OK &&
-			     k < ans->count && k < MX_TARGETS; k++)
-				if (ans->rrs[k].type == FA_RR_MX)
-					add_host_ranges(req, r, (const char *)ans->rrs[k].data,
-							t->cidr4, t->cidr6);
+			}
+			size_t names = 0;
+			for (size_t k = 0; ans->status == FA_DNS_OK && k < ans->count; k++)
+				names += ans->rrs[k].type == FA_RR_MX;
+			x->temp |= fa_dns_status_is_temporary(ans->status);
+			if (fa_dns_status_is_temporary(ans->status) || names > MX_TARGETS)
+				x->stopped = 1;  /* temperror; permerror (4.6.4) */
+			else
+				expand_void(x, names == 0);
+			for (size_t k = 0; !x->stopped && k < ans->count; k++)
+				if (ans->rrs[k].type == FA_RR_MX &&
+				    add_host_ranges(x->req, r, (const char *)ans->rrs[k].data,
+						    t->cidr4, t->cidr6, pass) < 0)
+					x->stopped = x->temp = 1;
 			fa_dns_answer_release(ans);
 			break;
 		}
+		case FA_SPF_EXISTS: {
+			int v = lookup_void(x->req, target, FA_RR_A);
+			expand_void(x, v);
+			break;
+		}
 		case FA_SPF_INCLUDE:
-			expand(req, r, target, depth + 1, fetched);
+			expand(x, target, depth + 1, pass);
 			break;
 		case FA_SPF_REDIRECT:
-			if (!has_all)
-				expand(req, r, target, depth + 1, fetched);
+			expand(x, target, depth + 1, keep);
 			break;
 		default:
 			break;
@@ -625,7 +701,6 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 			 struct fa_cidr **out, size_t *count, int *temperror)
 {
 	struct ranges r = { 0 };
-	size_t fetched = 0;
 
 	if (!out || !count)
 		return FROMAUTH_E_INVAL;
@@ -640,7 +715,8 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	char *name = fa_domain_normalize(domain);
 	if (!name)
 		return FROMAUTH_E_NOMEM;
-	expand(req, &r, name, 0, &fetched);
+	struct expansion x = { .req = req, .r = &r };
+	expand(&x, name, 0, 1);
 	free(name);
 	if (r.nomem) {
 		free(r.v);
@@ -649,6 +725,6 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	*out = r.v;
 	*count = r.n;
 	if (temperror)
-		*temperror = r.temp;
+		*temperror = x.temp;
 	return 0;
 }

@@ -41,6 +41,7 @@
 
 #include <ctype.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct fromauth_spf {
 	char *record;
 	unsigned int lookups;
 	unsigned int void_lookups;
+	int needs_helo;
 	char *json;
 };
 
@@ -82,6 +84,7 @@ struct query_log {
 	ns_type type;
 	enum query_class cls;
 	int answered;           /* records of the type came back */
+	int more;               /* more addresses than kept here */
 	size_t naddr;
 	unsigned char addr[LOG_ADDRS][16];
 	char name[256];
@@ -113,6 +116,7 @@ struct eval {
 	unsigned int voids;
 	int top_fetched;
 	int top_temp;           /* the top record's lookup failed temporarily */
+	int needs_helo;         /* %{h} was to be expanded with no HELO name */
 
 	/* first reason to stop, with the result it forces */
 	int stop_result;        /* -1: not stopped */
@@ -332,15 +336,25 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	char **segs = NULL;
 	size_t nsegs = 0;
 	int unsupported = 0;
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix,
-				       &segs, &nsegs, &unsupported);
+	char why[300] = "";
+	/* for macros libspf2 cannot split (',' '/' delimiters) */
+	const SPF_request_t *sr = ev->spf_req;
+	struct fa_spf_macro_vars vars = {
+		.sender = sr->env_from,
+		.domain = domain,
+		.helo = sr->helo_dom,
+		.family = ev->family,
+	};
+	memcpy(vars.ip, ev->ip, sizeof(vars.ip));
+	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix, &vars,
+				       &segs, &nsegs, &unsupported, why, sizeof(why));
 	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
 	if (rc == 0 && unsupported) {
 		fa_spf_segments_free(segs, nsegs);
+		if (unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
+			ev->needs_helo = 1;
 		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s cannot be evaluated by libspf2: it is "
-		     "too long for it to hold, or has an a or mx prefix of /0 that "
-		     "cannot be spelled otherwise", domain);
+		     "the SPF record of %s cannot be evaluated by libspf2: %s", domain, why);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
@@ -499,8 +513,10 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		return rr;
 	}
 
+	/* every address of the answer (the message bounds their number;
+	 * RFC 7208 limits only MX and PTR names, below and in 4.6.4) */
 	int n = 0;
-	for (size_t i = 0; i < ans->count && n < 1000; i++) {
+	for (size_t i = 0; i < ans->count && n < INT_MAX; i++) {
 		const struct fa_dns_rr *r = &ans->rrs[i];
 		size_t need;
 		if (r->type != fatype)
@@ -569,6 +585,7 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	size_t nl = strlen(q->name);
 	if (nl && q->name[nl - 1] == '.')
 		q->name[nl - 1] = '\0';  /* as remember_record() keeps names */
+	q->more = q->answered && rr->num_rr > LOG_ADDRS;
 	for (int i = 0; q->answered && i < rr->num_rr && q->naddr < LOG_ADDRS; i++) {
 		if (type == ns_t_a)
 			memcpy(q->addr[q->naddr++], &rr->rr[i]->a, 4);
@@ -762,6 +779,8 @@ static int in_prefix(const unsigned char *a, const unsigned char *b,
 	return 1;
 }
 
+/* 1 yes, 0 no, -1 cannot tell (the answer had more addresses than the
+ * log keeps) */
 static int entry_matches_client(const struct sim_state *st,
 				const struct query_log *q,
 				const struct fa_spf_term *t)
@@ -771,7 +790,7 @@ static int entry_matches_client(const struct sim_state *st,
 	for (size_t i = 0; i < q->naddr; i++)
 		if (in_prefix(q->addr[i], st->ev->ip, bytes, prefix))
 			return 1;
-	return 0;
+	return q->more ? -1 : 0;
 }
 
 static const struct query_log *next_entry(struct sim_state *st, ns_type type,
@@ -832,16 +851,20 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 			if (!q)
 				return SIM_UNKNOWN;
 			match = entry_matches_client(st, q, t);
+			if (match < 0)
+				return SIM_UNKNOWN;
 			break;
 		case FA_SPF_MX:
 			if (!next_entry(st, ns_t_mx, TERM))
 				return SIM_UNKNOWN;
 			while ((q = next_entry(st, st->ev->family == AF_INET ? ns_t_a
-					       : ns_t_aaaa, TARGET)) != NULL)
-				if (entry_matches_client(st, q, t)) {
-					match = 1;
+					       : ns_t_aaaa, TARGET)) != NULL) {
+				match = entry_matches_client(st, q, t);
+				if (match < 0)
+					return SIM_UNKNOWN;
+				if (match)
 					break;
-				}
+			}
 			break;
 		case FA_SPF_EXISTS:
 			q = next_entry(st, ns_t_a, TERM);
@@ -876,8 +899,10 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 					       : ns_t_aaaa, TARGET)) != NULL) {
 				struct fa_spf_term exact = *t;
 				exact.cidr4 = exact.cidr6 = -1;
-				if (entry_matches_client(st, q, &exact) &&
-				    fa_domain_is_within(q->name, within)) {
+				int m = entry_matches_client(st, q, &exact);
+				if (m < 0)
+					return SIM_UNKNOWN;
+				if (m && fa_domain_is_within(q->name, within)) {
 					match = 1;
 					break;
 				}
@@ -915,6 +940,34 @@ static const char *explain_match(const struct eval *ev, const char *domain,
 	return buf;
 }
 
+static int response_has_error(SPF_response_t *resp, SPF_errcode_t code)
+{
+	if (SPF_response_errcode(resp) == code)
+		return 1;
+	for (int i = 0; i < SPF_response_messages(resp); i++) {
+		SPF_error_t *e = SPF_response_message(resp, i);
+		if (e && SPF_error_code(e) == code)
+			return 1;
+	}
+	return 0;
+}
+
+/* What libspf2 says went wrong: its error code's text, or when that is
+ * "success" (a record that does not compile leaves it so), its first
+ * error message. */
+static const char *libspf2_error(SPF_response_t *resp, SPF_errcode_t err)
+{
+	if (err != SPF_E_SUCCESS)
+		return SPF_strerror(err);
+	for (int i = 0; i < SPF_response_messages(resp); i++) {
+		SPF_error_t *e = SPF_response_message(resp, i);
+		if (e && SPF_error_errorp(e) && SPF_error_code(e) != SPF_E_SUCCESS)
+			return SPF_error_message(e) ? SPF_error_message(e)
+						    : SPF_strerror(SPF_error_code(e));
+	}
+	return "libspf2 gave no reason";
+}
+
 static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp,
 			 const char *domain, const struct seen_record *rec)
 {
@@ -937,11 +990,11 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 				 ev->last_temp_name);
 		else
 			snprintf(buf, sizeof(buf), "temporary error: %s",
-				 SPF_strerror(err));
+				 libspf2_error(resp, err));
 		break;
 	case FROMAUTH_SPF_PERMERROR:
 		snprintf(buf, sizeof(buf), "permanent error in the SPF record of %s: %s",
-			 where, SPF_strerror(err));
+			 where, libspf2_error(resp, err));
 		break;
 	default:
 		if (why == SPF_REASON_DEFAULT)
@@ -1161,10 +1214,22 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	int result = map_result(SPF_response_result(resp), SPF_response_errcode(resp));
 	if (SPF_response_result(resp) == SPF_RESULT_INVALID && ev.top_temp)
 		result = FROMAUTH_SPF_TEMPERROR;
+	/* %{h} with no HELO name: libspf2 says "Uninitialized variable"
+	 * and temperror, but nothing temporary failed: the input lacks
+	 * what every receiver has.  h is the only variable a request of
+	 * ours can leave unset. */
+	if (ev.stop_result < 0 && (!helo || !*helo) &&
+	    response_has_error(resp, SPF_E_UNINIT_VAR)) {
+		ev.needs_helo = 1;
+		stop(&ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record tree of %s expands the HELO name (%%{h}), and no "
+		     "HELO name was given", spf->domain);
+	}
 	if (ev.stop_result >= 0)
 		result = ev.stop_result;
 	const struct seen_record *rec = deciding_record(&ev, spf->domain);
 	spf->result = result;
+	spf->needs_helo = ev.needs_helo;
 	spf->lookups = ev.terms;
 	spf->void_lookups = ev.voids;
 	spf->reason = make_reason(&ev, result, resp, spf->domain, rec);
@@ -1257,6 +1322,11 @@ FROMAUTH_EXPORT unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf
 FROMAUTH_EXPORT unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf)
 {
 	return spf ? spf->void_lookups : 0;
+}
+
+int fa_spf_needs_helo(const struct fromauth_spf *spf)
+{
+	return spf && spf->needs_helo;
 }
 
 struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)

@@ -20,6 +20,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		const char *helo, struct fromauth_spf **out,
 		char *errbuf, size_t errlen);
 
+/* The evaluation needed the HELO name (%{h}) and none was given: its
+ * permerror is the caller's missing input, not the record's fault. */
+int fa_spf_needs_helo(const struct fromauth_spf *spf);
+
 /* A new reference to the evaluation as a JSON object. */
 struct json_object *fa_spf_to_json(const struct fromauth_spf *spf);
 
@@ -37,15 +41,22 @@ struct fa_spf_analysis {
 	int loop;               /* an include/redirect leads back to itself */
 	int too_deep;           /* the tree was cut (depth or record bound) */
 	int missing_target;     /* an include/redirect target has no (one) record */
+	int cut;                /* stopped where a receiver stops and left
+				 * terms unresolved: lookups and void_lookups
+				 * are lower bounds */
 };
 
 /*
  * Counting is static: every DNS-querying term of every record reached
  * through literal include:/redirect= (redirect only where the record has
- * no "all"), as if no term matched.  Void lookups: include/redirect
- * targets that do not exist, a:/mx:/exists: names without records
- * (a: void when neither A nor AAAA exists).  Terms with macros count as
- * lookups but are not followed.  0, FROMAUTH_E_DOMAIN or _NOMEM.
+ * no "all"), in evaluation order, as if no term matched.  Void lookups:
+ * include/redirect targets that do not exist, a:/mx:/exists: names
+ * without records (a: void when neither A nor AAAA exists).  Terms with
+ * macros count as lookups but are not followed.  The walk asks DNS only
+ * as far as a receiver gets (RFC 7208 4.6.4: 10 DNS-querying terms, 2
+ * void lookups; a temporary failure or a broken record stops it too):
+ * at most 1 + 2 x 10 queries.  Past that point it only counts the terms
+ * of the records already read (*cut).  0, FROMAUTH_E_DOMAIN or _NOMEM.
  */
 int fa_spf_analyze(struct fa_dns_req *req, const char *domain,
 		   struct fa_spf_analysis **out);

@@ -162,6 +162,14 @@ static const struct scenario scenarios[] = {
 	  { "spf.plus_all", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
 	{ "ptr", "esp", "news@ptr.example", NULL, PASS,
 	  { "spf.ptr", "spf.pass" }, { 0 }, PASS },
+	/* %{h} expands to the profile's HELO name */
+	{ "helo-macro", "nodkim", "news@helo-macro.example", NULL, PASS,
+	  { "spf.pass", "dmarc.pass" }, { "service.helo_needed" }, PASS },
+	/* no HELO name in the profile: say it is needed; a permanent lack,
+	 * not a temporary error, so no "unknown" */
+	{ "helo-macro", "nohelo", "news@helo-macro.example", NULL, AT_RISK,
+	  { "service.helo_needed", "dmarc.policy_none" },
+	  { "spf.temperror", "spf.syntax", "spf.pass" }, AT_RISK },
 	{ "neutral", "esp", "news@neutral.example", NULL, FAIL,
 	  { "spf.neutral", "spf.include_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
 	/* the service named, but after -all or qualified: moved, unqualified */
@@ -218,7 +226,8 @@ static const struct scenario scenarios[] = {
 
 /* Every code of SPEC section 4. */
 static const char *const spec_codes[] = {
-	"service.send_as_denied", "service.no_ranges", "domain.nxdomain",
+	"service.send_as_denied", "service.no_ranges", "service.helo_needed",
+	"domain.nxdomain",
 	"spf.pass", "spf.none", "spf.multiple", "spf.syntax", "spf.lookup_limit",
 	"spf.void_limit", "spf.fail", "spf.softfail", "spf.neutral", "spf.partial",
 	"spf.temperror", "spf.unaligned", "spf.include_missing", "spf.not_used",
@@ -1188,6 +1197,24 @@ static struct fromauth_ctx *shared_ctx;
 static struct fromauth_profile *profiles[NSCENARIOS];
 static struct outcome expected[NSCENARIOS];
 
+/* One context holding every scenario's zone, each once (scenarios may
+ * share a zone), and every scenario's profile. */
+static struct fromauth_ctx *shared_scenario_ctx(void)
+{
+	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(scenarios[k].zone, scenarios[i].zone);
+		if (!seen)
+			add_zone(ctx, path_of("zones", scenarios[i].zone, "zone"));
+		if (scenarios[i].timeout)
+			ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, scenarios[i].timeout), 0);
+		profiles[i] = load_profile(scenarios[i].profile);
+	}
+	return ctx;
+}
+
 static void outcome_of(size_t i, struct outcome *out)
 {
 	struct fromauth_result *r = NULL;
@@ -1225,15 +1252,7 @@ static void *thread_main(void *arg)
 
 START_TEST(test_concurrent)
 {
-	/* One context holding every scenario's zone: the domains differ. */
-	shared_ctx = test_offline_ctx("check/esp.zone", NULL);
-	for (size_t i = 0; i < NSCENARIOS; i++) {
-		add_zone(shared_ctx, path_of("zones", scenarios[i].zone, "zone"));
-		if (scenarios[i].timeout)
-			ck_assert_int_eq(fromauth_ctx_add_timeout_name(shared_ctx,
-								       scenarios[i].timeout), 0);
-		profiles[i] = load_profile(scenarios[i].profile);
-	}
+	shared_ctx = shared_scenario_ctx();
 	for (size_t i = 0; i < NSCENARIOS; i++) {
 		outcome_of(i, &expected[i]);
 		ck_assert_msg(expected[i].verdict >= 0, "%s: error %d", scenarios[i].zone,
@@ -1318,14 +1337,7 @@ static size_t run_threads(void *(*fn)(void *))
 
 START_TEST(test_concurrent_json)
 {
-	shared_ctx = test_offline_ctx("check/esp.zone", NULL);
-	for (size_t i = 0; i < NSCENARIOS; i++) {
-		add_zone(shared_ctx, path_of("zones", scenarios[i].zone, "zone"));
-		if (scenarios[i].timeout)
-			ck_assert_int_eq(fromauth_ctx_add_timeout_name(shared_ctx,
-								       scenarios[i].timeout), 0);
-		profiles[i] = load_profile(scenarios[i].profile);
-	}
+	shared_ctx = shared_scenario_ctx();
 	size_t bad = run_threads(json_check_main);
 	ck_assert_msg(bad == 0, "%zu threaded checks and their JSON went wrong", bad);
 

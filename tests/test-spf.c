@@ -423,6 +423,133 @@ START_TEST(fromauth_spf_check_random_records)
 }
 END_TEST
 
+static void add_rr(const char *line)
+{
+	char err[512] = "";
+	ck_assert_msg(fromauth_ctx_add_record(ctx, line, err, sizeof(err)) == 0, "%s: %s",
+		      line, err);
+}
+
+/* Evaluate @ip for @from against @record published at delim.spf.test;
+ * the result must be @result, the reason mention @why and never be
+ * libspf2's text for success. */
+static void expect_record(const char *record, const char *ip, const char *from,
+			  const char *helo, int result, const char *why)
+{
+	char line[600];
+	fromauth_ctx_free(ctx);
+	ctx = test_offline_ctx("zones/spf.zone", NULL);
+	snprintf(line, sizeof(line), "delim.spf.test. TXT \"%s\"", record);
+	add_rr(line);
+	add_rr("a.b.c.x.spf.test. A 192.0.2.1");
+	add_rr("b.a.x.spf.test. A 192.0.2.1");
+	add_rr("delim.spf.test.delim.spf.test.x.spf.test. A 192.0.2.1");
+	add_rr("in.x.spf.test. TXT \"v=spf1 +all\"");
+	add_rr("*.e.spf.test. TXT \"no %{l} here\"");
+	struct fromauth_spf *spf = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_spf_check(ctx, ip, from, helo, &spf, err, sizeof(err)), 0);
+	ck_assert_msg(fromauth_spf_result(spf) == result && strstr(fromauth_spf_reason(spf), why) &&
+		      !strstr(fromauth_spf_reason(spf), "No errors"),
+		      "%s: got %s (%s), expected %s (%s)", record,
+		      fromauth_spf_result_name(fromauth_spf_result(spf)),
+		      fromauth_spf_reason(spf), fromauth_spf_result_name(result), why);
+	fromauth_spf_free(spf);
+}
+
+/* RFC 7208 7.1 delimiters . - + , / _ = all split; libspf2 knows only
+ * . - + = _, the others we expand for it. */
+START_TEST(fromauth_spf_check_delimiters)
+{
+	const char *from = "a,b/c@delim.spf.test";
+	expect_record("v=spf1 exists:%{l,/}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "+exists:%{l,/}.x.spf.test");
+	expect_record("v=spf1 exists:%{l2r,/}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "matched");
+	expect_record("v=spf1 exists:%{l,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_FAIL, "-all");     /* "a.b/c": no such name */
+	expect_record("v=spf1 include:%{l/}.x.spf.test -all", "192.0.2.9", "in@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PASS,
+		      "+include:%{l/}.x.spf.test in the SPF record of delim");
+	expect_record("v=spf1 a:%{d1/}.in.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	expect_record("v=spf1 exists:%{d,}.%{d-}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PASS, "matched");
+	/* the others through libspf2 itself */
+	expect_record("v=spf1 exists:%{l=_+}.x.spf.test -all", "192.0.2.9", "a=b_c@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PASS, "matched");
+	/* exp= with such a macro: fetched, expanded */
+	expect_record("v=spf1 -all exp=%{l,}.e.spf.test", "192.0.2.9", "x,y@delim.spf.test", NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	struct fromauth_spf *spf = check("192.0.2.9", "x,y@delim.spf.test", NULL);
+	ck_assert_str_eq(fromauth_spf_explanation(spf), "no x,y here");
+	fromauth_spf_free(spf);
+	/* what cannot be handed to libspf2 says so */
+	expect_record("v=spf1 exists:%{l,}.%{p}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "%{p}");
+	expect_record("v=spf1 exists:%{h,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "no HELO name was given");
+	expect_record("v=spf1 exists:%{h,}.x.spf.test -all", "192.0.2.9", from, "a.b.c",
+		      FROMAUTH_SPF_PASS, "matched");
+	/* a record libspf2 fails to compile gives its own message, not
+	 * its text for success */
+	expect_record("v=spf1 include:%{l,}.x.spf.test -all", "192.0.2.9", from, NULL,
+		      FROMAUTH_SPF_PERMERROR, "delim.spf.test");
+}
+END_TEST
+
+/* %{h} with no HELO name is a permanent lack of input, not a DNS error. */
+START_TEST(fromauth_spf_check_helo_macro)
+{
+	expect_record("v=spf1 exists:%{h}.x.spf.test -all", "192.0.2.9", "u@delim.spf.test",
+		      NULL, FROMAUTH_SPF_PERMERROR, "no HELO name was given");
+	struct fromauth_spf *spf = NULL;
+	char err[256];
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.9", "u@delim.spf.test", NULL, &spf,
+					    err, sizeof(err)), 0);
+	ck_assert(fa_spf_needs_helo(spf));
+	fromauth_spf_free(spf);
+	expect_record("v=spf1 exists:%{h}.x.spf.test -all", "192.0.2.9", "u@delim.spf.test",
+		      "a.b.c", FROMAUTH_SPF_PASS, "matched");
+	ck_assert_int_eq(fromauth_spf_check(ctx, "192.0.2.9", "u@delim.spf.test", "a.b.c", &spf,
+					    err, sizeof(err)), 0);
+	ck_assert(!fa_spf_needs_helo(spf));
+	fromauth_spf_free(spf);
+	/* not reached: no HELO needed */
+	expect_record("v=spf1 ip4:192.0.2.9 exists:%{h}.x.spf.test -all", "192.0.2.9",
+		      "u@delim.spf.test", NULL, FROMAUTH_SPF_PASS, "ip4:192.0.2.9");
+}
+END_TEST
+
+/* Every address of an answer counts, however many: 1,500 A records,
+ * the client the 1,200th. */
+START_TEST(fromauth_spf_check_many_addresses)
+{
+	expect_record("v=spf1 a:many.x.spf.test -all", "192.0.2.9", "u@delim.spf.test", NULL,
+		      FROMAUTH_SPF_FAIL, "-all");
+	for (int i = 0; i < 1500; i++) {
+		char line[128];
+		snprintf(line, sizeof(line), "many.x.spf.test. A 10.%d.%d.1", i / 256, i % 256);
+		add_rr(line);
+	}
+	struct fromauth_spf *spf = check("10.4.175.1", "u@delim.spf.test", NULL);
+	ck_assert_msg(fromauth_spf_result(spf) == FROMAUTH_SPF_PASS, "%s",
+		      fromauth_spf_reason(spf));
+	/* the matching term cannot be named from a partial log: the
+	 * reason stays generic rather than name a wrong one */
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(spf), "matched"));
+	fromauth_spf_free(spf);
+	spf = check("10.0.0.1", "u@delim.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_PASS);
+	ck_assert_str_eq(fromauth_spf_reason(spf),
+			 "+a:many.x.spf.test in the SPF record of delim.spf.test matched");
+	fromauth_spf_free(spf);
+	spf = check("10.6.0.1", "u@delim.spf.test", NULL);
+	ck_assert_int_eq(fromauth_spf_result(spf), FROMAUTH_SPF_FAIL);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
 START_TEST(fromauth_spf_explanation_exp)
 {
 	struct fromauth_spf *spf = check("192.0.2.9", "user@exp.spf.test", NULL);
@@ -530,11 +657,50 @@ START_TEST(fa_spf_record_parse_grammar)
 	char **segs = NULL;
 	size_t nseg = 0;
 	int unsupported;
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL,
-						   &segs, &nseg, &unsupported), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, NULL, 0), 0);
 	ck_assert_uint_eq(nseg, 1);
 	ck_assert_str_eq(segs[0], "v=spf1 -mx:example.com/24 ip4:192.0.2.1 redirect=r.test exp=e.test");
 	ck_assert_int_eq(unsupported, 0);
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+
+	/* macros splitting on ',' or '/', which libspf2 cannot: expanded
+	 * here into literals, '%' escaped its way; exp= too */
+	static const char delim[] = "v=spf1 exists:%{l,}.%{d}.y.test include:%{l/}.z.test "
+				    "-all exp=%{l,}.e.test";
+	struct fa_spf_macro_vars vars = { .sender = "a,b/c%@x.test", .domain = "x.test",
+					  .family = AF_INET };
+	char why[200];
+	ck_assert_int_eq(fa_spf_record_parse(delim, strlen(delim), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert_str_eq(segs[0], "v=spf1 exists:a.b/c%%.x.test.y.test include:a,b.c%%.z.test "
+			 "-all exp=a.b/c%%.e.test");
+	fa_spf_segments_free(segs, nseg);
+	/* no values to expand from: unsupported, and why */
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, FA_SPF_UNSUPPORTED_MACRO);
+	ck_assert_ptr_nonnull(strstr(why, "libspf2 cannot split on"));
+	fa_spf_segments_free(segs, nseg);
+	fa_spf_record_free(rec);
+	static const char helo[] = "v=spf1 exists:%{h,}.y.test -all";
+	ck_assert_int_eq(fa_spf_record_parse(helo, strlen(helo), &rec, err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, FA_SPF_UNSUPPORTED_NO_HELO);
+	fa_spf_segments_free(segs, nseg);
+	vars.helo = "mta.x.test";
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET, "x.test", NULL, &vars,
+						   &segs, &nseg, &unsupported, why,
+						   sizeof(why)), 0);
+	ck_assert_int_eq(unsupported, 0);
+	ck_assert_str_eq(segs[0], "v=spf1 exists:mta.x.test.y.test -all");
 	fa_spf_segments_free(segs, nseg);
 	fa_spf_record_free(rec);
 
@@ -545,8 +711,8 @@ START_TEST(fa_spf_record_parse_grammar)
 			 " ip6:2001:db8:%x::/48", i);
 	strcat(longrec, " mx -all ip4:192.0.2.1");
 	ck_assert_int_eq(fa_spf_record_parse(longrec, strlen(longrec), &rec, err, sizeof(err)), 0);
-	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL,
-						   &segs, &nseg, &unsupported), 0);
+	ck_assert_int_eq(fa_spf_record_for_libspf2(rec, AF_INET6, "x.test", NULL, NULL,
+						   &segs, &nseg, &unsupported, NULL, 0), 0);
 	ck_assert_uint_ge(nseg, 2);
 	ck_assert_int_eq(unsupported, 0);
 	ck_assert(!strncmp(segs[0], "v=spf1 a ip6:2001:db8:0::/48", 28));
@@ -689,6 +855,26 @@ START_TEST(fa_spf_analyze_tree)
 	ck_assert(a->too_deep);
 	fa_spf_analysis_free(a);
 
+	/* evaluation order: redirect= after the mechanisms, so a:slow is
+	 * asked (and times out) before lim's 12 lookups stop the walk */
+	struct fa_dns_req rq;
+	fa_dns_req_init(&rq, ctx->dns);
+	ck_assert_int_eq(fa_spf_analyze_record(&rq, "order.spf.test",
+					       "v=spf1 redirect=lim.spf.test a:slow.spf.test",
+					       &a), 0);
+	ck_assert(a->temperror);
+	ck_assert_uint_eq(a->lookups, 2);       /* redirect counted, not followed */
+	ck_assert(a->cut);
+	fa_spf_analysis_free(a);
+	/* a receiver stops at 10: the walk asks no more, the count goes on
+	 * over the records read and says it is a lower bound */
+	a = analyze("lim.spf.test");
+	ck_assert(a->cut);
+	fa_spf_analysis_free(a);
+	a = analyze("lim1.spf.test");
+	ck_assert(!a->cut);
+	fa_spf_analysis_free(a);
+
 	struct fa_dns_req req;
 	fa_dns_req_init(&req, ctx->dns);
 	ck_assert_int_eq(fa_spf_analyze(&req, "bad..name", &a), FROMAUTH_E_DOMAIN);
@@ -812,6 +998,9 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_hostile },
 		{ "fromauth_spf_check", fromauth_spf_check_threads },
 		{ "fromauth_spf_check", fromauth_spf_check_random_records },
+		{ "fromauth_spf_check", fromauth_spf_check_delimiters },
+		{ "fromauth_spf_check", fromauth_spf_check_helo_macro },
+		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },

@@ -658,8 +658,14 @@ int fromauth_result_spf_outside_domain(const struct fromauth_result *result);
 /** The SPF record at the MAIL FROM domain (the top of the tree), or NULL
  * when there is none or more than one. @since 1.1 */
 const char *fromauth_result_spf_record(const struct fromauth_result *result);
-/** DNS-querying terms of the whole SPF tree (RFC 7208 4.6.4). @since 1.1 */
+/** DNS-querying terms of the whole SPF tree (RFC 7208 4.6.4); a lower
+ * bound when fromauth_result_spf_lookups_cut() says so. @since 1.1 */
 unsigned int fromauth_result_spf_lookups(const struct fromauth_result *result);
+/** Non-zero when the SPF tree was read only as far as a receiver reads it
+ * (10 DNS-querying terms, 2 void lookups, a temporary or permanent error)
+ * and terms were left unread: the two counts are then lower bounds.
+ * @since 1.1 */
+int fromauth_result_spf_lookups_cut(const struct fromauth_result *result);
 /** Void lookups of the whole SPF tree. @since 1.1 */
 unsigned int fromauth_result_spf_void_lookups(const struct fromauth_result *result);
 /** DKIM identity @p i aligned with the From domain: 1, 0, or -1 when it

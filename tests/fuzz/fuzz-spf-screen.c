@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int unsupported;
 			if (fa_spf_record_for_libspf2(rec, families[f], "example.com",
 						      f ? "fa-any-0123456789abcdef.invalid" : NULL,
-						      &segs, &nseg, &unsupported) != 0)
+						      NULL, &segs, &nseg,
+						      &unsupported, NULL, 0) != 0)
 				continue;
 			/* each segment as served: all but the last chained on */
 			for (size_t k = 0; k < nseg; k++) {

@@ -1,0 +1,3 @@
+# A service that does not sign and names no HELO name.
+name = SendCo
+spf-include = spf.sendco.example

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * How much DNS one check sends for SPF, against servers the test runs on
+ * 127.0.0.1: a responder that answers every question (and counts them)
+ * and a socket that never answers.  The SPF records come from the
+ * overlay, the names their terms name from the network.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test-common.h"
+
+#define LOOKUP_LIMIT 10         /* RFC 7208 4.6.4 */
+
+/* ---- a responder: A 192.0.2.250 for every name, except names whose
+ * first label starts with "void" (NXDOMAIN); AAAA no data; other types
+ * NXDOMAIN ---- */
+
+struct responder {
+	int fd;
+	unsigned int port;
+	atomic_int stop;
+	atomic_uint queries;
+	pthread_t thread;
+};
+
+static int bind_loopback(unsigned int *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static size_t answer(const unsigned char *q, size_t n, unsigned char *out)
+{
+	size_t i = 12;
+	if (n < 12)
+		return 0;
+	while (i < n && q[i] && q[i] < 64)
+		i += (size_t)q[i] + 1;
+	if (i + 5 > n || q[i])
+		return 0;
+	size_t qend = i + 5;
+	unsigned int type = (unsigned int)q[i + 1] << 8 | q[i + 2];
+	int is_void = q[12] >= 4 && !memcmp(q + 13, "void", 4);
+	memcpy(out, q, qend);
+	out[2] = 0x84 | (q[2] & 0x01);          /* QR, AA, RD as asked */
+	out[3] = 0;
+	memset(out + 4, 0, 8);
+	out[5] = 1;                             /* QDCOUNT */
+	size_t len = qend;
+	if (type == 1 && !is_void) {
+		static const unsigned char rr[] = {
+			0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 250,
+		};
+		out[7] = 1;                     /* ANCOUNT */
+		memcpy(out + len, rr, sizeof(rr));
+		len += sizeof(rr);
+	} else if (type != 28 || is_void) {
+		out[3] = 3;                     /* NXDOMAIN */
+	}
+	return len;
+}
+
+static void *respond(void *arg)
+{
+	struct responder *r = arg;
+	unsigned char q[512], out[600];
+	while (!atomic_load(&r->stop)) {
+		struct pollfd p = { .fd = r->fd, .events = POLLIN };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(r->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fl);
+		if (n <= 0)
+			continue;
+		atomic_fetch_add(&r->queries, 1);
+		size_t len = answer(q, (size_t)n, out);
+		if (len)
+			sendto(r->fd, out, len, 0, (struct sockaddr *)&from, fl);
+	}
+	return NULL;
+}
+
+static void responder_start(struct responder *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = bind_loopback(&r->port);
+	ck_assert_int_eq(pthread_create(&r->thread, NULL, respond, r), 0);
+}
+
+static void responder_stop(struct responder *r)
+{
+	atomic_store(&r->stop, 1);
+	pthread_join(r->thread, NULL);
+	close(r->fd);
+}
+
+/* ---- the records ---- */
+
+static void add(struct fromauth_ctx *ctx, const char *line)
+{
+	char err[512] = "";
+	int rc = fromauth_ctx_add_record(ctx, line, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%.80s: %s", line, err);
+}
+
+/* OWNER TXT with @text split into character-strings. */
+static void add_txt(struct fromauth_ctx *ctx, const char *owner, const char *text)
+{
+	char line[8192];
+	size_t n = (size_t)snprintf(line, sizeof(line), "%s 300 IN TXT", owner);
+	for (size_t off = 0, len = strlen(text); off < len; off += 200)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " \"%.200s\"", text + off);
+	add(ctx, line);
+}
+
+/* flood.test: 63 includes, each of ~190 a: terms, none of whose names
+ * the overlay holds.  A record that does not flood is "-all" alone;
+ * @top replaces the record when not NULL. */
+static struct fromauth_ctx *flood_ctx(const char *nameserver, unsigned int timeout_ms,
+				      int flood, const char *top)
+{
+	struct fromauth_ctx *ctx = NULL;
+	char rec[4096];
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, timeout_ms), 0);
+	size_t n = (size_t)snprintf(rec, sizeof(rec), "v=spf1");
+	for (int i = 0; flood && i < 63; i++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n, " include:i%d.flood.test", i);
+	snprintf(rec + n, sizeof(rec) - n, " -all");
+	add_txt(ctx, "flood.test.", top ? top : rec);
+	for (int i = 0; i < 63; i++) {
+		char owner[64];
+		n = (size_t)snprintf(rec, sizeof(rec), "v=spf1");
+		for (int k = 0; k < 190 && n + 24 < sizeof(rec); k++)
+			n += (size_t)snprintf(rec + n, sizeof(rec) - n,
+					      " a:h%d-%d.flood.test", i, k);
+		snprintf(rec + n, sizeof(rec) - n, " -all");
+		snprintf(owner, sizeof(owner), "i%d.flood.test.", i);
+		add_txt(ctx, owner, rec);
+	}
+	return ctx;
+}
+
+static struct fromauth_profile *profile(void)
+{
+	struct fromauth_profile *p = NULL;
+	char err[256] = "";
+	int rc = fromauth_profile_parse("name = Flood\nip = 192.0.2.1/32\n", "flood",
+					&p, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	return p;
+}
+
+static struct fromauth_result *check(struct fromauth_ctx *ctx, unsigned int flags)
+{
+	struct fromauth_profile *p = profile();
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	int rc = fromauth_check(ctx, p, "user@flood.test", flags, &r, err, sizeof(err));
+	ck_assert_msg(rc == 0, "%s", err);
+	fromauth_profile_free(p);
+	return r;
+}
+
+/* The message of the first finding @code, or NULL. */
+static const char *finding(const struct fromauth_result *r, const char *code)
+{
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
+		if (!strcmp(fromauth_result_finding_code(r, i), code))
+			return fromauth_result_finding_message(r, i);
+	return NULL;
+}
+
+static int has_code(const struct fromauth_result *r, const char *code)
+{
+	return finding(r, code) != NULL;
+}
+
+/*
+ * One check of user@flood.test from one service address sends, beyond
+ * the fixed set a check of a record without DNS terms sends (existence,
+ * DMARC), at most what RFC 7208 lets a receiver send: per evaluation 10
+ * DNS-querying terms; the tree analysis 10 terms of at most 2 queries
+ * (A and AAAA); with --fix the merged record's analysis once more.
+ * Before the analysis obeyed the limits, it resolved all 63 x 190 names.
+ */
+START_TEST(check_spf_query_bound)
+{
+	for (int fix = 0; fix < 2; fix++) {
+		unsigned int flags = fix ? FROMAUTH_CHECK_FIX : 0;
+		struct responder srv;
+		char ns[64];
+
+		responder_start(&srv);
+		snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+		struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0, NULL);
+		struct fromauth_result *r = check(ctx, flags);
+		unsigned int fixed = fromauth_result_dns_queries(r);
+		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":false"));
+		ck_assert(!fromauth_result_spf_lookups_cut(r));
+		ck_assert(!fromauth_result_spf_lookups_cut(NULL));
+		fromauth_result_free(r);
+		fromauth_ctx_free(ctx);
+		unsigned int fixed_seen = atomic_load(&srv.queries);
+
+		ctx = flood_ctx(ns, 2000, 1, NULL);
+		r = check(ctx, flags);
+		unsigned int queries = fromauth_result_dns_queries(r);
+		unsigned int seen = atomic_load(&srv.queries) - fixed_seen;
+		unsigned int bound = fixed + 1 * LOOKUP_LIMIT + 2 * LOOKUP_LIMIT +
+				     (fix ? 2 * LOOKUP_LIMIT + 1 * LOOKUP_LIMIT : 0);
+		fprintf(stderr, "fix=%d: %u queries (server saw %u), bound %u, fixed set %u\n",
+			fix, queries, seen, bound, fixed);
+		ck_assert_msg(queries <= bound && seen <= bound,
+			      "fix=%d: %u queries (server saw %u), bound %u (fixed set %u)",
+			      fix, queries, seen, bound, fixed);
+		/* read no further than a receiver (the first include): 63
+		 * includes and its 190 terms counted, a lower bound, and the
+		 * finding says so */
+		const char *msg = finding(r, "spf.lookup_limit");
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_msg(strstr(msg, "needs at least 253 DNS lookups"), "%s", msg);
+		ck_assert_ptr_nonnull(strstr(fromauth_result_json(r), "\"lookups_cut\":true"));
+		ck_assert(fromauth_result_spf_lookups_cut(r));
+		ck_assert_uint_eq(fromauth_result_spf_lookups(r), 253);
+		/* the a: names answer: only the limit stops the walk */
+		ck_assert_int_ge((int)queries, (int)fixed + LOOKUP_LIMIT);
+		fromauth_result_free(r);
+		fromauth_ctx_free(ctx);
+		responder_stop(&srv);
+	}
+}
+END_TEST
+
+/* The void-lookup limit stops the analysis as it stops a receiver. */
+START_TEST(check_spf_void_bound)
+{
+	struct responder srv;
+	char ns[64], rec[512];
+
+	responder_start(&srv);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0, NULL);
+	struct fromauth_result *r = check(ctx, 0);
+	unsigned int fixed = fromauth_result_dns_queries(r);
+	fromauth_result_free(r);
+	fromauth_ctx_free(ctx);
+
+	size_t n = (size_t)snprintf(rec, sizeof(rec), "v=spf1");
+	for (int k = 0; k < 9; k++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n, " a:void%d.flood.test", k);
+	snprintf(rec + n, sizeof(rec) - n, " -all");
+	ctx = flood_ctx(ns, 2000, 0, rec);
+	r = check(ctx, 0);
+	/* 3 void names, A for the evaluation, A and AAAA for the analysis */
+	unsigned int queries = fromauth_result_dns_queries(r);
+	ck_assert_msg(queries <= fixed + 3 * 2, "%u queries, fixed set %u", queries, fixed);
+	ck_assert(has_code(r, "spf.void_limit"));
+	fromauth_result_free(r);
+	fromauth_ctx_free(ctx);
+	responder_stop(&srv);
+}
+END_TEST
+
+static unsigned long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+/* A server that never answers: each name costs the timeout, so the
+ * check ends after the few names a receiver would ask, not at the 30 s
+ * deadline.  The bound is generous: the machine may be loaded. */
+START_TEST(check_spf_silent_server)
+{
+	unsigned int port;
+	char ns[64];
+	int fd = bind_loopback(&port);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 300, 1, NULL);
+	unsigned long long start = now_ms();
+	struct fromauth_result *r = check(ctx, FROMAUTH_CHECK_FIX);
+	unsigned long long took = now_ms() - start;
+	fprintf(stderr, "silent server: the check took %llu ms\n", took);
+	ck_assert_msg(took < 10000, "the check took %llu ms", took);
+	ck_assert_int_eq(fromauth_result_verdict(r), FROMAUTH_VERDICT_UNKNOWN);
+	fromauth_result_free(r);
+	fromauth_ctx_free(ctx);
+	close(fd);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("spf-net");
+	const struct test_case cases[] = {
+		{ "check_spf_query_bound", check_spf_query_bound },
+		{ "check_spf_void_bound", check_spf_void_bound },
+		{ "check_spf_silent_server", check_spf_silent_server },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+		tcase_add_test(tc, cases[i].test);
+		/* longer than the 30 s deadline the silent server once hit */
+		tcase_set_timeout(tc, 120);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}
