@@ -2,11 +2,10 @@
 /*
  * The check (SPEC section 3): can mail with this From address, sent via
  * this service, pass at receivers?  The lookups of one check are
- * independent, so they run on a few threads sharing the context's cache;
+ * independent, so they run on the context's workers sharing its cache;
  * the findings and the verdict are then read top to bottom.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +16,13 @@
 #include "result.h"
 #include "cidr.h"
 #include "ctx.h"
+#include "pool.h"
 #include "dkim.h"
 #include "dmarc.h"
 #include "profile.h"
+#include "service.h"
 #include "spf.h"
 
-#define MAX_WORKERS 8
 /* Profiles can list many ranges; two samples each is the SPEC minimum,
  * and a bound keeps a hostile spf-include from fanning out without end. */
 #define MAX_SPF_SAMPLES 64
@@ -44,36 +44,10 @@ struct job {
 	char err[256];
 };
 
-struct pool {
-	struct job *jobs;
-	size_t count;
-	atomic_size_t next;
-};
-
-static void *worker(void *arg)
+static void run_job(void *arg, size_t i)
 {
-	struct pool *p = arg;
-	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->count)
-			return NULL;
-		p->jobs[i].run(&p->jobs[i]);
-	}
-}
-
-static void run_jobs(struct job *jobs, size_t count)
-{
-	struct pool p = { .jobs = jobs, .count = count };
-	atomic_init(&p.next, 0);
-	pthread_t t[MAX_WORKERS];
-	size_t started = 0;
-	size_t want = count < MAX_WORKERS ? count : MAX_WORKERS;
-	for (; started + 1 < want; started++)
-		if (pthread_create(&t[started], NULL, worker, &p) != 0)
-			break;
-	worker(&p);     /* this thread works too; with no threads, it does all */
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
+	struct job *jobs = arg;
+	jobs[i].run(&jobs[i]);
 }
 
 static void job_dmarc(struct job *j)
@@ -204,6 +178,9 @@ static char *service_spf_terms(const struct fromauth_profile *profile)
 	for (size_t i = 0; i < n; i++) {
 		char buf[64];
 		fa_cidr_format(&ranges[i], buf, sizeof(buf));
+		/* One address is written as the platform gives it: ip4:ADDR. */
+		if (ranges[i].prefix == (ranges[i].family == AF_INET ? 32u : 128u) && strchr(buf, '/'))
+			*strchr(buf, '/') = '\0';
 		len += (size_t)snprintf(t + len, cap - len, "%s%s:%s", i ? " " : "",
 					ranges[i].family == AF_INET ? "ip4" : "ip6", buf);
 	}
@@ -367,8 +344,12 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	/* A custom return-path the service hosts: the CNAME is the fix. */
 	if (target && (!a || a->record_count == 0)) {
 		char rdata[300];
-		snprintf(rdata, sizeof(rdata), "%s.", target);
+		char *t = fa_profile_expand(target, r->domain);
+		snprintf(rdata, sizeof(rdata), "%s.", t ? t : target);
+		free(t);
 		add_fix_owned(r, f, rr_line(r->mail_from, "CNAME", rdata));
+		if (fa_profile_mail_from_target_needs_input(st->profile))
+			f->fix_needs_input = 1;
 		return;
 	}
 	if (a && a->record_count > 1)
@@ -436,6 +417,8 @@ static void spf_findings(struct eval_state *st)
 		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
 	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
 
+	if (r->spf_count == 0 && fa_service_open_ip(st->profile, r))
+		return;
 	/* The service's addresses come from DNS too: when that lookup
 	 * failed, SPF is undecided, not unconfigured. */
 	if (st->ranges_temperror) {
@@ -547,7 +530,7 @@ static void spf_findings(struct eval_state *st)
 }
 
 static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
-			 const struct fromauth_dkim *k)
+			 const struct fromauth_dkim *k, const char *shown_target)
 {
 	if (!f)
 		return;
@@ -555,6 +538,14 @@ static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
 	snprintf(owner, sizeof(owner), "%s._domainkey.%s", fromauth_dkim_selector(k),
 		 fromauth_dkim_domain(k));
 	const char *target = fa_dkim_expected_target(k);
+	if (shown_target && !(target && fa_dkim_target_ok(k))) {
+		/* A target with a per-account part: the fix shows <name>. */
+		char rdata[300];
+		snprintf(rdata, sizeof(rdata), "%s.", shown_target);
+		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
+		f->fix_needs_input = 1;
+		return;
+	}
 	if (target && fa_dkim_target_ok(k)) {
 		/* The CNAME is already right: the key at the target is the
 		 * service's to replace, and repeating the CNAME fixes nothing. */
@@ -576,6 +567,12 @@ static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
 static void dkim_findings(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
+	/* Identities that lack a parameter are reported on their own. */
+	int open_dkim = 0;
+	for (size_t i = 0; i < fa_profile_open_count(st->profile); i++)
+		open_dkim |= fa_profile_open(st->profile, i)->kind == FA_OPEN_DKIM;
+	if (r->dkim_count == 0 && open_dkim)
+		return;
 	if (r->dkim_count == 0) {
 		fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
 			       "The service profile names no DKIM identity: the service does not sign mail for %s, so DMARC can only pass through SPF.",
@@ -586,6 +583,8 @@ static void dkim_findings(struct eval_state *st)
 		const struct fromauth_dkim *k = r->dkim[i].key;
 		const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
 		struct fa_finding *f;
+		const char *disp = fa_profile_dkim_target_display(st->profile, i);
+		char *shown = disp ? fa_profile_expand(disp, r->domain) : NULL;
 		switch (fromauth_dkim_status(k)) {
 		case FROMAUTH_DKIM_VALID:
 			if (r->dkim[i].aligned == 1)
@@ -610,32 +609,32 @@ static void dkim_findings(struct eval_state *st)
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
-			dkim_key_fix(r, f, k);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_INVALID:
 			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
 					   "DKIM key %s._domainkey.%s: %s",
 					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_REVOKED:
 			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
 					   sel, dom);
-			dkim_key_fix(r, f, k);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_WEAK:
 			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
 					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(r, f, k);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_MISMATCH:
 			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
 					   "%s._domainkey.%s does not point to the service's key at %s: %s",
-					   sel, dom, fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
+					   sel, dom, shown ? shown : fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
 					   fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_TEMPERROR:
 			st->dkim_temperror = 1;
@@ -644,6 +643,7 @@ static void dkim_findings(struct eval_state *st)
 				       sel, dom, fromauth_dkim_reason(k));
 			break;
 		}
+		free(shown);
 	}
 }
 
@@ -688,7 +688,8 @@ static int dkim_could_pass(const struct eval_state *st)
 	return 0;
 }
 
-int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile,
+int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
+		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      uint64_t deadline_ms, char *errbuf, size_t errlen)
 {
@@ -700,19 +701,17 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 
 	const char *D = r->domain;
 	const char *mf = fromauth_profile_mail_from(profile);
-	r->mail_from = mf ? fa_profile_expand(mf, D) : strdup(D);
+	/* A MAIL FROM lacking a parameter is shown, not looked up. */
+	const char *mf_open = fa_profile_mail_from_open(profile);
+	r->mail_from = mf_open ? fa_profile_expand(mf_open, D) : mf ? fa_profile_expand(mf, D) : strdup(D);
 	if (!r->mail_from)
 		return FROMAUTH_E_NOMEM;
 	char *helo = NULL;
 	if (fromauth_profile_helo(profile) && !(helo = strdup(fromauth_profile_helo(profile))))
 		return FROMAUTH_E_NOMEM;
 
-	/* Step 1: send-as. */
-	int denied = !fa_profile_allows_from(profile, addr);
-	if (denied)
-		fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
-			       "The service profile does not let this account send as %s; add the address or its domain to allowed-from at the service.",
-			       r->from);
+	/* Step 1: send-as, by the profile's rule. */
+	int denied = fa_service_send_as(profile, addr, r);
 
 	/* Steps 2-5, looked up in parallel: existence, DMARC, M's record
 	 * tree, every sampled service address, every DKIM identity. */
@@ -725,7 +724,9 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	size_t njobs = 0;
 	jobs[njobs++] = (struct job){ .run = job_exists, .req = &st.req, .name = D };
 	jobs[njobs++] = (struct job){ .run = job_dmarc, .req = &st.req, .name = D };
-	jobs[njobs++] = (struct job){ .run = job_spf_analyze, .req = &st.req, .name = r->mail_from };
+	size_t spf_analyze = njobs;
+	if (!mf_open)
+		jobs[njobs++] = (struct job){ .run = job_spf_analyze, .req = &st.req, .name = r->mail_from };
 	size_t first_dkim = njobs;
 	char **dkim_names = calloc(ndkim ? ndkim * 2 : 1, sizeof(char *));
 	if (!dkim_names) {
@@ -747,12 +748,14 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	size_t first_spf = njobs;
 	struct job *spf_jobs = jobs + first_spf;
 	size_t nspf = 0;
-	rc = sample_ranges(&st, &spf_jobs, &nspf, helo);
+	rc = mf_open ? FROMAUTH_OK : sample_ranges(&st, &spf_jobs, &nspf, helo);
 	if (rc)
 		goto out;
 	njobs += nspf;
 
-	run_jobs(jobs, njobs);
+	/* Offline every lookup is a memory read: handing them to other
+	 * threads costs more than doing them here. */
+	fa_pool_run(fa_dns_is_offline(dns) ? NULL : pool, run_job, jobs, njobs);
 
 	for (size_t i = 0; i < njobs; i++) {
 		if (jobs[i].rc && jobs[i].rc != FROMAUTH_OK) {
@@ -764,8 +767,10 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	st.nxdomain = (int)(intptr_t)jobs[0].out;
 	r->dmarc = jobs[1].out;
 	jobs[1].out = NULL;
-	r->spf_analysis = jobs[2].out;
-	jobs[2].out = NULL;
+	if (!mf_open) {
+		r->spf_analysis = jobs[spf_analyze].out;
+		jobs[spf_analyze].out = NULL;
+	}
 	r->dkim = calloc(ndkim ? ndkim : 1, sizeof(*r->dkim));
 	r->spf = calloc(nspf ? nspf : 1, sizeof(*r->spf));
 	if (!r->dkim || !r->spf) {
@@ -816,7 +821,13 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 		/* Alignment that could not be told is a temporary error too. */
 		st.spf_temperror = st.spf_alignment < 0;
 	}
-	spf_findings(&st);
+	if (mf_open)
+		r->spf_summary = strdup("none");
+	else
+		spf_findings(&st);
+	rc = fa_service_mail_from_mx(profile, r, &st.req);
+	if (rc)
+		goto out;
 
 	/* Step 5. */
 	for (size_t i = 0; i < ndkim; i++) {
@@ -827,6 +838,7 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 			r->dkim_aligned = 1;
 	}
 	dkim_findings(&st);
+	fa_service_open_items(profile, r);
 
 	/* Step 6: the verdict, rules in the SPEC's order. */
 	int aligned_pass = r->spf_aligned || r->dkim_aligned;
@@ -847,6 +859,8 @@ int fa_check_evaluate(struct fa_dns *dns, const struct fromauth_profile *profile
 	} else {
 		r->verdict = FROMAUTH_VERDICT_AT_RISK;
 	}
+	/* What the service does with a From it cannot sign for. */
+	fa_service_outcome(profile, r, st.dmarc_valid, denied || st.nxdomain == 1);
 
 	if (!fa_dmarc_temperror(d) && st.dmarc_valid && !deferred) {
 		if (aligned_pass)
@@ -933,18 +947,23 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	r->service = strdup(fromauth_profile_name(profile));
 	if (!r->from || !r->domain || !r->service)
 		rc = FROMAUTH_E_NOMEM;
+	/* Parameters filled in; what lacks one is reported, not looked up. */
+	struct fromauth_profile *resolved = NULL;
+	if (!rc && (rc = fa_profile_resolve(profile, &resolved)) == FROMAUTH_E_PROFILE)
+		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
+			 fromauth_profile_name(profile));
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, profile, addr, r, deadline_ms, errbuf, errlen);
+		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms,
+				       errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = fa_remedy(ctx->dns, profile, addr, r, deadline_ms);
+		rc = fa_remedy(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
+	fromauth_profile_free(resolved);
 	/* A finding lost to a failed allocation after the evaluation. */
 	if (!rc && r->nomem)
 		rc = FROMAUTH_E_NOMEM;
 	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
-	if (!rc)
-		rc = fa_result_finish_json(r);
 	fromauth_address_free(addr);
 	if (rc) {
 		fromauth_result_free(r);

@@ -5,8 +5,11 @@
 #include <strings.h>
 
 #include "ctx.h"
+#include "dmarc.h"
 #include "dnsbl.h"
 #include "dns-internal.h"
+#include "memo.h"
+#include "pool.h"
 #include "private.h"
 
 FROMAUTH_EXPORT int fromauth_ctx_new(struct fromauth_ctx **out)
@@ -18,10 +21,17 @@ FROMAUTH_EXPORT int fromauth_ctx_new(struct fromauth_ctx **out)
 	if (!ctx)
 		return FROMAUTH_E_NOMEM;
 	int rc = fa_dns_new(&ctx->dns);
+	if (!rc)
+		rc = fa_pool_new(&ctx->pool, 0);
+	if (!rc)
+		rc = fa_memo_new(&ctx->memo, FA_MEMO_DEFAULT_BYTES);
 	if (rc) {
+		fa_pool_free(ctx->pool);
+		fa_dns_free(ctx->dns);
 		free(ctx);
 		return rc;
 	}
+	fa_dns_set_memo(ctx->dns, ctx->memo);
 	*out = ctx;
 	return FROMAUTH_OK;
 }
@@ -30,7 +40,10 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	fa_pool_free(ctx->pool);     /* joins the workers */
 	fa_dns_free(ctx->dns);
+	fa_dmarc_psl_free(ctx->psl);
+	fa_memo_free(ctx->memo);
 	for (size_t i = 0; i < ctx->dnsbl_count; i++)
 		fa_dnsbl_list_clear(&ctx->dnsbl[i]);
 	free(ctx->dnsbl);
@@ -80,6 +93,31 @@ FROMAUTH_EXPORT int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned
 	return ctx ? fa_dns_set_deadline(ctx->dns, ms) : FROMAUTH_E_INVAL;
 }
 
+FROMAUTH_EXPORT int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t bytes)
+{
+	if (!ctx)
+		return FROMAUTH_E_INVAL;
+	fa_cache_set_max_bytes(ctx->dns->cache, bytes);
+	return FROMAUTH_OK;
+}
+
+FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+					 char *errbuf, size_t errlen)
+{
+	if (!ctx)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
+	void *list = NULL;
+	if (path) {
+		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
+		if (rc)
+			return rc;
+	}
+	fa_dmarc_psl_free(ctx->psl);
+	ctx->psl = list;
+	fa_dns_set_psl(ctx->dns, list);
+	return FROMAUTH_OK;
+}
+
 FROMAUTH_EXPORT int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline)
 {
 	return ctx ? fa_dns_set_offline(ctx->dns, offline) : FROMAUTH_E_INVAL;
@@ -115,6 +153,7 @@ struct fromauth_dns_answer {
 	enum fa_dns_source source;
 	unsigned int queries;
 	unsigned int elapsed_ms;
+	char **texts;           /* presentation rdata of each record */
 };
 
 static const struct {
@@ -182,6 +221,17 @@ FROMAUTH_EXPORT int fromauth_dns_lookup(struct fromauth_ctx *ctx, const char *na
 	}
 	res->queries = atomic_load(&req.queries);
 	res->elapsed_ms = (unsigned int)(fa_now_ms() - start);
+	res->texts = calloc(res->ans->count ? res->ans->count : 1, sizeof(*res->texts));
+	for (size_t i = 0; res->texts && i < res->ans->count; i++)
+		if (!(res->texts[i] = fa_rr_text(&res->ans->rrs[i]))) {
+			fromauth_dns_answer_free(res);
+			return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "%s",
+					fromauth_strerror(FROMAUTH_E_NOMEM));
+		}
+	if (!res->texts) {
+		fromauth_dns_answer_free(res);
+		return FROMAUTH_E_NOMEM;
+	}
 	*out = res;
 	return FROMAUTH_OK;
 }
@@ -190,6 +240,9 @@ FROMAUTH_EXPORT void fromauth_dns_answer_free(struct fromauth_dns_answer *a)
 {
 	if (!a)
 		return;
+	for (size_t i = 0; a->texts && i < a->ans->count; i++)
+		free(a->texts[i]);
+	free(a->texts);
 	fa_dns_answer_release(a->ans);
 	free(a);
 }
@@ -206,7 +259,7 @@ FROMAUTH_EXPORT size_t fromauth_dns_answer_count(const struct fromauth_dns_answe
 
 FROMAUTH_EXPORT const char *fromauth_dns_answer_record(const struct fromauth_dns_answer *a, size_t i)
 {
-	return a && i < a->ans->count ? a->ans->rrs[i].text : NULL;
+	return a && i < a->ans->count ? a->texts[i] : NULL;
 }
 
 FROMAUTH_EXPORT uint32_t fromauth_dns_answer_ttl(const struct fromauth_dns_answer *a)

@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "dkim.h"
+#include "memo.h"
 
 static int is_wsp(unsigned char c)
 {
@@ -342,5 +343,34 @@ int fa_dkim_key_check(struct fa_dkim_keyrec *rec, char *errbuf, size_t errlen)
 		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
 				"p= holds an RSA key of unknown size");
 	rec->bits = (unsigned int)bits;
+	return 0;
+}
+
+/* What the memo keeps of a decode: no EVP_PKEY, only the verdict. */
+struct key_verdict {
+	int rc;
+	unsigned int bits;
+	char why[256];
+};
+
+int fa_dkim_key_check_memo(struct fa_memo *memo, struct fa_dkim_keyrec *rec,
+			   char *errbuf, size_t errlen)
+{
+	if (!memo || rec->revoked || !rec->key || rec->key_len > FA_DKIM_RECORD_MAX)
+		return fa_dkim_key_check(rec, errbuf, errlen);
+	unsigned char key[1 + FA_DKIM_RECORD_MAX];
+	key[0] = (unsigned char)rec->key_type;
+	memcpy(key + 1, rec->key, rec->key_len);
+	size_t klen = 1 + rec->key_len;
+	struct key_verdict v;
+	if (!fa_memo_get(memo, FA_MEMO_DKIM_KEY, key, klen, &v, sizeof(v))) {
+		memset(&v, 0, sizeof(v));
+		v.rc = fa_dkim_key_check(rec, v.why, sizeof(v.why));
+		v.bits = rec->bits;
+		fa_memo_put(memo, FA_MEMO_DKIM_KEY, key, klen, &v, sizeof(v));
+	}
+	rec->bits = v.bits;
+	if (v.rc)
+		return fa_error(errbuf, errlen, v.rc, "%s", v.why);
 	return 0;
 }

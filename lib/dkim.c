@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "ctx.h"
 #include "dkim.h"
+#include "memo.h"
 #include "message.h"
 
 struct fromauth_dkim {
@@ -76,6 +78,7 @@ struct dkim_call {
 	int query_error;                /* negative fromauth_error, or 0 */
 	int too_big;                    /* the answer did not fit libopendkim's buffer */
 	int dns_failed;                 /* temporary failure: DKIM_DNS_ERROR */
+	int served;                     /* the one question was answered */
 	size_t wire_len;
 };
 
@@ -87,10 +90,12 @@ static int hook_start(void *service, int type, unsigned char *query,
 	struct dkim_call *call = current_call;
 
 	*qh = call;
-	if (!call || type != FA_RR_TXT || call->ans)
+	if (!call || type != FA_RR_TXT || call->served)
 		return -1;      /* libopendkim asks exactly one TXT question */
-	int rc = fa_dns_query(call->req, (const char *)query, FA_RR_TXT,
-			      &call->ans, NULL);
+	call->served = 1;
+	int rc = 0;
+	if (!call->ans)         /* else fetched beforehand, for the memo */
+		rc = fa_dns_query(call->req, (const char *)query, FA_RR_TXT, &call->ans, NULL);
 	if (rc < 0) {
 		call->query_error = rc;
 		call->ans = NULL;
@@ -178,6 +183,51 @@ static int opendkim_test(struct dkim_call *call, const char *selector,
 			       &dnssec, err, errlen);
 	current_call = NULL;
 	return rc;
+}
+
+/*
+ * libopendkim's verdict depends only on the answer its hook serves.  A key
+ * record that passed is kept per context by its wire form, so customers
+ * delegating to the same service key run dkim_test_key() once between
+ * them; anything else (no record, several, a failure, whose messages may
+ * name the query) runs it every time.
+ */
+struct odkim_pass {
+	int rc;
+};
+
+static int opendkim_test_memo(struct dkim_call *call, const char *qname,
+			      const char *selector, const char *domain,
+			      char *err, size_t errlen, int *fatal)
+{
+	struct fa_memo *memo = fa_dns_memo(call->req->dns);
+	if (!memo)
+		return opendkim_test(call, selector, domain, err, errlen, fatal);
+	int rc = fa_dns_query(call->req, qname, FA_RR_TXT, &call->ans, NULL);
+	if (rc < 0) {
+		call->query_error = rc;
+		call->ans = NULL;
+		return -1;
+	}
+	const struct fa_dns_answer *a = call->ans;
+	if (a->status != FA_DNS_OK || a->count != 1 || !a->rrs[0].wire)
+		return opendkim_test(call, selector, domain, err, errlen, fatal);
+	struct odkim_pass v;
+	if (fa_memo_get(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len, &v,
+			sizeof(v))) {
+		if (err && errlen)
+			err[0] = '\0';
+		return v.rc;
+	}
+	int odkim_rc = opendkim_test(call, selector, domain, err, errlen, fatal);
+	if (odkim_rc == 0 && !*fatal && !call->query_error && !call->dns_failed) {
+		v.rc = 0;
+		fa_memo_put(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len, &v,
+			    sizeof(v));
+	} else {
+		fa_memo_abandon(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len);
+	}
+	return odkim_rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,7 +423,7 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 				  "The key record is invalid: OpenDKIM says \"%s\"%s.",
 				  odkim_err[0] ? odkim_err : "error",
 				  ans->rrs[0].len > 1024 ? " (the record is longer than 1024 bytes)" : "");
-	if (fa_dkim_key_check(rec, why, sizeof(why)) != 0)
+	if (fa_dkim_key_check_memo(fa_dns_memo(call->req->dns), rec, why, sizeof(why)) != 0)
 		return set_reason(dkim, FROMAUTH_DKIM_INVALID,
 				  "The key record is invalid: %s.", why);
 	dkim->key_bits = rec->bits;
@@ -400,12 +450,55 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 	return set_reason(dkim, FROMAUTH_DKIM_VALID, "A valid RSA key of %u bits.", rec->bits);
 }
 
+static int is_pattern(const char *target)
+{
+	return strpbrk(target, "*?[,") != NULL;
+}
+
+/* Does @name match one of the comma-separated patterns? */
+static int matches_pattern(const char *patterns, const char *name)
+{
+	char glob[256];
+	for (const char *s = patterns; *s;) {
+		size_t l = strcspn(s, ",");
+		if (l < sizeof(glob)) {
+			memcpy(glob, s, l);
+			glob[l] = '\0';
+			if (fnmatch(glob, name, 0) == 0)
+				return 1;
+		}
+		s += l + (s[l] == ',');
+	}
+	return 0;
+}
+
+/* A target known only by its form (a per-account part not given): a
+ * chain through a matching name is right; a CNAME elsewhere is a
+ * mismatch; a TXT key of the customer's own cannot be compared. */
+static int check_target_pattern(struct fromauth_dkim *dkim)
+{
+	for (size_t i = 0; i < dkim->cname_count; i++) {
+		if (matches_pattern(dkim->expected_target, dkim->cnames[i])) {
+			dkim->target_ok = 1;
+			return 0;
+		}
+	}
+	if (dkim->status == FROMAUTH_DKIM_TEMPERROR || dkim->cname_count == 0)
+		return 0;
+	return set_reason(dkim, FROMAUTH_DKIM_MISMATCH,
+			  "%s is a CNAME to %s, which does not have the form of the service's targets (%s).",
+			  dkim->qname, dkim->cnames[dkim->cname_count - 1], dkim->expected_target);
+}
+
 /* The expected CNAME target: a chain reaching it is right; anything
  * else is a mismatch unless it carries the target's very key. */
 static int check_target(struct fromauth_dkim *dkim, struct fa_dns_req *req,
 			const struct fa_dkim_keyrec *rec, int have_rec)
 {
 	const char *target = dkim->expected_target;
+
+	if (is_pattern(target))
+		return check_target_pattern(dkim);
 
 	/* Through the target counts too: services often alias their
 	 * target on to where the current key lives. */
@@ -510,7 +603,22 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	rc = domain_input(domain, "domain", &dkim->domain, errbuf, errlen);
 	if (rc != 0)
 		goto fail;
-	if (expected_target && *expected_target) {
+	if (expected_target && *expected_target && is_pattern(expected_target)) {
+		/* A per-account target: fnmatch(3) patterns, matched below. */
+		if (strlen(expected_target) > 1024 ||
+		    strspn(expected_target, "abcdefghijklmnopqrstuvwxyz0123456789-_.*?[],")
+		    != strlen(expected_target)) {
+			rc = fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
+				      "expected target pattern \"%.64s\" is not lower-case "
+				      "name characters and globs", expected_target);
+			goto fail;
+		}
+		dkim->expected_target = strdup(expected_target);
+		if (!dkim->expected_target) {
+			rc = FROMAUTH_E_NOMEM;
+			goto fail;
+		}
+	} else if (expected_target && *expected_target) {
 		rc = domain_input(expected_target, "expected target",
 				  &dkim->expected_target, errbuf, errlen);
 		if (rc != 0)
@@ -530,8 +638,8 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	struct dkim_call call = { .req = req };
 	char odkim_err[512];
 	int fatal = 0;
-	int odkim_rc = opendkim_test(&call, dkim->selector, dkim->domain,
-				     odkim_err, sizeof(odkim_err), &fatal);
+	int odkim_rc = opendkim_test_memo(&call, dkim->qname, dkim->selector, dkim->domain,
+					  odkim_err, sizeof(odkim_err), &fatal);
 	if (fatal || call.query_error || !call.ans) {
 		rc = fatal ? fatal : call.query_error;
 		if (!rc)

@@ -71,6 +71,11 @@ void fa_dkim_keyrec_clear(struct fa_dkim_keyrec *rec);
  * as exactly 32 raw bytes.  Sets rec->bits.  Returns 0 or
  * FROMAUTH_E_RECORD with the reason. */
 int fa_dkim_key_check(struct fa_dkim_keyrec *rec, char *errbuf, size_t errlen);
+/* The same, the verdict kept in @memo (may be NULL) per key type and p=
+ * bytes: many customers delegate to the same few service keys. */
+struct fa_memo;
+int fa_dkim_key_check_memo(struct fa_memo *memo, struct fa_dkim_keyrec *rec,
+			   char *errbuf, size_t errlen);
 
 /*
  * DKIM verification of a message (RFC 6376 section 6, RFC 8463, RFC

@@ -14,6 +14,7 @@
  * comparison the SPEC asks for, RFC 7489 (record at D, else at the PSL
  * organizational domain).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,14 +85,16 @@ static void psl_ensure(void)
 	pthread_once(&psl_once, psl_init);
 }
 
-static char *psl_org_domain(const char *domain)
+/* @own: the context's list (fromauth_ctx_set_psl), else NULL. */
+static char *psl_org_domain(const psl_ctx_t *own, const char *domain)
 {
 	psl_ensure();
+	const psl_ctx_t *list = own ? own : psl;
 	char *lower = fa_domain_normalize(domain);
 	if (!lower)
 		return NULL;
 	/* NULL when the domain is itself a public suffix (or no list). */
-	const char *reg = psl ? psl_registrable_domain(psl, lower) : NULL;
+	const char *reg = list ? psl_registrable_domain(list, lower) : NULL;
 	char *org = reg ? strdup(reg) : NULL;
 	if (!reg)
 		return lower;
@@ -180,6 +183,7 @@ struct fromauth_dmarc {
 	const char *multiple_domain;
 
 	/* RFC 7489 discovery, for comparison. */
+	int have_psl;                  /* a Public Suffix List was used */
 	char *psl_org;
 	char *psl_record_domain;
 	char *psl_record;
@@ -568,7 +572,8 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	free(qname);
 	if (rc)
 		return rc;
-	d->psl_org = psl_org_domain(d->domain);
+	d->psl_org = psl_org_domain(fa_dns_psl(req->dns), d->domain);
+	d->have_psl = fa_dns_psl(req->dns) || psl;     /* read after psl_ensure() */
 	if (!d->psl_org) {
 		txt_set_clear(&set);
 		return FROMAUTH_E_NOMEM;
@@ -610,9 +615,8 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 
 static int compare_discoveries(struct fromauth_dmarc *d)
 {
-	/* Without the PSL, RFC 7489's organizational domain is a guess.
-	 * (psl is read after psl_ensure() in fa_dmarc_eval.) */
-	if (d->temperror || d->psl_temperror || !psl)
+	/* Without the PSL, RFC 7489's organizational domain is a guess. */
+	if (d->temperror || d->psl_temperror || !d->have_psl)
 		return 0;
 	/* No record for either generation: no receiver applies DMARC, and
 	 * where a first record goes is the check's advice, not a dispute. */
@@ -820,7 +824,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	json_object_object_add(old, "record", jstr(d->psl_record));
 	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
 	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
-	json_object_object_add(old, "psl", json_object_new_boolean(psl != NULL));
+	json_object_object_add(old, "psl", json_object_new_boolean(d->have_psl));
 	json_object_object_add(o, "rfc7489", old);
 	json_object_object_add(o, "discovery_differs", jstr(d->differs));
 	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));
@@ -1062,6 +1066,26 @@ char fa_dmarc_psd(const struct fromauth_dmarc *d)
 const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *d)
 {
 	return d ? d->psl_org : NULL;
+}
+
+int fa_dmarc_psl_load(const char *path, void **out, char *errbuf, size_t errlen)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return fa_error(errbuf, errlen, FROMAUTH_E_IO, "%s: %s", path, strerror(errno));
+	fclose(f);
+	psl_ctx_t *p = psl_load_file(path);
+	if (!p)
+		return fa_error(errbuf, errlen, FROMAUTH_E_IO,
+				"%s: not a Public Suffix List libpsl can read", path);
+	*out = p;
+	return FROMAUTH_OK;
+}
+
+void fa_dmarc_psl_free(void *list)
+{
+	psl_free(list);
 }
 
 /* ---- public API ------------------------------------------------------- */

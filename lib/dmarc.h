@@ -13,6 +13,11 @@
 struct json_object;
 
 /* struct fromauth_dmarc is defined in dmarc.c. */
+/* A Public Suffix List file (libpsl's formats) for RFC 7489 discovery on
+ * one context; free with fa_dmarc_psl_free(). */
+int fa_dmarc_psl_load(const char *path, void **out, char *errbuf, size_t errlen);
+void fa_dmarc_psl_free(void *list);
+
 int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		  struct fromauth_dmarc **out, char *errbuf, size_t errlen);
 

@@ -5,6 +5,12 @@
  * reader holds no lock while it uses one.  A key being fetched is marked
  * pending: concurrent askers wait for that fetch instead of sending the
  * same query again (thousands of checks of one domain make one query).
+ *
+ * Bounded by bytes, not entries: settled entries sit on an LRU list, and
+ * an insert that takes the total over the cap drops entries from the cold
+ * end, so the service's records that every check reads stay while one-off
+ * customer records go.  Each insert evicts in amortized O(1); the hash
+ * table doubles as it fills instead of keeping fixed buckets.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,19 +20,30 @@
 #include "dns-internal.h"
 #include "private.h"
 
+/* Waiters sleep on one of a few condition variables chosen by key, so a
+ * completed fetch wakes the askers of its key, not every waiter. */
+#define WAIT_SLOTS 64
+/* What malloc spends per allocation beyond the bytes asked for. */
+#define ALLOC_OVERHEAD 16
+
 struct entry {
 	char *key;
+	size_t hash;
 	struct fa_dns_answer *ans;      /* NULL while pending or after failure */
 	uint64_t expires_ms;
+	size_t bytes;                   /* counted in the cache's total */
 	int pending;
-	struct entry *next;
+	struct entry *next;             /* hash chain */
+	struct entry *newer, *older;    /* LRU list; settled entries only */
 };
 
 struct fa_cache {
 	pthread_mutex_t lock;
-	pthread_cond_t done;            /* broadcast when a fetch completes */
+	pthread_cond_t done[WAIT_SLOTS];        /* a fetch of a key completed */
 	struct entry **buckets;
-	size_t nbuckets, count, max_entries;
+	size_t nbuckets, count;
+	size_t bytes, max_bytes;
+	struct entry *newest, *oldest;
 };
 
 static size_t hash_key(const char *key)
@@ -39,25 +56,29 @@ static size_t hash_key(const char *key)
 	return h;
 }
 
-int fa_cache_new(struct fa_cache **out, size_t max_entries)
+int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 {
 	struct fa_cache *c = calloc(1, sizeof(*c));
 	if (!c)
 		return FROMAUTH_E_NOMEM;
-	c->nbuckets = 1024;
-	c->max_entries = max_entries;
+	c->nbuckets = 256;
+	c->max_bytes = max_bytes;
 	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (!c->buckets || pthread_mutex_init(&c->lock, NULL) != 0 ||
-	    pthread_cond_init(&c->done, &attr) != 0) {
-		pthread_condattr_destroy(&attr);
+	int ok = c->buckets && pthread_mutex_init(&c->lock, NULL) == 0;
+	size_t conds = 0;
+	for (; ok && conds < WAIT_SLOTS; conds++)
+		ok = pthread_cond_init(&c->done[conds], &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	if (!ok) {
+		for (size_t i = 0; i + 1 < conds; i++)
+			pthread_cond_destroy(&c->done[i]);
 		free(c->buckets);
 		free(c);
 		return FROMAUTH_E_NOMEM;
 	}
-	pthread_condattr_destroy(&attr);
 	*out = c;
 	return FROMAUTH_OK;
 }
@@ -80,42 +101,108 @@ void fa_cache_free(struct fa_cache *c)
 			entry_free(e);
 		}
 	}
-	pthread_cond_destroy(&c->done);
+	for (size_t i = 0; i < WAIT_SLOTS; i++)
+		pthread_cond_destroy(&c->done[i]);
 	pthread_mutex_destroy(&c->lock);
 	free(c->buckets);
 	free(c);
 }
 
-static struct entry *find(struct fa_cache *c, const char *key, struct entry ***link)
+/* Memory an answer holds, as the cap counts it. */
+static size_t answer_bytes(const struct fa_dns_answer *a)
 {
-	struct entry **l = &c->buckets[hash_key(key) % c->nbuckets];
+	if (!a)
+		return 0;
+	size_t n = sizeof(*a) + ALLOC_OVERHEAD;
+	if (a->qname)
+		n += strlen(a->qname) + 1 + ALLOC_OVERHEAD;
+	n += a->count * sizeof(*a->rrs) + ALLOC_OVERHEAD;
+	for (size_t i = 0; i < a->count; i++) {
+		const struct fa_dns_rr *rr = &a->rrs[i];
+		n += rr->len + 1 + rr->wire_len + 2 * ALLOC_OVERHEAD;
+		if (rr->text)
+			n += strlen(rr->text) + 1 + ALLOC_OVERHEAD;
+	}
+	n += a->cname_count * sizeof(char *);
+	for (size_t i = 0; i < a->cname_count; i++)
+		n += strlen(a->cnames[i]) + 1 + ALLOC_OVERHEAD;
+	return n;
+}
+
+static struct entry *find(struct fa_cache *c, const char *key, size_t hash,
+			  struct entry ***link)
+{
+	struct entry **l = &c->buckets[hash & (c->nbuckets - 1)];
 	for (; *l; l = &(*l)->next)
-		if (!strcmp((*l)->key, key))
+		if ((*l)->hash == hash && !strcmp((*l)->key, key))
 			break;
 	if (link)
 		*link = l;
 	return *l;
 }
 
-/* Drop expired entries; if the table is still full, drop settled ones in
- * bucket order.  Called with the lock held, only when over the bound. */
-static void evict(struct fa_cache *c, uint64_t now)
+static void lru_unlink(struct fa_cache *c, struct entry *e)
 {
-	for (int pass = 0; pass < 2 && c->count >= c->max_entries; pass++) {
-		for (size_t i = 0; i < c->nbuckets && c->count >= c->max_entries; i++) {
-			struct entry **l = &c->buckets[i];
-			while (*l) {
-				struct entry *e = *l;
-				if (!e->pending && (pass == 1 || e->expires_ms <= now)) {
-					*l = e->next;
-					entry_free(e);
-					c->count--;
-				} else {
-					l = &e->next;
-				}
-			}
+	if (e->newer)
+		e->newer->older = e->older;
+	else if (c->newest == e)
+		c->newest = e->older;
+	if (e->older)
+		e->older->newer = e->newer;
+	else if (c->oldest == e)
+		c->oldest = e->newer;
+	e->newer = e->older = NULL;
+}
+
+static void lru_push(struct fa_cache *c, struct entry *e)
+{
+	e->older = c->newest;
+	e->newer = NULL;
+	if (c->newest)
+		c->newest->newer = e;
+	else
+		c->oldest = e;
+	c->newest = e;
+}
+
+static void remove_entry(struct fa_cache *c, struct entry *e)
+{
+	struct entry **link;
+	find(c, e->key, e->hash, &link);
+	*link = e->next;
+	lru_unlink(c, e);
+	c->bytes -= e->bytes;
+	c->count--;
+	entry_free(e);
+}
+
+/* Drop the least recently used settled entries until the total fits the
+ * cap; @keep (just completed, its waiters still to read it) stays. */
+static void evict(struct fa_cache *c, const struct entry *keep)
+{
+	while (c->bytes > c->max_bytes && c->oldest && c->oldest != keep)
+		remove_entry(c, c->oldest);
+}
+
+/* Double the buckets when the table is fuller than one entry per bucket. */
+static void maybe_grow(struct fa_cache *c)
+{
+	if (c->count < c->nbuckets)
+		return;
+	size_t n = c->nbuckets * 2;
+	struct entry **b = calloc(n, sizeof(*b));
+	if (!b)
+		return;         /* longer chains, still correct */
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		for (struct entry *e = c->buckets[i], *next; e; e = next) {
+			next = e->next;
+			e->next = b[e->hash & (n - 1)];
+			b[e->hash & (n - 1)] = e;
 		}
 	}
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = n;
 }
 
 enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
@@ -123,14 +210,13 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				       struct fa_dns_answer **out)
 {
 	*out = NULL;
+	size_t hash = hash_key(key);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		uint64_t now = fa_now_ms();
 		struct entry **link;
-		struct entry *e = find(c, key, &link);
+		struct entry *e = find(c, key, hash, &link);
 		if (!e) {
-			if (c->count >= c->max_entries)
-				evict(c, now);
 			e = calloc(1, sizeof(*e));
 			if (!e || !(e->key = strdup(key))) {
 				/* No room to coordinate: fetch without caching. */
@@ -138,27 +224,37 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				pthread_mutex_unlock(&c->lock);
 				return FA_CACHE_FETCH;
 			}
+			e->hash = hash;
 			e->pending = 1;
-			e->next = c->buckets[hash_key(key) % c->nbuckets];
-			c->buckets[hash_key(key) % c->nbuckets] = e;
+			e->bytes = sizeof(*e) + strlen(key) + 1 + 2 * ALLOC_OVERHEAD;
+			*link = e;
 			c->count++;
+			c->bytes += e->bytes;
+			maybe_grow(c);
 			pthread_mutex_unlock(&c->lock);
 			return FA_CACHE_FETCH;
 		}
 		if (!e->pending) {
 			if (e->ans && e->expires_ms > now) {
 				*out = fa_dns_answer_ref(e->ans);
+				lru_unlink(c, e);
+				lru_push(c, e);
 				pthread_mutex_unlock(&c->lock);
 				return FA_CACHE_HIT;
 			}
 			/* Expired: this asker refreshes it. */
+			size_t ab = answer_bytes(e->ans);
+			c->bytes -= ab;
+			e->bytes -= ab;
 			fa_dns_answer_release(e->ans);
 			e->ans = NULL;
 			e->pending = 1;
+			lru_unlink(c, e);
 			pthread_mutex_unlock(&c->lock);
 			return FA_CACHE_FETCH;
 		}
 		/* Someone is fetching it: wait, within our own deadline. */
+		pthread_cond_t *done = &c->done[hash % WAIT_SLOTS];
 		if (deadline_ms) {
 			if (now >= deadline_ms) {
 				pthread_mutex_unlock(&c->lock);
@@ -173,13 +269,13 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
-			pthread_cond_timedwait(&c->done, &c->lock, &ts);
+			pthread_cond_timedwait(done, &c->lock, &ts);
 		} else {
-			pthread_cond_wait(&c->done, &c->lock);
+			pthread_cond_wait(done, &c->lock);
 		}
 		/* A completed fetch leaves its answer even when it is not to be
 		 * kept (temporary failures): a waiter takes it. */
-		e = find(c, key, NULL);
+		e = find(c, key, hash, NULL);
 		if (e && !e->pending && e->ans) {
 			*out = fa_dns_answer_ref(e->ans);
 			pthread_mutex_unlock(&c->lock);
@@ -191,17 +287,30 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 void fa_cache_complete(struct fa_cache *c, const char *key,
 		       struct fa_dns_answer *ans, uint32_t ttl)
 {
+	size_t hash = hash_key(key);
 	pthread_mutex_lock(&c->lock);
-	struct entry *e = find(c, key, NULL);
-	if (e) {
-		fa_dns_answer_release(e->ans);
+	struct entry *e = find(c, key, hash, NULL);
+	if (e && e->pending) {
 		e->ans = ans ? fa_dns_answer_ref(ans) : NULL;
 		e->pending = 0;
+		size_t ab = answer_bytes(e->ans);
+		e->bytes += ab;
+		c->bytes += ab;
 		if (ttl > FA_DNS_MAX_TTL)
 			ttl = FA_DNS_MAX_TTL;
 		e->expires_ms = fa_now_ms() + (uint64_t)ttl * 1000u;
+		lru_push(c, e);
+		evict(c, e);
 	}
-	pthread_cond_broadcast(&c->done);
+	pthread_cond_broadcast(&c->done[hash % WAIT_SLOTS]);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void fa_cache_set_max_bytes(struct fa_cache *c, size_t max_bytes)
+{
+	pthread_mutex_lock(&c->lock);
+	c->max_bytes = max_bytes;
+	evict(c, NULL);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -209,6 +318,14 @@ size_t fa_cache_size(struct fa_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
 	size_t n = c->count;
+	pthread_mutex_unlock(&c->lock);
+	return n;
+}
+
+size_t fa_cache_bytes(struct fa_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	size_t n = c->bytes;
 	pthread_mutex_unlock(&c->lock);
 	return n;
 }

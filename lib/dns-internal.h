@@ -19,6 +19,9 @@
 int fa_rr_from_ldns(const ldns_rr *rr, struct fa_dns_rr *out);
 void fa_rr_clear(struct fa_dns_rr *rr);
 int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst);
+/* Presentation rdata, as ldns prints it, made from the wire form (the
+ * layer keeps no text); malloc'd, NULL on failure. */
+char *fa_rr_text(const struct fa_dns_rr *rr);
 struct fa_dns_answer *fa_answer_new(const char *qname, uint16_t type, int status);
 int fa_answer_add_rr(struct fa_dns_answer *ans, const struct fa_dns_rr *rr);
 int fa_answer_add_cname(struct fa_dns_answer *ans, const char *target);
@@ -60,14 +63,19 @@ const struct fa_overlay_node *fa_overlay_find(const struct fa_overlay *ov,
 int fa_overlay_name_exists(const struct fa_overlay *ov, const char *key);
 
 /* Cache shared by every user of a context; in-flight queries for the same
- * key are made once, the other askers wait for that answer. */
+ * key are made once, the other askers wait for that answer.  Bounded by a
+ * byte cap, least recently used entries evicted first. */
 struct fa_cache;
 enum fa_cache_outcome {
 	FA_CACHE_HIT,           /* *out holds a reference */
 	FA_CACHE_FETCH,         /* caller must fetch and call fa_cache_complete */
 	FA_CACHE_EXPIRED_WAIT,  /* deadline passed waiting for another fetch */
 };
-int fa_cache_new(struct fa_cache **out, size_t max_entries);
+/* Default byte cap.  A customer domain's answers take about 5 KB, so a
+ * run over 100,000 domains keeps the last 25,000 or so beside the shared
+ * records, and the process stays well under 300 MiB. */
+#define FA_CACHE_DEFAULT_BYTES (128u << 20)
+int fa_cache_new(struct fa_cache **out, size_t max_bytes);
 void fa_cache_free(struct fa_cache *cache);
 enum fa_cache_outcome fa_cache_acquire(struct fa_cache *cache, const char *key,
 				       uint64_t deadline_ms,
@@ -76,7 +84,10 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *cache, const char *key,
  * @ttl seconds (0: don't keep). */
 void fa_cache_complete(struct fa_cache *cache, const char *key,
 		       struct fa_dns_answer *ans, uint32_t ttl);
-size_t fa_cache_size(struct fa_cache *cache);
+/* Lower or raise the byte cap; lowering evicts at once. */
+void fa_cache_set_max_bytes(struct fa_cache *cache, size_t max_bytes);
+size_t fa_cache_size(struct fa_cache *cache);    /* entries */
+size_t fa_cache_bytes(struct fa_cache *cache);   /* as the cap counts them */
 
 struct fa_nameserver {
 	ldns_rdf *addr;
@@ -94,6 +105,8 @@ struct fa_dns {
 	int ns_loaded;
 	unsigned int timeout_ms, tries, deadline_ms;
 	int offline;
+	const void *psl;                /* the context's PSL, opaque here */
+	struct fa_memo *memo;           /* the context's memo (memo.h) */
 };
 
 #endif

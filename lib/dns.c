@@ -25,7 +25,6 @@
 #define DEFAULT_TRIES 2u
 /* A check never hangs: its DNS work as a whole is bounded too. */
 #define DEFAULT_DEADLINE_MS 30000u
-#define CACHE_MAX_ENTRIES 100000u
 #define EDNS_UDP_SIZE 1232u     /* DNS flag day 2020 */
 
 /* ---- records and answers ------------------------------------------- */
@@ -40,10 +39,53 @@ char *fa_dns_rdf_key(const ldns_rdf *dname)
 	return key;
 }
 
+/* The key of a plain host name (labels of 1..63 letters, digits, '-' and
+ * '_'), without a round trip through ldns: what ldns would print, lower
+ * case and without the trailing dot.  NULL for any other name. */
+static char *plain_name_key(const char *name)
+{
+	size_t len = strlen(name);
+	if (len && name[len - 1] == '.')
+		len--;
+	if (!len || len > 253)
+		return NULL;
+	size_t label = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '.') {
+			if (!label)
+				return NULL;
+			label = 0;
+		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+			label++;
+		} else if ((c >= '0' && c <= '9') || c == '-' || c == '_') {
+			label++;
+		} else {
+			return NULL;
+		}
+		if (label > 63)
+			return NULL;
+	}
+	if (!label)
+		return NULL;
+	char *key = malloc(len + 1);
+	if (!key)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		key[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	key[len] = '\0';
+	return key;
+}
+
 char *fa_dns_name_key(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
+	char *plain = plain_name_key(name);
+	if (plain)
+		return plain;
 	ldns_rdf *d = ldns_dname_new_frm_str(name);
 	if (!d)
 		return NULL;
@@ -147,26 +189,9 @@ int fa_rr_from_ldns(const ldns_rr *lrr, struct fa_dns_rr *rr)
 	if (rc)
 		goto fail;
 
-	/* Presentation rdata: the rdfs as ldns prints them. */
-	size_t tlen = 0;
-	rr->text = calloc(1, 1);
-	for (size_t i = 0; rr->text && i < ldns_rr_rd_count(lrr); i++) {
-		char *part = ldns_rdf2str(ldns_rr_rdf(lrr, i));
-		size_t plen = part ? strlen(part) : 0;
-		char *t = part ? realloc(rr->text, tlen + plen + 2) : NULL;
-		if (!t) {
-			free(part);
-			free(rr->text);
-			rr->text = NULL;
-			break;
-		}
-		if (tlen)
-			t[tlen++] = ' ';
-		memcpy(t + tlen, part, plen + 1);
-		tlen += plen;
-		rr->text = t;
-		free(part);
-	}
+	/* No presentation text here: only fromauth_dns_lookup() shows it,
+	 * and printing every rdf of every answer cost a check 12% of its
+	 * instructions.  fa_rr_text() makes it from the wire form. */
 	ldns_buffer *buf = ldns_buffer_new(512);
 	if (buf && ldns_rr_rdata2buffer_wire(buf, lrr) == LDNS_STATUS_OK) {
 		rr->wire_len = ldns_buffer_position(buf);
@@ -175,7 +200,7 @@ int fa_rr_from_ldns(const ldns_rr *lrr, struct fa_dns_rr *rr)
 			memcpy(rr->wire, ldns_buffer_begin(buf), rr->wire_len);
 	}
 	ldns_buffer_free(buf);
-	if (!rr->text || !rr->wire) {
+	if (!rr->wire) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
@@ -185,13 +210,55 @@ fail:
 	return rc;
 }
 
+char *fa_rr_text(const struct fa_dns_rr *rr)
+{
+	if (rr->text)
+		return fa_strdup(rr->text);
+	/* ldns reads rdata behind its 16-bit length. */
+	uint8_t *buf = malloc(rr->wire_len + 2);
+	ldns_rr *lrr = ldns_rr_new();
+	char *text = NULL;
+	size_t pos = 0;
+	if (!buf || !lrr)
+		goto out;
+	buf[0] = (uint8_t)(rr->wire_len >> 8);
+	buf[1] = (uint8_t)rr->wire_len;
+	memcpy(buf + 2, rr->wire, rr->wire_len);
+	ldns_rr_set_type(lrr, (ldns_rr_type)rr->type);
+	if (ldns_wire2rdf(lrr, buf, rr->wire_len + 2, &pos) != LDNS_STATUS_OK)
+		goto out;
+	size_t tlen = 0;
+	text = calloc(1, 1);
+	for (size_t i = 0; text && i < ldns_rr_rd_count(lrr); i++) {
+		char *part = ldns_rdf2str(ldns_rr_rdf(lrr, i));
+		size_t plen = part ? strlen(part) : 0;
+		char *t = part ? realloc(text, tlen + plen + 2) : NULL;
+		if (!t) {
+			free(part);
+			free(text);
+			text = NULL;
+			break;
+		}
+		if (tlen)
+			t[tlen++] = ' ';
+		memcpy(t + tlen, part, plen + 1);
+		tlen += plen;
+		text = t;
+		free(part);
+	}
+out:
+	ldns_rr_free(lrr);
+	free(buf);
+	return text;
+}
+
 int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst)
 {
 	*dst = *src;
 	dst->data = malloc(src->len + 1);
-	dst->text = fa_strdup(src->text);
+	dst->text = src->text ? fa_strdup(src->text) : NULL;
 	dst->wire = malloc(src->wire_len ? src->wire_len : 1);
-	if (!dst->data || !dst->text || !dst->wire) {
+	if (!dst->data || (src->text && !dst->text) || !dst->wire) {
 		fa_rr_clear(dst);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -277,7 +344,7 @@ int fa_dns_new(struct fa_dns **out)
 	d->deadline_ms = DEFAULT_DEADLINE_MS;
 	pthread_mutex_init(&d->ns_lock, NULL);
 	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
-	    fa_cache_new(&d->cache, CACHE_MAX_ENTRIES) != FROMAUTH_OK) {
+	    fa_cache_new(&d->cache, FA_CACHE_DEFAULT_BYTES) != FROMAUTH_OK) {
 		fa_dns_free(d);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -387,6 +454,30 @@ int fa_dns_set_offline(struct fa_dns *d, int offline)
 int fa_dns_is_offline(const struct fa_dns *d)
 {
 	return d->offline;
+}
+
+void fa_dns_set_psl(struct fa_dns *d, const void *psl)
+{
+	d->psl = psl;
+}
+
+const void *fa_dns_psl(const struct fa_dns *d)
+{
+	while (d->parent)
+		d = d->parent;
+	return d->psl;
+}
+
+void fa_dns_set_memo(struct fa_dns *d, struct fa_memo *memo)
+{
+	d->memo = memo;
+}
+
+struct fa_memo *fa_dns_memo(const struct fa_dns *d)
+{
+	while (d->parent)
+		d = d->parent;
+	return d->memo;
 }
 
 int fa_dns_add_record(struct fa_dns *d, const char *text,

@@ -52,7 +52,7 @@ struct fa_dns_rr {
 	size_t len;
 	uint16_t preference;    /* MX */
 	size_t nstrings;        /* TXT: character-strings in the record */
-	char *text;             /* presentation rdata, for people */
+	char *text;             /* unused (NULL): see fa_rr_text() */
 	unsigned char *wire;    /* rdata in wire format (for packets) */
 	size_t wire_len;
 };
@@ -100,6 +100,15 @@ int fa_dns_add_record(struct fa_dns *dns, const char *rr,
 		      char *errbuf, size_t errlen);
 int fa_dns_add_timeout_name(struct fa_dns *dns, const char *name);
 int fa_dns_is_offline(const struct fa_dns *dns);
+/* A Public Suffix List the context carries for the DMARC adapter; this
+ * layer never reads it.  Clones see their bottom context's. */
+void fa_dns_set_psl(struct fa_dns *dns, const void *psl);
+const void *fa_dns_psl(const struct fa_dns *dns);
+/* Likewise the context's memo of derived facts (memo.h), owned by the
+ * context; NULL: nothing memoized. */
+struct fa_memo;
+void fa_dns_set_memo(struct fa_dns *dns, struct fa_memo *memo);
+struct fa_memo *fa_dns_memo(const struct fa_dns *dns);
 
 /* A copy of @dns's configuration and overlay with an empty cache of its
  * own, to which more overlay records can be added ("what if I published

@@ -32,7 +32,7 @@ static int has_finding(const struct fromauth_result *r, const char *code)
 	return 0;
 }
 
-int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
+int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_profile *profile,
 	      const struct fromauth_address *addr, struct fromauth_result *r,
 	      uint64_t deadline_ms)
 {
@@ -67,7 +67,7 @@ int fa_remedy(struct fa_dns *dns, const struct fromauth_profile *profile,
 			rc = FROMAUTH_E_NOMEM;
 	}
 	if (rc == FROMAUTH_OK)
-		rc = fa_check_evaluate(layer, profile, addr, again, deadline_ms, NULL, 0);
+		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, 0);
 	if (rc == FROMAUTH_OK) {
 		r->fixed_verdict = again->verdict;
 		/* No fix creates a domain that does not exist.  Records below

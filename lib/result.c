@@ -301,9 +301,27 @@ FROMAUTH_EXPORT unsigned int fromauth_result_elapsed_ms(const struct fromauth_re
 	return r ? r->elapsed_ms : 0;
 }
 
+static char *build_json(const struct fromauth_result *r);
+
+/* Built on first use, not by every check: a bulk run that prints verdicts
+ * never pays for it.  Threads reading one result race to build it; one
+ * string is published, the others are freed. */
 FROMAUTH_EXPORT const char *fromauth_result_json(const struct fromauth_result *r)
 {
-	return r ? r->json : NULL;
+	if (!r)
+		return NULL;
+	char *s = __atomic_load_n(&r->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	char *mine = build_json(r);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_result *)r)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
@@ -433,11 +451,11 @@ static void rules_json(json_object *o, const struct fromauth_result *r)
 	}
 }
 
-int fa_result_finish_json(struct fromauth_result *r)
+static char *build_json(const struct fromauth_result *r)
 {
 	json_object *o = json_object_new_object();
 	if (!o)
-		return FROMAUTH_E_NOMEM;
+		return NULL;
 	json_object_object_add(o, "from", str_or_null(r->from));
 	json_object_object_add(o, "domain", str_or_null(r->domain));
 	json_object_object_add(o, "org_domain", str_or_null(r->org_domain));
@@ -485,10 +503,19 @@ int fa_result_finish_json(struct fromauth_result *r)
 
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	free(r->json);
-	r->json = s ? strdup(s) : NULL;
+	char *copy = s ? strdup(s) : NULL;
 	json_object_put(o);
-	return r->json ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
+	return copy;
+}
+
+int fa_result_finish_json(struct fromauth_result *r)
+{
+	char *s = build_json(r);
+	if (!s)
+		return FROMAUTH_E_NOMEM;
+	free(r->json);
+	r->json = s;
+	return FROMAUTH_OK;
 }
 
 /* ---- public getters of 1.1 -------------------------------------------- */

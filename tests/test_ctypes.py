@@ -41,6 +41,14 @@ lib.fromauth_result_fixed_verdict.argtypes = [P]
 lib.fromauth_result_json.argtypes = [P]
 lib.fromauth_result_json.restype = ctypes.c_char_p
 lib.fromauth_verdict_name.restype = ctypes.c_char_p
+lib.fromauth_batch_new.argtypes = [P, P, ctypes.c_uint, ctypes.c_uint, ctypes.POINTER(P),
+                                   ctypes.c_char_p, ctypes.c_size_t]
+lib.fromauth_batch_add.argtypes = [P, ctypes.c_char_p, ctypes.POINTER(ctypes.c_size_t)]
+lib.fromauth_batch_close.argtypes = [P]
+lib.fromauth_batch_next.argtypes = [P, ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(P),
+                                    ctypes.POINTER(ctypes.c_int), ctypes.c_char_p,
+                                    ctypes.c_size_t]
+lib.fromauth_batch_free.argtypes = [P]
 
 FROMAUTH_RR_TXT = 16
 FROMAUTH_CHECK_FIX = 1
@@ -153,6 +161,66 @@ class CheckTest(unittest.TestCase):
                 self.assertIn(key, doc["stats"])
         finally:
             lib.fromauth_result_free(result)
+            lib.fromauth_profile_free(profile)
+            ctx.close()
+
+    def test_batch(self):
+        """A batch as a binding drives it: no callbacks, plain ints, a
+        window of outstanding items, results matched back by index."""
+        examples = os.path.join(DATA, "..", "tools", "examples")
+        ctx = Ctx()
+        profile = P()
+        batch = P()
+        err = ctypes.create_string_buffer(512)
+        try:
+            self.assertEqual(lib.fromauth_ctx_set_offline(ctx.ptr, 1), 0)
+            rc = lib.fromauth_ctx_add_zone_file(
+                ctx.ptr, os.path.join(examples, "members.example.zone").encode(), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+            rc = lib.fromauth_profile_load(os.path.join(examples, "esp.profile").encode(),
+                                           ctypes.byref(profile), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+            rc = lib.fromauth_batch_new(ctx.ptr, profile, FROMAUTH_CHECK_FIX, 4,
+                                        ctypes.byref(batch), err, len(err))
+            self.assertEqual(rc, 0, err.value)
+            inputs = [b"news@members.example", b"not an address"] * 20
+            out = {}
+            added = 0
+            index = ctypes.c_size_t()
+            result = P()
+            error = ctypes.c_int()
+            while True:
+                if added < len(inputs) and added - len(out) < 8:
+                    self.assertEqual(lib.fromauth_batch_add(batch, inputs[added],
+                                                            ctypes.byref(index)), 0)
+                    self.assertEqual(index.value, added)
+                    added += 1
+                    if added == len(inputs):
+                        self.assertEqual(lib.fromauth_batch_close(batch), 0)
+                    continue
+                got = lib.fromauth_batch_next(batch, ctypes.byref(index), ctypes.byref(result),
+                                              ctypes.byref(error), err, len(err))
+                if got == 0:
+                    break
+                self.assertEqual(got, 1, err.value)
+                if error.value:
+                    self.assertFalse(result)
+                    out[index.value] = (error.value, err.value)
+                else:
+                    doc = json.loads(lib.fromauth_result_json(result).decode())
+                    out[index.value] = (0, doc["verdict"], doc["fixed_verdict"])
+                    lib.fromauth_result_free(result)
+            self.assertEqual(sorted(out), list(range(len(inputs))))
+            for i in range(0, len(inputs), 2):
+                self.assertEqual(out[i], (0, "fail", "pass"))
+                self.assertEqual(out[i + 1][0], FROMAUTH_E_ADDRESS)
+                self.assertTrue(out[i + 1][1])
+            # Finished; and misuse is an error, not a hang.
+            self.assertEqual(lib.fromauth_batch_next(batch, ctypes.byref(index),
+                                                     ctypes.byref(result), ctypes.byref(error),
+                                                     err, len(err)), 0)
+        finally:
+            lib.fromauth_batch_free(batch)
             lib.fromauth_profile_free(profile)
             ctx.close()
 

@@ -9,14 +9,17 @@
 static void check_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: fromauth check FROM --service FILE [--zone FILE]... [--offline]\n"
+		"usage: fromauth check FROM --service NAME|FILE [--param NAME=VALUE]...\n"
+		"                      [--zone FILE]... [--offline]\n"
 		"                      [--assume 'RR']... [--nameserver ADDR[@PORT]] [--timeout MS]\n"
 		"                      [--fix] [--rules LIST] [--reputation [--dnsbl SPEC]...]\n"
 		"                      [--json]\n\n"
 		"Can mail with the From address FROM, sent through the service described\n"
 		"by the profile FILE, pass SPF, DKIM and DMARC?  If not, which DNS records\n"
 		"fix it?\n\n"
-		"  --service FILE       the sending service's profile (required)\n"
+		"  --service NAME|FILE  a catalogue service ('fromauth services' lists them)\n"
+		"                       or a profile file (required)\n"
+		"  --param NAME=VALUE   a per-account value the profile asks for (repeatable)\n"
 		"  --fix                apply every concrete fix as overlay and check again\n"
 		"  --rules LIST         receivers' sender rules: gmail,yahoo,outlook,apple or all\n"
 		"  --reputation         look the domains and service addresses up on DNS\n"
@@ -197,6 +200,7 @@ int cmd_check(int argc, char **argv)
 	static const struct option options[] = {
 		DNS_LONG_OPTIONS,
 		{ "service", required_argument, NULL, 's' },
+		{ "param", required_argument, NULL, 'p' },
 		{ "fix", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -209,6 +213,8 @@ int cmd_check(int argc, char **argv)
 	struct fromauth_profile *profile = NULL;
 	struct fromauth_result *r = NULL;
 	const char *service = NULL;
+	const char *params[32];
+	size_t nparams = 0;
 	int json = 0, fix = 0, status = 0, c, rc;
 	unsigned int extra = 0;
 	char err[1024] = "";
@@ -223,6 +229,14 @@ int cmd_check(int argc, char **argv)
 			goto out;
 		case 's':
 			service = optarg;
+			continue;
+		case 'p':
+			if (nparams == sizeof(params) / sizeof(params[0]) || !strchr(optarg, '=')) {
+				status = usage_error("check", "--param %s: expected NAME=VALUE (at most 32)",
+						     optarg);
+				goto out;
+			}
+			params[nparams++] = optarg;
 			continue;
 		case 'f':
 			fix = 1;
@@ -262,14 +276,16 @@ int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	if (!service) {
-		status = usage_error("check", "--service FILE is required");
+		status = usage_error("check", "--service NAME or FILE is required");
 		goto out;
 	}
-	rc = fromauth_profile_load(service, &profile, err, sizeof(err));
+	rc = fromauth_profile_load_service(service, &profile, err, sizeof(err));
 	if (rc) {
 		status = report_error("--service", rc, err);
 		goto out;
 	}
+	if ((status = set_params(profile, params, nparams)) != 0)
+		goto out;
 	rc = fromauth_check(ctx, profile, argv[optind], (fix ? FROMAUTH_CHECK_FIX : 0) | extra, &r,
 			    err, sizeof(err));
 	if (rc) {

@@ -21,14 +21,16 @@ enum {
 	{ "offline", no_argument, NULL, 'o' }, \
 	{ "assume", required_argument, NULL, 'a' }, \
 	{ "nameserver", required_argument, NULL, 'n' }, \
-	{ "timeout", required_argument, NULL, 't' }
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "psl", required_argument, NULL, 'L' }
 
 #define DNS_OPTIONS_HELP \
 	"  --zone FILE          add the records of a master file as overlay (repeatable)\n" \
 	"  --assume 'RR'        add one overlay record, a master-file line (repeatable)\n" \
 	"  --offline            answer only from the overlay, no network\n" \
 	"  --nameserver A[@P]   query this server (repeatable), not /etc/resolv.conf\n" \
-	"  --timeout MS         timeout of one DNS try in milliseconds\n"
+	"  --timeout MS         timeout of one DNS try in milliseconds\n" \
+	"  --psl FILE           Public Suffix List for RFC 7489 DMARC discovery\n"
 
 /* Apply one DNS option (c is its short code) to ctx.  Returns 0, or an exit
  * status after printing why.  Returns -1 if c is not a DNS option. */
@@ -45,6 +47,12 @@ int cmd_spf(int argc, char **argv);
 int cmd_dkim(int argc, char **argv);
 int cmd_dmarc(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_bulk(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_services(int argc, char **argv);
+
+/* Apply "NAME=VALUE" parameters to a profile; 0 or an exit status after
+ * printing why. */
+int set_params(struct fromauth_profile *profile, const char *const *params, size_t count);
 
 #endif

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -46,6 +47,9 @@ int dns_option(struct fromauth_ctx *ctx, int c, const char *arg)
 	case 'a':
 		rc = fromauth_ctx_add_record(ctx, arg, err, sizeof(err));
 		return rc ? report_error("--assume", rc, err) : 0;
+	case 'L':
+		rc = fromauth_ctx_set_psl(ctx, arg, err, sizeof(err));
+		return rc ? report_error("--psl", rc, err) : 0;
 	case 'o':
 		fromauth_ctx_set_offline(ctx, 1);
 		return 0;
@@ -70,4 +74,23 @@ int dns_option(struct fromauth_ctx *ctx, int c, const char *arg)
 	}
 	}
 	return -1;
+}
+
+int set_params(struct fromauth_profile *profile, const char *const *params, size_t count)
+{
+	char err[1024] = "", name[64];
+	for (size_t i = 0; i < count; i++) {
+		const char *eq = strchr(params[i], '=');
+		size_t len = eq ? (size_t)(eq - params[i]) : 0;
+		if (!eq || len == 0 || len >= sizeof(name))
+			return usage_error("check", "--param %s: expected NAME=VALUE", params[i]);
+		memcpy(name, params[i], len);
+		name[len] = '\0';
+		int rc = fromauth_profile_set_param(profile, name, eq + 1, err, sizeof(err));
+		if (rc) {
+			fprintf(stderr, "fromauth: --param %s: %s\n", name, err);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
 }

@@ -12,6 +12,8 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "check", cmd_check, "can FROM send via a service? verdict, findings, fixes" },
+	{ "bulk", cmd_bulk, "check a list of From addresses, in parallel, in input order" },
+	{ "services", cmd_services, "list the service catalogue, or show one service" },
 	{ "dns", cmd_dns, "show what the DNS layer answers for NAME TYPE" },
 	{ "spf", cmd_spf, "evaluate SPF for a client IP and a MAIL FROM" },
 	{ "dkim", cmd_dkim, "test the DKIM key at SELECTOR._domainkey.DOMAIN" },
@@ -27,7 +29,7 @@ static void usage(FILE *out)
 		"Can mail with this From address, sent through this service, pass SPF,\n"
 		"DKIM and DMARC?  Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-7s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'fromauth COMMAND --help' describes each; see fromauth(1).\n");
 }
 

@@ -103,6 +103,29 @@ int fromauth_ctx_set_tries(struct fromauth_ctx *ctx, unsigned int tries);
 /** Bound of the DNS time one check may spend, in ms (0 = none; the
  * default is 30000). @since 1.0 */
 int fromauth_ctx_set_deadline(struct fromauth_ctx *ctx, unsigned int ms);
+/**
+ * Cap on the memory the context's DNS cache holds, in bytes (default
+ * 128 MiB: the answers of about 25,000 customer domains beside the records
+ * they share, so a run over 100,000 domains stays in bounded memory).  When full, the least
+ * recently used answers go first; records many checks share stay.  0 keeps
+ * almost nothing, yet concurrent questions for one name are still asked
+ * once.  Lowering the cap evicts at once.
+ * @return 0, FROMAUTH_E_INVAL for a NULL context
+ * @since 1.1
+ */
+int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t bytes);
+/**
+ * Use the Public Suffix List in the file @p path (the PSL's text format,
+ * or libpsl's DAFSA) for RFC 7489 organizational domains on this context,
+ * instead of the system's list; NULL goes back to the system's.  The PSL
+ * is data that changes: a platform may ship a newer list, a test world its
+ * own.
+ * @return 0, FROMAUTH_E_IO (unreadable, or not a list; errbuf says which),
+ *         FROMAUTH_E_INVAL for a NULL context
+ * @since 1.1
+ */
+int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+			 char *errbuf, size_t errlen);
 /** Offline mode (non-zero): only overlay records answer. @since 1.0 */
 int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline);
 /**
@@ -296,6 +319,65 @@ const char *fromauth_profile_dkim_target(const struct fromauth_profile *profile,
 size_t fromauth_profile_allowed_from_count(const struct fromauth_profile *profile);
 /** The @p i th allowed-from pattern. @since 1.0 */
 const char *fromauth_profile_allowed_from(const struct fromauth_profile *profile, size_t i);
+
+/* ---- per-account parameters and the service catalogue (1.1) ------- */
+
+/**
+ * Give the per-account parameter @p name (declared by the profile with
+ * `param = NAME | description`) a value; it fills `{NAME}` in the
+ * profile's names.  A value must match the parameter's `param-pattern`
+ * when it has one, and an `ip = {NAME}` parameter must be a CIDR range.
+ * Setting it again replaces the value.  Parameters left unset never stop
+ * a check: see fromauth.profile(5).
+ * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_PROFILE (no such parameter, or a
+ * value it refuses; the message says which), FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_profile_set_param(struct fromauth_profile *profile, const char *name,
+			       const char *value, char *errbuf, size_t errlen);
+/** Number of parameters the profile declares; 0 for NULL. @since 1.1 */
+size_t fromauth_profile_param_count(const struct fromauth_profile *profile);
+/** Name of parameter @p i, or NULL if out of range; owned by the profile. @since 1.1 */
+const char *fromauth_profile_param_name(const struct fromauth_profile *profile, size_t i);
+/** What parameter @p i holds and where the customer finds it, or NULL. @since 1.1 */
+const char *fromauth_profile_param_description(const struct fromauth_profile *profile,
+					       size_t i);
+/** Value of parameter @p i (set, else its `param-default`), or NULL when it has none. @since 1.1 */
+const char *fromauth_profile_param_value(const struct fromauth_profile *profile, size_t i);
+/**
+ * Directory of the service catalogue: `$FROMAUTH_SERVICES_DIR` when set
+ * and not empty, else the installed `share/fromauth/services`.  The
+ * string is static or the environment's.  Thread-safe while the
+ * environment is not changed.
+ * @since 1.1
+ */
+const char *fromauth_services_dir(void);
+/**
+ * Load a catalogue service by name ("sendgrid": `NAME.profile` in
+ * fromauth_services_dir()), or a profile file when @p name contains '/'
+ * or ends in `.profile`.
+ * @return as fromauth_profile_load(); FROMAUTH_E_IO names the directory
+ * searched when there is no such service; FROMAUTH_E_INVAL for a name
+ * that is neither
+ * @since 1.1
+ */
+int fromauth_profile_load_service(const char *name, struct fromauth_profile **out,
+				  char *errbuf, size_t errlen);
+/** Catalogue id (`id`), or NULL for a profile that is not a catalogue entry. @since 1.1 */
+const char *fromauth_profile_id(const struct fromauth_profile *profile);
+/** The vendor documentation URL (`doc`), or NULL. @since 1.1 */
+const char *fromauth_profile_doc(const struct fromauth_profile *profile);
+/** Date the entry was last checked against its sources (`verified`, YYYY-MM-DD), or NULL. @since 1.1 */
+const char *fromauth_profile_verified(const struct fromauth_profile *profile);
+/** Number of `source` lines: where each fact of the profile comes from. @since 1.1 */
+size_t fromauth_profile_source_count(const struct fromauth_profile *profile);
+/** Key of the fact source @p i is for ("dkim"), or NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_key(const struct fromauth_profile *profile, size_t i);
+/** Confidence of source @p i: "O", "T", "X" or "UNCONFIRMED"; NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_status(const struct fromauth_profile *profile, size_t i);
+/** Where source @p i states the fact (URL, note), or NULL if out of range. @since 1.1 */
+const char *fromauth_profile_source_reference(const struct fromauth_profile *profile,
+					      size_t i);
 
 /* ------------------------------------------------------------------ */
 /* SPF (RFC 7208) for one IP.                                          */
@@ -644,7 +726,8 @@ unsigned int fromauth_result_dns_queries(const struct fromauth_result *result);
 unsigned int fromauth_result_cache_hits(const struct fromauth_result *result);
 /** Wall time of the check, ms. @since 1.0 */
 unsigned int fromauth_result_elapsed_ms(const struct fromauth_result *result);
-/** The whole result as the JSON object of SPEC section 7. @since 1.0 */
+/** The whole result as the JSON object of SPEC section 7, built on the first
+ * call (safe from many threads at once); NULL if out of memory. @since 1.0 */
 const char *fromauth_result_json(const struct fromauth_result *result);
 /** The From address checked, local@domain in A-labels. @since 1.1 */
 const char *fromauth_result_from(const struct fromauth_result *result);
@@ -802,6 +885,82 @@ const char *fromauth_verify_finding_fix(const struct fromauth_verify *verify, si
 const char *fromauth_verify_fixed_dmarc_result(const struct fromauth_verify *verify);
 /** The whole result as the JSON object of SPEC section 10. @since 1.1 */
 const char *fromauth_verify_json(const struct fromauth_verify *verify);
+
+/**
+ * @defgroup batch Batch: many From addresses, one context
+ * Checks many From addresses on a fixed set of worker threads owned by the
+ * batch, and hands each result back as it completes with its input index
+ * (SPEC section 9).  No callbacks: a binding adds addresses and calls
+ * fromauth_batch_next() in a loop, from one thread or from two (one adding,
+ * one taking results).
+ *
+ * Memory: a batch holds the addresses added and not yet checked and the
+ * results completed and not yet taken.  A caller keeps it bounded by
+ * staying at most a window W ahead: add while fewer than W items are
+ * outstanding (added minus taken), else take one with fromauth_batch_next()
+ * first.  W = 4 x jobs keeps every worker busy.  An application that wants
+ * results in input order buffers at most W of them.
+ * @{
+ */
+struct fromauth_batch;
+
+/**
+ * Start a batch that checks addresses against @p profile on @p ctx, like
+ * fromauth_check() with @p flags.  The context and the profile are borrowed:
+ * both must outlive the batch and stay unchanged while it lives.
+ * @param jobs worker threads, 1..256; 0 chooses 16 (checks mostly wait for
+ *             DNS, so more jobs than processors pays)
+ * @param[out] out the batch, free with fromauth_batch_free()
+ * @return 0, FROMAUTH_E_INVAL (NULL argument, unknown flag, jobs over 256),
+ *         FROMAUTH_E_PROFILE (errbuf says why), FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_batch_new(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
+		       unsigned int flags, unsigned int jobs, struct fromauth_batch **out,
+		       char *errbuf, size_t errlen);
+
+/**
+ * Queue @p from for checking; never blocks.  A malformed address is not an
+ * error here: its item comes back from fromauth_batch_next() with an error.
+ * @param[out] index the item's 0-based index, in the order of adding (may be
+ *             NULL)
+ * @return 0, FROMAUTH_E_INVAL (NULL argument, or the batch is closed),
+ *         FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_batch_add(struct fromauth_batch *batch, const char *from, size_t *index);
+
+/**
+ * No more input: once every item has been taken, fromauth_batch_next()
+ * returns 0.  Closing twice is harmless.
+ * @return 0, FROMAUTH_E_INVAL for a NULL batch
+ * @since 1.1
+ */
+int fromauth_batch_close(struct fromauth_batch *batch);
+
+/**
+ * Wait for the next completed item, in completion order.
+ * @param[out] index the item's input index
+ * @param[out] result the result, the caller's to free with
+ *             fromauth_result_free(); NULL when the item failed
+ * @param[out] error 0, or the item's negative enum fromauth_error value, e.g.
+ *             FROMAUTH_E_ADDRESS; errbuf then says why
+ * @return 1 an item came back; 0 the batch is closed and every item has
+ *         been taken; FROMAUTH_E_INVAL on misuse: NULL arguments, or no
+ *         item outstanding on an open batch (the call would wait forever)
+ * @since 1.1
+ */
+int fromauth_batch_next(struct fromauth_batch *batch, size_t *index,
+			struct fromauth_result **result, int *error,
+			char *errbuf, size_t errlen);
+
+/**
+ * Stop the workers (checks in progress finish first) and free the batch,
+ * with the items not yet taken.
+ * @since 1.1
+ */
+void fromauth_batch_free(struct fromauth_batch *batch);
+/** @} */
 
 #ifdef __cplusplus
 }

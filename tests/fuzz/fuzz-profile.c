@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* libFuzzer: profile text and single API settings never crash, and an
- * accepted profile holds only values that validate again. */
+ * accepted profile, once its parameters are resolved, holds only values
+ * that validate again. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static void check_template(const char *t)
 	free(d);
 }
 
-static void check_accepted(const struct fromauth_profile *p)
+static void check_resolved(const struct fromauth_profile *p)
 {
 	char err[512];
 	struct fa_cidr c;
@@ -51,7 +52,9 @@ static void check_accepted(const struct fromauth_profile *p)
 		if (!sel || fa_domain_check(sel, err, sizeof(err)) != 0)
 			abort();
 		check_template(fromauth_profile_dkim_domain(p, i));
-		check_template(fromauth_profile_dkim_target(p, i));
+		/* a target lacking a parameter is a pattern, not a name */
+		if (!fa_profile_dkim_target_display(p, i))
+			check_template(fromauth_profile_dkim_target(p, i));
 	}
 	for (size_t i = 0; i < fromauth_profile_allowed_from_count(p); i++) {
 		const char *pat = fromauth_profile_allowed_from(p, i);
@@ -62,6 +65,17 @@ static void check_accepted(const struct fromauth_profile *p)
 			abort();
 		free(again);
 	}
+}
+
+static void check_accepted(const struct fromauth_profile *p)
+{
+	struct fromauth_profile *r = NULL;
+	int rc = fa_profile_resolve(p, &r);
+	if (rc == 0)
+		check_resolved(r);
+	else if (rc != FROMAUTH_E_PROFILE && rc != FROMAUTH_E_NOMEM)
+		abort();
+	fromauth_profile_free(r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

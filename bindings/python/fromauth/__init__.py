@@ -40,7 +40,8 @@ __all__ = [
     "ProfileError", "RecordError", "FileError", "NameserverError", "ResolverError",
     "IPError", "InternalError", "RangeError", "MessageError",
     "Verdict", "Severity", "SpfResult", "DkimStatus", "Policy", "DnsStatus",
-    "Context", "Profile", "DkimIdentity", "Result", "Finding", "SpfPart",
+    "Context", "Profile", "DkimIdentity", "ProfileParam", "FactSource", "services_dir",
+    "Result", "Finding", "SpfPart",
     "SpfEvaluation", "DkimKey", "DmarcPolicy", "Rfc7489Discovery",
     "UnauthorizedDestination", "Stats", "DnsAnswer", "Verification", "Signature",
     "Address", "check", "parse_address", "to_alabel", "version", "library_path",
@@ -801,6 +802,32 @@ class DkimIdentity:
     target: Optional[str]
 
 
+@dataclass(frozen=True)
+class ProfileParam:
+    """A per-account parameter a profile declares (``param = name | ...``):
+    what it holds, and its value (set, else the default), or None."""
+    name: str
+    description: str
+    value: Optional[str]
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """Where a fact of a catalogue profile is stated: the key
+    (``"dkim"``), the confidence (``"O"`` vendor documentation, ``"T"``
+    third party, ``"X"`` public configs, ``"UNCONFIRMED"``) and a URL or
+    note."""
+    key: str
+    status: str
+    reference: str
+
+
+def services_dir() -> str:
+    """Directory of the service catalogue: ``$FROMAUTH_SERVICES_DIR``, else
+    the installed ``share/fromauth/services``."""
+    return _s(lib.fromauth_services_dir()) or ""
+
+
 class Profile(_Owned):
     """A sending service profile (SPEC section 6).
 
@@ -837,6 +864,52 @@ class Profile(_Owned):
         append, others replace); returns the profile."""
         _call(lib.fromauth_profile_set, self._p(), _b(key), _b(value))
         return self
+
+    @classmethod
+    def load_service(cls, name: str) -> "Profile":
+        """A service of the catalogue by name (``"sendgrid"``), or a
+        profile file when @name holds '/' or ends in ``.profile``; raises
+        :class:`FileError` naming the directory for an unknown service."""
+        ptr = P()
+        _call(lib.fromauth_profile_load_service, _b(name), ctypes.byref(ptr))
+        return cls(ptr)
+
+    def set_param(self, name: str, value: str) -> "Profile":
+        """Give the per-account parameter @name a value; raises
+        :class:`ProfileError` for a parameter the profile does not declare
+        or a value it refuses.  Returns the profile."""
+        _call(lib.fromauth_profile_set_param, self._p(), _b(name), _b(value))
+        return self
+
+    @property
+    def params(self) -> List[ProfileParam]:
+        p = self._p()
+        return [ProfileParam(name=_s(lib.fromauth_profile_param_name(p, i)) or "",
+                             description=_s(lib.fromauth_profile_param_description(p, i)) or "",
+                             value=_s(lib.fromauth_profile_param_value(p, i)))
+                for i in range(lib.fromauth_profile_param_count(p))]
+
+    @property
+    def id(self) -> Optional[str]:
+        """Catalogue id, or None for a profile that is not a catalogue entry."""
+        return _s(lib.fromauth_profile_id(self._p()))
+
+    @property
+    def doc(self) -> Optional[str]:
+        return _s(lib.fromauth_profile_doc(self._p()))
+
+    @property
+    def verified(self) -> Optional[str]:
+        """Date (YYYY-MM-DD) the entry's facts were last checked."""
+        return _s(lib.fromauth_profile_verified(self._p()))
+
+    @property
+    def sources(self) -> List[FactSource]:
+        p = self._p()
+        return [FactSource(key=_s(lib.fromauth_profile_source_key(p, i)) or "",
+                           status=_s(lib.fromauth_profile_source_status(p, i)) or "",
+                           reference=_s(lib.fromauth_profile_source_reference(p, i)) or "")
+                for i in range(lib.fromauth_profile_source_count(p))]
 
     def validate(self) -> None:
         """Raise :class:`ProfileError` unless the profile is complete

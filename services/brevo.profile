@@ -1,0 +1,23 @@
+# Brevo (formerly Sendinblue): the domain is authenticated with a
+# brevo-code TXT and two DKIM CNAMEs; since February 2024 Brevo replaces
+# the From domain of unauthenticated domains with <id>.brevosend.com.
+id       = brevo
+name     = Brevo
+doc      = https://developers.brevo.com/docs/domain-authentication-and-verification
+verified = 2026-11-29
+
+param = account-id | the number Brevo uses in <number>.brevosend.com for your account
+param-pattern = account-id [0-9]*
+
+spf-include = spf.brevo.com
+source = spf-include | T | https://www.captaindns.com/en/blog/brevo-transactional-email-technical-guide
+
+mail-from = sender-sib.com
+source = mail-from | UNCONFIRMED | on shared IPs the Return-Path is a Brevo domain (T, same guide); not in Brevo's docs
+
+dkim = brevo1 {domain} b1.{domain-dashes}.dkim.brevo.com
+dkim = brevo2 {domain} b2.{domain-dashes}.dkim.brevo.com
+source = dkim | X | many public configs 2025-2026; Brevo's API example shows a legacy mail._domainkey TXT
+
+unauthenticated-from = rewrite {local}@{account-id}.brevosend.com
+source = unauthenticated-from | O | https://help.brevo.com/hc/en-us/articles/16045394674066

@@ -1,0 +1,21 @@
+# SparkPost (Bird) with its default bounce domain sparkpostmail.com: SPF
+# cannot align, DMARC passes through the DKIM key the customer publishes.
+id       = sparkpost
+name     = SparkPost
+doc      = https://developers.sparkpost.com/api/sending-domains/
+verified = 2026-11-29
+
+param = dkim-selector | the DKIM selector SparkPost generated for the sending domain, e.g. scph0717
+param-pattern = dkim-selector [a-z]*
+
+spf-include = sparkpostmail.com
+source = spf-include | UNCONFIRMED | _spf.sparkpostmail.com or sparkpostmail.com; third parties disagree
+
+mail-from = sparkpostmail.com
+source = mail-from | O | https://www.sparkpost.com/docs/tech-resources/custom-bounce-domain/ (2021-03-10)
+
+dkim = {dkim-selector} {domain}
+source = dkim | O | sending-domains API: a TXT with k=rsa, h=sha256 and p=, selector generated
+
+unauthenticated-from = send-unaligned
+source = unauthenticated-from | O | custom-bounce-domain page: the default Return-Path is sparkpostmail.com

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The DNS cache's bound: a byte cap honoured, least recently used entries
+ * evicted first (hot shared records stay), a table that grows, TTLs; and
+ * cache keys of names made without ldns when they are plain. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "test-common.h"
+#include "ctx.h"
+#include "dns-internal.h"
+#include "private.h"
+
+/* Fetch and complete @key with a one-record answer; the key was absent. */
+static void put(struct fa_cache *c, const char *key, uint32_t ttl)
+{
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_cache_acquire(c, key, 0, &a), FA_CACHE_FETCH);
+	struct fa_dns_answer *ans = fa_answer_new(key, FA_RR_TXT, FA_DNS_NXDOMAIN);
+	ck_assert_ptr_nonnull(ans);
+	ans->ttl = ttl;
+	fa_cache_complete(c, key, ans, ttl);
+	fa_dns_answer_release(ans);
+}
+
+/* Is @key cached?  A miss leaves no pending entry behind. */
+static int has(struct fa_cache *c, const char *key)
+{
+	struct fa_dns_answer *a = NULL;
+	enum fa_cache_outcome o = fa_cache_acquire(c, key, 0, &a);
+	if (o == FA_CACHE_HIT) {
+		fa_dns_answer_release(a);
+		return 1;
+	}
+	ck_assert_int_eq(o, FA_CACHE_FETCH);
+	fa_cache_complete(c, key, NULL, 0);
+	return 0;
+}
+
+START_TEST(fa_cache_evicts_least_recently_used)
+{
+	struct fa_cache *c = NULL;
+	ck_assert_int_eq(fa_cache_new(&c, 1u << 20), 0);
+	put(c, "16/a.test", 3600);
+	size_t one = fa_cache_bytes(c);
+	ck_assert_uint_gt(one, 0);
+	/* Room for three entries of this size. */
+	fa_cache_set_max_bytes(c, 3 * one + one / 2);
+	put(c, "16/b.test", 3600);
+	put(c, "16/c.test", 3600);
+	ck_assert_uint_eq(fa_cache_size(c), 3);
+	ck_assert(has(c, "16/a.test"));         /* a is now the newest */
+	put(c, "16/d.test", 3600);              /* evicts b, the oldest */
+	ck_assert_uint_eq(fa_cache_size(c), 3);
+	ck_assert(has(c, "16/a.test"));
+	ck_assert(has(c, "16/c.test"));
+	ck_assert(has(c, "16/d.test"));
+	ck_assert(!has(c, "16/b.test"));
+	fa_cache_free(c);
+}
+END_TEST
+
+/* Thousands of one-off answers through a small cache: the total stays
+ * under the cap, and a record read between them stays cached. */
+START_TEST(fa_cache_cap_honoured)
+{
+	struct fa_cache *c = NULL;
+	const size_t cap = 64 * 1024;
+	ck_assert_int_eq(fa_cache_new(&c, cap), 0);
+	put(c, "16/hot.test", 3600);
+	for (int i = 0; i < 20000; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "16/customer%d.test", i);
+		put(c, key, 3600);
+		ck_assert_uint_le(fa_cache_bytes(c), cap);
+		if (i % 50 == 0)
+			ck_assert_msg(has(c, "16/hot.test"), "hot entry evicted at %d", i);
+	}
+	ck_assert_uint_gt(fa_cache_size(c), 100);
+	ck_assert_uint_lt(fa_cache_size(c), 2000);
+	ck_assert(!has(c, "16/customer0.test"));
+	ck_assert(has(c, "16/customer19999.test"));
+	/* Lowering the cap evicts at once. */
+	fa_cache_set_max_bytes(c, cap / 4);
+	ck_assert_uint_le(fa_cache_bytes(c), cap / 4);
+	fa_cache_free(c);
+}
+END_TEST
+
+/* Far more entries than the first table's buckets: all found again. */
+START_TEST(fa_cache_grows)
+{
+	struct fa_cache *c = NULL;
+	ck_assert_int_eq(fa_cache_new(&c, FA_CACHE_DEFAULT_BYTES), 0);
+	char key[64];
+	for (int i = 0; i < 50000; i++) {
+		snprintf(key, sizeof(key), "1/d%d.test", i);
+		put(c, key, 3600);
+	}
+	ck_assert_uint_eq(fa_cache_size(c), 50000);
+	for (int i = 0; i < 50000; i += 7) {
+		snprintf(key, sizeof(key), "1/d%d.test", i);
+		ck_assert_msg(has(c, key), "%s lost", key);
+	}
+	fa_cache_free(c);
+}
+END_TEST
+
+START_TEST(fa_cache_ttl_expires)
+{
+	struct fa_cache *c = NULL;
+	ck_assert_int_eq(fa_cache_new(&c, FA_CACHE_DEFAULT_BYTES), 0);
+	put(c, "16/short.test", 1);
+	put(c, "16/long.test", 3600);
+	put(c, "16/none.test", 0);              /* temporary failure: not kept */
+	ck_assert(has(c, "16/short.test"));
+	ck_assert(has(c, "16/long.test"));
+	ck_assert(!has(c, "16/none.test"));
+	struct timespec ts = { 1, 200000000 };
+	nanosleep(&ts, NULL);
+	ck_assert(!has(c, "16/short.test"));
+	ck_assert(has(c, "16/long.test"));
+	fa_cache_free(c);
+}
+END_TEST
+
+START_TEST(fromauth_ctx_set_cache_size_bounds)
+{
+	struct fromauth_ctx *ctx = NULL;
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_set_cache_size(NULL, 1), FROMAUTH_E_INVAL);
+	for (int i = 0; i < 100; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "16/n%d.test", i);
+		put(ctx->dns->cache, key, 3600);
+	}
+	ck_assert_uint_eq(fa_cache_size(ctx->dns->cache), 100);
+	ck_assert_int_eq(fromauth_ctx_set_cache_size(ctx, 2048), 0);
+	ck_assert_uint_le(fa_cache_bytes(ctx->dns->cache), 2048);
+	ck_assert_uint_lt(fa_cache_size(ctx->dns->cache), 100);
+	ck_assert_int_eq(fromauth_ctx_set_cache_size(ctx, 0), 0);
+	ck_assert_uint_eq(fa_cache_size(ctx->dns->cache), 0);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* Keys of plain names skip ldns; they must be what ldns would give. */
+START_TEST(fa_dns_name_key_plain)
+{
+	static const char *const names[] = {
+		"example.org", "Example.ORG.", "_dmarc.Shop-1.example", "s1._domainkey.x.example",
+		"a", "A.", "a..b", ".", "..", "a.b..", "x\\.y.example", "x\\046y.example",
+		"caf\xc3\xa9.example", "with space.example", "a*b.example", "*.example", "@.example",
+		"0123456789012345678901234567890123456789012345678901234567890123.example",
+		"012345678901234567890123456789012345678901234567890123456789012.example",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *got = fa_dns_name_key(names[i]);
+		ldns_rdf *d = ldns_dname_new_frm_str(names[i]);
+		char *want = d ? fa_dns_rdf_key(d) : NULL;
+		ldns_rdf_deep_free(d);
+		if (!want)
+			ck_assert_msg(!got, "%s: %s, ldns refuses it", names[i], got);
+		else
+			ck_assert_msg(got && !strcmp(got, want), "%s: %s, ldns %s", names[i],
+				      got ? got : "NULL", want);
+		free(got);
+		free(want);
+	}
+	/* 253 bytes is the longest name; 254 is refused both ways. */
+	char name[300];
+	memset(name, 'a', sizeof(name));
+	for (size_t i = 63; i < sizeof(name); i += 64)
+		name[i] = '.';
+	name[253] = '\0';
+	char *k = fa_dns_name_key(name);
+	ck_assert_ptr_nonnull(k);
+	free(k);
+	name[253] = 'a';
+	name[254] = '\0';
+	ck_assert_ptr_null(fa_dns_name_key(name));
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("dns-cache");
+	const struct test_case tests[] = {
+		{ "fa_cache_evict", fa_cache_evicts_least_recently_used },
+		{ "fa_cache_cap", fa_cache_cap_honoured },
+		{ "fa_cache_grow", fa_cache_grows },
+		{ "fa_cache_ttl", fa_cache_ttl_expires },
+		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
+		{ "fa_dns_name_key", fa_dns_name_key_plain },
+	};
+	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+	return s;
+}
