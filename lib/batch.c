@@ -111,9 +111,12 @@ FROMAUTH_EXPORT int fromauth_batch_new(struct fromauth_ctx *ctx,
 	*out = NULL;
 	if (!ctx || !profile)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "context and profile are required");
-	if (flags & ~(unsigned int)FROMAUTH_CHECK_FIX)
+	/* The flags of fromauth_check(), rules and reputation included. */
+	const unsigned int known = FROMAUTH_CHECK_FIX | FROMAUTH_CHECK_RULES_ALL |
+				   FROMAUTH_CHECK_REPUTATION;
+	if (flags & ~known)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "unknown flags 0x%x",
-				flags & ~(unsigned int)FROMAUTH_CHECK_FIX);
+				flags & ~known);
 	if (jobs > BATCH_MAX_JOBS)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "%u jobs: at most %d",
 				jobs, BATCH_MAX_JOBS);

@@ -129,15 +129,35 @@ static char *rr_line(const char *owner, const char *type, const char *rdata)
 	return line;
 }
 
-static int add_fix_owned(struct fa_finding *f, char *line)
+/* Add @line (malloc'd, may be NULL after a failed allocation) to @f; a
+ * failure marks @r incomplete. */
+static void add_fix_owned(struct fromauth_result *r, struct fa_finding *f, char *line)
 {
-	if (!f || !line) {
-		free(line);
-		return FROMAUTH_E_NOMEM;
-	}
-	int rc = fa_finding_add_fix(f, line);
+	if (!f || !line || fa_finding_add_fix(f, line) != FROMAUTH_OK)
+		r->nomem = 1;
 	free(line);
-	return rc;
+}
+
+/* Append @extra to @f's message; a failure marks @r incomplete. */
+static void append_message(struct fromauth_result *r, struct fa_finding *f,
+			   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append_message(struct fromauth_result *r, struct fa_finding *f,
+			   const char *fmt, ...)
+{
+	char *extra = NULL, *msg = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&extra, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&msg, "%s %s", f->message, extra) < 0) {
+		if (n >= 0)
+			free(extra);
+		r->nomem = 1;
+		return;
+	}
+	free(extra);
+	free(f->message);
+	f->message = msg;
 }
 
 /* The SPF terms the service needs: its include, or its ranges. */
@@ -178,6 +198,7 @@ struct eval_state {
 	int spf_alignment;      /* of M with D: 1, 0, -1 could not tell */
 	int dkim_temperror;
 	int dmarc_valid;        /* a valid record applies */
+	int ranges_temperror;   /* the service's spf-include failed temporarily */
 };
 
 static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
@@ -191,7 +212,7 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 	ranges = fa_profile_ranges(st->profile, &n);
 	if (n == 0 && fromauth_profile_spf_include(st->profile)) {
 		rc = fa_spf_expand_ranges(&st->req, fromauth_profile_spf_include(st->profile),
-					  &expanded, &n);
+					  &expanded, &n, &st->ranges_temperror);
 		if (rc)
 			return rc;
 		ranges = expanded;
@@ -200,7 +221,8 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 		char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
 		fa_cidr_first(&ranges[i], first, sizeof(first));
 		fa_cidr_last(&ranges[i], last, sizeof(last));
-		for (int k = 0; k < 2; k++) {
+		/* The bound is per sample: a single address adds one. */
+		for (int k = 0; k < 2 && *njobs < MAX_SPF_SAMPLES; k++) {
 			const char *ip = k ? last : first;
 			if (k && !strcmp(first, last))
 				break;
@@ -243,7 +265,7 @@ static void dmarc_findings(struct eval_state *st)
 			r->domain);
 		char owner[300];
 		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
-		add_fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
+		add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
 	}
 	/* Problems of an ignored look-alike record name their own place. */
 	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
@@ -275,7 +297,7 @@ static void dmarc_findings(struct eval_state *st)
 		struct fa_finding *f = fa_finding_add(r, "dmarc.rua_unauthorized", FROMAUTH_SEVERITY_WARNING,
 			"Reports for %s go to %s, outside the domain, which has not authorized them; the owner of %s must publish the record below.",
 			rec_dom, fa_dmarc_unauthorized(d, i), fa_dmarc_unauthorized_host(d, i));
-		add_fix_owned(f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
+		add_fix_owned(r, f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
 	}
 }
 
@@ -325,7 +347,7 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		char *t = fa_profile_expand(target, r->domain);
 		snprintf(rdata, sizeof(rdata), "%s.", t ? t : target);
 		free(t);
-		add_fix_owned(f, rr_line(r->mail_from, "CNAME", rdata));
+		add_fix_owned(r, f, rr_line(r->mail_from, "CNAME", rdata));
 		if (fa_profile_mail_from_target_needs_input(st->profile))
 			f->fix_needs_input = 1;
 		return;
@@ -334,28 +356,32 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 		return;         /* spf.multiple says what to do first */
 	char *terms = service_spf_terms(st->profile);
 	char *merged = NULL;
+	int rc = terms ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
 	/* The merge also moves a service term that is in the wrong place
 	 * or qualified wrongly (after -all, ?include:X). */
-	if (terms && fa_spf_merge_include(a ? a->record : NULL, terms, &merged) == FROMAUTH_OK) {
-		add_fix_owned(f, fa_txt_rr_line(r->mail_from, merged));
+	if (!rc)
+		rc = fa_spf_merge_include(a ? a->record : NULL, terms, &merged);
+	if (rc == FROMAUTH_OK) {
+		add_fix_owned(r, f, fa_txt_rr_line(r->mail_from, merged));
 		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
 		 * failure for another; say so before it is published. */
 		struct fa_spf_analysis *after = NULL;
-		char *msg = NULL;
-		if (fa_spf_analyze_record(&st->req, r->mail_from, merged, &after) != FROMAUTH_OK) {
+		rc = fa_spf_analyze_record(&st->req, r->mail_from, merged, &after);
+		if (rc != FROMAUTH_OK) {
 			/* no count to tell */
 		} else if (after->lookups > 10) {
 			/* f may move once another finding is added: last use */
 			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
 				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
 				       r->mail_from, after->cut ? "at least " : "", after->lookups);
-		} else if (asprintf(&msg, "%s With the fix the record uses %u of 10 DNS lookups.", f->message,
-				    after->lookups) >= 0) {
-			free(f->message);
-			f->message = msg;
+		} else {
+			append_message(r, f, "With the fix the record uses %u of 10 DNS lookups.",
+				       after->lookups);
 		}
 		fa_spf_analysis_free(after);
 	}
+	if (rc == FROMAUTH_E_NOMEM)
+		r->nomem = 1;
 	free(merged);
 	free(terms);
 }
@@ -376,13 +402,15 @@ static void spf_findings(struct eval_state *st)
 		}
 	}
 	if (r->spf_count == 0)
-		r->spf_summary = strdup("none");
+		r->spf_summary = strdup(st->ranges_temperror ? "temperror" : "none");
 	else if (pass == r->spf_count)
 		r->spf_summary = strdup("pass");
 	else if (pass > 0)
 		r->spf_summary = strdup("partial");
 	else
 		r->spf_summary = strdup(fromauth_spf_result_name(worst));
+	if (!r->spf_summary)
+		r->nomem = 1;
 	/* Any sample or the record tree failing temporarily leaves SPF
 	 * undecided (SPEC 3 step 6, "unknown"). */
 	for (size_t i = 0; i < r->spf_count; i++)
@@ -391,6 +419,18 @@ static void spf_findings(struct eval_state *st)
 
 	if (r->spf_count == 0 && fa_service_open_ip(st->profile, r))
 		return;
+	/* The service's addresses come from DNS too: when that lookup
+	 * failed, SPF is undecided, not unconfigured. */
+	if (st->ranges_temperror) {
+		st->spf_temperror = 1;
+		fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
+			       r->spf_count == 0
+			       ? "The SPF record of the service's spf-include %s could not be looked up (DNS timeout or server failure), so its sending addresses and SPF could not be checked; try again later."
+			       : "Part of the SPF record tree of the service's spf-include %s could not be looked up (DNS timeout or server failure), so some of its sending addresses may not have been checked; try again later.",
+			       fromauth_profile_spf_include(st->profile));
+		if (r->spf_count == 0)
+			return;
+	}
 	if (r->spf_count == 0) {
 		/* Nothing to evaluate: say why rather than report "none". */
 		fa_finding_add(r, "service.no_ranges", FROMAUTH_SEVERITY_WARNING,
@@ -489,8 +529,8 @@ static void spf_findings(struct eval_state *st)
 	spf_authorize_fix(st, f);
 }
 
-static void dkim_key_fix(struct fa_finding *f, const struct fromauth_dkim *k,
-			 const char *shown_target)
+static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
+			 const struct fromauth_dkim *k, const char *shown_target)
 {
 	if (!f)
 		return;
@@ -502,29 +542,25 @@ static void dkim_key_fix(struct fa_finding *f, const struct fromauth_dkim *k,
 		/* A target with a per-account part: the fix shows <name>. */
 		char rdata[300];
 		snprintf(rdata, sizeof(rdata), "%s.", shown_target);
-		add_fix_owned(f, rr_line(owner, "CNAME", rdata));
+		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
 		f->fix_needs_input = 1;
 		return;
 	}
 	if (target && fa_dkim_target_ok(k)) {
 		/* The CNAME is already right: the key at the target is the
 		 * service's to replace, and repeating the CNAME fixes nothing. */
-		char *msg = NULL;
-		if (asprintf(&msg, "%s %s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
-			     f->message, owner, target) >= 0) {
-			free(f->message);
-			f->message = msg;
-		}
+		append_message(r, f, "%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
+			       owner, target);
 		return;
 	}
 	if (target) {
 		char rdata[300];
 		snprintf(rdata, sizeof(rdata), "%s.", target);
-		add_fix_owned(f, rr_line(owner, "CNAME", rdata));
+		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
 		return;
 	}
 	/* Only the service knows the key: a placeholder, never applied. */
-	add_fix_owned(f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
+	add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
 	f->fix_needs_input = 1;
 }
 
@@ -573,32 +609,32 @@ static void dkim_findings(struct eval_state *st)
 			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
 					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
 					   sel, dom, sel);
-			dkim_key_fix(f, k, shown);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_INVALID:
 			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
 					   "DKIM key %s._domainkey.%s: %s",
 					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(f, k, shown);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_REVOKED:
 			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
 					   sel, dom);
-			dkim_key_fix(f, k, shown);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_WEAK:
 			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
 					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
 					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(f, k, shown);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_MISMATCH:
 			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
 					   "%s._domainkey.%s does not point to the service's key at %s: %s",
 					   sel, dom, shown ? shown : fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
 					   fromauth_dkim_reason(k));
-			dkim_key_fix(f, k, shown);
+			dkim_key_fix(r, f, k, shown);
 			break;
 		case FROMAUTH_DKIM_TEMPERROR:
 			st->dkim_temperror = 1;
@@ -614,28 +650,64 @@ static void dkim_findings(struct eval_state *st)
 static int aligned_with(struct eval_state *st, const char *other, char mode)
 {
 	int aligned = -1;
-	if (fa_dmarc_aligned(&st->req, st->r->dmarc, other, mode == 's', &aligned) != FROMAUTH_OK)
-		return -1;
-	return aligned;
+	int rc = fa_dmarc_aligned(&st->req, st->r->dmarc, other, mode == 's', &aligned);
+	if (rc == FROMAUTH_E_NOMEM)
+		st->r->nomem = 1;
+	return rc ? -1 : aligned;
+}
+
+/* Did SPF end in a temporary error where it could still have given an
+ * aligned pass (SPEC 3 step 6)?  Not when M cannot align, nor when some
+ * sample already failed for good. */
+static int spf_could_pass(const struct eval_state *st)
+{
+	const struct fromauth_result *r = st->r;
+	if (r->mail_from_outside)
+		return 0;
+	int temp = st->ranges_temperror, all_pass = r->spf_count > 0;
+	for (size_t i = 0; i < r->spf_count; i++) {
+		int res = fromauth_spf_result(r->spf[i]);
+		if (res == FROMAUTH_SPF_TEMPERROR)
+			temp = 1, all_pass = 0;
+		else if (res != FROMAUTH_SPF_PASS)
+			return 0;
+	}
+	/* every sample passed: only alignment can be undecided */
+	return all_pass ? st->spf_alignment < 0 : temp;
+}
+
+/* Did a DKIM key lookup fail temporarily for an identity that aligns
+ * (or whose alignment could not be told)? */
+static int dkim_could_pass(const struct eval_state *st)
+{
+	const struct fromauth_result *r = st->r;
+	for (size_t i = 0; i < r->dkim_count; i++)
+		if (fromauth_dkim_status(r->dkim[i].key) == FROMAUTH_DKIM_TEMPERROR &&
+		    r->dkim[i].aligned != 0)
+			return 1;
+	return 0;
 }
 
 int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      char *errbuf, size_t errlen)
+		      uint64_t deadline_ms, char *errbuf, size_t errlen)
 {
 	struct eval_state st = { .profile = profile, .r = r };
 	uint64_t start = fa_now_ms();
 	int rc = FROMAUTH_OK;
 	fa_dns_req_init(&st.req, dns);
+	st.req.deadline_ms = deadline_ms;
 
 	const char *D = r->domain;
 	const char *mf = fromauth_profile_mail_from(profile);
 	/* A MAIL FROM lacking a parameter is shown, not looked up. */
 	const char *mf_open = fa_profile_mail_from_open(profile);
 	r->mail_from = mf_open ? fa_profile_expand(mf_open, D) : mf ? fa_profile_expand(mf, D) : strdup(D);
-	char *helo = fromauth_profile_helo(profile) ? strdup(fromauth_profile_helo(profile)) : NULL;
 	if (!r->mail_from)
+		return FROMAUTH_E_NOMEM;
+	char *helo = NULL;
+	if (fromauth_profile_helo(profile) && !(helo = strdup(fromauth_profile_helo(profile))))
 		return FROMAUTH_E_NOMEM;
 
 	/* Step 1: send-as, by the profile's rule. */
@@ -718,7 +790,13 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 
 	const struct fromauth_dmarc *d = r->dmarc;
 	free(r->org_domain);
-	r->org_domain = strdup(*fromauth_dmarc_org_domain(d) ? fromauth_dmarc_org_domain(d) : D);
+	/* With no DMARC record yet, the domain where the first one goes. */
+	const char *org = fa_dmarc_alignment_org(d);
+	r->org_domain = strdup(org && *org ? org : D);
+	if (!r->org_domain) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
 	st.dmarc_valid = !fa_dmarc_temperror(d) &&
 			 fromauth_dmarc_policy(d) != FROMAUTH_DMARC_POLICY_ABSENT;
 
@@ -765,8 +843,11 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	/* Step 6: the verdict, rules in the SPEC's order. */
 	int aligned_pass = r->spf_aligned || r->dkim_aligned;
 	int effective = fromauth_dmarc_effective_policy(d);
+	/* An evaluation that could have passed aligned but failed
+	 * temporarily: receivers defer such mail, they do not act on it. */
+	int deferred = !aligned_pass && (spf_could_pass(&st) || dkim_could_pass(&st));
 	if (denied || st.nxdomain == 1 ||
-	    (!aligned_pass && !fa_dmarc_temperror(d) &&
+	    (!aligned_pass && !deferred && !fa_dmarc_temperror(d) &&
 	     (effective == FROMAUTH_DMARC_POLICY_QUARANTINE ||
 	      effective == FROMAUTH_DMARC_POLICY_REJECT))) {
 		r->verdict = FROMAUTH_VERDICT_FAIL;
@@ -781,7 +862,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	/* What the service does with a From it cannot sign for. */
 	fa_service_outcome(profile, r, st.dmarc_valid, denied || st.nxdomain == 1);
 
-	if (!fa_dmarc_temperror(d) && st.dmarc_valid) {
+	if (!fa_dmarc_temperror(d) && st.dmarc_valid && !deferred) {
 		if (aligned_pass)
 			fa_finding_add(r, "dmarc.pass", FROMAUTH_SEVERITY_INFO,
 				       "DMARC passes for %s through %s.", D,
@@ -797,6 +878,11 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 				       D);
 	}
 
+	/* A finding, fix or message lost to a failed allocation, here or
+	 * inside a library's DNS callback: never an OK result with
+	 * something missing. */
+	if (r->nomem || atomic_load(&st.req.nomem))
+		rc = FROMAUTH_E_NOMEM;
 	r->dns_queries = atomic_load(&st.req.queries);
 	r->cache_hits = atomic_load(&st.req.cache_hits);
 	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
@@ -845,6 +931,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (rc)
 		return rc;
 
+	/* One deadline for the whole check, the remediation's run too. */
+	uint64_t start = fa_now_ms();
+	struct fa_dns_req clock;
+	fa_dns_req_init(&clock, ctx->dns);
+	uint64_t deadline_ms = clock.deadline_ms;
+
 	struct fromauth_result *r = fa_result_new();
 	if (!r) {
 		fromauth_address_free(addr);
@@ -861,12 +953,17 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, errbuf, errlen);
+		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms,
+				       errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
-		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags);
+		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = fa_remedy(ctx->dns, ctx->pool, resolved, addr, r);
+		rc = fa_remedy(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
 	fromauth_profile_free(resolved);
+	/* A finding lost to a failed allocation after the evaluation. */
+	if (!rc && r->nomem)
+		rc = FROMAUTH_E_NOMEM;
+	r->elapsed_ms = (unsigned int)(fa_now_ms() - start);
 	fromauth_address_free(addr);
 	if (rc) {
 		fromauth_result_free(r);

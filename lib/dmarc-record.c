@@ -461,8 +461,7 @@ static char *display_copy(const char *txt, size_t len)
 	return out;
 }
 
-int fa_dmarc_record_parse(const char *txt, size_t len,
-			  struct fa_dmarc_record *rec)
+static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec)
 {
 	int rc;
 	memset(rec, 0, sizeof(*rec));
@@ -545,6 +544,15 @@ int fa_dmarc_record_parse(const char *txt, size_t len,
 			return rc;
 	}
 	return 0;
+}
+
+int fa_dmarc_record_parse(const char *txt, size_t len,
+			  struct fa_dmarc_record *rec)
+{
+	int rc = parse_record(txt, len, rec);
+	if (rc)
+		fa_dmarc_record_clear(rec);     /* nothing half-built is kept */
+	return rc;
 }
 
 void fa_dmarc_record_clear(struct fa_dmarc_record *rec)

@@ -80,10 +80,15 @@ static void psl_init(void)
 		psl = (psl_ctx_t *)psl_builtin();      /* static, never freed */
 }
 
+static void psl_ensure(void)
+{
+	pthread_once(&psl_once, psl_init);
+}
+
 /* @own: the context's list (fromauth_ctx_set_psl), else NULL. */
 static char *psl_org_domain(const psl_ctx_t *own, const char *domain)
 {
-	pthread_once(&psl_once, psl_init);
+	psl_ensure();
 	const psl_ctx_t *list = own ? own : psl;
 	char *lower = fa_domain_normalize(domain);
 	if (!lower)
@@ -109,6 +114,8 @@ static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
 	if (len > OPENDMARC_RECORD_MAX || memchr(txt, '\0', len))
 		return 0;
 	lib_ensure();
+	if (!lib_ready)
+		return 0;
 	DMARC_POLICY_T *pctx = opendmarc_policy_connect_init((u_char *)"127.0.0.1",
 							     DMARC_POLICY_IP_TYPE_IPV4);
 	if (!pctx)
@@ -176,6 +183,7 @@ struct fromauth_dmarc {
 	const char *multiple_domain;
 
 	/* RFC 7489 discovery, for comparison. */
+	int have_psl;                  /* a Public Suffix List was used */
 	char *psl_org;
 	char *psl_record_domain;
 	char *psl_record;
@@ -565,6 +573,7 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	if (rc)
 		return rc;
 	d->psl_org = psl_org_domain(fa_dns_psl(req->dns), d->domain);
+	d->have_psl = fa_dns_psl(req->dns) || psl;     /* read after psl_ensure() */
 	if (!d->psl_org) {
 		txt_set_clear(&set);
 		return FROMAUTH_E_NOMEM;
@@ -607,7 +616,11 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 static int compare_discoveries(struct fromauth_dmarc *d)
 {
 	/* Without the PSL, RFC 7489's organizational domain is a guess. */
-	if (d->temperror || d->psl_temperror || !lib_ready)
+	if (d->temperror || d->psl_temperror || !d->have_psl)
+		return 0;
+	/* No record for either generation: no receiver applies DMARC, and
+	 * where a first record goes is the check's advice, not a dispute. */
+	if (!d->applied && !d->psl_record_domain)
 		return 0;
 	const char *rd9 = d->applied ? d->applied->domain : NULL;
 	const char *rd7 = d->psl_record_domain;
@@ -811,7 +824,7 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	json_object_object_add(old, "record", jstr(d->psl_record));
 	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
 	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
-	json_object_object_add(old, "psl", json_object_new_boolean(lib_ready));
+	json_object_object_add(old, "psl", json_object_new_boolean(d->have_psl));
 	json_object_object_add(o, "rfc7489", old);
 	json_object_object_add(o, "discovery_differs", jstr(d->differs));
 	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));
@@ -829,6 +842,10 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 	int rc = fa_domain_check(domain, errbuf, errlen);
 	if (rc)
 		return rc;
+	/* Both libraries are set up before any walk, so that no result
+	 * depends on what this process evaluated before. */
+	lib_ensure();
+	psl_ensure();
 	struct fromauth_dmarc *d = calloc(1, sizeof(*d));
 	if (!d)
 		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "out of memory");
@@ -864,6 +881,49 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 
 /* ---- alignment -------------------------------------------------------- */
 
+/* No DMARC record at any name of the walk (nor several at one). */
+static int no_record_anywhere(const struct fromauth_dmarc *d)
+{
+	if (d->temperror || d->org_temperror || d->walk.nfound > 0)
+		return 0;
+	for (size_t i = 0; i < d->walk.nqueried; i++)
+		if (d->walk.counts[i] > 0)
+			return 0;
+	return 1;
+}
+
+const char *fa_dmarc_alignment_org(const struct fromauth_dmarc *d)
+{
+	if (!d)
+		return NULL;
+	if (no_record_anywhere(d) && d->psl_org && *d->psl_org)
+		return d->psl_org;
+	return d->walk.org;
+}
+
+/* Relaxed alignment of @o once a record is published at @base (o within
+ * base): the walk from @o then ends at base, unless a psd=n record below
+ * base makes its own organizational domain. */
+static int aligned_after_publishing(struct fa_dns_req *req, const char *o,
+				    const char *base, int *aligned)
+{
+	struct walk w;
+	int rc = tree_walk(req, o, &w, 0);
+	if (!rc) {
+		const char *org = base;
+		for (size_t i = 0; i < w.nfound; i++) {
+			if (w.found[i].rec.psd == 'n' &&
+			    strlen(w.found[i].domain) > strlen(base)) {
+				org = w.found[i].domain;
+				break;
+			}
+		}
+		*aligned = w.temp ? -1 : strcmp(org, base) == 0;
+	}
+	walk_clear(&w);
+	return rc;
+}
+
 int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *d,
 		     const char *other, int strict, int *aligned)
 {
@@ -886,8 +946,13 @@ int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *d,
 	} else if (!strict) {
 		char *oo = NULL;
 		int temp = 0;
+		const char *base = fa_dmarc_alignment_org(d);
 		if (d->org_temperror) {
 			*aligned = -1;
+		} else if (base != d->walk.org) {
+			/* No DMARC yet: as it will be with the first record. */
+			if (fa_domain_is_within(o, base))
+				rc = aligned_after_publishing(req, o, base, aligned);
 		} else if ((rc = org_domain_of(req, o, &oo, &temp)) == 0) {
 			*aligned = temp ? -1 : strcmp(oo, d->walk.org) == 0;
 			free(oo);

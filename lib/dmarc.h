@@ -60,9 +60,17 @@ char fa_dmarc_psd(const struct fromauth_dmarc *dmarc);
 const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *dmarc);
 
 /*
+ * The organizational domain alignment is judged against: the RFC 9989
+ * discovery's, or, when the walk found no record at all (no DMARC to
+ * apply yet), the registrable domain by the PSL, where the check advises
+ * publishing the first record: alignment as it will be then.
+ */
+const char *fa_dmarc_alignment_org(const struct fromauth_dmarc *dmarc);
+
+/*
  * Identifier alignment of @other (SPF MAIL FROM or DKIM d=) with the From
  * domain of @dmarc, relaxed or strict per @strict, using the organizational
- * domain of the RFC 9989 discovery.  *aligned is 0/1; returns 0 or an
+ * domain of fa_dmarc_alignment_org().  *aligned is 0/1; returns 0 or an
  * error; a DNS failure while walking @other's tree gives *aligned = -1.
  */
 int fa_dmarc_aligned(struct fa_dns_req *req, const struct fromauth_dmarc *dmarc,

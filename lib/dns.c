@@ -651,6 +651,17 @@ void fa_dns_req_init(struct fa_dns_req *req, struct fa_dns *d)
 	atomic_init(&req->cache_hits, 0);
 	atomic_init(&req->overlay_hits, 0);
 	atomic_init(&req->lookups, 0);
+	atomic_init(&req->nomem, 0);
+}
+
+/* Why a name got no key: not a name, or no memory. */
+static int name_key_error(const char *name)
+{
+	ldns_rdf *d = name && *name ? ldns_dname_new_frm_str(name) : NULL;
+	if (!d)
+		return FROMAUTH_E_DOMAIN;
+	ldns_rdf_deep_free(d);
+	return FROMAUTH_E_NOMEM;
 }
 
 /* ---- the network path ------------------------------------------------ */
@@ -1282,7 +1293,7 @@ static enum overlay_verdict overlay_lookup(const struct fa_dns *d,
 	return timeout ? OV_TIMEOUT : OV_NONE;
 }
 
-int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
+static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source)
 {
 	enum fa_dns_source src_dummy;
@@ -1294,7 +1305,7 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 
 	char *key = fa_dns_name_key(name);
 	if (!key)
-		return FROMAUTH_E_DOMAIN;
+		return name_key_error(name);
 	struct fa_dns_answer *result = fa_answer_new(key, type, FA_DNS_OK);
 	if (!result) {
 		free(key);
@@ -1399,6 +1410,17 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 	}
 	*out = result;
 	return FROMAUTH_OK;
+}
+
+int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
+		 struct fa_dns_answer **out, enum fa_dns_source *source)
+{
+	int rc = query(req, name, type, out, source);
+	/* Callers inside libspf2's and libopendkim's callbacks can only
+	 * say "lookup failed": the request remembers why. */
+	if (rc == FROMAUTH_E_NOMEM)
+		fa_dns_req_nomem(req);
+	return rc;
 }
 
 /* ---- wire format for libopendkim ------------------------------------- */

@@ -78,6 +78,9 @@ struct fa_dns_req {
 	atomic_uint cache_hits;
 	atomic_uint overlay_hits;
 	atomic_uint lookups;    /* fa_dns_query() calls */
+	/* An allocation failed where the caller could not say so (inside
+	 * a library's callback): the check must fail with NOMEM. */
+	atomic_int nomem;
 };
 
 struct fa_dns;
@@ -114,6 +117,12 @@ int fa_dns_clone_overlay(const struct fa_dns *dns, struct fa_dns **out);
 
 /* Start accounting for one check; the deadline comes from the config. */
 void fa_dns_req_init(struct fa_dns_req *req, struct fa_dns *dns);
+
+/* Note on @req that an allocation failed (fa_dns_query does it itself). */
+static inline void fa_dns_req_nomem(struct fa_dns_req *req)
+{
+	atomic_store(&req->nomem, 1);
+}
 
 /*
  * Look up @name/@type.  DNS failures are answers with a status; the return

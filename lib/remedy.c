@@ -33,7 +33,8 @@ static int has_finding(const struct fromauth_result *r, const char *code)
 }
 
 int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_profile *profile,
-	      const struct fromauth_address *addr, struct fromauth_result *r)
+	      const struct fromauth_address *addr, struct fromauth_result *r,
+	      uint64_t deadline_ms)
 {
 	struct fa_dns *layer = NULL;
 	int rc = fa_dns_clone_overlay(dns, &layer);
@@ -66,7 +67,7 @@ int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_pr
 			rc = FROMAUTH_E_NOMEM;
 	}
 	if (rc == FROMAUTH_OK)
-		rc = fa_check_evaluate(layer, pool, profile, addr, again, NULL, 0);
+		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, 0);
 	if (rc == FROMAUTH_OK) {
 		r->fixed_verdict = again->verdict;
 		/* No fix creates a domain that does not exist.  Records below

@@ -76,8 +76,10 @@ struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 {
 	struct fa_finding *fs = realloc(r->findings, (r->finding_count + 1) * sizeof(*fs));
-	if (!fs)
+	if (!fs) {
+		r->nomem = 1;
 		return NULL;
+	}
 	r->findings = fs;
 	struct fa_finding *f = &fs[r->finding_count];
 	memset(f, 0, sizeof(*f));
@@ -85,8 +87,11 @@ struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 	va_start(ap, fmt);
 	int n = vasprintf(&f->message, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		f->message = NULL;
+		r->nomem = 1;
 		return NULL;
+	}
 	f->code = code;
 	f->severity = severity;
 	r->finding_count++;

@@ -5,6 +5,7 @@
 #define FROMAUTH_RESULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dns.h"
 #include "private.h"
@@ -70,20 +71,28 @@ struct fromauth_result {
 
 	unsigned int dns_queries, cache_hits, elapsed_ms;
 	char *json;             /* built on first fromauth_result_json(); atomic */
+	/* An allocation failed while filling it in: a finding, a fix or a
+	 * message may be missing, so the check must fail with NOMEM. */
+	int nomem;
 };
 
 /* Evaluate SPEC section 3 steps 1-7 into @r on @dns, lookups run on
- * @pool's workers (NULL: on this thread); @r->from etc. must be set.  Returns 0 or an error (allocation, internal). */
+ * @pool's workers (NULL: on this thread); @r->from etc. must be set.
+ * @deadline_ms is the check's fa_now_ms() bound (0 = none): one check has
+ * one deadline, its remediation included.  Returns 0 or an error
+ * (allocation, internal). */
 struct fa_pool;
 int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      char *errbuf, size_t errlen);
+		      uint64_t deadline_ms, char *errbuf, size_t errlen);
 
 /* Step 8: overlay every concrete fix on a layer over @dns and evaluate
- * again; sets r->fixed_verdict and r->fixes_not_applied. */
+ * again, within the same @deadline_ms; sets r->fixed_verdict and
+ * r->fixes_not_applied. */
 int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_profile *profile,
-	      const struct fromauth_address *addr, struct fromauth_result *r);
+	      const struct fromauth_address *addr, struct fromauth_result *r,
+	      uint64_t deadline_ms);
 
 struct fromauth_result *fa_result_new(void);
 /* Build r->json from the rest of the result now (fromauth_result_json()
@@ -91,7 +100,7 @@ struct fromauth_result *fa_result_new(void);
 int fa_result_finish_json(struct fromauth_result *r);
 
 /* Append a finding; the message is formatted.  Returns the finding, or
- * NULL on allocation failure. */
+ * NULL on allocation failure (r->nomem is set then). */
 struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -1072,11 +1072,12 @@ static void rule_findings(struct state *st)
 }
 
 int fa_rules_run(struct fa_dns *dns, const struct fa_dnsbl_list *lists, size_t nlists,
-		 struct fromauth_result *r, unsigned int flags)
+		 struct fromauth_result *r, unsigned int flags, uint64_t deadline_ms)
 {
 	struct state st = { .r = r, .flags = flags, .lists = lists, .nlists = nlists };
 	uint64_t start = fa_now_ms();
 	fa_dns_req_init(&st.req, dns);
+	st.req.deadline_ms = deadline_ms;       /* the check's one deadline */
 	r->rules_flags = flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION);
 	gather(&st);
 
@@ -1097,6 +1098,8 @@ int fa_rules_run(struct fa_dns *dns, const struct fa_dnsbl_list *lists, size_t n
 			rc = add_row(r, &rows[i], &o);
 		}
 	}
+	if (!rc && atomic_load(&st.req.nomem))
+		rc = FROMAUTH_E_NOMEM;
 	r->dns_queries += atomic_load(&st.req.queries);
 	r->cache_hits += atomic_load(&st.req.cache_hits);
 	r->elapsed_ms += (unsigned int)(fa_now_ms() - start);

@@ -53,8 +53,9 @@ struct fa_dnsbl_list;
 /* The FROMAUTH_CHECK_RULES_* and FROMAUTH_CHECK_REPUTATION parts of a
  * check on @dns, with the caller's blocklists @lists (NULL/0: the
  * defaults): adds rows, lookups and their findings to @r, which
- * fa_check_evaluate() has filled.  Returns 0 or an error (allocation). */
+ * fa_check_evaluate() has filled, within the check's @deadline_ms
+ * (fa_now_ms() bound, 0 = none).  Returns 0 or an error (allocation). */
 int fa_rules_run(struct fa_dns *dns, const struct fa_dnsbl_list *lists, size_t nlists,
-		 struct fromauth_result *r, unsigned int flags);
+		 struct fromauth_result *r, unsigned int flags, uint64_t deadline_ms);
 
 #endif

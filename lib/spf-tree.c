@@ -592,10 +592,12 @@ struct expansion {
 	size_t fetched;
 	unsigned int lookups, voids;
 	int stopped;
+	int temp;       /* stopped by a temporary failure: ranges may be missing */
 };
 
 static void expand_void(struct expansion *x, int v)
 {
+	x->temp |= v < 0;
 	if (v < 0 || (v > 0 && ++x->voids > VOID_LIMIT))
 		x->stopped = 1;
 }
@@ -605,7 +607,7 @@ static void expand_void(struct expansion *x, int v)
  * receiver follows it and counts its lookups all the same). */
 static void expand(struct expansion *x, const char *domain, size_t depth, int keep)
 {
-	int status;
+	int status = FA_DNS_OK;
 	size_t count, len;
 	char *text = NULL;
 	struct fa_spf_record *rec = NULL;
@@ -616,9 +618,13 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 		return;
 	}
 	++x->fetched;
-	if (fetch_record(x->req, domain, &status, &count, &text, &len) != 0 ||
-	    count != 1 || fa_spf_record_parse(text, len, &rec, NULL, 0) != 0) {
+	int rc = fetch_record(x->req, domain, &status, &count, &text, &len);
+	if (!rc && count == 1)
+		rc = fa_spf_record_parse(text, len, &rec, NULL, 0);
+	if (rc || count != 1) {
 		/* a receiver stops here: temperror or permerror */
+		r->nomem |= rc == FROMAUTH_E_NOMEM;
+		x->temp |= !rc && count == 0 && fa_dns_status_is_temporary(status);
 		free(text);
 		x->stopped = 1;
 		return;
@@ -660,6 +666,7 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 			size_t names = 0;
 			for (size_t k = 0; ans->status == FA_DNS_OK && k < ans->count; k++)
 				names += ans->rrs[k].type == FA_RR_MX;
+			x->temp |= fa_dns_status_is_temporary(ans->status);
 			if (fa_dns_status_is_temporary(ans->status) || names > MX_TARGETS)
 				x->stopped = 1;  /* temperror; permerror (4.6.4) */
 			else
@@ -668,7 +675,7 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 				if (ans->rrs[k].type == FA_RR_MX &&
 				    add_host_ranges(x->req, r, (const char *)ans->rrs[k].data,
 						    t->cidr4, t->cidr6, pass) < 0)
-					x->stopped = 1;
+					x->stopped = x->temp = 1;
 			fa_dns_answer_release(ans);
 			break;
 		}
@@ -691,7 +698,7 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 }
 
 int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
-			 struct fa_cidr **out, size_t *count)
+			 struct fa_cidr **out, size_t *count, int *temperror)
 {
 	struct ranges r = { 0 };
 
@@ -699,6 +706,8 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 		return FROMAUTH_E_INVAL;
 	*out = NULL;
 	*count = 0;
+	if (temperror)
+		*temperror = 0;
 	if (!req || !domain)
 		return FROMAUTH_E_INVAL;
 	if (fa_domain_check(domain, NULL, 0) != 0)
@@ -715,5 +724,7 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	}
 	*out = r.v;
 	*count = r.n;
+	if (temperror)
+		*temperror = x.temp;
 	return 0;
 }

@@ -166,6 +166,14 @@ static void stop(struct eval *ev, int result, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* libspf2's callbacks can only answer "try again": the request keeps
+ * the real reason, so the evaluation fails with NOMEM. */
+static void out_of_memory(struct eval *ev)
+{
+	fa_dns_req_nomem(ev->req);
+	stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+}
+
 static void clear_pending(struct eval *ev)
 {
 	for (size_t i = 0; i < ev->npending; i++)
@@ -179,7 +187,7 @@ static SPF_dns_rr_t *rr_new(struct eval *ev, SPF_dns_server_t *layer,
 	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(layer, domain, type, 0, herrno);
 	if (rr)
 		return rr;
-	stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+	out_of_memory(ev);
 	rr = ev->spare;
 	ev->spare = NULL;
 	if (!rr)
@@ -217,6 +225,7 @@ static void remember_record(struct eval *ev, const char *domain,
 		free(s->domain);
 		free(s->text);
 		fa_spf_record_free(parsed);
+		out_of_memory(ev);
 		return;
 	}
 	memcpy(s->text, text, len);
@@ -314,7 +323,7 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	int rc = fa_spf_record_parse((const char *)found->data, found->len,
 				     &parsed, err, sizeof(err));
 	if (rc == FROMAUTH_E_NOMEM) {
-		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+		out_of_memory(ev);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
@@ -354,7 +363,7 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	size_t len = first ? strlen(first) : 0;
 	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
 		free(first);
-		stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+		out_of_memory(ev);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
@@ -392,7 +401,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 			memcpy(rr->rr[0]->txt, sy->text, len + 1);
 			rr->num_rr = 1;
 		} else if (rr) {
-			stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+			out_of_memory(ev);
 			rr->herrno = TRY_AGAIN;
 		}
 		return rr;
@@ -524,7 +533,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		    (type == ns_t_aaaa && r->len != 16))
 			continue;
 		if (SPF_dns_rr_buf_realloc(rr, n, need) != SPF_E_SUCCESS) {
-			stop(ev, FROMAUTH_SPF_TEMPERROR, "out of memory");
+			out_of_memory(ev);
 			rr->herrno = TRY_AGAIN;
 			break;
 		}
@@ -1198,6 +1207,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 
+	if (atomic_load(&ev.req->nomem)) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
 	int result = map_result(SPF_response_result(resp), SPF_response_errcode(resp));
 	if (SPF_response_result(resp) == SPF_RESULT_INVALID && ev.top_temp)
 		result = FROMAUTH_SPF_TEMPERROR;

@@ -80,8 +80,10 @@ int fa_spf_merge_include(const char *record, const char *include,
 /* The ranges a service sends from, from the SPF tree at @domain
  * (ip4/ip6/a/mx through include and redirect; only terms that pass, no
  * macros; at most 1024 ranges, duplicates dropped).  *out is malloc'd;
- * 0 ranges when the domain has no usable record. */
+ * 0 ranges when the domain has no usable record.  *@temperror (may be
+ * NULL) is set when a lookup failed temporarily, so ranges may be
+ * missing. */
 int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
-			 struct fa_cidr **out, size_t *count);
+			 struct fa_cidr **out, size_t *count, int *temperror);
 
 #endif

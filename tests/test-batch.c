@@ -53,7 +53,8 @@ static void teardown(void)
 	fromauth_ctx_free(ctx);
 }
 
-/* Verdict, fixed verdict and finding codes: what must not differ. */
+/* Verdict, fixed verdict, finding codes and rule rows: what must not
+ * differ. */
 static char *summary(const struct fromauth_result *r)
 {
 	char *s = NULL;
@@ -63,6 +64,10 @@ static char *summary(const struct fromauth_result *r)
 		fromauth_result_fixed_verdict(r));
 	for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
 		fprintf(f, " %s", fromauth_result_finding_code(r, i));
+	for (size_t i = 0; i < fromauth_result_rule_count(r); i++)
+		fprintf(f, " %s:%d", fromauth_result_rule_receiver(r, i),
+			fromauth_result_rule_status(r, i));
+	fprintf(f, " rep:%zu", fromauth_result_reputation_count(r));
 	fclose(f);
 	return s;
 }
@@ -124,6 +129,30 @@ START_TEST(fromauth_batch_next_same_as_single)
 {
 	same_as_single(0);
 	same_as_single(FROMAUTH_CHECK_FIX);
+}
+END_TEST
+
+/* A batch takes every flag a check takes: the receivers' rules and the
+ * reputation lookups (offline, only the overlay answers them). */
+START_TEST(fromauth_batch_new_rules_flags)
+{
+	same_as_single(FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION);
+	struct fromauth_batch *b = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_batch_new(ctx, profile, FROMAUTH_CHECK_RULES_GMAIL, 1, &b,
+					    err, sizeof(err)), 0);
+	size_t index;
+	ck_assert_int_eq(fromauth_batch_add(b, "news@healthy.example", &index), 0);
+	ck_assert_int_eq(fromauth_batch_close(b), 0);
+	struct fromauth_result *r = NULL;
+	int error = -1;
+	ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+	ck_assert_int_eq(error, 0);
+	ck_assert_uint_gt(fromauth_result_rule_count(r), 5);
+	for (size_t i = 0; i < fromauth_result_rule_count(r); i++)
+		ck_assert_str_eq(fromauth_result_rule_receiver(r, i), "gmail");
+	fromauth_result_free(r);
+	fromauth_batch_free(b);
 }
 END_TEST
 
@@ -257,6 +286,7 @@ Suite *test_suite(void)
 		{ "fromauth_batch_next", fromauth_batch_next_same_as_single },
 		{ "fromauth_batch_add", fromauth_batch_add_bad_address },
 		{ "fromauth_batch_new", fromauth_batch_new_misuse },
+		{ "fromauth_batch_new", fromauth_batch_new_rules_flags },
 		{ "fromauth_result_json", fromauth_result_json_lazy },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);

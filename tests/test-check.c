@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "test-common.h"
+#include "test-nsd.h"
 
 enum { PASS = FROMAUTH_VERDICT_PASS, AT_RISK = FROMAUTH_VERDICT_AT_RISK,
        FAIL = FROMAUTH_VERDICT_FAIL, UNKNOWN = FROMAUTH_VERDICT_UNKNOWN };
@@ -93,12 +94,37 @@ static const struct scenario scenarios[] = {
 	/* SPF of the service's own bounce domain fails temporarily */
 	{ "bounce-temp", "tempbounce", "news@bounce-temp.example", "tempbounce.sendco.example", UNKNOWN,
 	  { "spf.not_used", "spf.temperror", "dkim.key_missing" }, { "spf.include_missing" }, PASS },
+	/* the service's own addresses cannot be looked up: undecided, not
+	 * unconfigured (timeout, then a server failure) */
+	{ "include-temp", "tempinclude", "news@include-temp.example", "tempspf.sendco.example",
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "service.no_ranges", "spf.none", "spf.include_missing" }, PASS },
+	{ "include-servfail", "tempinclude", "news@include-servfail.example", NULL,
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "service.no_ranges", "spf.none", "spf.include_missing" }, PASS },
+	/* SPEC 3 step 6: what could have passed aligned failed temporarily:
+	 * receivers defer, so unknown even under p=reject */
+	{ "spf-temp-reject", "esp", "news@spf-temp-reject.example", "spf-temp-reject.example",
+	  UNKNOWN, { "spf.temperror", "dkim.key_missing" },
+	  { "dmarc.fail_reject", "spf.none", "spf.include_missing" }, PASS },
+	{ "dkim-temp-reject", "esp", "news@dkim-temp-reject.example",
+	  "s1._domainkey.dkim-temp-reject.example", UNKNOWN,
+	  { "dkim.temperror", "spf.softfail", "spf.include_missing" },
+	  { "dmarc.fail_reject", "dkim.key_missing" }, PASS },
+	/* ... but not a signature that could never align */
+	{ "unaligned-temp", "othersign", "news@unaligned-temp.example",
+	  "s1._domainkey.othersign.example", FAIL,
+	  { "dkim.temperror", "spf.fail", "dmarc.fail_reject" }, { "dkim.pass" }, PASS },
 	/* a temporary error one step up the DMARC tree walk */
 	{ "walk-temp", "esp", "news@sub.walk-temp.example", "_dmarc.walk-temp.example", UNKNOWN,
 	  { "dmarc.temperror", "spf.pass", "dkim.pass" }, { "dmarc.none", "dmarc.pass" }, UNKNOWN },
 	/* ---- at-risk ---- */
 	{ "no-dmarc", "esp", "news@no-dmarc.example", NULL, AT_RISK,
 	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
+	/* no DMARC anywhere: bounce.<domain> aligns as it will once the
+	 * advised record is published */
+	{ "nodmarc-bounce", "returnpath", "news@nodmarc-bounce.example", NULL, AT_RISK,
+	  { "dmarc.none", "spf.pass", "dkim.pass" }, { "spf.unaligned", "dmarc.pass" }, PASS },
 	{ "none-unauth", "esp", "news@none-unauth.example", NULL, AT_RISK,
 	  { "dmarc.policy_none", "spf.none", "dkim.key_missing" },
 	  { "dmarc.pass", "dmarc.fail_quarantine", "dmarc.fail_reject" }, PASS },
@@ -153,6 +179,9 @@ static const struct scenario scenarios[] = {
 	  { "spf.neutral", "dmarc.fail_reject" }, { 0 }, PASS },
 	{ "partial", "esp", "news@partial.example", NULL, FAIL,
 	  { "spf.partial", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	/* more ranges than samples, one a single address: 64 samples */
+	{ "many-ranges", "wide", "news@many-ranges.example", NULL, PASS,
+	  { "spf.pass", "dkim.pass", "dmarc.pass" }, { "spf.partial", "spf.include_missing" }, PASS },
 	{ "ips-placeholder", "ips", "news@ips-placeholder.example", NULL, FAIL,
 	  { "spf.include_missing", "dkim.key_missing", "dmarc.fail_quarantine" }, { 0 }, PASS },
 	/* ---- DKIM ---- */
@@ -767,6 +796,159 @@ START_TEST(test_idn_alabels)
 }
 END_TEST
 
+/* A single-address range makes the sample count odd; the bound holds for
+ * every sample, not every range (ASan saw a write past the jobs). */
+START_TEST(test_sample_bound)
+{
+	const struct scenario *s = scenario_named("many-ranges");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, FROMAUTH_CHECK_FIX);
+	ck_assert_uint_eq(fromauth_result_spf_count(r), 64);
+	ck_assert_str_eq(fromauth_spf_ip(fromauth_result_spf(r, 0)), "198.51.100.7");
+	ck_assert_str_eq(fromauth_spf_ip(fromauth_result_spf(r, 1)), "10.0.0.0");
+	ck_assert_str_eq(fromauth_spf_ip(fromauth_result_spf(r, 2)), "10.0.0.255");
+	for (size_t i = 0; i < fromauth_result_spf_count(r); i++)
+		ck_assert_int_eq(fromauth_spf_result(fromauth_result_spf(r, i)), FROMAUTH_SPF_PASS);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* The service's include failing temporarily is said as such: SPF is
+ * temperror, never "none" or a profile without ranges. */
+START_TEST(test_include_temperror)
+{
+	const char *zones[] = { "include-temp", "include-servfail" };
+	for (size_t z = 0; z < 2; z++) {
+		const struct scenario *s = scenario_named(zones[z]);
+		struct fromauth_ctx *ctx = scenario_ctx(s);
+		struct fromauth_profile *p = load_profile(s->profile);
+		struct fromauth_result *r = run(ctx, s, p, 0);
+		ck_assert_str_eq(fromauth_result_spf_summary(r), "temperror");
+		ck_assert_uint_eq(fromauth_result_spf_count(r), 0);
+		int i = find_code(r, "spf.temperror");
+		ck_assert_int_ge(i, 0);
+		const char *m = fromauth_result_finding_message(r, (size_t)i);
+		ck_assert_ptr_nonnull(strstr(m, "tempspf.sendco.example"));
+		ck_assert_ptr_nonnull(strstr(m, "try again later"));
+		fromauth_result_free(r);
+		fromauth_profile_free(p);
+		fromauth_ctx_free(ctx);
+	}
+}
+END_TEST
+
+/* With no DMARC record, the organizational domain the report prints, the
+ * one the advised record goes to and the one alignment uses are one. */
+START_TEST(test_no_dmarc_alignment)
+{
+	const struct scenario *s = scenario_named("nodmarc-bounce");
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	const char *froms[] = { "news@nodmarc-bounce.example", "news@mail.nodmarc-bounce.example" };
+	for (size_t k = 0; k < 2; k++) {
+		struct fromauth_result *r = NULL;
+		char err[256] = "";
+		ck_assert_int_eq(fromauth_check(ctx, p, froms[k], 0, &r, err, sizeof(err)), 0);
+		ck_assert_str_eq(fromauth_result_org_domain(r), "nodmarc-bounce.example");
+		int i = find_code(r, "dmarc.none");
+		ck_assert_int_ge(i, 0);
+		ck_assert_str_eq(fromauth_result_finding_fix(r, (size_t)i, 0),
+				 "_dmarc.nodmarc-bounce.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+		ck_assert_msg(find_code(r, "spf.pass") >= 0, "%s: [%s]", froms[k], codes_of(r));
+		json_object *o = parse_json(r);
+		ck_assert(json_object_get_boolean(get(get(o, "spf"), "aligned")));
+		json_object *k0 = json_object_array_get_idx(get(o, "dkim"), 0);
+		ck_assert_ptr_nonnull(k0);
+		ck_assert(json_object_get_boolean(get(k0, "aligned")));
+		json_object_put(o);
+		fromauth_result_free(r);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
+/* ---- the deadline ---------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * One check has one deadline, its --fix run included (the remediation
+ * used to start a fresh one).  The scenario's records are in the overlay;
+ * every other name goes to a socket on 127.0.0.1 that never answers, so
+ * each evaluation waits until the deadline.
+ */
+START_TEST(test_deadline_with_fix)
+{
+	enum { DEADLINE = 3000 };
+	const struct scenario *s = scenario_named("healthy");
+	struct fromauth_profile *p = load_profile(s->profile);
+
+	/* What the check costs on this machine (sanitizers, load) without
+	 * any waiting: the bound below allows for it. */
+	struct fromauth_ctx *offline = scenario_ctx(s);
+	uint64_t t0 = now_ms();
+	fromauth_result_free(run(offline, s, p, FROMAUTH_CHECK_FIX));
+	uint64_t work = now_ms() - t0;
+	fromauth_ctx_free(offline);
+
+	/* A UDP socket that reads nothing and never answers (a closed port
+	 * would refuse at once). */
+	int silent = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t salen = sizeof(sa);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(silent, 0);
+	ck_assert_int_eq(bind(silent, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(silent, (struct sockaddr *)&sa, &salen), 0);
+	struct fromauth_ctx *ctx = NULL;
+	char ns[32];
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", ntohs(sa.sin_port));
+	ck_assert_int_eq(fromauth_ctx_new(&ctx), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(ctx, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(ctx, 10000), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 1), 0);
+	ck_assert_int_eq(fromauth_ctx_set_deadline(ctx, DEADLINE), 0);
+	add_zone(ctx, test_data("check/esp.zone"));
+	add_zone(ctx, path_of("zones", s->zone, "zone"));
+
+	/* the receivers' rules look up more (reverse DNS, SOA, MX): still
+	 * within the one deadline */
+	static const unsigned int flags[] = {
+		0, FROMAUTH_CHECK_FIX, FROMAUTH_CHECK_FIX | FROMAUTH_CHECK_RULES_ALL,
+	};
+	for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+		int fix = (flags[k] & FROMAUTH_CHECK_FIX) != 0;
+		t0 = now_ms();
+		struct fromauth_result *r = run(ctx, s, p, flags[k]);
+		uint64_t took = now_ms() - t0;
+		/* the overlay holds what the verdict needs */
+		ck_assert_int_eq(fromauth_result_verdict(r), PASS);
+		ck_assert_int_eq(fromauth_result_fixed_verdict(r), fix ? PASS : -1);
+		/* one deadline, plus the work and slack; two deadlines (the
+		 * remediation starting its own) do not fit */
+		ck_assert_msg(took < DEADLINE + 1000 + 2 * work,
+			      "flags 0x%x: took %llu ms with a %d ms deadline (%llu ms of work)",
+			      flags[k], (unsigned long long)took, DEADLINE, (unsigned long long)work);
+		/* it did wait for the silent server; the stats say the same */
+		ck_assert_uint_ge(fromauth_result_elapsed_ms(r), DEADLINE - 100);
+		ck_assert_uint_le(fromauth_result_elapsed_ms(r), took);
+		fromauth_result_free(r);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+	close(silent);
+}
+END_TEST
+
 /* ---- bad input ------------------------------------------------------------ */
 
 START_TEST(test_bad_input)
@@ -1015,6 +1197,24 @@ static struct fromauth_ctx *shared_ctx;
 static struct fromauth_profile *profiles[NSCENARIOS];
 static struct outcome expected[NSCENARIOS];
 
+/* One context holding every scenario's zone, each once (scenarios may
+ * share a zone), and every scenario's profile. */
+static struct fromauth_ctx *shared_scenario_ctx(void)
+{
+	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(scenarios[k].zone, scenarios[i].zone);
+		if (!seen)
+			add_zone(ctx, path_of("zones", scenarios[i].zone, "zone"));
+		if (scenarios[i].timeout)
+			ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, scenarios[i].timeout), 0);
+		profiles[i] = load_profile(scenarios[i].profile);
+	}
+	return ctx;
+}
+
 static void outcome_of(size_t i, struct outcome *out)
 {
 	struct fromauth_result *r = NULL;
@@ -1052,15 +1252,7 @@ static void *thread_main(void *arg)
 
 START_TEST(test_concurrent)
 {
-	/* One context holding every scenario's zone: the domains differ. */
-	shared_ctx = test_offline_ctx("check/esp.zone", NULL);
-	for (size_t i = 0; i < NSCENARIOS; i++) {
-		add_zone(shared_ctx, path_of("zones", scenarios[i].zone, "zone"));
-		if (scenarios[i].timeout)
-			ck_assert_int_eq(fromauth_ctx_add_timeout_name(shared_ctx,
-								       scenarios[i].timeout), 0);
-		profiles[i] = load_profile(scenarios[i].profile);
-	}
+	shared_ctx = shared_scenario_ctx();
 	for (size_t i = 0; i < NSCENARIOS; i++) {
 		outcome_of(i, &expected[i]);
 		ck_assert_msg(expected[i].verdict >= 0, "%s: error %d", scenarios[i].zone,
@@ -1083,6 +1275,88 @@ START_TEST(test_concurrent)
 }
 END_TEST
 
+/* Eight threads run checks on one context and read the results' JSON,
+ * and eight more read the JSON and getters of results they share: the
+ * outcomes must match the single-threaded ones, and under
+ * ThreadSanitizer (.ci/run) no access may race. */
+enum { JSON_THREADS = 8 };
+static struct fromauth_result *shared_results[NSCENARIOS];
+static char *shared_json[NSCENARIOS];
+
+static void *json_check_main(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg, bad = 0;
+	for (size_t k = 0; k < NSCENARIOS; k++) {
+		size_t i = (k + t * 7) % NSCENARIOS;
+		struct fromauth_result *r = NULL;
+		if (fromauth_check(shared_ctx, profiles[i], scenarios[i].from, FROMAUTH_CHECK_FIX,
+				   &r, NULL, 0) != 0) {
+			bad++;
+			continue;
+		}
+		json_object *o = json_tokener_parse(fromauth_result_json(r));
+		json_object *v = NULL;
+		bad += !o || !json_object_object_get_ex(o, "verdict", &v) ||
+		       strcmp(json_object_get_string(v), vname(fromauth_result_verdict(r))) ||
+		       fromauth_result_verdict(r) != scenarios[i].verdict;
+		json_object_put(o);
+		fromauth_result_free(r);
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void *json_read_main(void *arg)
+{
+	size_t t = (size_t)(uintptr_t)arg, bad = 0;
+	for (size_t k = 0; k < NSCENARIOS; k++) {
+		size_t i = (k + t) % NSCENARIOS;
+		const struct fromauth_result *r = shared_results[i];
+		const char *j = fromauth_result_json(r);
+		bad += !j || strcmp(j, shared_json[i]) != 0;
+		bad += fromauth_result_verdict(r) != scenarios[i].verdict;
+		for (size_t f = 0; f < fromauth_result_finding_count(r); f++)
+			bad += !fromauth_result_finding_message(r, f);
+		bad += !fromauth_dmarc_json(fromauth_result_dmarc(r));
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static size_t run_threads(void *(*fn)(void *))
+{
+	pthread_t th[JSON_THREADS];
+	size_t bad = 0;
+	for (size_t t = 0; t < JSON_THREADS; t++)
+		ck_assert_int_eq(pthread_create(&th[t], NULL, fn, (void *)(uintptr_t)t), 0);
+	for (size_t t = 0; t < JSON_THREADS; t++) {
+		void *ret;
+		pthread_join(th[t], &ret);
+		bad += (size_t)(uintptr_t)ret;
+	}
+	return bad;
+}
+
+START_TEST(test_concurrent_json)
+{
+	shared_ctx = shared_scenario_ctx();
+	size_t bad = run_threads(json_check_main);
+	ck_assert_msg(bad == 0, "%zu threaded checks and their JSON went wrong", bad);
+
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		shared_results[i] = run(shared_ctx, &scenarios[i], profiles[i], FROMAUTH_CHECK_FIX);
+		shared_json[i] = strdup(fromauth_result_json(shared_results[i]));
+		ck_assert_ptr_nonnull(shared_json[i]);
+	}
+	bad = run_threads(json_read_main);
+	ck_assert_msg(bad == 0, "%zu reads of shared results went wrong", bad);
+	for (size_t i = 0; i < NSCENARIOS; i++) {
+		fromauth_result_free(shared_results[i]);
+		free(shared_json[i]);
+		fromauth_profile_free(profiles[i]);
+	}
+	fromauth_ctx_free(shared_ctx);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("check");
@@ -1097,7 +1371,12 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_advice_own_bounce_domain);
 	tcase_add_test(tc, test_idn_alabels);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_sample_bound);
+	tcase_add_test(tc, test_deadline_with_fix);
+	tcase_add_test(tc, test_include_temperror);
+	tcase_add_test(tc, test_no_dmarc_alignment);
 	tcase_add_test(tc, test_concurrent);
+	tcase_add_test(tc, test_concurrent_json);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_result");

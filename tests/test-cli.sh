@@ -78,6 +78,19 @@ grep -q '^Next step: DKIM key s1._domainkey.sendco.example' "$TMP/out" &&
 grep -q 'No DNS record of yours changes this: the verdict stays at-risk' "$TMP/out" &&
 	ok "unaligned: --fix says nothing of the user's helps" || not_ok "unaligned: --fix line"
 
+# a domain that does not exist: that is the next step, before any record;
+# a service refusing the address comes before even that
+# shellcheck disable=SC2046
+expect 2 "nxdomain" news@nosuch.nxparent.example $(scenario nxsub esp) --offline
+grep -q '^Next step: nosuch.nxparent.example does not exist in DNS' "$TMP/out" &&
+	ok "nxdomain: next step is the missing domain" ||
+	not_ok "nxdomain: next step $(grep '^Next step' "$TMP/out")"
+# shellcheck disable=SC2046
+expect 2 "denied nxdomain" news@nosuch.nxparent.example $(scenario nxsub sendas) --offline
+grep -q '^Next step: The service profile does not let this account send as' "$TMP/out" &&
+	ok "denied nxdomain: next step is send-as" ||
+	not_ok "denied nxdomain: next step $(grep '^Next step' "$TMP/out")"
+
 # ---- --json parses, and says the same
 # shellcheck disable=SC2046
 expect 2 "json" news@reject.example $(scenario reject esp) --offline --json --fix

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -678,6 +679,24 @@ START_TEST(fromauth_dmarc_json_fields)
 }
 END_TEST
 
+/* The output does not depend on what the process checked before: the
+ * first check of a process, of a domain without a record (nothing for
+ * libopendmarc to parse), says what later ones say.  Each test runs in
+ * a fresh process (CK_FORK); under valgrind (CK_FORK=no) it still holds. */
+START_TEST(fromauth_dmarc_json_first_check)
+{
+	struct fromauth_dmarc *d = check("norecord.com");
+	ck_assert_uint_eq(fa_dmarc_record_count(d), 0);
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	struct json_object *old, *v;
+	ck_assert(json_object_object_get_ex(j, "rfc7489", &old));
+	ck_assert(json_object_object_get_ex(old, "psl", &v));
+	ck_assert_msg(json_object_get_boolean(v), "rfc7489.psl false on the first check");
+	json_object_put(j);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
 START_TEST(fromauth_dmarc_null_tolerant)
 {
 	fromauth_dmarc_free(NULL);
@@ -733,6 +752,83 @@ static void *thread_run(void *arg)
 
 /* One context, many threads: libopendmarc is initialized once and the
  * results do not depend on who else is checking. */
+/* What a domain's evaluation says that could depend on the process's
+ * past: the discovery comparison and whether the PSL was used. */
+static void history_signature(const char *domain, char *buf, size_t len)
+{
+	struct fromauth_dmarc *d = check(domain);
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	struct json_object *old = NULL, *psl = NULL;
+	ck_assert_ptr_nonnull(j);
+	ck_assert(json_object_object_get_ex(j, "rfc7489", &old));
+	ck_assert(json_object_object_get_ex(old, "psl", &psl));
+	snprintf(buf, len, "psl=%d differs=%s", json_object_get_boolean(psl),
+		 fa_dmarc_discovery_differs(d) ? fa_dmarc_discovery_differs(d) : "-");
+	json_object_put(j);
+	fromauth_dmarc_free(d);
+}
+
+/* In a new process, evaluate @first then @second; the signature of
+ * @probe (one of them) is read back through a pipe. */
+static void in_fresh_process(const char *first, const char *second, const char *probe,
+			     char *buf, size_t len)
+{
+	int fd[2];
+	ck_assert_int_eq(pipe(fd), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* The fixture's context: this process never evaluated with it
+		 * before the fork. */
+		char sig[1024] = "";
+		close(fd[0]);
+		const char *order[2] = { first, second };
+		for (int i = 0; i < 2; i++) {
+			char tmp[1024];
+			history_signature(order[i], tmp, sizeof(tmp));
+			if (!strcmp(order[i], probe))
+				snprintf(sig, sizeof(sig), "%s", tmp);
+		}
+		ssize_t w = write(fd[1], sig, strlen(sig));
+		_exit(w == (ssize_t)strlen(sig) ? 0 : 1);
+	}
+	close(fd[1]);
+	ssize_t n = read(fd[0], buf, len - 1);
+	close(fd[0]);
+	int st = 0;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child failed");
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+}
+
+/* The same query gives the same answer whatever the process did before
+ * (it read libopendmarc's lazily set flag: no PSL comparison until some
+ * walk had found a record). */
+START_TEST(fromauth_dmarc_check_fresh_process)
+{
+	static const char *const probes[] = {
+		"a.sub.nodmarc.example",        /* no record anywhere */
+		"www.foo.blogspot.com",         /* the discoveries differ */
+		"mail.example.co.uk",           /* they agree */
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(probes); i++) {
+		char fresh[1024], after[1024];
+		in_fresh_process(probes[i], "example.com", probes[i], fresh, sizeof(fresh));
+		in_fresh_process("example.com", probes[i], probes[i], after, sizeof(after));
+		ck_assert_msg(!strcmp(fresh, after), "%s: first in a process: %s; after example.com: %s",
+			      probes[i], fresh, after);
+		ck_assert_msg(!strncmp(fresh, "psl=1 ", 6), "%s: %s", probes[i], fresh);
+	}
+	/* With no record anywhere, no receiver applies DMARC: nothing to
+	 * compare. */
+	char sig[1024];
+	in_fresh_process("a.sub.nodmarc.example", "example.com", "a.sub.nodmarc.example",
+			 sig, sizeof(sig));
+	ck_assert_str_eq(sig, "psl=1 differs=-");
+}
+END_TEST
+
 START_TEST(fromauth_dmarc_check_threads)
 {
 	pthread_t th[8];
@@ -841,6 +937,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, fromauth_dmarc_check_psd_y);
 	tcase_add_test(tc, fromauth_dmarc_check_many_labels);
 	tcase_add_test(tc, fromauth_dmarc_check_threads);
+	tcase_add_test(tc, fromauth_dmarc_check_fresh_process);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_dmarc_policy");
@@ -862,6 +959,7 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tc);
 
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_first_check, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
 	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));

@@ -963,7 +963,7 @@ START_TEST(fa_spf_expand_ranges_tree)
 	struct fa_cidr *v = NULL;
 	size_t n = 0;
 	fa_dns_req_init(&req, ctx->dns);
-	ck_assert_int_eq(fa_spf_expand_ranges(&req, "service.spf.test", &v, &n), 0);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "service.spf.test", &v, &n, NULL), 0);
 	ck_assert(has_range(v, n, "198.51.100.0/24"));
 	ck_assert(has_range(v, n, "192.0.2.77/32"));
 	ck_assert(has_range(v, n, "2001:db8:77::1/128"));
@@ -974,12 +974,12 @@ START_TEST(fa_spf_expand_ranges_tree)
 	ck_assert_uint_eq(n, 6);  /* 198.51.100.0/24 twice, kept once */
 	free(v);
 
-	ck_assert_int_eq(fa_spf_expand_ranges(&req, "nowhere.spf.test", &v, &n), 0);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "nowhere.spf.test", &v, &n, NULL), 0);
 	ck_assert_uint_eq(n, 0);
 	free(v);
-	ck_assert_int_eq(fa_spf_expand_ranges(&req, "loop.spf.test", &v, &n), 0);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "loop.spf.test", &v, &n, NULL), 0);
 	free(v);
-	ck_assert_int_eq(fa_spf_expand_ranges(&req, "x..y", &v, &n), FROMAUTH_E_DOMAIN);
+	ck_assert_int_eq(fa_spf_expand_ranges(&req, "x..y", &v, &n, NULL), FROMAUTH_E_DOMAIN);
 }
 END_TEST
 

@@ -40,6 +40,13 @@ static void print_rules(const struct fromauth_result *r);
 static size_t next_step(const struct fromauth_result *r)
 {
 	size_t n = fromauth_result_finding_count(r), first_error = n, first_warning = n;
+	/* What no record fixes comes first: the service refusing the
+	 * address, a domain that does not exist (findings in SPEC order). */
+	for (size_t i = 0; i < n; i++) {
+		const char *code = fromauth_result_finding_code(r, i);
+		if (!strcmp(code, "service.send_as_denied") || !strcmp(code, "domain.nxdomain"))
+			return i;
+	}
 	for (size_t i = 0; i < n; i++) {
 		int severity = fromauth_result_finding_severity(r, i);
 		if (severity == FROMAUTH_SEVERITY_WARNING && first_warning == n)

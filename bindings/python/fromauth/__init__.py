@@ -40,6 +40,8 @@ __all__ = [
     "ProfileError", "RecordError", "FileError", "NameserverError", "ResolverError",
     "IPError", "InternalError", "RangeError", "MessageError",
     "Verdict", "Severity", "SpfResult", "DkimStatus", "Policy", "DnsStatus",
+    "RuleStatus", "ReputationStatus", "Rule", "FcrdnsCheck", "ReputationLookup",
+    "BlocklistZone", "RECEIVERS",
     "Context", "Profile", "DkimIdentity", "ProfileParam", "FactSource", "services_dir",
     "Result", "Finding", "SpfPart",
     "SpfEvaluation", "DkimKey", "DmarcPolicy", "Rfc7489Discovery",
@@ -50,6 +52,11 @@ __all__ = [
 __version__ = "1.1.0"
 
 _CHECK_FIX = 1
+# enum fromauth_check_flags: FROMAUTH_CHECK_RULES_* and _REPUTATION.
+_CHECK_RULES = {"gmail": 1 << 8, "yahoo": 1 << 9, "outlook": 1 << 10, "apple": 1 << 11}
+_CHECK_REPUTATION = 1 << 12
+#: Receivers whose sender rules a check can report (``rules=``).
+RECEIVERS = tuple(_CHECK_RULES)
 _VERIFY_FIX = 1
 
 
@@ -288,6 +295,33 @@ class DnsStatus(str, enum.Enum):
         return self.value
 
 
+class RuleStatus(str, enum.Enum):
+    """Status of a receiver's rule row: ``not_checked`` for what is a
+    property of the session or the message, not of DNS."""
+    PASS = "pass"
+    FAIL = "fail"
+    #: A lookup failed, or there was nothing to measure.
+    UNKNOWN = "unknown"
+    NOT_CHECKED = "not_checked"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ReputationStatus(str, enum.Enum):
+    """Outcome of one blocklist lookup; ``refused`` and ``error`` are
+    never a listing."""
+    NOT_LISTED = "not_listed"
+    LISTED = "listed"
+    REFUSED = "refused"
+    ERROR = "error"
+    #: An undocumented answer, or a list that failed its self-test.
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 def _enum(cls: Any, name_fn: Any, value: int) -> Any:
     return cls(name_fn(value).decode())
 
@@ -503,9 +537,67 @@ class SpfPart:
     aligned: bool
     outside_domain: bool
     record: Optional[str]
+    #: DNS-querying terms of the whole SPF tree (a lower bound when
+    #: ``lookups_cut``).
     lookups: int
     void_lookups: int
     ips: List[SpfEvaluation]
+    #: The tree was read only as far as a receiver reads it (10 lookups,
+    #: 2 void lookups, an error) and terms were left unread: the two
+    #: counts are lower bounds.
+    lookups_cut: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One receiver's sender rule as a compliance row (``rules=``)."""
+    #: "gmail", "yahoo", "outlook" or "apple".
+    receiver: str
+    #: Senders it applies to: "all" or "bulk".
+    tier: str
+    #: The requirement, one sentence.
+    requirement: str
+    status: RuleStatus
+    #: The SMTP reply the receiver gives when it is broken ("550 5.7.26"),
+    #: "" when it publishes none.
+    code: str
+    #: What was found and, when failing, what the receiver does.
+    message: Optional[str]
+    #: Code of the finding whose fix makes the row pass, or None.
+    finding: Optional[str]
+
+
+@dataclass(frozen=True)
+class FcrdnsCheck:
+    """Forward-confirmed reverse DNS of one sampled service address."""
+    ip: Optional[str]
+    #: The PTR name; None when there is none.
+    ptr: Optional[str]
+    status: RuleStatus
+    detail: Optional[str]
+
+
+@dataclass(frozen=True)
+class ReputationLookup:
+    """One blocklist lookup (``reputation=True``)."""
+    zone: str
+    #: The domain or address looked up.
+    target: Optional[str]
+    status: ReputationStatus
+    #: What the answer means, with the list's TXT reason.
+    reason: Optional[str]
+    #: What was looked up ("from domain", "ip", ...), from the JSON.
+    what: str
+    #: The answer codes, from the JSON; None without an answer.
+    codes: Optional[str]
+
+
+@dataclass(frozen=True)
+class BlocklistZone:
+    """A blocklist asked by a check, and how its RFC 5782 self-test went."""
+    zone: str
+    self_test: str
+    detail: Optional[str]
 
 
 @dataclass(frozen=True)
@@ -553,7 +645,7 @@ class Result:
         """Copy every part out, then free the C result now."""
         for name in ("from_address", "domain", "org_domain", "service", "fixed_verdict",
                      "findings", "spf", "dkim", "dmarc", "fixes_not_applied", "stats",
-                     "json"):
+                     "rules", "reputation", "json"):
             if self._ptr is not None:
                 getattr(self, name)
         with self._lock:
@@ -617,6 +709,56 @@ class Result:
             for i in range(lib.fromauth_result_fix_not_applied_count(r))])
 
     @property
+    def rules(self) -> List[Rule]:
+        """The receivers' rule rows the check asked for (``rules=``);
+        empty without."""
+        return self._get("rules", lambda r: [Rule(
+            receiver=_s(lib.fromauth_result_rule_receiver(r, i)) or "",
+            tier=_s(lib.fromauth_result_rule_tier(r, i)) or "",
+            requirement=_s(lib.fromauth_result_rule_requirement(r, i)) or "",
+            status=_enum(RuleStatus, lib.fromauth_rule_status_name,
+                         lib.fromauth_result_rule_status(r, i)),
+            code=_s(lib.fromauth_result_rule_code(r, i)) or "",
+            message=_s(lib.fromauth_result_rule_message(r, i)),
+            finding=_s(lib.fromauth_result_rule_finding(r, i)),
+        ) for i in range(lib.fromauth_result_rule_count(r))])
+
+    @property
+    def fcrdns(self) -> List[FcrdnsCheck]:
+        """Forward-confirmed reverse DNS of each sampled service address
+        (with ``rules=``).  The C API has no getters for these rows: they
+        are read from the JSON."""
+        return [FcrdnsCheck(ip=j.get("ip"), ptr=j.get("ptr") or None,
+                            status=RuleStatus(j["status"]), detail=j.get("detail"))
+                for j in self.to_dict().get("fcrdns", [])]
+
+    @property
+    def reputation(self) -> List[ReputationLookup]:
+        """The blocklist lookups (``reputation=True``); empty without."""
+        def read(r: P) -> List[ReputationLookup]:
+            n = lib.fromauth_result_reputation_count(r)
+            extra = json.loads(_s(lib.fromauth_result_json(r)) or "{}") if n else {}
+            rows = extra.get("reputation", {}).get("lookups", [])
+            return [ReputationLookup(
+                zone=_s(lib.fromauth_result_reputation_zone(r, i)) or "",
+                target=_s(lib.fromauth_result_reputation_target(r, i)),
+                status=_enum(ReputationStatus, lib.fromauth_reputation_status_name,
+                             lib.fromauth_result_reputation_status(r, i)),
+                reason=_s(lib.fromauth_result_reputation_reason(r, i)),
+                what=rows[i]["what"] if i < len(rows) else "",
+                codes=rows[i].get("codes") if i < len(rows) else None,
+            ) for i in range(n)]
+        return self._get("reputation", read)
+
+    @property
+    def reputation_zones(self) -> List[BlocklistZone]:
+        """The blocklists asked and their self-test (``reputation=True``),
+        read from the JSON (the C API has no getters for them)."""
+        rep = self.to_dict().get("reputation") or {}
+        return [BlocklistZone(zone=j["zone"], self_test=j["self_test"],
+                              detail=j.get("detail")) for j in rep.get("zones", [])]
+
+    @property
     def stats(self) -> Stats:
         return self._get("stats", lambda r: Stats(
             dns_queries=lib.fromauth_result_dns_queries(r),
@@ -666,6 +808,7 @@ def _read_spf(r: P) -> SpfPart:
         record=_s(lib.fromauth_result_spf_record(r)),
         lookups=lib.fromauth_result_spf_lookups(r),
         void_lookups=lib.fromauth_result_spf_void_lookups(r),
+        lookups_cut=lib.fromauth_result_spf_lookups_cut(r) > 0,
         ips=[SpfEvaluation._from_c(lib.fromauth_result_spf(r, i))
              for i in range(lib.fromauth_result_spf_count(r))],
     )
@@ -978,6 +1121,8 @@ class Context(_Owned):
     :param zone_files: master files whose records are overlaid
     :param assume: master-file lines overlaid, as ``fromauth --assume``
     :param timeout_names: names whose lookups time out (what-if tests)
+    :param dnsbl: blocklist specs (:meth:`add_dnsbl`) asked instead of the
+        default lists by ``reputation=True`` checks
     :param psl_file: a Public Suffix List file for RFC 7489 discovery
     :param cache_bytes: cap on the DNS cache's memory
     (@psl_file and @cache_bytes need a library with
@@ -991,7 +1136,7 @@ class Context(_Owned):
                  timeout_ms: Optional[int] = None, tries: Optional[int] = None,
                  deadline_ms: Optional[int] = None, offline: bool = False,
                  zone_files: Iterable[str] = (), assume: Iterable[str] = (),
-                 timeout_names: Iterable[str] = (),
+                 timeout_names: Iterable[str] = (), dnsbl: Iterable[str] = (),
                  psl_file: Optional[Union[str, "os.PathLike[str]"]] = None,
                  cache_bytes: Optional[int] = None) -> None:
         ptr = P()
@@ -1014,6 +1159,8 @@ class Context(_Owned):
                 self.add_record(rr)
             for n in timeout_names:
                 self.add_timeout_name(n)
+            for spec in dnsbl:
+                self.add_dnsbl(spec)
             if psl_file is not None:
                 self.set_psl(psl_file)
             if cache_bytes is not None:
@@ -1059,6 +1206,17 @@ class Context(_Owned):
         """Make lookups of @name time out for every type the overlay lacks."""
         _check_rc(lib.fromauth_ctx_add_timeout_name(self._p(), _b(name)))
 
+    def add_dnsbl(self, spec: str) -> None:
+        """Ask this DNS blocklist in ``reputation=True`` checks; once any
+        is added the default lists are no longer asked.  @spec is
+        ``key=value`` parts separated by ``;``: ``zone=NAME``,
+        ``kind=ip|domain``, ``listed=CODE MEANING,...`` and optionally
+        ``refused=...``, ``ipv6=yes``, ``bitmask=yes``, ``registered=yes``,
+        ``test=NAME``, ``delist=URL`` (``fromauth check --dnsbl``).  Raises
+        :class:`InvalidArgumentError` (saying what is wrong) or
+        :class:`RangeError` (more than 64 lists)."""
+        _call(lib.fromauth_ctx_add_dnsbl, self._p(), _b(spec))
+
     def set_psl(self, path: Optional[Union[str, "os.PathLike[str]"]]) -> None:
         """Use the Public Suffix List in @path for RFC 7489 organizational
         domains (None: the system's); raises :class:`FileError`."""
@@ -1077,13 +1235,22 @@ class Context(_Owned):
 
     # -- checks --
 
-    def check(self, address: str, profile: Profile, *, fix: bool = False) -> Result:
+    def check(self, address: str, profile: Profile, *, fix: bool = False,
+              rules: Union[None, str, Iterable[str]] = None,
+              reputation: bool = False) -> Result:
         """Can @address (bare or ``"Name <addr>"``) send through the service
         @profile?  Bad input raises :class:`AddressError` or
         :class:`DomainError`; every authentication outcome is in the
         result.  With @fix, every concrete fix is applied as an overlay
-        and evaluated (:attr:`Result.fixed_verdict`)."""
-        return self._check(address, profile, _CHECK_FIX if fix else 0, None)
+        and evaluated (:attr:`Result.fixed_verdict`).
+
+        @rules adds receivers' sender rules as rows (:attr:`Result.rules`,
+        :attr:`Result.fcrdns`): ``"all"``, or receivers of
+        :data:`RECEIVERS` as a list or a comma-separated string.  With
+        @reputation the domains and sampled service addresses are looked
+        up on DNS blocklists (:attr:`Result.reputation`): off by default,
+        as it tells third parties about the sender."""
+        return self._check(address, profile, _flags(fix, rules, reputation), None)
 
     def _check(self, address: str, profile: Profile, flags: int,
                index: Optional[int]) -> Result:
@@ -1094,8 +1261,9 @@ class Context(_Owned):
         return Result(out, index)
 
     def check_many(self, addresses: Iterable[str], profile: Profile, *, jobs: int = 16,
-                   ordered: bool = True, fix: bool = False, errors: str = "raise",
-                   _threads: bool = False) -> Iterator[Union[Result, Error]]:
+                   ordered: bool = True, fix: bool = False,
+                   rules: Union[None, str, Iterable[str]] = None, reputation: bool = False,
+                   errors: str = "raise", _threads: bool = False) -> Iterator[Union[Result, Error]]:
         """Check many From addresses on this context with @jobs checks at
         a time, yielding a :class:`Result` per address (``index`` is its
         0-based input position): in input order when @ordered, else as
@@ -1104,7 +1272,8 @@ class Context(_Owned):
 
         A malformed address raises its :class:`Error` (with ``index`` and
         ``input`` set) when @errors is ``"raise"``, or is yielded in the
-        result's place when it is ``"yield"``.
+        result's place when it is ``"yield"``.  @fix, @rules and
+        @reputation are those of :meth:`check`.
 
         With a library that has the batch API (``fromauth_batch_*``), the
         library's own worker pool runs the checks; else Python threads do
@@ -1114,7 +1283,7 @@ class Context(_Owned):
             raise ValueError("errors must be 'raise' or 'yield'")
         if not 1 <= jobs <= 256:
             raise ValueError("jobs must be 1..256")
-        flags = _CHECK_FIX if fix else 0
+        flags = _flags(fix, rules, reputation)
         self._p()
         profile._p()
         engine = _CBatch if has("fromauth_batch_new") and not _threads else _ThreadBatch
@@ -1208,6 +1377,25 @@ class Context(_Owned):
 
     def __repr__(self) -> str:
         return "<fromauth.Context closed>" if self.closed else "<fromauth.Context>"
+
+
+def _flags(fix: bool, rules: Union[None, str, Iterable[str]], reputation: bool) -> int:
+    """enum fromauth_check_flags of check()'s keywords."""
+    flags = _CHECK_FIX if fix else 0
+    if rules is not None:
+        names = rules.split(",") if isinstance(rules, str) else list(rules)
+        for name in names:
+            name = name.strip().lower()
+            if name == "all":
+                flags |= sum(_CHECK_RULES.values())
+            elif name in _CHECK_RULES:
+                flags |= _CHECK_RULES[name]
+            else:
+                raise _error(-2, _buf(f"rules: {name!r} is not one of "
+                                      f"{', '.join(RECEIVERS)} or all"))
+    if reputation:
+        flags |= _CHECK_REPUTATION
+    return flags
 
 
 def _uint(v: int) -> int:
@@ -1354,13 +1542,14 @@ def _drive(batch: Union[_ThreadBatch, _CBatch], addresses: Iterable[str], ordere
 
 
 def check(address: str, profile: Profile, *, fix: bool = False,
+          rules: Union[None, str, Iterable[str]] = None, reputation: bool = False,
           context: Optional[Context] = None) -> Result:
     """:meth:`Context.check` on @context, or on a context of its own with
     the system resolver."""
     if context is not None:
-        return context.check(address, profile, fix=fix)
+        return context.check(address, profile, fix=fix, rules=rules, reputation=reputation)
     with Context() as ctx:
-        return ctx.check(address, profile, fix=fix)
+        return ctx.check(address, profile, fix=fix, rules=rules, reputation=reputation)
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,9 @@ def assert_matches_json(r):
          for f in j["findings"]]
     s = j["spf"]
     assert (r.spf.mail_from, r.spf.result, r.spf.aligned, r.spf.outside_domain, r.spf.record,
-            r.spf.lookups, r.spf.void_lookups) == \
+            r.spf.lookups, r.spf.void_lookups, r.spf.lookups_cut) == \
         (s["mail_from"], s["result"], s["aligned"], s["outside_domain"], s["record"],
-         s["lookups"], s["void_lookups"])
+         s["lookups"], s["void_lookups"], s["lookups_cut"])
     for mine, theirs in zip(r.spf.ips, s["ips"], strict=True):
         assert (mine.ip, mine.domain, mine.result, mine.reason, mine.explanation, mine.record,
                 mine.lookups, mine.void_lookups) == \
@@ -169,3 +169,13 @@ def test_address_and_alabel():
     assert fromauth.to_alabel("B\u00fccher.Example.") == "xn--bcher-kva.example"
     with scenario_ctx("idn") as ctx:
         assert ctx.dmarc("b\u00fccher.example").domain == "xn--bcher-kva.example"
+
+
+def test_spf_lookups_cut():
+    """A tree read only as far as a receiver reads it says so."""
+    for zone, cut in (("spf-lookups", True), ("healthy", False)):
+        with scenario_ctx(zone) as ctx, profile("esp") as p:
+            r = ctx.check(f"news@{zone}.example", p)
+        assert r.spf.lookups_cut is cut
+        assert r.spf.lookups_cut == r.to_dict()["spf"]["lookups_cut"]
+    assert r.spf.lookups >= 1
