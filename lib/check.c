@@ -907,6 +907,52 @@ out:
 	return rc;
 }
 
+static int has_finding(const struct fromauth_result *r, const char *code)
+{
+	for (size_t i = 0; i < r->finding_count; i++)
+		if (!strcmp(r->findings[i].code, code))
+			return 1;
+	return 0;
+}
+
+/* Step 8: the same evaluation on a layer with the fixes published, within
+ * the check's deadline; sets r->fixed_verdict. */
+static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
+			  const struct fromauth_profile *profile,
+			  const struct fromauth_address *addr, struct fromauth_result *r,
+			  uint64_t deadline_ms)
+{
+	struct fa_dns *layer = NULL;
+	struct fromauth_result *again = NULL;
+	int rc = fa_remedy_layer(dns, r, &layer);
+	if (rc == FROMAUTH_OK && !(again = fa_result_new()))
+		rc = FROMAUTH_E_NOMEM;
+	if (rc == FROMAUTH_OK) {
+		again->from = strdup(r->from);
+		again->domain = strdup(r->domain);
+		again->service = strdup(r->service ? r->service : "");
+		if (!again->from || !again->domain || !again->service)
+			rc = FROMAUTH_E_NOMEM;
+	}
+	if (rc == FROMAUTH_OK)
+		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, 0);
+	if (rc == FROMAUTH_OK) {
+		r->fixed_verdict = again->verdict;
+		/* No fix creates a domain that does not exist.  Records below
+		 * it (a DKIM key, _dmarc) only make it an empty non-terminal,
+		 * which the second run no longer calls NXDOMAIN, yet receivers
+		 * still find no A, AAAA or MX for it. */
+		if (has_finding(r, "domain.nxdomain"))
+			r->fixed_verdict = FROMAUTH_VERDICT_FAIL;
+		/* The remediation's DNS work counts toward the check's. */
+		r->dns_queries += again->dns_queries;
+		r->cache_hits += again->cache_hits;
+	}
+	fromauth_result_free(again);
+	fa_dns_free(layer);
+	return rc;
+}
+
 FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 				   const struct fromauth_profile *profile, const char *from,
 				   unsigned int flags, struct fromauth_result **out,
@@ -958,7 +1004,7 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = fa_remedy(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
+		rc = evaluate_fixed(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
 	fromauth_profile_free(resolved);
 	/* A finding lost to a failed allocation after the evaluation. */
 	if (!rc && r->nomem)

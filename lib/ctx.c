@@ -173,18 +173,6 @@ FROMAUTH_EXPORT int fromauth_rrtype_from_name(const char *name)
 	return 0;
 }
 
-FROMAUTH_EXPORT const char *fromauth_dns_status_name(int status)
-{
-	switch (status) {
-	case FROMAUTH_DNS_OK: return "ok";
-	case FROMAUTH_DNS_NXDOMAIN: return "nxdomain";
-	case FROMAUTH_DNS_NODATA: return "nodata";
-	case FROMAUTH_DNS_TIMEOUT: return "timeout";
-	case FROMAUTH_DNS_SERVFAIL: return "servfail";
-	}
-	return "unknown";
-}
-
 FROMAUTH_EXPORT int fromauth_dns_lookup(struct fromauth_ctx *ctx, const char *name,
 					int rrtype, struct fromauth_dns_answer **out,
 					char *errbuf, size_t errlen)

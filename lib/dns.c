@@ -1478,3 +1478,15 @@ int fa_dns_answer_to_wire(const struct fa_dns_answer *a, uint16_t id,
 	*outlen = (size_t)(p - buf);
 	return FROMAUTH_OK;
 }
+
+FROMAUTH_EXPORT const char *fromauth_dns_status_name(int status)
+{
+	switch (status) {
+	case FROMAUTH_DNS_OK: return "ok";
+	case FROMAUTH_DNS_NXDOMAIN: return "nxdomain";
+	case FROMAUTH_DNS_NODATA: return "nodata";
+	case FROMAUTH_DNS_TIMEOUT: return "timeout";
+	case FROMAUTH_DNS_SERVFAIL: return "servfail";
+	}
+	return "unknown";
+}

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Self-verified remediation (SPEC section 3 step 8): publish every
- * concrete fix on an overlay layer over the context and run the same
- * evaluation again.  The layer shares the context's cache, so the second
- * run asks the network only for what the fixes changed.
+ * concrete fix on an overlay layer over the context, for the check to run
+ * the same evaluation again on it.  The layer shares the context's cache,
+ * so the second run asks the network only for what the fixes changed.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "result.h"
-#include "dns-internal.h"
+#include "dns.h"
 
 static int remember_not_applied(struct fromauth_result *r, const char *line)
 {
@@ -24,19 +24,10 @@ static int remember_not_applied(struct fromauth_result *r, const char *line)
 	return FROMAUTH_OK;
 }
 
-static int has_finding(const struct fromauth_result *r, const char *code)
-{
-	for (size_t i = 0; i < r->finding_count; i++)
-		if (!strcmp(r->findings[i].code, code))
-			return 1;
-	return 0;
-}
-
-int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_profile *profile,
-	      const struct fromauth_address *addr, struct fromauth_result *r,
-	      uint64_t deadline_ms)
+int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns **out)
 {
 	struct fa_dns *layer = NULL;
+	*out = NULL;
 	int rc = fa_dns_clone_overlay(dns, &layer);
 	if (rc)
 		return rc;
@@ -55,32 +46,10 @@ int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_pr
 				rc = FROMAUTH_E_INTERNAL;
 		}
 	}
-
-	struct fromauth_result *again = NULL;
-	if (rc == FROMAUTH_OK && !(again = fa_result_new()))
-		rc = FROMAUTH_E_NOMEM;
-	if (rc == FROMAUTH_OK) {
-		again->from = strdup(r->from);
-		again->domain = strdup(r->domain);
-		again->service = strdup(r->service ? r->service : "");
-		if (!again->from || !again->domain || !again->service)
-			rc = FROMAUTH_E_NOMEM;
+	if (rc) {
+		fa_dns_free(layer);
+		return rc;
 	}
-	if (rc == FROMAUTH_OK)
-		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, 0);
-	if (rc == FROMAUTH_OK) {
-		r->fixed_verdict = again->verdict;
-		/* No fix creates a domain that does not exist.  Records below
-		 * it (a DKIM key, _dmarc) only make it an empty non-terminal,
-		 * which the second run no longer calls NXDOMAIN, yet receivers
-		 * still find no A, AAAA or MX for it. */
-		if (has_finding(r, "domain.nxdomain"))
-			r->fixed_verdict = FROMAUTH_VERDICT_FAIL;
-		/* The remediation's DNS work counts toward the check's. */
-		r->dns_queries += again->dns_queries;
-		r->cache_hits += again->cache_hits;
-	}
-	fromauth_result_free(again);
-	fa_dns_free(layer);
-	return rc;
+	*out = layer;
+	return FROMAUTH_OK;
 }

@@ -87,12 +87,10 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      uint64_t deadline_ms, char *errbuf, size_t errlen);
 
-/* Step 8: overlay every concrete fix on a layer over @dns and evaluate
- * again, within the same @deadline_ms; sets r->fixed_verdict and
- * r->fixes_not_applied. */
-int fa_remedy(struct fa_dns *dns, struct fa_pool *pool, const struct fromauth_profile *profile,
-	      const struct fromauth_address *addr, struct fromauth_result *r,
-	      uint64_t deadline_ms);
+/* Step 8: a layer over @dns with every concrete fix of @r published on
+ * it, for the check to evaluate again; fixes that need the user's input
+ * go to r->fixes_not_applied instead.  Free *out with fa_dns_free(). */
+int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns **out);
 
 struct fromauth_result *fa_result_new(void);
 /* Build r->json from the rest of the result now (fromauth_result_json()
