@@ -120,8 +120,6 @@ static size_t answer_bytes(const struct fa_dns_answer *a)
 	for (size_t i = 0; i < a->count; i++) {
 		const struct fa_dns_rr *rr = &a->rrs[i];
 		n += rr->len + 1 + rr->wire_len + 2 * ALLOC_OVERHEAD;
-		if (rr->text)
-			n += strlen(rr->text) + 1 + ALLOC_OVERHEAD;
 	}
 	n += a->cname_count * sizeof(char *);
 	for (size_t i = 0; i < a->cname_count; i++)

@@ -143,7 +143,6 @@ char *fa_dns_name_key(const char *name)
 void fa_rr_clear(struct fa_dns_rr *rr)
 {
 	free(rr->data);
-	free(rr->text);
 	free(rr->wire);
 	memset(rr, 0, sizeof(*rr));
 }
@@ -258,8 +257,6 @@ fail:
 
 char *fa_rr_text(const struct fa_dns_rr *rr)
 {
-	if (rr->text)
-		return fa_strdup(rr->text);
 	/* ldns reads rdata behind its 16-bit length. */
 	uint8_t *buf = malloc(rr->wire_len + 2);
 	ldns_rr *lrr = ldns_rr_new();
@@ -302,9 +299,8 @@ int fa_rr_copy(const struct fa_dns_rr *src, struct fa_dns_rr *dst)
 {
 	*dst = *src;
 	dst->data = malloc(src->len + 1);
-	dst->text = src->text ? fa_strdup(src->text) : NULL;
 	dst->wire = malloc(src->wire_len ? src->wire_len : 1);
-	if (!dst->data || (src->text && !dst->text) || !dst->wire) {
+	if (!dst->data || !dst->wire) {
 		fa_rr_clear(dst);
 		return FROMAUTH_E_NOMEM;
 	}

@@ -52,7 +52,6 @@ struct fa_dns_rr {
 	size_t len;
 	uint16_t preference;    /* MX */
 	size_t nstrings;        /* TXT: character-strings in the record */
-	char *text;             /* unused (NULL): see fa_rr_text() */
 	unsigned char *wire;    /* rdata in wire format (for packets) */
 	size_t wire_len;
 };
