@@ -13,11 +13,12 @@
  * table doubles as it fills instead of keeping fixed buckets.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "dns-internal.h"
+#include "dns-cache.h"
 #include "private.h"
 
 /* Waiters sleep on one of a few condition variables chosen by key, so a

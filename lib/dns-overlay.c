@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns-internal.h"
+#include "dns-overlay.h"
 #include "private.h"
 
 struct fa_overlay {

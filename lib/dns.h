@@ -15,58 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Same values as enum fromauth_dns_status. */
-enum fa_dns_status {
-	FA_DNS_OK = 0,
-	FA_DNS_NXDOMAIN = 1,
-	FA_DNS_NODATA = 2,
-	FA_DNS_TIMEOUT = 3,
-	FA_DNS_SERVFAIL = 4,
-};
-
 enum fa_dns_source {
 	FA_DNS_FROM_OVERLAY = 0,
 	FA_DNS_FROM_CACHE = 1,
 	FA_DNS_FROM_NETWORK = 2,
 };
 
-/* Record types served; RFC 1035/3596 numbers. */
-enum {
-	FA_RR_A = 1,
-	FA_RR_CNAME = 5,
-	FA_RR_SOA = 6,
-	FA_RR_PTR = 12,
-	FA_RR_MX = 15,
-	FA_RR_TXT = 16,
-	FA_RR_AAAA = 28,
-};
-
-struct fa_dns_rr {
-	uint16_t type;
-	uint32_t ttl;
-	/* TXT: the character-strings concatenated (may hold NUL bytes);
-	 * A: 4 bytes; AAAA: 16 bytes; MX, PTR, CNAME: the name in lower
-	 * case without trailing dot.  Always followed by a NUL not counted
-	 * in len, so text types can be used as C strings. */
-	unsigned char *data;
-	size_t len;
-	uint16_t preference;    /* MX */
-	size_t nstrings;        /* TXT: character-strings in the record */
-	unsigned char *wire;    /* rdata in wire format (for packets) */
-	size_t wire_len;
-};
-
-struct fa_dns_answer {
-	int status;             /* enum fa_dns_status */
-	uint16_t type;
-	char *qname;            /* as asked, normalized */
-	uint32_t ttl;           /* min TTL of the chain, or negative TTL */
-	size_t count;
-	struct fa_dns_rr *rrs;
-	size_t cname_count;     /* CNAMEs followed, in order */
-	char **cnames;          /* their targets */
-	atomic_uint refs;
-};
+#include "dns-rr.h"
 
 /* Per-check (or per-call) accounting and deadline.  Counters are atomic:
  * the independent lookups of one check may run on several threads. */
@@ -133,8 +88,6 @@ static inline void fa_dns_req_nomem(struct fa_dns_req *req)
 int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source);
 
-struct fa_dns_answer *fa_dns_answer_ref(struct fa_dns_answer *ans);
-void fa_dns_answer_release(struct fa_dns_answer *ans);
 
 /*
  * The answer as a complete wire-format DNS response (question @name/@type
