@@ -333,6 +333,9 @@ int fa_authres_parse(const char *text, size_t len, struct fa_authres *out,
 	out->authserv_id = value(&c, 1, &err);
 	if (!out->authserv_id)
 		goto error;
+	/* A quoted "" is a value, but names no receiver to compare with. */
+	if (!*out->authserv_id)
+		goto syntax;
 	if (skip_cfws(&c) < 0)
 		goto syntax;
 	if (c.pos < c.len && isdigit((unsigned char)c.s[c.pos])) {

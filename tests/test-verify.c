@@ -160,7 +160,9 @@ START_TEST(fa_authres_parse_fields)
 
 	const char *bad[] = { "", "mx.test", "mx.test; dkim", "mx.test; dkim=pass (open",
 			      "mx.test; dkim=pass header", "mx.test; dkim=pass header.d",
-			      "mx.test; =pass", "mx.test; dkim=pass reason=\"open" };
+			      "mx.test; =pass", "mx.test; dkim=pass reason=\"open",
+			      /* found by fuzz-authres: an empty quoted authserv-id */
+			      "\"\";" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(fa_authres_parse(bad[i], strlen(bad[i]), &ar, err, sizeof(err)) ==
 			      FROMAUTH_E_MESSAGE, "accepted: %s", bad[i]);
