@@ -666,17 +666,6 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	if (rc != 0)
 		goto fail;
 
-	struct json_object *json = build_json(dkim);
-	if (!json) {
-		rc = FROMAUTH_E_NOMEM;
-		goto fail;
-	}
-	dkim->json = fa_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
-	json_object_put(json);
-	if (!dkim->json) {
-		rc = FROMAUTH_E_NOMEM;
-		goto fail;
-	}
 	*out = dkim;
 	return 0;
 fail:
@@ -787,9 +776,28 @@ FROMAUTH_EXPORT const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim
 	return dkim && i < dkim->cname_count ? dkim->cnames[i] : NULL;
 }
 
+/* Built on first use: a check puts the key into its own JSON and never
+ * needs this string.  Threads racing to build it publish one string and
+ * free the others. */
 FROMAUTH_EXPORT const char *fromauth_dkim_json(const struct fromauth_dkim *dkim)
 {
-	return dkim ? dkim->json : NULL;
+	if (!dkim)
+		return NULL;
+	char *s = __atomic_load_n(&dkim->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *json = build_json(dkim);
+	char *mine = json ? fa_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN))
+			  : NULL;
+	json_object_put(json);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_dkim *)dkim)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }
 
 /* ------------------------------------------------------------------ */

@@ -860,14 +860,6 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		rc = compare_discoveries(d);
 	if (!rc && !d->temperror)
 		rc = check_report_destinations(req, d);
-	if (!rc) {
-		struct json_object *j = fa_dmarc_to_json(d);
-		const char *s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : NULL;
-		d->json = fa_strdup(s);
-		json_object_put(j);
-		if (!d->json)
-			rc = FROMAUTH_E_NOMEM;
-	}
 	if (rc) {
 		fromauth_dmarc_free(d);
 		if (rc == FROMAUTH_E_NOMEM)
@@ -1172,9 +1164,26 @@ FROMAUTH_EXPORT int fromauth_dmarc_effective_policy(const struct fromauth_dmarc 
 	return d ? d->effective : FROMAUTH_DMARC_POLICY_ABSENT;
 }
 
+/* Built on first use (a check puts the facts into its own JSON); threads
+ * racing to build it publish one string and free the others. */
 FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
 {
-	return d ? d->json : NULL;
+	if (!d)
+		return NULL;
+	char *s = __atomic_load_n(&d->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *j = fa_dmarc_to_json(d);
+	char *mine = j ? fa_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN)) : NULL;
+	json_object_put(j);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_dmarc *)d)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }
 
 /* ---- public getters of 1.1: the facts of the JSON ------------------------ */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The batch API: the same results as single checks, each index once,
  * bad addresses as items, misuse reported instead of waiting forever. */
+#include <json-c/json.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -279,6 +280,68 @@ START_TEST(fromauth_result_json_lazy)
 }
 END_TEST
 
+
+static void *read_dkim_json(void *arg)
+{
+	return (void *)fromauth_dkim_json(arg);
+}
+
+static void *read_dmarc_json(void *arg)
+{
+	return (void *)fromauth_dmarc_json(arg);
+}
+
+/* Eight threads ask one object for its JSON at once: all get one string. */
+static const char *json_race(void *(*fn)(void *), const void *obj)
+{
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, fn, (void *)obj), 0);
+	const char *first = NULL;
+	for (int i = 0; i < 8; i++) {
+		void *got;
+		pthread_join(t[i], &got);
+		ck_assert_ptr_nonnull(got);
+		if (!first)
+			first = got;
+		ck_assert_ptr_eq(got, first);
+	}
+	return first;
+}
+
+/* The DKIM and DMARC objects of a check build their own JSON only when
+ * asked (the check's JSON does not need it), once, from the same facts. */
+START_TEST(fromauth_dkim_dmarc_json_lazy)
+{
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_check(ctx, profile, "news@healthy.example", 0, &r, err,
+					sizeof(err)), 0);
+	ck_assert_uint_gt(fromauth_result_dkim_count(r), 0);
+	const struct fromauth_dkim *dkim = fromauth_result_dkim(r, 0);
+	const char *j = json_race(read_dkim_json, dkim);
+	ck_assert_ptr_eq(fromauth_dkim_json(dkim), j);
+	struct json_object *o = json_tokener_parse(j);
+	ck_assert_ptr_nonnull(o);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(o, "selector", &v));
+	ck_assert_str_eq(json_object_get_string(v), fromauth_dkim_selector(dkim));
+	json_object_put(o);
+
+	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
+	j = json_race(read_dmarc_json, d);
+	ck_assert_ptr_eq(fromauth_dmarc_json(d), j);
+	o = json_tokener_parse(j);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "domain", &v));
+	ck_assert_str_eq(json_object_get_string(v), "healthy.example");
+	json_object_put(o);
+	ck_assert_ptr_null(fromauth_dkim_json(NULL));
+	ck_assert_ptr_null(fromauth_dmarc_json(NULL));
+	fromauth_result_free(r);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("batch");
@@ -288,6 +351,7 @@ Suite *test_suite(void)
 		{ "fromauth_batch_new", fromauth_batch_new_misuse },
 		{ "fromauth_batch_new", fromauth_batch_new_rules_flags },
 		{ "fromauth_result_json", fromauth_result_json_lazy },
+		{ "fromauth_dkim_json", fromauth_dkim_dmarc_json_lazy },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
