@@ -347,28 +347,28 @@ static struct json_object *build_json(const struct fromauth_dkim *dkim)
 		json_object_put(cn);
 		return NULL;
 	}
-	json_object_object_add(o, "selector", json_object_new_string(dkim->selector));
-	json_object_object_add(o, "domain", json_object_new_string(dkim->domain));
-	json_object_object_add(o, "name", json_object_new_string(dkim->qname));
-	json_object_object_add(o, "status",
-			       json_object_new_string(fromauth_dkim_status_name(dkim->status)));
-	json_object_object_add(o, "reason", json_object_new_string(dkim->reason ? dkim->reason : ""));
-	json_object_object_add(o, "key_type", json_object_new_string(dkim->key_type));
-	json_object_object_add(o, "key_bits", json_object_new_int64(dkim->key_bits));
-	json_object_object_add(o, "key_short", json_object_new_boolean(dkim->key_short));
-	json_object_object_add(o, "testing", json_object_new_boolean(dkim->testing));
-	json_object_object_add(o, "record", json_object_new_string(dkim->record ? dkim->record : ""));
+	FA_JSON_ADD(o, "selector", json_object_new_string(dkim->selector));
+	FA_JSON_ADD(o, "domain", json_object_new_string(dkim->domain));
+	FA_JSON_ADD(o, "name", json_object_new_string(dkim->qname));
+	FA_JSON_ADD(o, "status",
+		    json_object_new_string(fromauth_dkim_status_name(dkim->status)));
+	FA_JSON_ADD(o, "reason", json_object_new_string(dkim->reason ? dkim->reason : ""));
+	FA_JSON_ADD(o, "key_type", json_object_new_string(dkim->key_type));
+	FA_JSON_ADD(o, "key_bits", json_object_new_int64(dkim->key_bits));
+	FA_JSON_ADD(o, "key_short", json_object_new_boolean(dkim->key_short));
+	FA_JSON_ADD(o, "testing", json_object_new_boolean(dkim->testing));
+	FA_JSON_ADD(o, "record", json_object_new_string(dkim->record ? dkim->record : ""));
 	for (size_t i = 0; i < dkim->cname_count; i++)
 		json_object_array_add(cn, json_object_new_string(dkim->cnames[i]));
-	json_object_object_add(o, "cnames", cn);
+	FA_JSON_ADD(o, "cnames", cn);
 	if (dkim->expected_target) {
-		json_object_object_add(o, "expected_target",
-				       json_object_new_string(dkim->expected_target));
-		json_object_object_add(o, "target_ok", json_object_new_boolean(dkim->target_ok));
-		json_object_object_add(o, "target_key_equal",
-				       json_object_new_boolean(dkim->target_key_equal));
+		FA_JSON_ADD(o, "expected_target",
+			    json_object_new_string(dkim->expected_target));
+		FA_JSON_ADD(o, "target_ok", json_object_new_boolean(dkim->target_ok));
+		FA_JSON_ADD(o, "target_key_equal",
+			    json_object_new_boolean(dkim->target_key_equal));
 	} else {
-		json_object_object_add(o, "expected_target", NULL);
+		FA_JSON_ADD(o, "expected_target", NULL);
 	}
 	return o;
 }
