@@ -20,6 +20,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "profile.h"
+#include "remedy.h"
 #include "service.h"
 #include "spf.h"
 
@@ -120,73 +121,6 @@ static const char *spf_finding_code(int result)
 	return NULL;
 }
 
-/* A line "owner. 3600 IN TYPE rdata" for non-TXT fixes. */
-static char *rr_line(const char *owner, const char *type, const char *rdata)
-{
-	char *line = NULL;
-	if (asprintf(&line, "%s. 3600 IN %s %s", owner, type, rdata) < 0)
-		return NULL;
-	return line;
-}
-
-/* Add @line (malloc'd, may be NULL after a failed allocation) to @f; a
- * failure marks @r incomplete. */
-static void add_fix_owned(struct fromauth_result *r, struct fa_finding *f, char *line)
-{
-	if (!f || !line || fa_finding_add_fix(f, line) != FROMAUTH_OK)
-		r->nomem = 1;
-	free(line);
-}
-
-/* Append @extra to @f's message; a failure marks @r incomplete. */
-static void append_message(struct fromauth_result *r, struct fa_finding *f,
-			   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append_message(struct fromauth_result *r, struct fa_finding *f,
-			   const char *fmt, ...)
-{
-	char *extra = NULL, *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&extra, fmt, ap);
-	va_end(ap);
-	if (n < 0 || asprintf(&msg, "%s %s", f->message, extra) < 0) {
-		if (n >= 0)
-			free(extra);
-		r->nomem = 1;
-		return;
-	}
-	free(extra);
-	free(f->message);
-	f->message = msg;
-}
-
-/* The SPF terms the service needs: its include, or its ranges. */
-static char *service_spf_terms(const struct fromauth_profile *profile)
-{
-	const char *inc = fromauth_profile_spf_include(profile);
-	if (inc) {
-		char *t = NULL;
-		return asprintf(&t, "include:%s", inc) < 0 ? NULL : t;
-	}
-	size_t n = 0;
-	const struct fa_cidr *ranges = fa_profile_ranges(profile, &n);
-	size_t cap = n * 56 + 1;
-	char *t = calloc(1, cap);
-	if (!t)
-		return NULL;
-	size_t len = 0;
-	for (size_t i = 0; i < n; i++) {
-		char buf[64];
-		fa_cidr_format(&ranges[i], buf, sizeof(buf));
-		/* One address is written as the platform gives it: ip4:ADDR. */
-		if (ranges[i].prefix == (ranges[i].family == AF_INET ? 32u : 128u) && strchr(buf, '/'))
-			*strchr(buf, '/') = '\0';
-		len += (size_t)snprintf(t + len, cap - len, "%s%s:%s", i ? " " : "",
-					ranges[i].family == AF_INET ? "ip4" : "ip6", buf);
-	}
-	return t;
-}
-
 /* ---- the evaluation ---------------------------------------------------- */
 
 struct eval_state {
@@ -263,9 +197,7 @@ static void dmarc_findings(struct eval_state *st)
 		struct fa_finding *f = fa_finding_add(r, "dmarc.none", FROMAUTH_SEVERITY_WARNING,
 			"%s has no DMARC record, so receivers apply their own rules to mail from it; publish one, starting with p=none.",
 			r->domain);
-		char owner[300];
-		snprintf(owner, sizeof(owner), "_dmarc.%s", at);
-		add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DMARC1; p=none"));
+		fa_fix_add_owned(r, f, fa_remedy_dmarc_start(at));
 	}
 	/* Problems of an ignored look-alike record name their own place. */
 	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
@@ -297,7 +229,7 @@ static void dmarc_findings(struct eval_state *st)
 		struct fa_finding *f = fa_finding_add(r, "dmarc.rua_unauthorized", FROMAUTH_SEVERITY_WARNING,
 			"Reports for %s go to %s, outside the domain, which has not authorized them; the owner of %s must publish the record below.",
 			rec_dom, fa_dmarc_unauthorized(d, i), fa_dmarc_unauthorized_host(d, i));
-		add_fix_owned(r, f, fa_txt_rr_line(fa_dmarc_authorization_name(d, i), "v=DMARC1"));
+		fa_fix_add_owned(r, f, fa_remedy_dmarc_authorize(fa_dmarc_authorization_name(d, i)));
 	}
 }
 
@@ -337,32 +269,18 @@ static void spf_record_findings(struct eval_state *st)
 static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 {
 	struct fromauth_result *r = st->r;
-	const char *target = fromauth_profile_mail_from_target(st->profile);
-	const struct fa_spf_analysis *a = r->spf_analysis;
 	if (!f)
 		return;
-	/* A custom return-path the service hosts: the CNAME is the fix. */
-	if (target && (!a || a->record_count == 0)) {
-		char rdata[300];
-		char *t = fa_profile_expand(target, r->domain);
-		snprintf(rdata, sizeof(rdata), "%s.", t ? t : target);
-		free(t);
-		add_fix_owned(r, f, rr_line(r->mail_from, "CNAME", rdata));
-		if (fa_profile_mail_from_target_needs_input(st->profile))
+	char *line = NULL, *merged = NULL;
+	int needs_input = 0;
+	int rc = fa_remedy_spf_authorize(st->profile, r->domain, r->mail_from, r->spf_analysis,
+					 &line, &merged, &needs_input);
+	if (rc == FROMAUTH_OK && line) {
+		fa_fix_add_owned(r, f, line);
+		if (needs_input)
 			f->fix_needs_input = 1;
-		return;
 	}
-	if (a && a->record_count > 1)
-		return;         /* spf.multiple says what to do first */
-	char *terms = service_spf_terms(st->profile);
-	char *merged = NULL;
-	int rc = terms ? FROMAUTH_OK : FROMAUTH_E_NOMEM;
-	/* The merge also moves a service term that is in the wrong place
-	 * or qualified wrongly (after -all, ?include:X). */
-	if (!rc)
-		rc = fa_spf_merge_include(a ? a->record : NULL, terms, &merged);
-	if (rc == FROMAUTH_OK) {
-		add_fix_owned(r, f, fa_txt_rr_line(r->mail_from, merged));
+	if (rc == FROMAUTH_OK && merged) {
 		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
 		 * failure for another; say so before it is published. */
 		struct fa_spf_analysis *after = NULL;
@@ -375,15 +293,14 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
 				       r->mail_from, after->cut ? "at least " : "", after->lookups);
 		} else {
-			append_message(r, f, "With the fix the record uses %u of 10 DNS lookups.",
-				       after->lookups);
+			fa_finding_append(r, f, "With the fix the record uses %u of 10 DNS lookups.",
+					  after->lookups);
 		}
 		fa_spf_analysis_free(after);
 	}
 	if (rc == FROMAUTH_E_NOMEM)
 		r->nomem = 1;
 	free(merged);
-	free(terms);
 }
 
 static void spf_findings(struct eval_state *st)
@@ -534,34 +451,18 @@ static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
 {
 	if (!f)
 		return;
-	char owner[600];
-	snprintf(owner, sizeof(owner), "%s._domainkey.%s", fromauth_dkim_selector(k),
-		 fromauth_dkim_domain(k));
 	const char *target = fa_dkim_expected_target(k);
-	if (shown_target && !(target && fa_dkim_target_ok(k))) {
-		/* A target with a per-account part: the fix shows <name>. */
-		char rdata[300];
-		snprintf(rdata, sizeof(rdata), "%s.", shown_target);
-		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
-		f->fix_needs_input = 1;
-		return;
-	}
 	if (target && fa_dkim_target_ok(k)) {
 		/* The CNAME is already right: the key at the target is the
 		 * service's to replace, and repeating the CNAME fixes nothing. */
-		append_message(r, f, "%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
-			       owner, target);
+		fa_finding_append(r, f, "%s._domainkey.%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
+				  fromauth_dkim_selector(k), fromauth_dkim_domain(k), target);
 		return;
 	}
-	if (target) {
-		char rdata[300];
-		snprintf(rdata, sizeof(rdata), "%s.", target);
-		add_fix_owned(r, f, rr_line(owner, "CNAME", rdata));
-		return;
-	}
-	/* Only the service knows the key: a placeholder, never applied. */
-	add_fix_owned(r, f, fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>"));
-	f->fix_needs_input = 1;
+	int needs_input = 0;
+	fa_fix_add_owned(r, f, fa_remedy_dkim_key(k, shown_target, &needs_input));
+	if (needs_input)
+		f->fix_needs_input = 1;
 }
 
 static void dkim_findings(struct eval_state *st)

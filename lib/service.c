@@ -11,6 +11,7 @@
 
 #include "address.h"
 #include "profile.h"
+#include "remedy.h"
 #include "service.h"
 
 static int add_line(struct fa_finding *f, const char *owner, const char *type,
