@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "address.h"
 #include "result.h"
@@ -19,8 +18,8 @@
 #include "pool.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "findings.h"
 #include "profile.h"
-#include "remedy.h"
 #include "service.h"
 #include "spf.h"
 
@@ -92,48 +91,7 @@ static void job_exists(struct job *j)
 	j->out = (void *)(intptr_t)(nx == 3 ? 1 : temp ? -1 : 0);
 }
 
-/* ---- helpers ---------------------------------------------------------- */
-
-static int spf_rank_failure(int result)
-{
-	/* Which result describes a set of non-passing samples best: the
-	 * errors first, they say the record itself is the problem. */
-	switch (result) {
-	case FROMAUTH_SPF_TEMPERROR: return 6;
-	case FROMAUTH_SPF_PERMERROR: return 5;
-	case FROMAUTH_SPF_FAIL: return 4;
-	case FROMAUTH_SPF_SOFTFAIL: return 3;
-	case FROMAUTH_SPF_NEUTRAL: return 2;
-	case FROMAUTH_SPF_NONE: return 1;
-	}
-	return 0;
-}
-
-static const char *spf_finding_code(int result)
-{
-	switch (result) {
-	case FROMAUTH_SPF_FAIL: return "spf.fail";
-	case FROMAUTH_SPF_SOFTFAIL: return "spf.softfail";
-	case FROMAUTH_SPF_NEUTRAL: return "spf.neutral";
-	case FROMAUTH_SPF_NONE: return "spf.none";
-	case FROMAUTH_SPF_TEMPERROR: return "spf.temperror";
-	}
-	return NULL;
-}
-
 /* ---- the evaluation ---------------------------------------------------- */
-
-struct eval_state {
-	struct fa_dns_req req;
-	const struct fromauth_profile *profile;
-	struct fromauth_result *r;
-	int nxdomain;           /* 1, 0, -1 unknown */
-	int spf_temperror;
-	int spf_alignment;      /* of M with D: 1, 0, -1 could not tell */
-	int dkim_temperror;
-	int dmarc_valid;        /* a valid record applies */
-	int ranges_temperror;   /* the service's spf-include failed temporarily */
-};
 
 static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
 			 const char *helo)
@@ -171,381 +129,6 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 	}
 	free(expanded);
 	return rc;
-}
-
-static void dmarc_findings(struct eval_state *st)
-{
-	struct fromauth_result *r = st->r;
-	const struct fromauth_dmarc *d = r->dmarc;
-	const char *rec_dom = fromauth_dmarc_record_domain(d);
-
-	if (fa_dmarc_temperror(d)) {
-		fa_finding_add(r, "dmarc.temperror", FROMAUTH_SEVERITY_ERROR,
-			       "The DMARC record of %s could not be looked up (DNS timeout or server failure); try again later.",
-			       r->domain);
-		return;
-	}
-	if (fa_dmarc_record_count(d) > 1) {
-		fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
-			       "_dmarc.%s has %zu DMARC records; receivers ignore them all. Delete all but one.",
-			       fa_dmarc_multiple_domain(d) ? fa_dmarc_multiple_domain(d) : r->domain,
-			       fa_dmarc_record_count(d));
-	} else if (fa_dmarc_record_count(d) == 0) {
-		/* A starting record at the organizational domain covers
-		 * subdomains too; p=none only asks for reports. */
-		const char *at = r->org_domain && *r->org_domain ? r->org_domain : r->domain;
-		struct fa_finding *f = fa_finding_add(r, "dmarc.none", FROMAUTH_SEVERITY_WARNING,
-			"%s has no DMARC record, so receivers apply their own rules to mail from it; publish one, starting with p=none.",
-			r->domain);
-		fa_fix_add_owned(r, f, fa_remedy_dmarc_start(at));
-	}
-	/* Problems of an ignored look-alike record name their own place. */
-	for (size_t i = 0; i < fa_dmarc_problem_count(d); i++)
-		fa_finding_add(r, "dmarc.syntax",
-			       st->dmarc_valid ? FROMAUTH_SEVERITY_WARNING : FROMAUTH_SEVERITY_ERROR,
-			       "%s%s%s%s", *rec_dom ? "DMARC record at _dmarc." : "", rec_dom,
-			       *rec_dom ? ": " : "", fa_dmarc_problem(d, i));
-	if (!st->dmarc_valid)
-		return;
-
-	int policy = fromauth_dmarc_policy(d);
-	if (policy == FROMAUTH_DMARC_POLICY_NONE)
-		fa_finding_add(r, "dmarc.policy_none", FROMAUTH_SEVERITY_INFO,
-			       "The DMARC policy for %s is none (%s=none at _dmarc.%s): receivers report but do not act on failing mail.",
-			       r->domain, fa_dmarc_policy_tag(d), rec_dom);
-	int pct = fa_dmarc_pct(d);
-	if (pct >= 0 && pct < 100)
-		fa_finding_add(r, "dmarc.pct", FROMAUTH_SEVERITY_INFO,
-			       "The DMARC record at _dmarc.%s has pct=%d; RFC 9989 receivers ignore pct and apply the policy to all mail.",
-			       rec_dom, pct);
-	if (fa_dmarc_testing(d))
-		fa_finding_add(r, "dmarc.testing", FROMAUTH_SEVERITY_INFO,
-			       "The DMARC record at _dmarc.%s has t=y (testing): RFC 9989 receivers apply one step less than %s.",
-			       rec_dom, fromauth_dmarc_policy_name(policy));
-	if (fa_dmarc_discovery_differs(d))
-		fa_finding_add(r, "dmarc.discovery_differs", FROMAUTH_SEVERITY_WARNING,
-			       "%s", fa_dmarc_discovery_differs(d));
-	for (size_t i = 0; i < fa_dmarc_unauthorized_count(d); i++) {
-		struct fa_finding *f = fa_finding_add(r, "dmarc.rua_unauthorized", FROMAUTH_SEVERITY_WARNING,
-			"Reports for %s go to %s, outside the domain, which has not authorized them; the owner of %s must publish the record below.",
-			rec_dom, fa_dmarc_unauthorized(d, i), fa_dmarc_unauthorized_host(d, i));
-		fa_fix_add_owned(r, f, fa_remedy_dmarc_authorize(fa_dmarc_authorization_name(d, i)));
-	}
-}
-
-/* The record-level SPF findings at M (not tied to one IP). */
-static void spf_record_findings(struct eval_state *st)
-{
-	struct fromauth_result *r = st->r;
-	const struct fa_spf_analysis *a = r->spf_analysis;
-	if (!a)
-		return;
-	if (a->record_count > 1)
-		fa_finding_add(r, "spf.multiple", FROMAUTH_SEVERITY_ERROR,
-			       "%s has %zu SPF records; RFC 7208 makes that a permanent error. Merge them into one.",
-			       r->mail_from, a->record_count);
-	if (a->syntax_error)
-		fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record tree of %s has an error: %s", r->mail_from, a->syntax_error);
-	if (a->lookups > 10)
-		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s needs %s%u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
-			       r->mail_from, a->cut ? "at least " : "", a->lookups);
-	if (a->void_lookups > 2)
-		fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s has %s%u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
-			       r->mail_from, a->cut ? "at least " : "", a->void_lookups);
-	if (a->plus_all)
-		fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
-			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
-			       r->mail_from, r->mail_from);
-	if (a->uses_ptr)
-		fa_finding_add(r, "spf.ptr", FROMAUTH_SEVERITY_WARNING,
-			       "The SPF record tree of %s uses the ptr mechanism, which RFC 7208 says not to use; many receivers skip it.",
-			       r->mail_from);
-}
-
-/* A fix that authorizes the service in M's SPF record. */
-static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
-{
-	struct fromauth_result *r = st->r;
-	if (!f)
-		return;
-	char *line = NULL, *merged = NULL;
-	int needs_input = 0;
-	int rc = fa_remedy_spf_authorize(st->profile, r->domain, r->mail_from, r->spf_analysis,
-					 &line, &merged, &needs_input);
-	if (rc == FROMAUTH_OK && line) {
-		fa_fix_add_owned(r, f, line);
-		if (needs_input)
-			f->fix_needs_input = 1;
-	}
-	if (rc == FROMAUTH_OK && merged) {
-		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
-		 * failure for another; say so before it is published. */
-		struct fa_spf_analysis *after = NULL;
-		rc = fa_spf_analyze_record(&st->req, r->mail_from, merged, &after);
-		if (rc != FROMAUTH_OK) {
-			/* no count to tell */
-		} else if (after->lookups > 10) {
-			/* f may move once another finding is added: last use */
-			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
-				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
-				       r->mail_from, after->cut ? "at least " : "", after->lookups);
-		} else {
-			fa_finding_append(r, f, "With the fix the record uses %u of 10 DNS lookups.",
-					  after->lookups);
-		}
-		fa_spf_analysis_free(after);
-	}
-	if (rc == FROMAUTH_E_NOMEM)
-		r->nomem = 1;
-	free(merged);
-}
-
-static void spf_findings(struct eval_state *st)
-{
-	struct fromauth_result *r = st->r;
-	size_t pass = 0;
-	int worst = -1;
-	const struct fromauth_spf *worst_spf = NULL;
-	for (size_t i = 0; i < r->spf_count; i++) {
-		int res = fromauth_spf_result(r->spf[i]);
-		if (res == FROMAUTH_SPF_PASS) {
-			pass++;
-		} else if (worst < 0 || spf_rank_failure(res) > spf_rank_failure(worst)) {
-			worst = res;
-			worst_spf = r->spf[i];
-		}
-	}
-	if (r->spf_count == 0)
-		r->spf_summary = strdup(st->ranges_temperror ? "temperror" : "none");
-	else if (pass == r->spf_count)
-		r->spf_summary = strdup("pass");
-	else if (pass > 0)
-		r->spf_summary = strdup("partial");
-	else
-		r->spf_summary = strdup(fromauth_spf_result_name(worst));
-	if (!r->spf_summary)
-		r->nomem = 1;
-	/* Any sample or the record tree failing temporarily leaves SPF
-	 * undecided (SPEC 3 step 6, "unknown"). */
-	for (size_t i = 0; i < r->spf_count; i++)
-		st->spf_temperror |= fromauth_spf_result(r->spf[i]) == FROMAUTH_SPF_TEMPERROR;
-	st->spf_temperror |= r->spf_analysis && r->spf_analysis->temperror;
-
-	if (r->spf_count == 0 && fa_service_open_ip(st->profile, r))
-		return;
-	/* The service's addresses come from DNS too: when that lookup
-	 * failed, SPF is undecided, not unconfigured. */
-	if (st->ranges_temperror) {
-		st->spf_temperror = 1;
-		fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
-			       r->spf_count == 0
-			       ? "The SPF record of the service's spf-include %s could not be looked up (DNS timeout or server failure), so its sending addresses and SPF could not be checked; try again later."
-			       : "Part of the SPF record tree of the service's spf-include %s could not be looked up (DNS timeout or server failure), so some of its sending addresses may not have been checked; try again later.",
-			       fromauth_profile_spf_include(st->profile));
-		if (r->spf_count == 0)
-			return;
-	}
-	if (r->spf_count == 0) {
-		/* Nothing to evaluate: say why rather than report "none". */
-		fa_finding_add(r, "service.no_ranges", FROMAUTH_SEVERITY_WARNING,
-			       "The service profile has no ip lines and the SPF record of its spf-include %s names no address it sends from, so SPF could not be checked; add the service's ranges to the profile.",
-			       fromauth_profile_spf_include(st->profile) ? fromauth_profile_spf_include(st->profile) : "(none)");
-		return;
-	}
-	if (r->mail_from_outside) {
-		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
-			       "The service sends with its own bounce domain %s, so SPF is checked there and cannot align with %s: your own SPF record does not matter for DMARC, no include is needed, and DMARC must pass through DKIM.",
-			       r->mail_from, r->domain);
-		if (pass < r->spf_count && worst_spf)
-			fa_finding_add(r, spf_finding_code(worst) ? spf_finding_code(worst) : "spf.fail",
-				       FROMAUTH_SEVERITY_WARNING,
-				       "The service's own SPF at %s gives %s for %s (%s); that is the service's to fix.",
-				       r->mail_from, fromauth_spf_result_name(worst),
-				       fromauth_spf_ip(worst_spf), fromauth_spf_reason(worst_spf));
-		return;
-	}
-
-	spf_record_findings(st);
-	if (r->spf_count > 0 && pass == r->spf_count) {
-		if (r->spf_aligned)
-			fa_finding_add(r, "spf.pass", FROMAUTH_SEVERITY_INFO,
-				       "SPF at %s authorizes every sampled address of the service (%zu checked).",
-				       r->mail_from, r->spf_count);
-		else if (st->spf_alignment == 0)
-			fa_finding_add(r, "spf.unaligned", FROMAUTH_SEVERITY_WARNING,
-				       fa_dmarc_aspf(r->dmarc) == 's'
-				       ? "SPF passes for %s, but aspf=s requires the MAIL FROM domain to be exactly %s, so it does not count for DMARC."
-				       : "SPF passes for %s, but it is not in the same organizational domain as %s, so it does not count for DMARC.",
-				       r->mail_from, r->domain);
-		else
-			fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
-				       "SPF passes for %s, but whether it aligns with %s could not be told: a DNS lookup of the organizational domain failed.",
-				       r->mail_from, r->domain);
-		return;
-	}
-	if (!worst_spf)
-		return;
-
-	const struct fa_spf_analysis *a = r->spf_analysis;
-	int res = worst;
-	if (res == FROMAUTH_SPF_PERMERROR && fa_spf_needs_helo(worst_spf)) {
-		/* the profile lacks what every receiver has: not a DNS error */
-		fa_finding_add(r, "service.helo_needed", FROMAUTH_SEVERITY_WARNING,
-			       "The SPF record tree of %s expands the HELO name (%%{h}), and the service profile gives none, so SPF could not be checked; add the service's HELO name to the profile (helo = ...).",
-			       r->mail_from);
-		return;
-	}
-	if (res == FROMAUTH_SPF_PERMERROR) {
-		/* The record findings above name the cause; only when they do
-		 * not, say what libspf2 said. */
-		if (!a || (a->record_count <= 1 && !a->syntax_error && a->lookups <= 10 &&
-			   a->void_lookups <= 2))
-			fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
-				       "SPF at %s gives permerror for %s: %s",
-				       r->mail_from, fromauth_spf_ip(worst_spf),
-				       fromauth_spf_reason(worst_spf));
-		return;
-	}
-	if (res == FROMAUTH_SPF_TEMPERROR) {
-		fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
-			       "SPF at %s could not be evaluated for %s: %s",
-			       r->mail_from, fromauth_spf_ip(worst_spf),
-			       fromauth_spf_reason(worst_spf));
-		return;
-	}
-	if (pass > 0) {
-		struct fa_finding *f = fa_finding_add(r, "spf.partial", FROMAUTH_SEVERITY_ERROR,
-			"SPF at %s authorizes only %zu of %zu sampled service addresses; %s gives %s.",
-			r->mail_from, pass, r->spf_count, fromauth_spf_ip(worst_spf),
-			fromauth_spf_result_name(res));
-		spf_authorize_fix(st, f);
-		return;
-	}
-	if (res == FROMAUTH_SPF_NONE) {
-		struct fa_finding *f = fa_finding_add(r, "spf.none", FROMAUTH_SEVERITY_ERROR,
-			"%s has no SPF record, so the service's addresses are not authorized to send for it.",
-			r->mail_from);
-		spf_authorize_fix(st, f);
-		return;
-	}
-	fa_finding_add(r, spf_finding_code(res), FROMAUTH_SEVERITY_ERROR,
-		       "SPF at %s gives %s for the service address %s (%s).",
-		       r->mail_from, fromauth_spf_result_name(res), fromauth_spf_ip(worst_spf),
-		       fromauth_spf_reason(worst_spf));
-	struct fa_finding *f;
-	if (a && a->record)
-		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
-			"The SPF record of %s does not authorize the service; add it before the all term (the record uses %u of 10 DNS lookups now).",
-			r->mail_from, a->lookups);
-	else
-		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
-			"The SPF record of %s does not authorize the service.", r->mail_from);
-	spf_authorize_fix(st, f);
-}
-
-static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
-			 const struct fromauth_dkim *k, const char *shown_target)
-{
-	if (!f)
-		return;
-	const char *target = fa_dkim_expected_target(k);
-	if (target && fa_dkim_target_ok(k)) {
-		/* The CNAME is already right: the key at the target is the
-		 * service's to replace, and repeating the CNAME fixes nothing. */
-		fa_finding_append(r, f, "%s._domainkey.%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
-				  fromauth_dkim_selector(k), fromauth_dkim_domain(k), target);
-		return;
-	}
-	int needs_input = 0;
-	fa_fix_add_owned(r, f, fa_remedy_dkim_key(k, shown_target, &needs_input));
-	if (needs_input)
-		f->fix_needs_input = 1;
-}
-
-static void dkim_findings(struct eval_state *st)
-{
-	struct fromauth_result *r = st->r;
-	/* Identities that lack a parameter are reported on their own. */
-	int open_dkim = 0;
-	for (size_t i = 0; i < fa_profile_open_count(st->profile); i++)
-		open_dkim |= fa_profile_open(st->profile, i)->kind == FA_OPEN_DKIM;
-	if (r->dkim_count == 0 && open_dkim)
-		return;
-	if (r->dkim_count == 0) {
-		fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
-			       "The service profile names no DKIM identity: the service does not sign mail for %s, so DMARC can only pass through SPF.",
-			       r->domain);
-		return;
-	}
-	for (size_t i = 0; i < r->dkim_count; i++) {
-		const struct fromauth_dkim *k = r->dkim[i].key;
-		const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
-		struct fa_finding *f;
-		const char *disp = fa_profile_dkim_target_display(st->profile, i);
-		char *shown = disp ? fa_profile_expand(disp, r->domain) : NULL;
-		switch (fromauth_dkim_status(k)) {
-		case FROMAUTH_DKIM_VALID:
-			if (r->dkim[i].aligned == 1)
-				fa_finding_add(r, "dkim.pass", FROMAUTH_SEVERITY_INFO,
-					       "DKIM key %s._domainkey.%s is valid (%s, %u bits) and aligned with %s.",
-					       sel, dom, fromauth_dkim_key_type(k), fromauth_dkim_key_bits(k),
-					       r->domain);
-			else if (r->dkim[i].aligned == 0)
-				fa_finding_add(r, "dkim.unaligned", FROMAUTH_SEVERITY_WARNING,
-					       "DKIM key %s._domainkey.%s is valid, but %s is not aligned with %s, so its signatures do not count for DMARC.",
-					       sel, dom, dom, r->domain);
-			if (fa_dkim_key_short(k))
-				fa_finding_add(r, "dkim.key_short", FROMAUTH_SEVERITY_INFO,
-					       "DKIM key %s._domainkey.%s is %u-bit RSA: it works, but 2048 bits is advised.",
-					       sel, dom, fromauth_dkim_key_bits(k));
-			if (fromauth_dkim_testing(k))
-				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
-					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
-					       sel, dom);
-			break;
-		case FROMAUTH_DKIM_MISSING:
-			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
-					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
-					   sel, dom, sel);
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_INVALID:
-			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
-					   "DKIM key %s._domainkey.%s: %s",
-					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_REVOKED:
-			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
-					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
-					   sel, dom);
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_WEAK:
-			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
-					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
-					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_MISMATCH:
-			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
-					   "%s._domainkey.%s does not point to the service's key at %s: %s",
-					   sel, dom, shown ? shown : fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
-					   fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_TEMPERROR:
-			st->dkim_temperror = 1;
-			fa_finding_add(r, "dkim.temperror", FROMAUTH_SEVERITY_WARNING,
-				       "The DKIM key at %s._domainkey.%s could not be looked up: %s",
-				       sel, dom, fromauth_dkim_reason(k));
-			break;
-		}
-		free(shown);
-	}
 }
 
 static int aligned_with(struct eval_state *st, const char *other, char mode)
@@ -708,7 +291,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 			       D);
 
 	/* Step 3. */
-	dmarc_findings(&st);
+	fa_findings_dmarc(&st);
 
 	/* Step 4: alignment of M with D; outside D's organizational
 	 * domain it can never align. */
@@ -725,7 +308,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	if (mf_open)
 		r->spf_summary = strdup("none");
 	else
-		spf_findings(&st);
+		fa_findings_spf(&st);
 	rc = fa_service_mail_from_mx(profile, r, &st.req);
 	if (rc)
 		goto out;
@@ -738,7 +321,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		    r->dkim[i].aligned == 1)
 			r->dkim_aligned = 1;
 	}
-	dkim_findings(&st);
+	fa_findings_dkim(&st);
 	fa_service_open_items(profile, r);
 
 	/* Step 6: the verdict, rules in the SPEC's order. */

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The DKIM findings of the check (SPEC section 3 step 5). */
+#include <stdlib.h>
+
+#include "dkim.h"
+#include "findings.h"
+#include "profile.h"
+#include "remedy.h"
+
+static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
+			 const struct fromauth_dkim *k, const char *shown_target)
+{
+	if (!f)
+		return;
+	const char *target = fa_dkim_expected_target(k);
+	if (target && fa_dkim_target_ok(k)) {
+		/* The CNAME is already right: the key at the target is the
+		 * service's to replace, and repeating the CNAME fixes nothing. */
+		fa_finding_append(r, f, "%s._domainkey.%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
+				  fromauth_dkim_selector(k), fromauth_dkim_domain(k), target);
+		return;
+	}
+	int needs_input = 0;
+	fa_fix_add_owned(r, f, fa_remedy_dkim_key(k, shown_target, &needs_input));
+	if (needs_input)
+		f->fix_needs_input = 1;
+}
+
+void fa_findings_dkim(struct eval_state *st)
+{
+	struct fromauth_result *r = st->r;
+	/* Identities that lack a parameter are reported on their own. */
+	int open_dkim = 0;
+	for (size_t i = 0; i < fa_profile_open_count(st->profile); i++)
+		open_dkim |= fa_profile_open(st->profile, i)->kind == FA_OPEN_DKIM;
+	if (r->dkim_count == 0 && open_dkim)
+		return;
+	if (r->dkim_count == 0) {
+		fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
+			       "The service profile names no DKIM identity: the service does not sign mail for %s, so DMARC can only pass through SPF.",
+			       r->domain);
+		return;
+	}
+	for (size_t i = 0; i < r->dkim_count; i++) {
+		const struct fromauth_dkim *k = r->dkim[i].key;
+		const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
+		struct fa_finding *f;
+		const char *disp = fa_profile_dkim_target_display(st->profile, i);
+		char *shown = disp ? fa_profile_expand(disp, r->domain) : NULL;
+		switch (fromauth_dkim_status(k)) {
+		case FROMAUTH_DKIM_VALID:
+			if (r->dkim[i].aligned == 1)
+				fa_finding_add(r, "dkim.pass", FROMAUTH_SEVERITY_INFO,
+					       "DKIM key %s._domainkey.%s is valid (%s, %u bits) and aligned with %s.",
+					       sel, dom, fromauth_dkim_key_type(k), fromauth_dkim_key_bits(k),
+					       r->domain);
+			else if (r->dkim[i].aligned == 0)
+				fa_finding_add(r, "dkim.unaligned", FROMAUTH_SEVERITY_WARNING,
+					       "DKIM key %s._domainkey.%s is valid, but %s is not aligned with %s, so its signatures do not count for DMARC.",
+					       sel, dom, dom, r->domain);
+			if (fa_dkim_key_short(k))
+				fa_finding_add(r, "dkim.key_short", FROMAUTH_SEVERITY_INFO,
+					       "DKIM key %s._domainkey.%s is %u-bit RSA: it works, but 2048 bits is advised.",
+					       sel, dom, fromauth_dkim_key_bits(k));
+			if (fromauth_dkim_testing(k))
+				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
+					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
+					       sel, dom);
+			break;
+		case FROMAUTH_DKIM_MISSING:
+			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
+					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
+					   sel, dom, sel);
+			dkim_key_fix(r, f, k, shown);
+			break;
+		case FROMAUTH_DKIM_INVALID:
+			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
+					   "DKIM key %s._domainkey.%s: %s",
+					   sel, dom, fromauth_dkim_reason(k));
+			dkim_key_fix(r, f, k, shown);
+			break;
+		case FROMAUTH_DKIM_REVOKED:
+			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
+					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
+					   sel, dom);
+			dkim_key_fix(r, f, k, shown);
+			break;
+		case FROMAUTH_DKIM_WEAK:
+			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
+					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
+					   sel, dom, fromauth_dkim_key_bits(k));
+			dkim_key_fix(r, f, k, shown);
+			break;
+		case FROMAUTH_DKIM_MISMATCH:
+			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
+					   "%s._domainkey.%s does not point to the service's key at %s: %s",
+					   sel, dom, shown ? shown : fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
+					   fromauth_dkim_reason(k));
+			dkim_key_fix(r, f, k, shown);
+			break;
+		case FROMAUTH_DKIM_TEMPERROR:
+			st->dkim_temperror = 1;
+			fa_finding_add(r, "dkim.temperror", FROMAUTH_SEVERITY_WARNING,
+				       "The DKIM key at %s._domainkey.%s could not be looked up: %s",
+				       sel, dom, fromauth_dkim_reason(k));
+			break;
+		}
+		free(shown);
+	}
+}
