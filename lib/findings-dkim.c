@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The DKIM findings of the check (SPEC section 3 step 5). */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "dkim.h"
@@ -26,6 +27,76 @@ static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
 		f->fix_needs_input = 1;
 }
 
+/* What a key that is not valid is told as: the message is
+ * lead SELECTOR._domainkey.DOMAIN mid detail tail. */
+enum detail { D_NONE, D_SELECTOR, D_REASON, D_BITS, D_TARGET };
+
+static const struct key_status {
+	int status;             /* enum fromauth_dkim_status */
+	const char *code;
+	int severity;
+	int fix;                /* the key record is ours to fix */
+	const char *lead, *mid;
+	enum detail detail;
+	const char *tail;
+} key_statuses[] = {
+	{ FROMAUTH_DKIM_MISSING, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR, 1,
+	  "No DKIM key at ", ": mail signed with selector ", D_SELECTOR, " cannot be verified." },
+	{ FROMAUTH_DKIM_INVALID, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR, 1,
+	  "DKIM key ", ": ", D_REASON, "" },
+	{ FROMAUTH_DKIM_REVOKED, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR, 1,
+	  "The DKIM key at ", " is revoked (empty p=).", D_NONE, "" },
+	{ FROMAUTH_DKIM_WEAK, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR, 1,
+	  "The DKIM key at ", " is ", D_BITS,
+	  "-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits." },
+	{ FROMAUTH_DKIM_MISMATCH, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR, 1,
+	  "", " does not point to the service's key at ", D_TARGET, "" },
+	{ FROMAUTH_DKIM_TEMPERROR, "dkim.temperror", FROMAUTH_SEVERITY_WARNING, 0,
+	  "The DKIM key at ", " could not be looked up: ", D_REASON, "" },
+};
+
+static const struct key_status *key_status_of(int status)
+{
+	for (size_t i = 0; i < FA_ARRAY_SIZE(key_statuses); i++)
+		if (key_statuses[i].status == status)
+			return &key_statuses[i];
+	return NULL;
+}
+
+/* The finding (and fix) of key @k in status @ks. */
+static void key_finding(struct eval_state *st, const struct key_status *ks,
+			const struct fromauth_dkim *k, const char *shown)
+{
+	struct fromauth_result *r = st->r;
+	if (!ks)
+		return;
+	if (ks->status == FROMAUTH_DKIM_TEMPERROR)
+		st->dkim_temperror = 1;
+	const char *target = fa_dkim_expected_target(k);
+	char *detail = NULL;
+	int n = 0;
+	switch (ks->detail) {
+	case D_NONE: n = asprintf(&detail, "%s", ""); break;
+	case D_SELECTOR: n = asprintf(&detail, "%s", fromauth_dkim_selector(k)); break;
+	case D_REASON: n = asprintf(&detail, "%s", fromauth_dkim_reason(k)); break;
+	case D_BITS: n = asprintf(&detail, "%u", fromauth_dkim_key_bits(k)); break;
+	case D_TARGET:
+		n = asprintf(&detail, "%s: %s", shown ? shown : target ? target : "(none)",
+			     fromauth_dkim_reason(k));
+		break;
+	}
+	if (n < 0) {
+		r->nomem = 1;
+		return;
+	}
+	struct fa_finding *f = fa_finding_add(r, ks->code, ks->severity, "%s%s._domainkey.%s%s%s%s",
+					      ks->lead, fromauth_dkim_selector(k),
+					      fromauth_dkim_domain(k), ks->mid, detail, ks->tail);
+	free(detail);
+	if (ks->fix)
+		dkim_key_fix(r, f, k, shown);
+}
+
 void fa_findings_dkim(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
@@ -44,7 +115,6 @@ void fa_findings_dkim(struct eval_state *st)
 	for (size_t i = 0; i < r->dkim_count; i++) {
 		const struct fromauth_dkim *k = r->dkim[i].key;
 		const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
-		struct fa_finding *f;
 		const char *disp = fa_profile_dkim_target_display(st->profile, i);
 		char *shown = disp ? fa_profile_expand(disp, r->domain) : NULL;
 		switch (fromauth_dkim_status(k)) {
@@ -67,42 +137,8 @@ void fa_findings_dkim(struct eval_state *st)
 					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
 					       sel, dom);
 			break;
-		case FROMAUTH_DKIM_MISSING:
-			f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR,
-					   "No DKIM key at %s._domainkey.%s: mail signed with selector %s cannot be verified.",
-					   sel, dom, sel);
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_INVALID:
-			f = fa_finding_add(r, "dkim.key_invalid", FROMAUTH_SEVERITY_ERROR,
-					   "DKIM key %s._domainkey.%s: %s",
-					   sel, dom, fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_REVOKED:
-			f = fa_finding_add(r, "dkim.key_revoked", FROMAUTH_SEVERITY_ERROR,
-					   "The DKIM key at %s._domainkey.%s is revoked (empty p=).",
-					   sel, dom);
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_WEAK:
-			f = fa_finding_add(r, "dkim.key_weak", FROMAUTH_SEVERITY_ERROR,
-					   "The DKIM key at %s._domainkey.%s is %u-bit RSA; RFC 8301 says receivers must not accept keys under 1024 bits.",
-					   sel, dom, fromauth_dkim_key_bits(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_MISMATCH:
-			f = fa_finding_add(r, "dkim.key_mismatch", FROMAUTH_SEVERITY_ERROR,
-					   "%s._domainkey.%s does not point to the service's key at %s: %s",
-					   sel, dom, shown ? shown : fa_dkim_expected_target(k) ? fa_dkim_expected_target(k) : "(none)",
-					   fromauth_dkim_reason(k));
-			dkim_key_fix(r, f, k, shown);
-			break;
-		case FROMAUTH_DKIM_TEMPERROR:
-			st->dkim_temperror = 1;
-			fa_finding_add(r, "dkim.temperror", FROMAUTH_SEVERITY_WARNING,
-				       "The DKIM key at %s._domainkey.%s could not be looked up: %s",
-				       sel, dom, fromauth_dkim_reason(k));
+		default:
+			key_finding(st, key_status_of(fromauth_dkim_status(k)), k, shown);
 			break;
 		}
 		free(shown);
