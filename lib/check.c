@@ -20,6 +20,7 @@
 #include "dmarc.h"
 #include "findings.h"
 #include "profile.h"
+#include "rules.h"
 #include "service.h"
 #include "spf.h"
 

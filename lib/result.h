@@ -9,7 +9,7 @@
 
 #include "dns.h"
 #include "private.h"
-#include "rules.h"
+#include "rule-rows.h"
 #include "spf.h"
 
 struct fa_finding {
