@@ -368,6 +368,24 @@ char *fa_remedy_dmarc_authorize(const char *name)
 	return fa_txt_rr_line(name, "v=DMARC1");
 }
 
+FROMAUTH_EXPORT int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc *dmarc, size_t i,
+						    char *buf, size_t len)
+{
+	if (!dmarc || !buf)
+		return FROMAUTH_E_INVAL;
+	if (i >= fromauth_dmarc_unauthorized_count(dmarc))
+		return FROMAUTH_E_RANGE;
+	char *line = fa_remedy_dmarc_authorize(fromauth_dmarc_unauthorized_record(dmarc, i));
+	if (!line)
+		return FROMAUTH_E_NOMEM;
+	size_t n = strlen(line);
+	int rc = n < len ? FROMAUTH_OK : FROMAUTH_E_RANGE;
+	if (rc == FROMAUTH_OK)
+		memcpy(buf, line, n + 1);
+	free(line);
+	return rc;
+}
+
 /* ---- step 8 ---- */
 
 static int remember_not_applied(struct fromauth_result *r, const char *line)
