@@ -351,6 +351,11 @@ char *fa_remedy_dkim_key(const struct fromauth_dkim *k, const char *shown_target
 	}
 	/* Only the service knows the key: a placeholder, never applied. */
 	*needs_input = 1;
+	return fa_remedy_dkim_placeholder(owner);
+}
+
+char *fa_remedy_dkim_placeholder(const char *owner)
+{
 	return fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>");
 }
 

@@ -62,6 +62,10 @@ int fa_remedy_spf_authorize(const struct fromauth_profile *profile, const char *
 char *fa_remedy_dkim_key(const struct fromauth_dkim *k, const char *shown_target,
 			 int *needs_input);
 
+/* The DKIM key record at @owner with a placeholder for the key only the
+ * service has (a fix that needs the user's input).  malloc'd. */
+char *fa_remedy_dkim_placeholder(const char *owner);
+
 /* The starting DMARC record (p=none) at _dmarc.@domain.  malloc'd. */
 char *fa_remedy_dmarc_start(const char *domain);
 /* The record at @name that authorizes a domain's reports (RFC 9989
