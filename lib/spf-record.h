@@ -104,6 +104,10 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 			      char ***segments, size_t *nsegments, int *unsupported,
 			      char *why, size_t whylen);
 void fa_spf_segments_free(char **segments, size_t n);
+/* Does fa_spf_record_for_libspf2() read @vars for this record (a macro
+ * it must expand itself)?  If not, its output depends only on the
+ * record, family, domain and suffix, and can be memoized. */
+int fa_spf_record_reads_vars(const struct fa_spf_record *rec);
 
 /* Check a macro-string (@exp_text: explanation text, where spaces and the
  * c, r, t letters are allowed). */

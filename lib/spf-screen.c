@@ -1033,6 +1033,14 @@ done:
 	return tt->head && tt->tail ? 0 : FROMAUTH_E_NOMEM;
 }
 
+int fa_spf_record_reads_vars(const struct fa_spf_record *rec)
+{
+	for (size_t i = 0; rec && i < rec->count; i++)
+		if (has_foreign_delimiter(rec->terms[i].value))
+			return 1;
+	return 0;
+}
+
 void fa_spf_segments_free(char **segments, size_t n)
 {
 	for (size_t i = 0; segments && i < n; i++)

@@ -22,7 +22,7 @@
  * - libspf2 gets each record rewritten from our parse (modifiers last,
  *   redirect dropped beside "all", unknown modifiers dropped) and /0
  *   prefixes, which it cannot compile, spelled another way: ip4/ip6 as
- *   two /1 halves, a and mx as a name with a random per-evaluation
+ *   two /1 halves, a and mx as a name with a random per-context
  *   suffix that this layer answers with the client's own address when
  *   the real name has any.
  *
@@ -52,6 +52,7 @@
 
 #include "address.h"
 #include "ctx.h"
+#include "memo.h"
 #include "private.h"
 #include "spf-record.h"
 #include "spf.h"
@@ -102,7 +103,27 @@ struct synth_record {
 struct seen_record {
 	char *domain;
 	char *text;
-	struct fa_spf_record *parsed;
+	const struct fa_spf_record *parsed;     /* of prep */
+	struct prep *prep;      /* a reference (fa_memo_shared_release) */
+};
+
+/*
+ * What one SPF record, fetched at one domain, gives a client of one
+ * family: our parse (or why it failed) and the text(s) libspf2 gets.
+ * Shared through the context's memo (review 3c: the same provider
+ * records are screened and rewritten for every check otherwise), so
+ * immutable once made.  A record with a macro we expand ourselves
+ * depends on the sender and client too and is not memoized.
+ */
+struct prep {
+	struct fa_spf_record *parsed;   /* NULL: parse_rc says why */
+	int parse_rc;
+	char err[256];          /* of the parse */
+	int rc;                 /* of fa_spf_record_for_libspf2() */
+	int unsupported;
+	char why[300];
+	char **segs;
+	size_t nsegs;
 };
 
 /* State of one evaluation, the hook of its DNS layer. */
@@ -130,7 +151,9 @@ struct eval {
 
 	/* names ending so stand for "the client, if NAME has addresses":
 	 * how a and mx with a /0 prefix reach libspf2, which cannot hold
-	 * /0.  Random per evaluation, so no record or sender can forge it. */
+	 * /0.  Random per context (memo.h's nonce), so no record or sender
+	 * can forge it, yet the same for every check, so rewritten records
+	 * can be memoized. */
 	char any_suffix[48];
 
 	char last_temp_name[256];
@@ -210,12 +233,12 @@ static const char *fit_name(const char *name)
 	return name;
 }
 
+/* Takes the reference to @prep. */
 static void remember_record(struct eval *ev, const char *domain,
-			    const char *text, size_t len,
-			    struct fa_spf_record *parsed)
+			    const char *text, size_t len, struct prep *prep)
 {
 	if (ev->nseen >= MAX_RECORDS_SEEN) {
-		fa_spf_record_free(parsed);
+		fa_memo_shared_release(prep);
 		return;
 	}
 	struct seen_record *s = &ev->seen[ev->nseen];
@@ -224,14 +247,88 @@ static void remember_record(struct eval *ev, const char *domain,
 	if (!s->domain || !s->text) {
 		free(s->domain);
 		free(s->text);
-		fa_spf_record_free(parsed);
+		fa_memo_shared_release(prep);
 		out_of_memory(ev);
 		return;
 	}
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
-	s->parsed = parsed;
+	s->prep = prep;
+	s->parsed = prep->parsed;
 	ev->nseen++;
+}
+
+static void prep_dtor(void *val)
+{
+	struct prep *p = val;
+	fa_spf_record_free(p->parsed);
+	fa_spf_segments_free(p->segs, p->nsegs);
+}
+
+/* Screen and rewrite; NULL when out of memory.  *memoizable: the result
+ * depends on nothing but the memo key. */
+static struct prep *prep_make(const char *text, size_t len, int family,
+			      const char *domain, const char *any_suffix,
+			      const struct fa_spf_macro_vars *vars, int *memoizable)
+{
+	struct prep *p = fa_memo_shared_new(sizeof(*p), prep_dtor);
+	if (!p)
+		return NULL;
+	*memoizable = 1;
+	p->parse_rc = fa_spf_record_parse(text, len, &p->parsed, p->err, sizeof(p->err));
+	if (p->parse_rc == FROMAUTH_E_NOMEM)
+		goto nomem;
+	if (p->parse_rc)
+		return p;
+	*memoizable = !fa_spf_record_reads_vars(p->parsed);
+	p->rc = fa_spf_record_for_libspf2(p->parsed, family, domain, any_suffix, vars,
+					  &p->segs, &p->nsegs, &p->unsupported,
+					  p->why, sizeof(p->why));
+	if (p->rc)
+		goto nomem;     /* it fails for nothing else */
+	return p;
+nomem:
+	fa_memo_shared_release(p);
+	return NULL;
+}
+
+/* The prep of @text at @domain: from the memo, or made (and memoized). */
+static struct prep *prep_get(struct eval *ev, const char *domain,
+			     const char *text, size_t len,
+			     const struct fa_spf_macro_vars *vars)
+{
+	struct fa_memo *memo = fa_dns_memo(ev->req->dns);
+	size_t dl = strlen(domain), klen = 1 + dl + 1 + len;
+	unsigned char stackkey[1024], *key = stackkey;
+	int memoizable = 0;
+
+	if (memo && klen > sizeof(stackkey) && !(key = malloc(klen)))
+		memo = NULL;
+	if (memo) {
+		key[0] = (unsigned char)ev->family;
+		memcpy(key + 1, domain, dl + 1);
+		memcpy(key + 1 + dl + 1, text, len);
+		struct prep *p = fa_memo_get_shared(memo, FA_MEMO_SPF_PREP, key, klen);
+		if (p) {
+			if (key != stackkey)
+				free(key);
+			return p;
+		}
+	}
+	struct prep *p = prep_make(text, len, ev->family, domain, ev->any_suffix, vars,
+				   &memoizable);
+	if (memo && p && memoizable) {
+		size_t terms = p->parsed ? p->parsed->count : 0;
+		/* an estimate: the parse, the rewrite and their allocations */
+		fa_memo_put_shared(memo, FA_MEMO_SPF_PREP, key, klen, p,
+				   sizeof(*p) + 6 * len + 64 * p->nsegs +
+				   terms * (sizeof(struct fa_spf_term) + 64));
+	} else if (memo) {
+		fa_memo_abandon(memo, FA_MEMO_SPF_PREP, key, klen);
+	}
+	if (key != stackkey)
+		free(key);
+	return p;
 }
 
 static uint16_t fa_type_of(ns_type type)
@@ -249,7 +346,7 @@ static uint16_t fa_type_of(ns_type type)
 /* Serve segments 1.. of a long record under names of ours, each segment
  * chained to the next by redirect=; returns segment 0 so chained. */
 static char *chain_segments(struct eval *ev, const char *domain,
-			    char **segs, size_t n)
+			    char *const *segs, size_t n)
 {
 	char *next_name = NULL;
 	for (size_t i = n; i-- > 0;) {
@@ -318,25 +415,6 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char err[256] = "";
-	struct fa_spf_record *parsed = NULL;
-	int rc = fa_spf_record_parse((const char *)found->data, found->len,
-				     &parsed, err, sizeof(err));
-	if (rc == FROMAUTH_E_NOMEM) {
-		out_of_memory(ev);
-		rr->herrno = TRY_AGAIN;
-		return;
-	}
-	if (rc) {
-		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
-		     domain, err);
-		rr->herrno = TRY_AGAIN;
-		return;
-	}
-	char **segs = NULL;
-	size_t nsegs = 0;
-	int unsupported = 0;
-	char why[300] = "";
 	/* for macros libspf2 cannot split (',' '/' delimiters) */
 	const SPF_request_t *sr = ev->spf_req;
 	struct fa_spf_macro_vars vars = {
@@ -346,20 +424,32 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		.family = ev->family,
 	};
 	memcpy(vars.ip, ev->ip, sizeof(vars.ip));
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix, &vars,
-				       &segs, &nsegs, &unsupported, why, sizeof(why));
-	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
-	if (rc == 0 && unsupported) {
-		fa_spf_segments_free(segs, nsegs);
-		if (unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
-			ev->needs_helo = 1;
-		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s cannot be evaluated by libspf2: %s", domain, why);
+	struct prep *prep = prep_get(ev, domain, (const char *)found->data, found->len,
+				     &vars);
+	if (!prep) {
+		out_of_memory(ev);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char *first = rc ? NULL : chain_segments(ev, domain, segs, nsegs);
-	fa_spf_segments_free(segs, nsegs);
+	if (prep->parse_rc) {
+		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
+		     domain, prep->err);
+		fa_memo_shared_release(prep);
+		rr->herrno = TRY_AGAIN;
+		return;
+	}
+	if (prep->unsupported) {
+		if (prep->unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
+			ev->needs_helo = 1;
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record of %s cannot be evaluated by libspf2: %s",
+		     domain, prep->why);
+		remember_record(ev, domain, (const char *)found->data, found->len, prep);
+		rr->herrno = TRY_AGAIN;
+		return;
+	}
+	char *first = chain_segments(ev, domain, prep->segs, prep->nsegs);
+	remember_record(ev, domain, (const char *)found->data, found->len, prep);
 	size_t len = first ? strlen(first) : 0;
 	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
 		free(first);
@@ -1082,8 +1172,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	memset(&ev, 0, sizeof(ev));
 	ev.req = req;
 	ev.stop_result = -1;
-	uint64_t nonce;
-	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
+	/* per context, so that rewritten records can be memoized: drawn
+	 * at random once, as unguessable as a per-check one */
+	uint64_t nonce = fa_memo_nonce(fa_dns_memo(req->dns));
+	if (!nonce &&
+	    getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
 		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
 	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
 		 (unsigned long long)nonce);
@@ -1151,7 +1244,9 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return 0;
 	}
 
-	ev.log = calloc(MAX_LOG, sizeof(*ev.log));
+	/* not calloc: log_query() clears each entry it fills, and zeroing
+	 * all 64 entries up front was 6 % of a full check */
+	ev.log = malloc(MAX_LOG * sizeof(*ev.log));
 	if (!ev.log) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
@@ -1263,7 +1358,7 @@ fail:
 	for (size_t i = 0; i < ev.nseen; i++) {
 		free(ev.seen[i].domain);
 		free(ev.seen[i].text);
-		fa_spf_record_free(ev.seen[i].parsed);
+		fa_memo_shared_release(ev.seen[i].prep);
 	}
 	fromauth_spf_free(spf);
 	return rc;
