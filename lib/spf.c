@@ -126,7 +126,7 @@ struct prep {
 	size_t nsegs;
 };
 
-/* State of one evaluation, the hook of its DNS layer. */
+/* State of one evaluation, which its DNS layer finds as current_eval. */
 struct eval {
 	struct fa_dns_req *req;
 	SPF_request_t *spf_req;
@@ -685,11 +685,32 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	ev->nlog++;
 }
 
+/*
+ * One libspf2 server per context (review 3c), shared by every thread:
+ * libspf2's docs/API calls a server reusable and thread safe, and its
+ * source (src/libspf2) bears that out for our use: nothing but the
+ * SPF_server_set_*() calls writes to an SPF_server_t, and those run
+ * here, before the server is published through the memo; a compiled
+ * record or a request only reads the server; the DNS layer it calls is
+ * ours.  The only mutable statics are the log-handler globals, which we
+ * never set.  The layer has no per-call argument, so it finds the
+ * evaluation of the calling thread through this pointer, set only
+ * around SPF_request_query_mailfrom().
+ */
+static _Thread_local struct eval *current_eval;
+
+struct spf_server {
+	SPF_dns_server_t layer;
+	SPF_server_t *server;
+};
+
 static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 				  ns_type type, int should_cache)
 {
-	struct eval *ev = layer->hook;
+	struct eval *ev = current_eval;
 	enum query_class cls;
+	if (!ev)        /* not inside fa_spf_eval(): never happens */
+		return SPF_dns_rr_new_init(layer, domain, type, 0, TRY_AGAIN);
 	SPF_dns_rr_t *rr = lookup(ev, layer, domain ? domain : "", type,
 				  should_cache, &cls);
 	log_query(ev, domain ? domain : "", type, cls, rr);
@@ -701,7 +722,10 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 				   char **bufp, size_t *buflenp)
 {
-	struct eval *ev = server->resolver->hook;
+	struct eval *ev = current_eval;
+	(void)server;
+	if (!ev)
+		return SPF_E_NOT_CONFIG;
 	struct fa_dns_answer *ans = NULL;
 	char name[256];
 
@@ -1149,14 +1173,61 @@ static int check_identity(const char *mail_from, const char *helo,
 	return 0;
 }
 
+static void server_dtor(void *val)
+{
+	struct spf_server *s = val;
+	if (s->server)
+		SPF_server_free(s->server);
+}
+
+/* The context's server, made on first use (or a private one without a
+ * memo); a reference, or NULL when out of memory. */
+static struct spf_server *server_get(struct fa_memo *memo)
+{
+	static const char key[] = "libspf2";
+	struct spf_server *s = fa_memo_get_shared(memo, FA_MEMO_SPF_SERVER, key,
+						  sizeof(key) - 1);
+	if (s)
+		return s;
+	s = fa_memo_shared_new(sizeof(*s), server_dtor);
+	if (s) {
+		s->layer.lookup = layer_lookup;
+		s->layer.get_exp = layer_get_exp;
+		s->layer.name = "fromauth";
+		s->server = SPF_server_new_dns(&s->layer, 0);
+		SPF_response_t *resp = NULL;
+		/* The layer counts terms over the whole tree (and does not
+		 * count the redirects chaining a long record's segments);
+		 * libspf2's own count, per record and with those redirects,
+		 * must not get first.  The explanation libspf2 makes of its
+		 * own is never read (exp= text is ours, layer_get_exp): a
+		 * literal costs nothing to expand, its default's macros did
+		 * (5 % of a check). */
+		if (!s->server ||
+		    SPF_server_set_rec_dom(s->server, "fromauth.invalid") != SPF_E_SUCCESS ||
+		    SPF_server_set_max_dns_mech(s->server, 100) != SPF_E_SUCCESS ||
+		    SPF_server_set_explanation(s->server, "fromauth", &resp) != SPF_E_SUCCESS) {
+			fa_memo_shared_release(s);
+			s = NULL;
+		}
+		if (resp)
+			SPF_response_free(resp);
+	}
+	if (s)
+		fa_memo_put_shared(memo, FA_MEMO_SPF_SERVER, key, sizeof(key) - 1, s,
+				   sizeof(*s) + 4096);
+	else
+		fa_memo_abandon(memo, FA_MEMO_SPF_SERVER, key, sizeof(key) - 1);
+	return s;
+}
+
 int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		const char *helo, struct fromauth_spf **out,
 		char *errbuf, size_t errlen)
 {
 	struct eval ev;
 	struct fromauth_spf *spf = NULL;
-	SPF_dns_server_t layer;
-	SPF_server_t *server = NULL;
+	struct spf_server *server = NULL;
 	SPF_request_t *sr = NULL;
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
@@ -1251,23 +1322,17 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
-	memset(&layer, 0, sizeof(layer));
-	layer.lookup = layer_lookup;
-	layer.get_exp = layer_get_exp;
-	layer.name = "fromauth";
-	layer.hook = &ev;
-	ev.spare = SPF_dns_rr_new_init(&layer, NULL, ns_t_txt, 0, TRY_AGAIN);
-	server = SPF_server_new_dns(&layer, 0);
-	if (!server || !ev.spare) {
+	server = server_get(fa_dns_memo(req->dns));
+	if (!server) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
-	SPF_server_set_rec_dom(server, "fromauth.invalid");
-	/* The layer counts terms over the whole tree (and does not count
-	 * the redirects chaining a long record's segments); libspf2's own
-	 * count, per record and with those redirects, must not get first. */
-	SPF_server_set_max_dns_mech(server, 100);
-	sr = SPF_request_new(server);
+	ev.spare = SPF_dns_rr_new_init(&server->layer, NULL, ns_t_txt, 0, TRY_AGAIN);
+	if (!ev.spare) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	sr = SPF_request_new(server->server);
 	if (!sr) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
@@ -1296,7 +1361,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 
+	struct eval *outer = current_eval;
+	current_eval = &ev;
 	SPF_request_query_mailfrom(sr, &resp);
+	current_eval = outer;
 	if (!resp) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
@@ -1342,10 +1410,9 @@ fail:
 		SPF_response_free(resp);
 	if (sr)
 		SPF_request_free(sr);
-	if (server)
-		SPF_server_free(server);
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
+	fa_memo_shared_release(server);
 	clear_pending(&ev);
 	free(identity);
 	free(ev.log);

@@ -1040,6 +1040,9 @@ START_TEST(fromauth_spf_check_memo_same_results)
 	ck_assert_uint_gt(compared, owners * 10);
 	/* the memo was used, and the context without one kept nothing */
 	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PREP), owners / 2);
+	/* one libspf2 server for all of them */
+	ck_assert_uint_eq(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_SERVER), 1);
+	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_SPF_SERVER), 0);
 	fromauth_ctx_free(plain);
 }
 END_TEST
