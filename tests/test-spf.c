@@ -1047,6 +1047,32 @@ START_TEST(fromauth_spf_check_memo_same_results)
 }
 END_TEST
 
+static void *read_spf_json(void *arg)
+{
+	return (void *)fromauth_spf_json(arg);
+}
+
+/* The JSON is built on first use: threads racing for it all get the one
+ * published string, and it parses. */
+START_TEST(fromauth_spf_json_once)
+{
+	struct fromauth_spf *spf = check("192.0.2.1", "pass.spf.test", NULL);
+	pthread_t t[8];
+	void *got[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, read_spf_json, spf), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], &got[i]);
+	for (int i = 0; i < 8; i++)
+		ck_assert_ptr_eq(got[i], fromauth_spf_json(spf));
+	json_object *o = json_tokener_parse(fromauth_spf_json(spf));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "result")), "pass");
+	json_object_put(o);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf");
@@ -1068,6 +1094,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_memo_same_results },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
+		{ "fromauth_spf_json", fromauth_spf_json_once },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },
 		{ "fromauth_spf_result_name", fromauth_spf_result_name_all },
 		{ "fa_spf_record_parse", fa_spf_record_parse_grammar },
