@@ -19,6 +19,7 @@ enum fa_memo_kind {
 	FA_MEMO_OPENDKIM_PASS = 2,      /* key record wire -> libopendkim passed it */
 	FA_MEMO_SPF_PREP = 3,   /* (family, domain, SPF record) -> screened, rewritten */
 	FA_MEMO_SPF_SERVER = 4, /* the context's libspf2 server */
+	FA_MEMO_SPF_PARSE = 5,  /* SPF record text -> our parse (spf-tree.c) */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)

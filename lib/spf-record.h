@@ -64,6 +64,13 @@ int fa_spf_is_record(const char *txt, size_t len);
 int fa_spf_record_parse(const char *txt, size_t len, struct fa_spf_record **out,
 			char *errbuf, size_t errlen);
 void fa_spf_record_free(struct fa_spf_record *rec);
+/* fa_spf_record_parse() through the context's memo (@memo may be NULL):
+ * on 0, *rec is shared and read-only, kept alive by *ref, which the
+ * caller releases with fa_memo_shared_release(). */
+struct fa_memo;
+int fa_spf_record_parse_shared(struct fa_memo *memo, const char *txt, size_t len,
+			       const struct fa_spf_record **rec, void **ref,
+			       char *errbuf, size_t errlen);
 
 /* Is this a DNS-querying term (RFC 7208 4.6.4)? */
 int fa_spf_term_queries_dns(const struct fa_spf_term *t);

@@ -984,8 +984,9 @@ START_TEST(fa_spf_expand_ranges_tree)
 }
 END_TEST
 
-/* Screened and rewritten records come from the context's memo after the
- * first evaluation: every record of the test zone, for clients of both
+/* Screened and rewritten records (and the tree analysis's parses) come
+ * from the context's memo after the first evaluation: every record of the
+ * test zone, for clients of both
  * families (a match, a miss, the other family), evaluated three times
  * on one context, gives what a context without memo gives. */
 START_TEST(fromauth_spf_check_memo_same_results)
@@ -1008,6 +1009,30 @@ START_TEST(fromauth_spf_check_memo_same_results)
 			continue;
 		snprintf(from, sizeof(from), "u@%s.spf.test", owner);
 		owners++;
+		/* the tree analysis reads included records from the memo too */
+		for (int round = 0; round < 2; round++) {
+			struct fa_dns_req qa, qb;
+			struct fa_spf_analysis *x = NULL, *y = NULL;
+			fa_dns_req_init(&qa, ctx->dns);
+			fa_dns_req_init(&qb, plain->dns);
+			ck_assert_int_eq(fa_spf_analyze(&qa, from + 2, &x),
+					 fa_spf_analyze(&qb, from + 2, &y));
+			if (x && y) {
+				ck_assert_str_eq(x->syntax_error ? x->syntax_error : "",
+						 y->syntax_error ? y->syntax_error : "");
+				ck_assert_uint_eq(x->lookups, y->lookups);
+				ck_assert_uint_eq(x->void_lookups, y->void_lookups);
+				ck_assert_int_eq(x->temperror, y->temperror);
+				ck_assert_int_eq(x->loop, y->loop);
+				ck_assert_int_eq(x->too_deep, y->too_deep);
+				ck_assert_int_eq(x->missing_target, y->missing_target);
+				ck_assert_int_eq(x->plus_all, y->plus_all);
+				ck_assert_int_eq(x->uses_ptr, y->uses_ptr);
+				ck_assert_int_eq(x->cut, y->cut);
+			}
+			fa_spf_analysis_free(x);
+			fa_spf_analysis_free(y);
+		}
 		for (int round = 0; round < 3; round++)
 			for (size_t i = 0; i < FA_ARRAY_SIZE(ips); i++) {
 				struct fromauth_spf *a = NULL, *b = NULL;
@@ -1040,6 +1065,7 @@ START_TEST(fromauth_spf_check_memo_same_results)
 	ck_assert_uint_gt(compared, owners * 10);
 	/* the memo was used, and the context without one kept nothing */
 	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PREP), owners / 2);
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PARSE), 0);
 	/* one libspf2 server for all of them */
 	ck_assert_uint_eq(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_SERVER), 1);
 	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_SPF_SERVER), 0);
