@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "memo.h"
 #include "private.h"
+#include "remedy.h"
 #include "spf-record.h"
 #include "spf.h"
 
