@@ -425,7 +425,8 @@ const char *fromauth_spf_record(const struct fromauth_spf *spf);
 unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf);
 /** Void lookups (RFC 7208 4.6.4). @since 1.0 */
 unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf);
-/** The evaluation as a JSON object. @since 1.0 */
+/** The evaluation as a JSON object, built on the first call (from any
+ *  thread); NULL only when out of memory. @since 1.0 */
 const char *fromauth_spf_json(const struct fromauth_spf *spf);
 
 /* ------------------------------------------------------------------ */
