@@ -646,8 +646,10 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		for (int i = 0; i < rr->num_rr && i < (int)FA_ARRAY_SIZE(ev->pending); i++) {
 			ev->pending[i] = strdup(type == ns_t_mx ? rr->rr[i]->mx
 							       : rr->rr[i]->ptr);
-			if (!ev->pending[i])
+			if (!ev->pending[i]) {
+				fa_dns_req_nomem(ev->req);
 				break;
+			}
 			ev->npending++;
 		}
 		ev->pending_kind = type == ns_t_mx ? PENDING_MX

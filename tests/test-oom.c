@@ -130,6 +130,8 @@ static const struct oom_case cases[] = {
 	{ "ips-placeholder", "ips", "news@ips-placeholder.example" },
 	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example" },
 	{ "nodmarc-bounce", "returnpath", "news@mail.nodmarc-bounce.example" },
+	/* a record of a, mx and includes: MX targets in libspf2's callback */
+	{ "lookup-merge", "esp", "news@lookup-merge.example" },
 };
 
 START_TEST(fromauth_check_nomem)
