@@ -348,6 +348,107 @@ START_TEST(fa_dns_clone_overlay_layers)
 }
 END_TEST
 
+static int layer_query(struct fa_dns *d, const char *name, uint16_t type,
+		       struct fa_dns_answer **a)
+{
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, d);
+	return fa_dns_query(&req, name, type, a, NULL);
+}
+
+START_TEST(fa_dns_delete_record_layers)
+{
+	/* A layer over the context deletes what the base publishes, as the
+	 * zone would answer after the change; the base is untouched. */
+	struct fa_dns *layer = NULL;
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"one\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"two\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_clone_overlay(ctx->dns, &layer), 0);
+
+	/* The only record of a name: NXDOMAIN. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "txt.example.test. TXT \"hello\" \"world\"",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "txt.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->count, 0);
+	fa_dns_answer_release(a);
+	/* Matched by text, not by how it is cut into strings. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "two.example.test. 60 TXT \"o\" \"ne\"",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "two");
+	fa_dns_answer_release(a);
+	/* A set emptied at a name that holds other types: NODATA. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "example.test. MX 10 mx.example.test.",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "example.test", FA_RR_MX, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(layer, "example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	/* Deleting the only record below an empty non-terminal removes both. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "a.b.c.example.test. A 192.0.2.3", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "a.b.c.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+	/* Replace = delete + add in one layer: the rest of the set stays. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "two.example.test. TXT \"two\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(layer, "two.example.test. TXT \"three\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_delete_record(layer, "nothing.example.test. TXT \"x\"", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "three");
+	fa_dns_answer_release(a);
+	/* Deleting what does not exist creates no name. */
+	ck_assert_int_eq(layer_query(layer, "nothing.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+
+	/* CNAMEs: deleting the target's record leaves the alias with nothing
+	 * at the end of its chain; deleting the alias makes the name go. */
+	ck_assert_int_eq(layer_query(layer, "alias.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->cname_count, 1);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_delete_record(layer, "alias2.example.test. CNAME alias.example.test.",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "alias2.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->cname_count, 0);
+	fa_dns_answer_release(a);
+	/* A record deleted, then published again in the same layer. */
+	ck_assert_int_eq(fa_dns_add_record(layer, "alias2.example.test. CNAME alias.example.test.",
+					   NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "alias2.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->cname_count, 2);
+	fa_dns_answer_release(a);
+
+	/* The base still answers as before. */
+	ck_assert_int_eq(layer_query(ctx->dns, "txt.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(ctx->dns, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->count, 2);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(ctx->dns, "a.b.c.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+
+	ck_assert_int_eq(fa_dns_delete_record(layer, "bad. TXT", NULL, 0), FROMAUTH_E_RECORD);
+	fa_dns_free(layer);
+
+	/* In the context itself (--assume-delete): the zone's own record. */
+	ck_assert_int_eq(fa_dns_delete_record(ctx->dns, "mx.example.test. A 192.0.2.25", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(ctx->dns, "mx.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+}
+END_TEST
+
 /* The cache: one fetch serves concurrent askers, TTLs expire. */
 struct waiter {
 	struct fa_cache *cache;
@@ -463,6 +564,7 @@ Suite *test_suite(void)
 		{ "fa_dns_rdf_key", fa_dns_rdf_key_as_ldns },
 		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
+		{ "fa_dns_delete_record", fa_dns_delete_record_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
 	};
