@@ -143,6 +143,20 @@ int fromauth_ctx_add_zone_file(struct fromauth_ctx *ctx, const char *path,
 int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
 			    char *errbuf, size_t errlen);
 /**
+ * Delete one record, given as a master-file line, from what the overlay and
+ * the network answer ("what if I removed this?"): it is matched by owner,
+ * type and data (a TXT record by its text, however split into strings), not
+ * by TTL.  The rest of its set stays; a name left with nothing answers
+ * NXDOMAIN when the overlay holds it, a set emptied otherwise NODATA.  A
+ * later fromauth_ctx_add_record() of the same record publishes it again.
+ * Not thread-safe against concurrent checks, like the other overlay calls.
+ * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_RECORD (errbuf says why),
+ *         FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_ctx_delete_record(struct fromauth_ctx *ctx, const char *rr,
+			       char *errbuf, size_t errlen);
+/**
  * Make queries for @p name time out for every type the overlay does not
  * hold for it (tests, "what if the server is down").
  * @since 1.0

@@ -1120,6 +1120,8 @@ class Context(_Owned):
     :param offline: only overlay records answer
     :param zone_files: master files whose records are overlaid
     :param assume: master-file lines overlaid, as ``fromauth --assume``
+    :param assume_delete: master-file lines deleted, as ``fromauth
+        --assume-delete`` (after @assume)
     :param timeout_names: names whose lookups time out (what-if tests)
     :param dnsbl: blocklist specs (:meth:`add_dnsbl`) asked instead of the
         default lists by ``reputation=True`` checks
@@ -1136,6 +1138,7 @@ class Context(_Owned):
                  timeout_ms: Optional[int] = None, tries: Optional[int] = None,
                  deadline_ms: Optional[int] = None, offline: bool = False,
                  zone_files: Iterable[str] = (), assume: Iterable[str] = (),
+                 assume_delete: Iterable[str] = (),
                  timeout_names: Iterable[str] = (), dnsbl: Iterable[str] = (),
                  psl_file: Optional[Union[str, "os.PathLike[str]"]] = None,
                  cache_bytes: Optional[int] = None) -> None:
@@ -1157,6 +1160,8 @@ class Context(_Owned):
                 self.add_zone_file(z)
             for rr in assume:
                 self.add_record(rr)
+            for rr in assume_delete:
+                self.delete_record(rr)
             for n in timeout_names:
                 self.add_timeout_name(n)
             for spec in dnsbl:
@@ -1201,6 +1206,12 @@ class Context(_Owned):
         """Overlay one record given as a master-file line, e.g.
         ``'_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=none"'``."""
         _call(lib.fromauth_ctx_add_record, self._p(), _b(rr))
+
+    def delete_record(self, rr: str) -> None:
+        """Answer as if the record, a master-file line, were deleted: from
+        the overlay and from what the network answers (matched by owner,
+        type and data, not TTL); raises :class:`RecordError`."""
+        _call(lib.fromauth_ctx_delete_record, self._p(), _b(rr))
 
     def add_timeout_name(self, name: str) -> None:
         """Make lookups of @name time out for every type the overlay lacks."""

@@ -77,6 +77,7 @@ _PROTOS: Dict[str, Tuple[object, list]] = {
     "fromauth_ctx_set_offline": (_i, [P, _i]),
     "fromauth_ctx_add_zone_file": (_i, [P, _s, _s, _z]),
     "fromauth_ctx_add_record": (_i, [P, _s, _s, _z]),
+    "fromauth_ctx_delete_record": (_i, [P, _s, _s, _z]),
     "fromauth_ctx_add_timeout_name": (_i, [P, _s]),
     "fromauth_ctx_add_dnsbl": (_i, [P, _s, _s, _z]),
     # dns
