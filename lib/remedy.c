@@ -32,15 +32,26 @@ int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns
 	if (rc)
 		return rc;
 
+	/* Every operation in order: a replacement is the deletion of the old
+	 * record and the addition of the new one, so the rest of its set
+	 * stays, as on the real zone.  Actions are not DNS: nothing to apply. */
 	for (size_t i = 0; rc == FROMAUTH_OK && i < r->finding_count; i++) {
 		const struct fa_finding *f = &r->findings[i];
-		for (size_t j = 0; rc == FROMAUTH_OK && j < f->fix_count; j++) {
+		for (size_t j = 0; rc == FROMAUTH_OK && j < f->op_count; j++) {
+			const struct fa_fix_op *op = &f->ops[j];
+			if (op->op == FROMAUTH_FIX_ACTION)
+				continue;
 			if (f->fix_needs_input) {
-				rc = remember_not_applied(r, f->fix[j]);
+				if (op->op != FROMAUTH_FIX_DELETE)
+					rc = remember_not_applied(r, op->rr);
 				continue;
 			}
 			char err[256];
-			rc = fa_dns_add_record(layer, f->fix[j], err, sizeof(err));
+			if (op->op == FROMAUTH_FIX_REPLACE || op->op == FROMAUTH_FIX_DELETE)
+				rc = fa_dns_delete_record(layer, op->old ? op->old : op->rr,
+							  err, sizeof(err));
+			if (rc == FROMAUTH_OK && op->op != FROMAUTH_FIX_DELETE)
+				rc = fa_dns_add_record(layer, op->rr, err, sizeof(err));
 			/* Our own fix lines must parse: a failure is our bug. */
 			if (rc == FROMAUTH_E_RECORD)
 				rc = FROMAUTH_E_INTERNAL;
