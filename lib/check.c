@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "pool.h"
 #include "dkim.h"
+#include "dmarc-record.h"
 #include "dmarc.h"
 #include "profile.h"
 #include "service.h"
@@ -239,6 +240,48 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 	return rc;
 }
 
+/* Rank of a DMARC record to keep among several: valid first, then the
+ * stronger policy (a fix never weakens DMARC), then fewer problems. */
+static long dmarc_keep_rank(const char *text)
+{
+	struct fa_dmarc_record rec;
+	if (fa_dmarc_record_parse(text, strlen(text), &rec) != 0)
+		return -1;
+	int p = 0, sp = 0, np = 0;
+	int valid = fa_dmarc_record_policies(&rec, &p, &sp, &np) && rec.problem_count == 0;
+	long rank = (long)valid * 1000 + (long)p * 100 - (long)rec.problem_count;
+	fa_dmarc_record_clear(&rec);
+	return rank;
+}
+
+/* Two or more DMARC records at one name: delete all but the best. */
+static void dmarc_duplicate_fix(struct fromauth_result *r, struct fa_finding *f,
+				const struct fromauth_dmarc *d)
+{
+	size_t n = fa_dmarc_duplicate_count(d), keep = 0;
+	if (!f || n < 2)
+		return;
+	long best = dmarc_keep_rank(fa_dmarc_duplicate(d, 0));
+	for (size_t i = 1; i < n; i++) {
+		long rank = dmarc_keep_rank(fa_dmarc_duplicate(d, i));
+		if (rank > best) {
+			best = rank;
+			keep = i;
+		}
+	}
+	char owner[300];
+	snprintf(owner, sizeof(owner), "_dmarc.%s", fa_dmarc_multiple_domain(d));
+	for (size_t i = 0; i < n; i++) {
+		if (i == keep)
+			continue;
+		char *line = fa_txt_rr_line(owner, fa_dmarc_duplicate(d, i));
+		if (!line || fa_finding_add_delete(f, line) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(line);
+	}
+	append_message(r, f, "Keep \"%s\".", fa_dmarc_duplicate(d, keep));
+}
+
 static void dmarc_findings(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
@@ -252,10 +295,11 @@ static void dmarc_findings(struct eval_state *st)
 		return;
 	}
 	if (fa_dmarc_record_count(d) > 1) {
-		fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
+		struct fa_finding *f = fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
 			       "_dmarc.%s has %zu DMARC records; receivers ignore them all. Delete all but one.",
 			       fa_dmarc_multiple_domain(d) ? fa_dmarc_multiple_domain(d) : r->domain,
 			       fa_dmarc_record_count(d));
+		dmarc_duplicate_fix(r, f, d);
 	} else if (fa_dmarc_record_count(d) == 0) {
 		/* A starting record at the organizational domain covers
 		 * subdomains too; p=none only asks for reports. */

@@ -109,6 +109,17 @@ python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verdict"]=="pass"
 expect 0 "assume" news@no-dmarc.example $(scenario no-dmarc esp) --offline \
 	--assume '_dmarc.no-dmarc.example. 3600 IN TXT "v=DMARC1; p=none"'
 
+# ---- two DMARC records: the fix deletes the weaker, and --fix proves it
+# shellcheck disable=SC2046
+expect 1 "multiple" news@dmarc-multiple.example $(scenario dmarc-multiple esp) --offline --fix
+grep -qF 'delete: _dmarc.dmarc-multiple.example. 3600 IN TXT "v=DMARC1; p=none"' "$TMP/out" &&
+	ok "multiple: the report shows the record to delete" ||
+	not_ok "multiple: no deletion in the report"
+grep -q '^After publishing the fixes below: pass' "$TMP/out" &&
+	ok "multiple: --fix proves the deletion" || not_ok "multiple: --fix line"
+grep -qF 'Keep "v=DMARC1; p=reject"' "$TMP/out" &&
+	ok "multiple: the report names the record to keep" || not_ok "multiple: no record to keep"
+
 # ---- --assume-delete removes a record: two DMARC records, the weaker deleted
 # shellcheck disable=SC2046
 expect 0 "assume-delete" news@dmarc-multiple.example $(scenario dmarc-multiple esp) --offline \
