@@ -9,7 +9,7 @@
 
 #include "dns.h"
 #include "private.h"
-#include "rules.h"
+#include "rule-rows.h"
 #include "spf.h"
 
 /* One fix operation (enum fromauth_fix_op). */
@@ -123,9 +123,5 @@ int fa_finding_add_fix(struct fa_finding *f, const char *line);
 int fa_finding_add_replace(struct fa_finding *f, const char *old, const char *line);
 int fa_finding_add_delete(struct fa_finding *f, const char *old);
 int fa_finding_add_action(struct fa_finding *f, const char *text);
-
-/* A TXT record as a master-file line: @text split into character-strings
- * of at most 255 bytes, quotes and backslashes escaped.  malloc'd. */
-char *fa_txt_rr_line(const char *owner, const char *text);
 
 #endif
