@@ -10,6 +10,7 @@
 #include "profile.h"
 #include "remedy.h"
 #include "service.h"
+#include "spf-record.h"
 #include "spf.h"
 
 static int spf_rank_failure(int result)
@@ -39,73 +40,303 @@ static const char *spf_finding_code(int result)
 	return NULL;
 }
 
-/* The record-level SPF findings at M (not tied to one IP). */
-static void spf_record_findings(struct eval_state *st)
+static unsigned int budget_rest(const struct fa_spf_budget *b)
+{
+	unsigned int used = atomic_load(&b->req->queries) - b->start;
+	return used < FA_SPF_REMEDY_QUERIES ? FA_SPF_REMEDY_QUERIES - used : 0;
+}
+
+/* M's record as the record findings change it: every correction works
+ * on what the one before left, so the user gets one replacement of the
+ * record (two would publish two SPF records), attached to the first
+ * finding that needed a change. */
+struct spf_change {
+	char *text;             /* the record so far, or NULL: unchanged */
+	size_t owner;           /* index of the finding that carries it */
+	int has_owner;
+	struct fa_spf_fix *fit; /* the records a flattened chain needs */
+};
+
+/* Say in @f's message what the change is, or why there is none. */
+static void spf_change_step(struct eval_state *st, struct spf_change *c, struct fa_finding *f,
+			    int rc, struct fa_spf_fix *fix, char *why)
+{
+	struct fromauth_result *r = st->r;
+	if (rc == FROMAUTH_E_NOMEM)
+		r->nomem = 1;
+	if (f && why)
+		fa_finding_append(r, f, "%s", why);
+	free(why);
+	if (!f || !fix) {
+		fa_spf_fix_free(fix);
+		return;
+	}
+	fa_finding_append(r, f, "%s", fix->note);
+	if (!c->has_owner) {
+		c->owner = (size_t)(f - r->findings);
+		c->has_owner = 1;
+	} else {
+		fa_finding_append(r, f, "The replacement record proposed under %s includes this change.",
+				  r->findings[c->owner].code);
+	}
+	free(c->text);
+	c->text = fix->record;
+	fix->record = NULL;
+	if (fix->extra_count) {
+		fa_spf_fix_free(c->fit);
+		c->fit = fix;
+	} else {
+		fa_spf_fix_free(fix);
+	}
+}
+
+/* Publish the change: the chain's records, then the replacement. */
+static void spf_change_finish(struct eval_state *st, struct spf_change *c)
 {
 	struct fromauth_result *r = st->r;
 	const struct fa_spf_analysis *a = r->spf_analysis;
-	if (!a)
-		return;
-	if (a->record_count > 1)
-		fa_finding_add(r, "spf.multiple", FROMAUTH_SEVERITY_ERROR,
-			       "%s has %zu SPF records; RFC 7208 makes that a permanent error. Merge them into one.",
-			       r->mail_from, a->record_count);
-	if (a->syntax_error)
-		fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record tree of %s has an error: %s", r->mail_from, a->syntax_error);
-	if (a->lookups > 10)
-		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s needs %s%u DNS lookups; RFC 7208 allows 10, so receivers return permerror.",
-			       r->mail_from, a->cut ? "at least " : "", a->lookups);
-	if (a->void_lookups > 2)
-		fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
-			       "The SPF record of %s has %s%u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
-			       r->mail_from, a->cut ? "at least " : "", a->void_lookups);
-	if (a->plus_all)
-		fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
-			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
-			       r->mail_from, r->mail_from);
-	if (a->uses_ptr)
-		fa_finding_add(r, "spf.ptr", FROMAUTH_SEVERITY_WARNING,
-			       "The SPF record tree of %s uses the ptr mechanism, which RFC 7208 says not to use; many receivers skip it.",
-			       r->mail_from);
+	if (c->has_owner && c->text && a && a->record) {
+		struct fa_finding *f = &r->findings[c->owner];
+		for (size_t i = 0; c->fit && i < c->fit->extra_count; i++)
+			fa_fix_add_owned(r, f, fa_txt_rr_line(c->fit->extra_owner[i], c->fit->extra[i]));
+		char *old = fa_txt_rr_line(r->mail_from, a->record);
+		char *line = fa_txt_rr_line(r->mail_from, c->text);
+		if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(old);
+		free(line);
+	}
+	free(c->text);
+	fa_spf_fix_free(c->fit);
+	memset(c, 0, sizeof(*c));
 }
 
-/* A fix that authorizes the service in M's SPF record. */
-static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
+/* spf.multiple: delete all but the record to keep, which takes over
+ * the others' terms when that stays valid. */
+static void spf_multiple_fix(struct eval_state *st, struct fa_spf_budget *b,
+			     struct fa_finding *f)
 {
 	struct fromauth_result *r = st->r;
+	const struct fa_spf_analysis *a = r->spf_analysis;
+	size_t keep = 0;
+	char *merged = NULL, *why = NULL;
+	if (!f || a->records_kept != a->record_count)
+		return;         /* some record cannot be named as a line */
+	int rc = fa_remedy_spf_keep(b, st->profile, r->mail_from, a->records,
+				    a->records_kept, &keep, &merged, &why);
+	if (rc) {
+		r->nomem = 1;
+		return;
+	}
+	if (keep >= a->records_kept) {
+		if (why)
+			fa_finding_append(r, f, "%s", why);
+		free(why);
+		free(merged);
+		return;
+	}
+	for (size_t i = 0; i < a->records_kept; i++) {
+		if (i == keep)
+			continue;
+		char *line = fa_txt_rr_line(r->mail_from, a->records[i]);
+		if (!line || fa_finding_add_delete(f, line) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(line);
+	}
+	if (merged) {
+		char *old = fa_txt_rr_line(r->mail_from, a->records[keep]);
+		char *line = fa_txt_rr_line(r->mail_from, merged);
+		if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(old);
+		free(line);
+	}
+	fa_finding_append(r, f, "%s", why);
+	free(why);
+	free(merged);
+}
+
+/* The record-level SPF findings at M (not tied to one IP), each with
+ * the change of M's record that fixes it. */
+static void spf_record_findings(struct eval_state *st, struct fa_spf_budget *b,
+				struct spf_change *c)
+{
+	struct fromauth_result *r = st->r;
+	struct fa_spf_analysis *a = r->spf_analysis;
+	struct fa_spf_fix *fix = NULL;
+	char *why = NULL;
+	int rc;
+	if (!a)
+		return;
+	/* A tree that could not be read is no ground for changing it. */
+	int fixable = !a->temperror;
+	if (a->record_count > 1) {
+		struct fa_finding *f = fa_finding_add(r, "spf.multiple", FROMAUTH_SEVERITY_ERROR,
+			       "%s has %zu SPF records; RFC 7208 makes that a permanent error. Delete all but one.",
+			       r->mail_from, a->record_count);
+		if (fixable)
+			spf_multiple_fix(st, b, f);
+	}
+	if (a->syntax_error) {
+		struct fa_finding *f = fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
+			       "The SPF record tree of %s has an error: %s.", r->mail_from, a->syntax_error);
+		rc = a->record ? fa_spf_record_parse(a->record, strlen(a->record), NULL, NULL, 0) : 0;
+		if (rc == FROMAUTH_E_NOMEM)
+			r->nomem = 1;
+		if (fixable && rc == FROMAUTH_E_RECORD) {
+			rc = fa_remedy_spf_correct(b, st->profile, r->mail_from, a->record,
+						   FA_SPF_FIX_SYNTAX, &fix, &why);
+			spf_change_step(st, c, f, rc, fix, why);
+			/* nothing else of the record can be told */
+			return;
+		}
+		if (f && a->record)
+			fa_finding_append(r, f, "It is in a record yours includes or redirects to: that record's owner must correct it, or remove the term that names it.");
+	}
+	if (a->void_lookups > 2) {
+		struct fa_finding *f = fa_finding_add(r, "spf.void_limit", FROMAUTH_SEVERITY_ERROR,
+			       "The SPF record of %s has %s%u lookups that find nothing; RFC 7208 allows 2, so receivers return permerror.",
+			       r->mail_from, a->cut ? "at least " : "", a->void_lookups);
+		if (fixable && a->record) {
+			rc = fa_remedy_spf_void(b, st->profile, r->mail_from,
+						c->text ? c->text : a->record, &fix, &why);
+			spf_change_step(st, c, f, rc, fix, why);
+		}
+	}
+	if (a->uses_ptr) {
+		struct fa_finding *f = fa_finding_add(r, "spf.ptr", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record tree of %s uses the ptr mechanism, which RFC 7208 says not to use; many receivers skip it.",
+			       r->mail_from);
+		if (fixable && a->record) {
+			rc = fa_remedy_spf_correct(b, st->profile, r->mail_from,
+						   c->text ? c->text : a->record, FA_SPF_FIX_PTR,
+						   &fix, &why);
+			spf_change_step(st, c, f, rc, fix, why);
+		}
+	}
+	if (a->plus_all) {
+		struct fa_finding *f = fa_finding_add(r, "spf.plus_all", FROMAUTH_SEVERITY_WARNING,
+			       "The SPF record of %s ends in +all: it authorizes every host on the internet to send as %s.",
+			       r->mail_from, r->mail_from);
+		if (fixable && a->record) {
+			rc = fa_remedy_spf_correct(b, st->profile, r->mail_from,
+						   c->text ? c->text : a->record,
+						   FA_SPF_FIX_PLUS_ALL, &fix, &why);
+			spf_change_step(st, c, f, rc, fix, why);
+		}
+	}
+	/* Over 10 lookups, now or after the changes above. */
+	unsigned int lookups = a->lookups;
+	int cut = a->cut;
+	if (c->text) {
+		struct fa_spf_analysis *after = NULL;
+		rc = fa_spf_analyze_record(&st->req, r->mail_from, c->text, &after);
+		if (rc == FROMAUTH_E_NOMEM)
+			r->nomem = 1;
+		lookups = after ? after->lookups : 0;
+		cut = after && after->cut;
+		fa_spf_analysis_free(after);
+	}
+	if (a->lookups > 10 || (a->record && lookups > 10)) {
+		struct fa_finding *f = fa_finding_add(r, "spf.lookup_limit",
+			       a->lookups > 10 ? FROMAUTH_SEVERITY_ERROR : FROMAUTH_SEVERITY_WARNING,
+			       a->lookups > 10
+			       ? "The SPF record of %s needs %s%u DNS lookups; RFC 7208 allows 10, so receivers return permerror."
+			       : "The corrected SPF record of %s would need %s%u DNS lookups; RFC 7208 allows 10.",
+			       r->mail_from, (a->lookups > 10 ? a->cut : cut) ? "at least " : "",
+			       a->lookups > 10 ? a->lookups : lookups);
+		if (f && c->text && lookups <= 10) {
+			fa_finding_append(r, f, "The replacement proposed under %s needs %u.",
+					  r->findings[c->owner].code, lookups);
+			return;
+		}
+		if (fixable && a->record &&
+		    fa_spf_term_costs(&st->req, r->mail_from, a, budget_rest(b)) == FROMAUTH_E_NOMEM)
+			r->nomem = 1;
+		if (fixable && a->record) {
+			rc = fa_remedy_spf_fit(b, st->profile, r->mail_from,
+					       c->text ? c->text : a->record, &fix, &why);
+			spf_change_step(st, c, f, rc, fix, why);
+		}
+	}
+}
+
+/* A fix that authorizes the service in M's SPF record; @replaced: the
+ * record findings replace M's record already, with the service in it. */
+static void spf_authorize_fix(struct eval_state *st, struct fa_spf_budget *b,
+			      struct fa_finding *f, int replaced)
+{
+	struct fromauth_result *r = st->r;
+	const struct fa_spf_analysis *a = r->spf_analysis;
 	if (!f)
 		return;
-	char *line = NULL, *merged = NULL;
+	if (replaced) {
+		fa_finding_append(r, f, "The replacement of the record proposed above authorizes the service too.");
+		return;
+	}
+	size_t at = (size_t)(f - r->findings);
+	char *line = NULL, *merged = NULL, *note = NULL;
+	struct fa_spf_fix *fit = NULL;
 	int needs_input = 0;
-	int rc = fa_remedy_spf_authorize(st->profile, r->domain, r->mail_from, r->spf_analysis,
+	unsigned int lookups = 0;
+	int over = 0, cut = 0;
+	int rc = fa_remedy_spf_authorize(st->profile, r->domain, r->mail_from, a,
 					 &line, &merged, &needs_input);
-	if (rc == FROMAUTH_OK && line) {
+	if (rc == FROMAUTH_OK && merged) {
+		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
+		 * failure for another: flatten to stay within it. */
+		struct fa_spf_analysis *after = NULL;
+		rc = fa_spf_analyze_record(&st->req, r->mail_from, merged, &after);
+		if (rc == FROMAUTH_OK) {
+			lookups = after->lookups;
+			cut = after->cut;
+			over = after->lookups > 10;
+		}
+		fa_spf_analysis_free(after);
+		if (rc != FROMAUTH_E_NOMEM)
+			rc = FROMAUTH_OK;
+		if (rc == FROMAUTH_OK && over && a && a->record)
+			rc = fa_spf_term_costs(&st->req, r->mail_from, r->spf_analysis,
+					       budget_rest(b));
+		if (rc == FROMAUTH_OK && over && a && a->record)
+			rc = fa_remedy_spf_fit(b, st->profile, r->mail_from, a->record, &fit,
+					       &note);
+	}
+	if (rc == FROMAUTH_OK && a && a->record && a->record_count == 1 && (line || fit)) {
+		/* M has a record: the merged one replaces it */
+		for (size_t i = 0; fit && i < fit->extra_count; i++)
+			fa_fix_add_owned(r, f, fa_txt_rr_line(fit->extra_owner[i], fit->extra[i]));
+		char *old = fa_txt_rr_line(r->mail_from, a->record);
+		char *repl = fit ? fa_txt_rr_line(r->mail_from, fit->record) : line;
+		if (!old || !repl || fa_finding_add_replace(f, old, repl) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(old);
+		if (repl != line)
+			free(repl);
+		free(line);
+	} else if (rc == FROMAUTH_OK && line) {
 		fa_fix_add_owned(r, f, line);
 		if (needs_input)
 			f->fix_needs_input = 1;
+	} else {
+		free(line);
 	}
-	if (rc == FROMAUTH_OK && merged) {
-		/* RFC 7208 4.6.4: a merge past 10 lookups trades one
-		 * failure for another; say so before it is published. */
-		struct fa_spf_analysis *after = NULL;
-		rc = fa_spf_analyze_record(&st->req, r->mail_from, merged, &after);
-		if (rc != FROMAUTH_OK) {
-			/* no count to tell */
-		} else if (after->lookups > 10) {
-			/* f may move once another finding is added: last use */
-			fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
-				       "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: remove or flatten other includes first.",
-				       r->mail_from, after->cut ? "at least " : "", after->lookups);
-		} else {
-			fa_finding_append(r, f, "With the fix the record uses %u of 10 DNS lookups.",
-					  after->lookups);
-		}
-		fa_spf_analysis_free(after);
+	if (rc == FROMAUTH_OK && merged && over) {
+		/* f may move once another finding is added: last use */
+		fa_finding_add(r, "spf.lookup_limit", FROMAUTH_SEVERITY_WARNING,
+			       fit ? "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10: the fix of %s flattens includes to stay within it."
+				   : "With the service added, the SPF record of %s would need %s%u DNS lookups, over RFC 7208's limit of 10, and no flattening fits it (see %s): remove includes first.",
+			       r->mail_from, cut ? "at least " : "", lookups, r->findings[at].code);
+		f = &r->findings[at];
+		if (fit || note)
+			fa_finding_append(r, f, "%s", fit ? fit->note : note);
+	} else if (rc == FROMAUTH_OK && merged) {
+		fa_finding_append(r, f, "With the fix the record uses %u of 10 DNS lookups.", lookups);
 	}
 	if (rc == FROMAUTH_E_NOMEM)
 		r->nomem = 1;
+	fa_spf_fix_free(fit);
+	free(note);
 	free(merged);
 }
 
@@ -174,7 +405,12 @@ void fa_findings_spf(struct eval_state *st)
 		return;
 	}
 
-	spf_record_findings(st);
+	struct spf_change change = { 0 };
+	struct fa_spf_budget budget;
+	fa_spf_budget_init(&budget, &st->req);
+	spf_record_findings(st, &budget, &change);
+	int replaced = change.has_owner && change.text;
+	spf_change_finish(st, &change);
 	if (r->spf_count > 0 && pass == r->spf_count) {
 		if (r->spf_aligned)
 			fa_finding_add(r, "spf.pass", FROMAUTH_SEVERITY_INFO,
@@ -227,14 +463,14 @@ void fa_findings_spf(struct eval_state *st)
 			"SPF at %s authorizes only %zu of %zu sampled service addresses; %s gives %s.",
 			r->mail_from, pass, r->spf_count, fromauth_spf_ip(worst_spf),
 			fromauth_spf_result_name(res));
-		spf_authorize_fix(st, f);
+		spf_authorize_fix(st, &budget, f, replaced);
 		return;
 	}
 	if (res == FROMAUTH_SPF_NONE) {
 		struct fa_finding *f = fa_finding_add(r, "spf.none", FROMAUTH_SEVERITY_ERROR,
 			"%s has no SPF record, so the service's addresses are not authorized to send for it.",
 			r->mail_from);
-		spf_authorize_fix(st, f);
+		spf_authorize_fix(st, &budget, f, replaced);
 		return;
 	}
 	fa_finding_add(r, spf_finding_code(res), FROMAUTH_SEVERITY_ERROR,
@@ -249,5 +485,5 @@ void fa_findings_spf(struct eval_state *st)
 	else
 		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
 			"The SPF record of %s does not authorize the service.", r->mail_from);
-	spf_authorize_fix(st, f);
+	spf_authorize_fix(st, &budget, f, replaced);
 }

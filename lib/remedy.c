@@ -18,6 +18,7 @@
 #include "dmarc-record.h"
 #include "dmarc.h"
 #include "dns.h"
+#include "dns-rr.h"
 #include "profile.h"
 #include "remedy.h"
 #include "result.h"
@@ -329,6 +330,995 @@ int fa_remedy_spf_authorize(const struct fromauth_profile *profile, const char *
 		return FROMAUTH_E_NOMEM;
 	}
 	return FROMAUTH_OK;
+}
+
+/* ---- SPF records of the customer's that need changing ---- */
+
+/* The octets a record may take so that the answer fits in a 512-octet
+ * UDP response with the question and header (RFC 7208 section 3.4). */
+#define FIT_OCTETS 450
+#define LOOKUP_LIMIT 10
+
+void fa_spf_fix_free(struct fa_spf_fix *fix)
+{
+	if (!fix)
+		return;
+	free(fix->record);
+	for (size_t i = 0; i < fix->extra_count; i++) {
+		free(fix->extra_owner[i]);
+		free(fix->extra[i]);
+	}
+	free(fix->note);
+	free(fix);
+}
+
+/* A growing string; a failed allocation sticks in ->nomem. */
+struct sbuf {
+	char *s;
+	int nomem;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	char *more = NULL, *all = NULL;
+	va_list ap;
+	if (b->nomem)
+		return;
+	va_start(ap, fmt);
+	int n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0 || asprintf(&all, "%s%s", b->s ? b->s : "", more) < 0) {
+		if (n >= 0)
+			free(more);
+		free(b->s);
+		b->s = NULL;
+		b->nomem = 1;
+		return;
+	}
+	free(more);
+	free(b->s);
+	b->s = all;
+}
+
+static int sb_take(struct sbuf *b, char **out)
+{
+	*out = NULL;
+	if (b->nomem)
+		return FROMAUTH_E_NOMEM;
+	*out = b->s;
+	b->s = NULL;
+	return 0;
+}
+
+static int same_domain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	la -= la && a[la - 1] == '.';
+	lb -= lb && b[lb - 1] == '.';
+	return la == lb && !strncasecmp(a, b, la);
+}
+
+/* "ip4:ADDR" for one address, else "ip4:NET/PREFIX". */
+static void range_term(const struct fa_cidr *c, char *buf, size_t len)
+{
+	char net[INET6_ADDRSTRLEN + 8];
+	fa_cidr_format(c, net, sizeof(net));
+	if (c->prefix == (c->family == AF_INET ? 32u : 128u) && strchr(net, '/'))
+		*strchr(net, '/') = '\0';
+	snprintf(buf, len, "%s:%s", c->family == AF_INET ? "ip4" : "ip6", net);
+}
+
+static int cidr_within(const struct fa_cidr *outer, const struct fa_cidr *inner)
+{
+	if (outer->family != inner->family || outer->prefix > inner->prefix)
+		return 0;
+	unsigned int full = outer->prefix / 8, rest = outer->prefix % 8;
+	if (memcmp(outer->addr, inner->addr, full))
+		return 0;
+	unsigned char mask = (unsigned char)(0xff << (8 - rest));
+	return !rest || (outer->addr[full] & mask) == (inner->addr[full] & mask);
+}
+
+/* Every range of @in lies in one of @out (and there is one). */
+static int ranges_cover(const struct fa_cidr *out, size_t nout, const struct fa_cidr *in,
+			size_t nin)
+{
+	if (!nout || !nin)
+		return 0;
+	for (size_t i = 0; i < nin; i++) {
+		size_t k = 0;
+		while (k < nout && !cidr_within(&out[k], &in[i]))
+			k++;
+		if (k == nout)
+			return 0;
+	}
+	return 1;
+}
+
+/* The service's ranges: the profile's, else its include's.  A lookup
+ * that fails leaves none (nothing is then said to be covered). */
+static int service_ranges(struct fa_dns_req *req, const struct fromauth_profile *profile,
+			  struct fa_cidr **v, size_t *n)
+{
+	size_t pn = 0;
+	const struct fa_cidr *pr = fa_profile_ranges(profile, &pn);
+	*v = NULL;
+	*n = 0;
+	if (pn) {
+		if (!(*v = malloc(pn * sizeof(**v))))
+			return FROMAUTH_E_NOMEM;
+		memcpy(*v, pr, pn * sizeof(**v));
+		*n = pn;
+		return 0;
+	}
+	const char *inc = fromauth_profile_spf_include(profile);
+	int temp = 0;
+	if (!inc)
+		return 0;
+	int rc = fa_spf_expand_ranges(req, inc, v, n, &temp);
+	if (rc == FROMAUTH_E_NOMEM)
+		return rc;
+	if (rc || temp) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+	}
+	return 0;
+}
+
+/* Does @record at @mail_from authorize every range of the service?
+ * 1, 0, or FROMAUTH_E_NOMEM. */
+static int authorizes(struct fa_dns_req *req, const char *mail_from, const char *record,
+		      const struct fa_cidr *svc, size_t nsvc)
+{
+	struct fa_cidr *v = NULL;
+	size_t n = 0;
+	int temp = 0;
+	int rc = fa_spf_expand_record_ranges(req, mail_from, record, &v, &n, &temp);
+	if (rc == FROMAUTH_E_NOMEM)
+		return rc;
+	int yes = rc == 0 && ranges_cover(v, n, svc, nsvc);
+	free(v);
+	return yes;
+}
+
+/* The record reads and stays within the void-lookup limit (and, with
+ * @max_lookups, within that many lookups).  1, 0, FROMAUTH_E_NOMEM. */
+static int within_limits(struct fa_dns_req *req, const char *mail_from, const char *record,
+			 unsigned int max_lookups, unsigned int *lookups)
+{
+	struct fa_spf_analysis *a = NULL;
+	int rc = fa_spf_analyze_record(req, mail_from, record, &a);
+	if (rc)
+		return rc == FROMAUTH_E_NOMEM ? rc : 0;
+	int ok = a->record_count == 1 && !a->syntax_error && a->void_lookups <= 2 &&
+		 !a->missing_target && (!max_lookups || a->lookups <= max_lookups);
+	if (lookups)
+		*lookups = a->lookups;
+	fa_spf_analysis_free(a);
+	return ok;
+}
+
+static void term_text(struct sbuf *b, const struct fa_spf_term *t)
+{
+	if (t->explicit_qualifier)
+		sb_add(b, " %c%s", t->qualifier, t->text);
+	else
+		sb_add(b, " %s", t->text);
+}
+
+/* The budget is spent: say so in *why (when nothing is there yet). */
+static int spent(const struct fa_spf_budget *b, char **why)
+{
+	if (fa_spf_budget_left(b))
+		return 0;
+	if (!*why && asprintf(why, "Working out the change would take more than %d further DNS queries, so none is proposed: simplify the record by hand.",
+			      FA_SPF_REMEDY_QUERIES) < 0)
+		*why = NULL;
+	return 1;
+}
+
+/* Records with more DNS-querying terms of their own than this are
+ * rewritten by hand: no receiver reads them, and weighing each term
+ * would cost a query flood. */
+#define MAX_DNS_TERMS (2 * LOOKUP_LIMIT)
+
+static size_t dns_terms(const struct fa_spf_record *rec)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < rec->count; i++)
+		n += fa_spf_term_queries_dns(&rec->terms[i]);
+	return n;
+}
+
+static int too_many_terms(const struct fa_spf_record *rec, char **why)
+{
+	size_t n = dns_terms(rec);
+	if (n <= MAX_DNS_TERMS)
+		return 0;
+	if (asprintf(why, "The record has %zu terms that query DNS, far over the limit of 10: rewrite it by hand with the senders you use.",
+		     n) < 0)
+		*why = NULL;
+	return 1;
+}
+
+static int new_fix(struct fa_spf_fix **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : FROMAUTH_E_NOMEM;
+}
+
+static int set_why(char **why, const char *text)
+{
+	*why = strdup(text);
+	return *why ? 0 : FROMAUTH_E_NOMEM;
+}
+
+/* What an include:/redirect= term costs with its tree; *unknown when the
+ * tree could not be read to the end. */
+static int term_cost(struct fa_dns_req *req, const struct fa_spf_term *t, unsigned int *cost,
+		     int *unknown)
+{
+	*cost = 1;
+	*unknown = t->has_macro;
+	if ((t->kind != FA_SPF_INCLUDE && t->kind != FA_SPF_REDIRECT) || t->has_macro)
+		return 0;
+	struct fa_spf_analysis *a = NULL;
+	int rc = fa_spf_analyze(req, t->value, &a);
+	if (rc == FROMAUTH_E_NOMEM)
+		return rc;
+	if (rc) {
+		*unknown = 1;
+		return 0;
+	}
+	*cost += a->lookups;
+	*unknown = a->cut || a->temperror || a->syntax_error || a->record_count != 1;
+	fa_spf_analysis_free(a);
+	return 0;
+}
+
+int fa_remedy_spf_fit(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		      const char *mail_from, const char *record,
+		      struct fa_spf_fix **out, char **why)
+{
+	struct fa_dns_req *req = b->req;
+	struct fa_spf_record *rec = NULL;
+	struct fa_cidr *svc = NULL, **flat = NULL;
+	size_t nsvc = 0, *nflat = NULL;
+	unsigned int *cost = NULL;
+	int *state = NULL;      /* 0 kept, 1 dropped, 2 flattened, 3 cannot flatten */
+	char *merged = NULL;
+	struct sbuf note = { 0 }, main = { 0 };
+	struct sbuf chunk[FA_SPF_FIX_EXTRA] = { { 0 } };
+	size_t nchunk = 0;
+	*out = NULL;
+	*why = NULL;
+
+	char *terms = fa_remedy_spf_terms(profile);
+	if (!terms)
+		return FROMAUTH_E_NOMEM;
+	/* the service stays in, added if it is not there yet */
+	int rc = fa_spf_merge_include(record, terms, &merged);
+	free(terms);
+	if (rc == 0)
+		rc = fa_spf_record_parse(merged, strlen(merged), &rec, NULL, 0);
+	if (rc) {
+		if (rc != FROMAUTH_E_NOMEM)
+			rc = set_why(why, "The record cannot be read, so no smaller one can be proposed.");
+		goto out;
+	}
+	if (too_many_terms(rec, why)) {
+		rc = *why ? 0 : FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	size_t n = rec->count;
+	cost = calloc(n + 1, sizeof(*cost));
+	state = calloc(n + 1, sizeof(*state));
+	flat = calloc(n + 1, sizeof(*flat));
+	nflat = calloc(n + 1, sizeof(*nflat));
+	if (!cost || !state || !flat || !nflat || (rc = service_ranges(req, profile, &svc, &nsvc))) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	const char *svc_inc = fromauth_profile_spf_include(profile);
+	int has_all = fa_spf_record_has_all(rec);
+	unsigned int total = 0;
+	sb_add(&note, "Lookups per term:");
+	for (size_t i = 0; i < n; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		int unknown = 0;
+		if (!fa_spf_term_queries_dns(t) || (t->kind == FA_SPF_REDIRECT && has_all))
+			continue;
+		if (spent(b, why)) {
+			rc = *why ? 0 : FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		if ((rc = term_cost(req, t, &cost[i], &unknown)))
+			goto out;
+		if (unknown)
+			state[i] = 3;
+		sb_add(&note, "%s %s%s (%s%u)", total ? "," : "", t->kind == FA_SPF_REDIRECT ||
+		       !t->explicit_qualifier ? "" : (char[]){ t->qualifier, 0 }, t->text,
+		       unknown ? "at least " : "", cost[i]);
+		total += cost[i];
+	}
+	sb_add(&note, ".");
+	/* First what costs lookups and adds nothing. */
+	for (size_t i = 0; i < n; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		if (t->kind != FA_SPF_INCLUDE || t->has_macro ||
+		    (svc_inc && same_domain(t->value, svc_inc)))
+			continue;
+		for (size_t k = 0; k < i && state[i] != 1; k++)
+			if (rec->terms[k].kind == FA_SPF_INCLUDE && state[k] != 1 &&
+			    !rec->terms[k].has_macro && same_domain(rec->terms[k].value, t->value)) {
+				state[i] = 1;
+				sb_add(&note, " Drop %s: it repeats an earlier include.", t->text);
+			}
+		if (state[i] == 1 || t->qualifier != '+' || !nsvc)
+			continue;
+		if (spent(b, why)) {
+			rc = *why ? 0 : FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		int temp = 0;
+		rc = fa_spf_expand_ranges(req, t->value, &flat[i], &nflat[i], &temp);
+		if (rc == FROMAUTH_E_NOMEM)
+			goto out;
+		if (rc || temp) {
+			free(flat[i]);
+			flat[i] = NULL;
+			nflat[i] = 0;
+			rc = 0;
+			state[i] = 3;
+		} else if (ranges_cover(svc, nsvc, flat[i], nflat[i])) {
+			state[i] = 1;
+			sb_add(&note, " Drop %s: the service's addresses already cover all of its addresses.",
+			       t->text);
+		}
+	}
+	total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += state[i] == 1 ? 0 : cost[i];
+	/* Then flatten, the costliest include first, leaving room for the
+	 * includes of a chain (@reserve) when the ranges need one. */
+	unsigned int reserve = 0;
+retry:
+	while (total + reserve > LOOKUP_LIMIT) {
+		size_t best = n;
+		for (size_t i = 0; i < n; i++) {
+			const struct fa_spf_term *t = &rec->terms[i];
+			if (t->kind == FA_SPF_INCLUDE && !t->has_macro && state[i] == 0 &&
+			    !(svc_inc && same_domain(t->value, svc_inc)) &&
+			    (best == n || cost[i] > cost[best]))
+				best = i;
+		}
+		if (best == n)
+			break;
+		if (!flat[best]) {
+			int temp = 0;
+			if (spent(b, why)) {
+				rc = *why ? 0 : FROMAUTH_E_NOMEM;
+				goto out;
+			}
+			rc = fa_spf_expand_ranges(req, rec->terms[best].value, &flat[best],
+						  &nflat[best], &temp);
+			if (rc == FROMAUTH_E_NOMEM)
+				goto out;
+			if (rc || temp) {
+				rc = 0;
+				state[best] = 3;
+				continue;
+			}
+		}
+		state[best] = 2;
+		total -= cost[best];
+		sb_add(&note, " Flatten %s into its %zu address range%s.", rec->terms[best].text,
+		       nflat[best], nflat[best] == 1 ? "" : "s");
+	}
+	if (total + reserve > LOOKUP_LIMIT) {
+		sb_add(&note, " Even with every include but the service's flattened the record needs %u lookups: remove the a, mx and include terms of hosts that no longer send for you.",
+		       total);
+		rc = sb_take(&note, why);
+		goto out;
+	}
+	/* The record, with the flattened ranges in place. */
+	sb_add(&main, "v=spf1");
+	for (size_t i = 0; i < n; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		if (state[i] == 1)
+			continue;
+		if (state[i] != 2) {
+			term_text(&main, t);
+			continue;
+		}
+		for (size_t k = 0; k < nflat[i]; k++) {
+			char buf[80];
+			range_term(&flat[i][k], buf, sizeof(buf));
+			sb_add(&main, " %s%s", t->qualifier == '+' ? "" : (char[]){ t->qualifier, 0 },
+			       buf);
+		}
+	}
+	if (!main.nomem && strlen(main.s) > FIT_OCTETS) {
+		/* Too long for one answer: the flattened '+' ranges go to
+		 * records of their own under M, included where the first
+		 * flattened include was. */
+		free(main.s);
+		main.s = NULL;
+		sb_add(&main, "v=spf1");
+		int placed = 0;
+		for (size_t i = 0; i < n && !main.nomem; i++) {
+			const struct fa_spf_term *t = &rec->terms[i];
+			if (state[i] == 1)
+				continue;
+			if (state[i] != 2) {
+				term_text(&main, t);
+				continue;
+			}
+			for (size_t k = 0; k < nflat[i]; k++) {
+				char buf[80];
+				range_term(&flat[i][k], buf, sizeof(buf));
+				if (t->qualifier != '+') {
+					sb_add(&main, " %c%s", t->qualifier, buf);
+					continue;
+				}
+				if (nchunk == 0 || strlen(chunk[nchunk - 1].s ? chunk[nchunk - 1].s : "") +
+						   strlen(buf) + 7 > FIT_OCTETS) {
+					if (nchunk == FA_SPF_FIX_EXTRA) {
+						nchunk++;
+						break;
+					}
+					sb_add(&chunk[nchunk++], "v=spf1");
+				}
+				sb_add(&chunk[nchunk - 1], " %s", buf);
+			}
+			if (nchunk > FA_SPF_FIX_EXTRA)
+				break;
+			if (t->qualifier == '+' && !placed) {
+				placed = 1;
+				for (size_t k = 0; k < FA_SPF_FIX_EXTRA; k++)
+					sb_add(&main, " include:_spf%zu.%s", k + 1, mail_from);
+			}
+		}
+		/* Unused chunk names are dropped below. */
+		if (nchunk <= FA_SPF_FIX_EXTRA && total + nchunk > LOOKUP_LIMIT &&
+		    reserve < nchunk) {
+			/* flatten more to make room for the chain */
+			reserve = (unsigned int)nchunk;
+			for (size_t k = 0; k < FA_SPF_FIX_EXTRA; k++) {
+				free(chunk[k].s);
+				chunk[k] = (struct sbuf){ 0 };
+			}
+			nchunk = 0;
+			free(main.s);
+			main.s = NULL;
+			goto retry;
+		}
+		if (nchunk > FA_SPF_FIX_EXTRA || total + nchunk > LOOKUP_LIMIT) {
+			sb_add(&note, " The flattened ranges do not fit in %d records of their own within the limit: remove includes of providers you no longer use.",
+			       FA_SPF_FIX_EXTRA);
+			rc = sb_take(&note, why);
+			goto out;
+		}
+		for (size_t k = nchunk; k < FA_SPF_FIX_EXTRA && !main.nomem; k++) {
+			char name[300];
+			snprintf(name, sizeof(name), " include:_spf%zu.%s", k + 1, mail_from);
+			char *at = strstr(main.s, name);
+			if (at)
+				memmove(at, at + strlen(name), strlen(at + strlen(name)) + 1);
+		}
+		total += (unsigned int)nchunk;
+	}
+	if ((rc = new_fix(out)))
+		goto out;
+	for (size_t k = 0; k < nchunk; k++) {
+		sb_add(&chunk[k], " -all");
+		if ((rc = sb_take(&chunk[k], &(*out)->extra[k])) ||
+		    asprintf(&(*out)->extra_owner[k], "_spf%zu.%s", k + 1, mail_from) < 0) {
+			(*out)->extra_owner[k] = NULL;
+			(*out)->extra_count = k + 1;
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		(*out)->extra_count = k + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		(*out)->flattened |= state[i] == 2;
+	if ((*out)->flattened)
+		sb_add(&note, " Flattened ranges are a copy: keep them in step with the provider, who changes its ranges without telling you (the service's own include stays, so its changes are followed).");
+	sb_add(&note, " The record then needs %u of 10 lookups%s.", total,
+	       nchunk ? ", with the ranges in records of their own under your domain" : "");
+	if ((rc = sb_take(&main, &(*out)->record)) == 0)
+		rc = sb_take(&note, &(*out)->note);
+out:
+	if (rc || !*out || !(*out)->note) {
+		fa_spf_fix_free(*out);
+		*out = NULL;
+	}
+	if (rc) {
+		free(*why);
+		*why = NULL;
+	}
+	for (size_t i = 0; flat && rec && i < rec->count; i++)
+		free(flat[i]);
+	for (size_t k = 0; k < FA_SPF_FIX_EXTRA; k++)
+		free(chunk[k].s);
+	free(flat);
+	free(nflat);
+	free(cost);
+	free(state);
+	free(svc);
+	free(main.s);
+	free(note.s);
+	free(merged);
+	fa_spf_record_free(rec);
+	return rc;
+}
+
+/* Is @t's lookup void: a name without records, a target without SPF?
+ * 1, 0 (or could not tell), FROMAUTH_E_NOMEM. */
+static int term_void(struct fa_dns_req *req, const char *mail_from, const struct fa_spf_term *t)
+{
+	struct fa_spf_analysis *a = NULL;
+	int rc, dead;
+	if (t->has_macro || !fa_spf_term_queries_dns(t) || t->kind == FA_SPF_PTR)
+		return 0;
+	if (t->kind == FA_SPF_INCLUDE || t->kind == FA_SPF_REDIRECT) {
+		rc = fa_spf_analyze(req, t->value, &a);
+		dead = rc == 0 && a->record_count == 0 && !a->temperror &&
+		       (a->dns_status == FA_DNS_NXDOMAIN || a->dns_status == FA_DNS_NODATA);
+	} else {
+		char *one = NULL;
+		if (asprintf(&one, "v=spf1 %s", t->text) < 0)
+			return FROMAUTH_E_NOMEM;
+		rc = fa_spf_analyze_record(req, mail_from, one, &a);
+		free(one);
+		dead = rc == 0 && a->void_lookups > 0 && !a->temperror;
+	}
+	fa_spf_analysis_free(a);
+	return rc == FROMAUTH_E_NOMEM ? rc : dead;
+}
+
+int fa_remedy_spf_void(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		       const char *mail_from, const char *record,
+		       struct fa_spf_fix **out, char **why)
+{
+	struct fa_dns_req *req = b->req;
+	struct fa_spf_record *rec = NULL;
+	struct sbuf note = { 0 }, text = { 0 };
+	size_t dropped = 0;
+	*out = NULL;
+	*why = NULL;
+	int rc = fa_spf_record_parse(record, strlen(record), &rec, NULL, 0);
+	if (rc)
+		return rc == FROMAUTH_E_NOMEM ? rc : 0;
+	if (too_many_terms(rec, why)) {
+		rc = *why ? 0 : FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	const char *svc_inc = fromauth_profile_spf_include(profile);
+	sb_add(&text, "v=spf1");
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		if (fa_spf_term_queries_dns(t) && spent(b, why)) {
+			rc = *why ? 0 : FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		int dead = svc_inc && t->kind == FA_SPF_INCLUDE && !t->has_macro &&
+			   same_domain(t->value, svc_inc) ? 0 : term_void(req, mail_from, t);
+		if (dead < 0) {
+			rc = dead;
+			goto out;
+		}
+		if (!dead) {
+			term_text(&text, t);
+			continue;
+		}
+		sb_add(&note, "%s%s", dropped++ ? ", " : "Remove the terms whose names have no records: ",
+		       t->text);
+	}
+	unsigned int lookups = 0;
+	int ok = 0;
+	if (!dropped) {
+		rc = set_why(why, "None of the record's own terms names something missing: the void lookups are in an include's record, which its owner must fix.");
+		goto out;
+	}
+	if (spent(b, why)) {
+		rc = *why ? 0 : FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	if (text.nomem || note.nomem || (ok = within_limits(req, mail_from, text.s, 0, &lookups)) < 0) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	if (!ok) {
+		rc = set_why(why, "Without the terms that find nothing the record still has too many void lookups.");
+		goto out;
+	}
+	sb_add(&note, " (they can never match).");
+	if ((rc = new_fix(out)) == 0 && (rc = sb_take(&text, &(*out)->record)) == 0)
+		rc = sb_take(&note, &(*out)->note);
+out:
+	if (rc) {
+		fa_spf_fix_free(*out);
+		*out = NULL;
+		free(*why);
+		*why = NULL;
+	}
+	free(text.s);
+	free(note.s);
+	fa_spf_record_free(rec);
+	return rc;
+}
+
+/* How many of @other's mechanisms @rec has, and how many it lacks. */
+static void shared_terms(const struct fa_spf_record *rec, const struct fa_spf_record *other,
+			 size_t *has, size_t *lacks)
+{
+	for (size_t i = 0; i < other->count; i++) {
+		const struct fa_spf_term *t = &other->terms[i];
+		if (t->kind == FA_SPF_ALL || t->kind >= FA_SPF_REDIRECT)
+			continue;
+		if (match_term(rec, t->text, strlen(t->text)) < rec->count)
+			++*has;
+		else
+			++*lacks;
+	}
+}
+
+int fa_remedy_spf_keep(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		       const char *mail_from, char *const *records, size_t n,
+		       size_t *keep, char **merged, char **why)
+{
+	struct fa_dns_req *req = b->req;
+	struct fa_spf_record **recs = calloc(n ? n : 1, sizeof(*recs));
+	long *rank = calloc(n ? n : 1, sizeof(*rank));
+	struct fa_cidr *svc = NULL;
+	size_t nsvc = 0;
+	struct sbuf add = { 0 };
+	int rc = 0, valid_count = 0, auth_count = 0;
+	*keep = 0;
+	*merged = *why = NULL;
+	if (!recs || !rank || (rc = service_ranges(req, profile, &svc, &nsvc))) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = fa_spf_record_parse(records[i], strlen(records[i]), &recs[i], NULL, 0);
+		if (rc == FROMAUTH_E_NOMEM)
+			goto out;
+		rc = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i] && (too_many_terms(recs[i], why) || spent(b, why))) {
+			rc = *why ? 0 : FROMAUTH_E_NOMEM;
+			*keep = n;      /* no choice */
+			goto out;
+		}
+		int valid = recs[i] ? within_limits(req, mail_from, records[i], LOOKUP_LIMIT, NULL) : 0;
+		int auth = valid > 0 && nsvc ? authorizes(req, mail_from, records[i], svc, nsvc) : 0;
+		if (valid < 0 || auth < 0) {
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		size_t has = 0, lacks = 0;
+		for (size_t k = 0; recs[i] && k < n; k++)
+			if (k != i && recs[k])
+				shared_terms(recs[i], recs[k], &has, &lacks);
+		valid_count += valid;
+		auth_count += auth;
+		/* fewest of the others' terms missing, then most shared */
+		rank[i] = (long)valid * 1000000 + (long)auth * 100000 -
+			  (long)(lacks < 999 ? lacks : 999) * 100 + (long)(has < 99 ? has : 99);
+		if (rank[i] > rank[*keep])
+			*keep = i;
+	}
+	const char *rule = valid_count == 0
+		? "none of them is valid, so the first one is kept"
+		: valid_count == 1 ? "it is the only valid one"
+		: auth_count == 1 ? "it is the valid one that authorizes the service"
+		: "of the valid ones it holds the most of the other records' terms";
+	if (asprintf(why, "Keep \"%s\": %s.", records[*keep], rule) < 0) {
+		*why = NULL;
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	/* The others' mechanisms the kept one lacks: the customer published
+	 * them for senders of theirs, so they move over when that stays
+	 * valid. */
+	for (size_t k = 0; recs[*keep] && k < n; k++) {
+		if (k == *keep || !recs[k])
+			continue;
+		for (size_t i = 0; i < recs[k]->count; i++) {
+			const struct fa_spf_term *t = &recs[k]->terms[i];
+			if (t->kind == FA_SPF_ALL || t->kind >= FA_SPF_REDIRECT ||
+			    t->qualifier != '+' ||
+			    match_term(recs[*keep], t->text, strlen(t->text)) < recs[*keep]->count)
+				continue;
+			sb_add(&add, "%s%s", add.s ? " " : "", t->text);
+		}
+	}
+	if (add.nomem) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	/* a space: one bare term ("mx") would read as a domain to include */
+	if (add.s)
+		sb_add(&add, " ");
+	if (add.nomem) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	if (add.s && recs[*keep] && fa_spf_budget_left(b)) {
+		char *m = NULL;
+		rc = fa_spf_merge_include(records[*keep], add.s, &m);
+		if (rc == FROMAUTH_E_NOMEM)
+			goto out;
+		int ok = rc == 0 ? within_limits(req, mail_from, m, LOOKUP_LIMIT, NULL) : 0;
+		rc = 0;
+		if (ok < 0) {
+			free(m);
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		if (ok) {
+			*merged = m;
+			char *w = NULL;
+			add.s[strlen(add.s) - 1] = '\0';
+			if (asprintf(&w, "%s It takes over the other records' %s, so their senders stay authorized.",
+				     *why, add.s) < 0) {
+				rc = FROMAUTH_E_NOMEM;
+				goto out;
+			}
+			free(*why);
+			*why = w;
+		} else {
+			free(m);
+		}
+	}
+	/* The record that stays must authorize the service too. */
+	const char *stays = *merged ? *merged : records[*keep];
+	int auth = recs[*keep] && nsvc && fa_spf_budget_left(b)
+		   ? authorizes(req, mail_from, stays, svc, nsvc) : 1;
+	if (auth < 0) {
+		rc = auth;
+		goto out;
+	}
+	if (!auth) {
+		char *terms = fa_remedy_spf_terms(profile), *m = NULL, *w = NULL;
+		rc = terms ? fa_spf_merge_include(stays, terms, &m) : FROMAUTH_E_NOMEM;
+		free(terms);
+		if (rc == FROMAUTH_E_NOMEM)
+			goto out;
+		int ok = rc == 0 ? within_limits(req, mail_from, m, LOOKUP_LIMIT, NULL) : 0;
+		rc = 0;
+		if (ok > 0 && asprintf(&w, "%s The service is added to it.", *why) < 0)
+			ok = FROMAUTH_E_NOMEM;
+		if (ok < 0) {
+			free(m);
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		if (ok) {
+			free(*merged);
+			*merged = m;
+			free(*why);
+			*why = w;
+		} else {
+			free(m);
+		}
+	}
+out:
+	if (rc) {
+		free(*why);
+		free(*merged);
+		*why = *merged = NULL;
+	}
+	for (size_t i = 0; recs && i < n; i++)
+		fa_spf_record_free(recs[i]);
+	free(recs);
+	free(rank);
+	free(svc);
+	free(add.s);
+	return rc;
+}
+
+/* spf.syntax: what can be corrected without guessing: whitespace other
+ * than spaces, the same redirect=/exp= twice. */
+static int correct_syntax(const char *record, struct sbuf *text, struct sbuf *note, char **why)
+{
+	char *copy = strdup(record), *save = NULL;
+	const char *redirect = NULL, *exp = NULL;
+	int changed = 0, rc = 0;
+	if (!copy)
+		return FROMAUTH_E_NOMEM;
+	for (char *p = copy; *p; p++)
+		if (*p == '\t' || *p == '\r' || *p == '\n') {
+			*p = ' ';
+			changed = 1;
+		}
+	if (changed)
+		sb_add(note, "Replace the tabs or line breaks between terms with spaces.");
+	for (char *tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		const char **seen = !strncasecmp(tok, "redirect=", 9) ? &redirect
+				    : !strncasecmp(tok, "exp=", 4) ? &exp : NULL;
+		if (seen && *seen) {
+			if (strcasecmp(*seen, tok)) {
+				if (asprintf(why, "The record has \"%s\" and \"%s\": which one is meant cannot be told, so keep one of them by hand.",
+					     *seen, tok) < 0) {
+					*why = NULL;
+					rc = FROMAUTH_E_NOMEM;
+				}
+				goto out;
+			}
+			sb_add(note, "%sRemove the second \"%s\".", note->s ? " " : "", tok);
+			continue;
+		}
+		if (seen)
+			*seen = tok;
+		if (!text->s) {
+			sb_add(text, "%s", tok);
+			continue;
+		}
+		char err[256] = "";
+		char *one = NULL;
+		if (asprintf(&one, "v=spf1 %s", tok) < 0) {
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		rc = fa_spf_record_parse(one, strlen(one), NULL, err, sizeof(err));
+		free(one);
+		if (rc == FROMAUTH_E_RECORD) {
+			rc = 0;
+			if (asprintf(why, "The term \"%s\" is not valid SPF (%s); what it was meant to be cannot be guessed, so correct or remove it by hand.",
+				     tok, err) < 0) {
+				*why = NULL;
+				rc = FROMAUTH_E_NOMEM;
+			}
+			goto out;
+		}
+		if (rc)
+			goto out;
+		sb_add(text, " %s", tok);
+	}
+out:
+	free(copy);
+	return rc;
+}
+
+int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+			  const char *mail_from, const char *record,
+			  enum fa_spf_correction what, struct fa_spf_fix **out, char **why)
+{
+	struct fa_dns_req *req = b->req;
+	struct fa_spf_record *rec = NULL;
+	struct sbuf text = { 0 }, note = { 0 };
+	struct fa_cidr *svc = NULL;
+	size_t nsvc = 0;
+	char *merged = NULL;
+	int rc = 0;
+	*out = NULL;
+	*why = NULL;
+	if (what == FA_SPF_FIX_SYNTAX) {
+		rc = correct_syntax(record, &text, &note, why);
+		if (rc || *why)
+			goto out;
+		if (!note.s && !note.nomem) {
+			rc = set_why(why, "The error is not one that can be corrected without knowing what was meant.");
+			goto out;
+		}
+	} else {
+		rc = fa_spf_record_parse(record, strlen(record), &rec, NULL, 0);
+		if (rc) {
+			rc = rc == FROMAUTH_E_NOMEM ? rc : 0;
+			goto out;
+		}
+		sb_add(&text, "v=spf1");
+		int done = 0;
+		for (size_t i = 0; i < rec->count; i++) {
+			const struct fa_spf_term *t = &rec->terms[i];
+			if (what == FA_SPF_FIX_PTR && t->kind == FA_SPF_PTR) {
+				sb_add(&note, "%s%s", done++ ? ", " : "Remove ", t->text);
+				continue;
+			}
+			if (what == FA_SPF_FIX_PLUS_ALL && t->kind == FA_SPF_ALL && t->qualifier == '+') {
+				done++;
+				sb_add(&text, " %%ALL%%");
+				continue;
+			}
+			term_text(&text, t);
+		}
+		if (!done) {
+			rc = set_why(why, what == FA_SPF_FIX_PTR
+				     ? "The ptr term is in a record your record includes, not in yours: its owner must remove it."
+				     : "The +all is in a record your record includes, not in yours.");
+			goto out;
+		}
+		if (too_many_terms(rec, why) || spent(b, why)) {
+			rc = *why ? 0 : FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		if (text.nomem || (rc = service_ranges(req, profile, &svc, &nsvc))) {
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		if (what == FA_SPF_FIX_PTR) {
+			sb_add(&note, ": ptr matches hosts by their reverse DNS names, which cannot be written as fixed terms; list hosts other than the service that send for you as ip4:, ip6: or a: terms.");
+		} else {
+			/* Without +all, is the service still authorized? Then
+			 * -all; else the service goes in and ~all, as other
+			 * senders of yours may not be listed yet. */
+			char *at = strstr(text.s, "%ALL%");
+			memcpy(at, "?all ", 5);
+			int auth = nsvc ? authorizes(req, mail_from, text.s, svc, nsvc) : 0;
+			if (auth < 0) {
+				rc = auth;
+				goto out;
+			}
+			memcpy(at, auth ? "-all " : "~all ", 5);
+			memmove(at + 4, at + 5, strlen(at + 5) + 1);
+			sb_add(&note, auth
+			       ? "Replace +all with -all: the rest of the record authorizes the service, and +all lets every host on the internet send as you."
+			       : "Replace +all with ~all and add the service: +all lets every host on the internet send as you; ~all rather than -all because other senders of yours may not be listed yet.");
+		}
+	}
+	if (text.nomem || note.nomem) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	/* The service must stay authorized by what replaces the record. */
+	char *terms = fa_remedy_spf_terms(profile);
+	if (!terms) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	int auth = 0;
+	if (spent(b, why)) {
+		free(terms);
+		rc = *why ? 0 : FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	if (!nsvc && (rc = service_ranges(req, profile, &svc, &nsvc))) {
+		free(terms);
+		goto out;
+	}
+	auth = nsvc ? authorizes(req, mail_from, text.s, svc, nsvc) : 1;
+	rc = auth < 0 ? auth : auth ? 0 : fa_spf_merge_include(text.s, terms, &merged);
+	free(terms);
+	if (rc == FROMAUTH_E_NOMEM)
+		goto out;
+	if (rc == 0 && merged) {
+		free(text.s);
+		text.s = merged;
+		merged = NULL;
+	}
+	rc = 0;
+	unsigned int lookups = 0;
+	int ok = within_limits(req, mail_from, text.s, 0, &lookups);
+	if (ok < 0) {
+		rc = ok;
+		goto out;
+	}
+	if (!ok) {
+		rc = set_why(why, "The corrected record would still have an error.");
+		goto out;
+	}
+	if ((rc = new_fix(out)) == 0 && (rc = sb_take(&text, &(*out)->record)) == 0)
+		rc = sb_take(&note, &(*out)->note);
+out:
+	if (rc) {
+		fa_spf_fix_free(*out);
+		*out = NULL;
+		free(*why);
+		*why = NULL;
+	}
+	free(text.s);
+	free(note.s);
+	free(merged);
+	free(svc);
+	fa_spf_record_free(rec);
+	return rc;
 }
 
 /* ---- DKIM ---- */

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "dns.h"
 #include "result.h"
 
 struct fromauth_dkim;
@@ -54,6 +55,76 @@ char *fa_remedy_spf_terms(const struct fromauth_profile *profile);
 int fa_remedy_spf_authorize(const struct fromauth_profile *profile, const char *domain,
 			    const char *mail_from, const struct fa_spf_analysis *a,
 			    char **line, char **merged, int *needs_input);
+
+/* A change of M's own SPF record: the record that replaces it, the
+ * records it needs beside it (an include: chain under M), and what was
+ * done, for the finding's message.  Free with fa_spf_fix_free(). */
+#define FA_SPF_FIX_EXTRA 4
+struct fa_spf_fix {
+	char *record;
+	char *extra_owner[FA_SPF_FIX_EXTRA];
+	char *extra[FA_SPF_FIX_EXTRA];
+	size_t extra_count;
+	char *note;
+	int flattened;          /* ranges copied from a provider's record */
+};
+void fa_spf_fix_free(struct fa_spf_fix *fix);
+
+/* The network queries the SPF fixes of one check may send: they read
+ * past where a receiver stops, and a hostile record must not turn that
+ * into a flood.  Each step checks before it starts, and one step sends
+ * at most 1 + 3 x 10 queries. */
+#define FA_SPF_REMEDY_QUERIES 40
+struct fa_spf_budget {
+	struct fa_dns_req *req;
+	unsigned int start;     /* req->queries when the fixes began */
+};
+static inline void fa_spf_budget_init(struct fa_spf_budget *b, struct fa_dns_req *req)
+{
+	b->req = req;
+	b->start = atomic_load(&req->queries);
+}
+static inline int fa_spf_budget_left(const struct fa_spf_budget *b)
+{
+	return atomic_load(&b->req->queries) - b->start < FA_SPF_REMEDY_QUERIES;
+}
+
+/* spf.lookup_limit: the smallest change of @record (at @mail_from) that
+ * fits in 10 lookups with the service still in it: drop repeated
+ * includes and those whose addresses the service's include covers, then
+ * flatten the costliest includes (never the service's) into ip4:/ip6:
+ * terms, moved to _spfN.@mail_from records when the record would pass
+ * 450 octets.  *out is NULL when nothing fits, with *why (malloc'd)
+ * saying so.  Every builder stops (no fix, *why says so) once @b is
+ * spent.  0 or FROMAUTH_E_NOMEM. */
+int fa_remedy_spf_fit(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		      const char *mail_from, const char *record,
+		      struct fa_spf_fix **out, char **why);
+
+/* spf.void_limit: @record minus the terms whose lookups find nothing
+ * (a:, mx:, exists: names without records, include:/redirect= targets
+ * without SPF), when that leaves a record within both limits. */
+int fa_remedy_spf_void(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		       const char *mail_from, const char *record,
+		       struct fa_spf_fix **out, char **why);
+
+/* spf.multiple: which of @records (@n) to keep: the valid one; between
+ * valid ones the one that authorizes every range of the service, else
+ * the one holding more of the others' terms.  *merged (malloc'd, may
+ * stay NULL) is the kept record with the others' mechanisms merged in
+ * when they hold some it lacks and the merge stays valid; *why names
+ * the rule that chose; *keep is @n when the budget ran out first (no
+ * choice, *why says so). */
+int fa_remedy_spf_keep(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+		       const char *mail_from, char *const *records, size_t n,
+		       size_t *keep, char **merged, char **why);
+
+/* spf.syntax, spf.plus_all, spf.ptr: the corrected record, or NULL with
+ * *why saying why there is none. */
+enum fa_spf_correction { FA_SPF_FIX_SYNTAX, FA_SPF_FIX_PLUS_ALL, FA_SPF_FIX_PTR };
+int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile *profile,
+			  const char *mail_from, const char *record,
+			  enum fa_spf_correction what, struct fa_spf_fix **out, char **why);
 
 /* The fix for the DKIM key of @k when its CNAME is not already right:
  * the CNAME to the service's key (@shown_target: one with a per-account

@@ -419,6 +419,18 @@ static json_object *spf_json(const struct fromauth_result *r)
 	FA_JSON_ADD(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
 	/* the walk stopped where a receiver stops: the counts are at least */
 	FA_JSON_ADD(o, "lookups_cut", json_object_new_boolean(a && a->cut));
+	/* what each term costs, when the record is over the limit */
+	if (a && a->costs) {
+		json_object *costs = json_object_new_array();
+		for (size_t i = 0; i < a->cost_count; i++) {
+			json_object *c = json_object_new_object();
+			FA_JSON_ADD(c, "term", json_object_new_string(a->costs[i].term));
+			FA_JSON_ADD(c, "lookups", json_object_new_int((int)a->costs[i].lookups));
+			FA_JSON_ADD(c, "lookups_cut", json_object_new_boolean(a->costs[i].cut));
+			json_object_array_add(costs, c);
+		}
+		FA_JSON_ADD(o, "term_lookups", costs);
+	}
 	json_object *ips = json_object_new_array();
 	for (size_t i = 0; i < r->spf_count; i++)
 		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));

@@ -24,9 +24,12 @@
 #define MAX_RANGES 1024
 #define MX_TARGETS 10
 
-/* Fetch the SPF record(s) at @domain. *text is the one record or NULL. */
-static int fetch_record(struct fa_dns_req *req, const char *domain,
-			int *status, size_t *count, char **text, size_t *len)
+/* Fetch the SPF record(s) at @domain. *text is the one record or NULL.
+ * With @a, copies of all of them (at most FA_SPF_MAX_KEPT) go to
+ * a->records, so the check can say which one to keep. */
+static int fetch_record_all(struct fa_dns_req *req, const char *domain,
+			    int *status, size_t *count, char **text, size_t *len,
+			    struct fa_spf_analysis *a)
 {
 	struct fa_dns_answer *ans = NULL;
 	int rc = fa_dns_query(req, domain, FA_RR_TXT, &ans, NULL);
@@ -44,6 +47,18 @@ static int fetch_record(struct fa_dns_req *req, const char *domain,
 		    fa_spf_is_record((const char *)r->data, r->len)) {
 			++*count;
 			found = r;
+			/* one with a NUL byte cannot be named as a line */
+			if (a && a->records_kept < FA_SPF_MAX_KEPT &&
+			    !memchr(r->data, '\0', r->len)) {
+				char *copy = malloc(r->len + 1);
+				if (!copy) {
+					fa_dns_answer_release(ans);
+					return FROMAUTH_E_NOMEM;
+				}
+				memcpy(copy, r->data, r->len);
+				copy[r->len] = '\0';
+				a->records[a->records_kept++] = copy;
+			}
 		}
 	}
 	if (*status == FA_DNS_OK && ans->count == 0)
@@ -60,6 +75,12 @@ static int fetch_record(struct fa_dns_req *req, const char *domain,
 	}
 	fa_dns_answer_release(ans);
 	return 0;
+}
+
+static int fetch_record(struct fa_dns_req *req, const char *domain,
+			int *status, size_t *count, char **text, size_t *len)
+{
+	return fetch_record_all(req, domain, status, count, text, len, NULL);
 }
 
 /* Is the lookup of @name/@type void (NXDOMAIN or no records)?
@@ -271,8 +292,8 @@ static int analyze(struct fa_dns_req *req, const char *domain,
 			goto out;
 		}
 	} else {
-		rc = fetch_record(req, name, &a->dns_status, &a->record_count,
-				  &text, &len);
+		rc = fetch_record_all(req, name, &a->dns_status, &a->record_count,
+				      &text, &len, a);
 		if (rc)
 			goto out;
 		if (fa_dns_status_is_temporary(a->dns_status))
@@ -337,6 +358,11 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a)
 		return;
 	free(a->record);
 	free(a->syntax_error);
+	for (size_t i = 0; i < a->records_kept; i++)
+		free(a->records[i]);
+	for (size_t i = 0; i < a->cost_count; i++)
+		free(a->costs[i].term);
+	free(a->costs);
 	free(a);
 }
 
@@ -429,10 +455,11 @@ static void expand_void(struct expansion *x, int v)
 /* Walk @domain's record in evaluation order; ranges of terms that pass
  * are kept when @keep (a non-'+' include authorizes nothing, but a
  * receiver follows it and counts its lookups all the same). */
-static void expand(struct expansion *x, const char *domain, size_t depth, int keep)
+static void expand(struct expansion *x, const char *domain, size_t depth, int keep,
+		   const char *record)
 {
 	int status = FA_DNS_OK;
-	size_t count, len;
+	size_t count = 1, len = 0;
 	char *text = NULL;
 	const struct fa_spf_record *rec = NULL;
 	void *ref = NULL;
@@ -443,7 +470,15 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 		return;
 	}
 	++x->fetched;
-	int rc = fetch_record(x->req, domain, &status, &count, &text, &len);
+	int rc = 0;
+	if (record) {
+		/* a record not published yet, read as if it were at @domain */
+		if (!(text = strdup(record)))
+			rc = FROMAUTH_E_NOMEM;
+		len = text ? strlen(text) : 0;
+	} else {
+		rc = fetch_record(x->req, domain, &status, &count, &text, &len);
+	}
 	if (!rc && count == 1)
 		rc = fa_spf_record_parse_shared(fa_dns_memo(x->req->dns), text, len, &rec, &ref,
 						NULL, 0);
@@ -511,10 +546,10 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 			break;
 		}
 		case FA_SPF_INCLUDE:
-			expand(x, target, depth + 1, pass);
+			expand(x, target, depth + 1, pass, NULL);
 			break;
 		case FA_SPF_REDIRECT:
-			expand(x, target, depth + 1, keep);
+			expand(x, target, depth + 1, keep, NULL);
 			break;
 		default:
 			break;
@@ -523,7 +558,7 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 	fa_memo_shared_release(ref);
 }
 
-int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
+static int expand_ranges(struct fa_dns_req *req, const char *domain, const char *record,
 			 struct fa_cidr **out, size_t *count, int *temperror)
 {
 	struct ranges r = { 0 };
@@ -542,7 +577,7 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	if (!name)
 		return FROMAUTH_E_NOMEM;
 	struct expansion x = { .req = req, .r = &r };
-	expand(&x, name, 0, 1);
+	expand(&x, name, 0, 1, record);
 	free(name);
 	if (r.nomem) {
 		free(r.v);
@@ -553,4 +588,88 @@ int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
 	if (temperror)
 		*temperror = x.temp;
 	return 0;
+}
+
+int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,
+			 struct fa_cidr **out, size_t *count, int *temperror)
+{
+	return expand_ranges(req, domain, NULL, out, count, temperror);
+}
+
+int fa_spf_expand_record_ranges(struct fa_dns_req *req, const char *domain,
+				const char *record, struct fa_cidr **out, size_t *count,
+				int *temperror)
+{
+	if (!record) {
+		if (out)
+			*out = NULL;
+		return FROMAUTH_E_INVAL;
+	}
+	return expand_ranges(req, domain, record, out, count, temperror);
+}
+
+/* ---- what each term costs ---- */
+
+int fa_spf_term_costs(struct fa_dns_req *req, const char *domain, struct fa_spf_analysis *a,
+		      unsigned int max_queries)
+{
+	unsigned int start = atomic_load(&req->queries);
+	struct fa_spf_record *rec = NULL;
+	if (!a || !a->record || a->costs)
+		return 0;
+	if (fa_spf_record_parse(a->record, strlen(a->record), &rec, NULL, 0) != 0)
+		return 0;       /* a broken record: nothing to count */
+	int rc = 0;
+	int has_all = fa_spf_record_has_all(rec);
+	size_t dns = 0;
+	for (size_t i = 0; i < rec->count; i++)
+		dns += fa_spf_term_queries_dns(&rec->terms[i]);
+	/* far past any receiver: reading every tree would be a flood */
+	if (dns > 2 * LOOKUP_LIMIT)
+		max_queries = 0;
+	a->costs = calloc(rec->count + 1, sizeof(*a->costs));
+	if (!a->costs) {
+		rc = FROMAUTH_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i <= rec->count; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)) ||
+		    !fa_spf_term_queries_dns(t))
+			continue;
+		struct fa_spf_cost *c = &a->costs[a->cost_count];
+		c->lookups = 1;
+		if ((t->kind == FA_SPF_INCLUDE || t->kind == FA_SPF_REDIRECT) && !t->has_macro &&
+		    atomic_load(&req->queries) - start >= max_queries) {
+			c->cut = 1;     /* not read: at least the term itself */
+		} else if ((t->kind == FA_SPF_INCLUDE || t->kind == FA_SPF_REDIRECT) && !t->has_macro) {
+			struct fa_spf_analysis *sub = NULL;
+			rc = analyze(req, t->value ? t->value : domain, NULL, &sub);
+			if (rc == FROMAUTH_E_NOMEM)
+				goto out;
+			if (rc == 0) {
+				c->lookups += sub->lookups;
+				c->cut = sub->cut || sub->temperror;
+			}
+			fa_spf_analysis_free(sub);
+			rc = 0;
+		}
+		char q[2] = { t->explicit_qualifier ? t->qualifier : 0, 0 };
+		if (asprintf(&c->term, "%s%s", q, t->text) < 0) {
+			c->term = NULL;
+			rc = FROMAUTH_E_NOMEM;
+			goto out;
+		}
+		a->cost_count++;
+	}
+out:
+	fa_spf_record_free(rec);
+	if (rc) {
+		for (size_t i = 0; i < a->cost_count; i++)
+			free(a->costs[i].term);
+		free(a->costs);
+		a->costs = NULL;
+		a->cost_count = 0;
+	}
+	return rc;
 }

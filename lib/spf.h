@@ -44,6 +44,21 @@ struct fa_spf_analysis {
 	int cut;                /* stopped where a receiver stops and left
 				 * terms unresolved: lookups and void_lookups
 				 * are lower bounds */
+	/* Copies of every SPF record at the domain when there are several
+	 * (fa_spf_analyze() only; at most FA_SPF_MAX_KEPT). */
+#define FA_SPF_MAX_KEPT 8
+	char *records[FA_SPF_MAX_KEPT];
+	size_t records_kept;
+	/* What each DNS-querying term of the record costs, filled in by
+	 * fa_spf_term_costs() on demand. */
+	struct fa_spf_cost *costs;
+	size_t cost_count;
+};
+
+struct fa_spf_cost {
+	char *term;             /* as written, with its qualifier */
+	unsigned int lookups;   /* the term and, for include:/redirect=, its tree */
+	int cut;                /* its tree was cut short: at least that many */
 };
 
 /*
@@ -65,6 +80,21 @@ int fa_spf_analyze(struct fa_dns_req *req, const char *domain,
 int fa_spf_analyze_record(struct fa_dns_req *req, const char *domain,
 			  const char *record, struct fa_spf_analysis **out);
 void fa_spf_analysis_free(struct fa_spf_analysis *a);
+
+/* Fill @a->costs: for each DNS-querying term of @a->record at @domain in
+ * evaluation order, what it costs against the 10-lookup limit (1, plus
+ * an include:/redirect= target's own tree, analyzed on its own so later
+ * terms are counted too).  Once filled, nothing is asked again.  Past
+ * @max_queries network queries the remaining trees are not read: those
+ * terms count 1, cut.  0 or FROMAUTH_E_NOMEM. */
+int fa_spf_term_costs(struct fa_dns_req *req, const char *domain, struct fa_spf_analysis *a,
+		      unsigned int max_queries);
+
+/* The ranges @record authorizes as if it were published at @domain, as
+ * fa_spf_expand_ranges() does for a published one. */
+int fa_spf_expand_record_ranges(struct fa_dns_req *req, const char *domain,
+				const char *record, struct fa_cidr **out, size_t *count,
+				int *temperror);
 
 /* The ranges a service sends from, from the SPF tree at @domain
  * (ip4/ip6/a/mx through include and redirect; only terms that pass, no

@@ -10,6 +10,7 @@
  * exact text of fixes, bad input, the getters, the JSON of section 7 and
  * one context shared by 16 threads.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
@@ -163,6 +164,30 @@ static const struct scenario scenarios[] = {
 	  { "spf.plus_all", "spf.pass", "dmarc.pass" }, { 0 }, PASS },
 	{ "ptr", "esp", "news@ptr.example", NULL, PASS,
 	  { "spf.ptr", "spf.pass" }, { 0 }, PASS },
+	/* The customer's own SPF record is the problem and SPF the only way
+	 * to pass (the service does not sign): each fix replaces or deletes
+	 * records, and the fixed verdict proves it. */
+	{ "spf-lookups", "nodkim", "news@spf-lookups.example", NULL, FAIL,
+	  { "spf.lookup_limit", "dkim.none", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	/* a repeated include and one the service covers dropped, the
+	 * costliest flattened */
+	{ "spf-flatten", "nodkim", "news@spf-flatten.example", NULL, FAIL,
+	  { "spf.lookup_limit", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	/* the flattened ranges need records of their own */
+	{ "spf-chain", "nodkim", "news@spf-chain.example", NULL, FAIL,
+	  { "spf.lookup_limit", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "spf-void", "nodkim", "news@spf-void.example", NULL, FAIL,
+	  { "spf.void_limit", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "spf-multiple", "nodkim", "news@spf-multiple.example", NULL, FAIL,
+	  { "spf.multiple", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "spf-syntax-fixable", "nodkim", "news@spf-syntax-fixable.example", NULL, FAIL,
+	  { "spf.syntax", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "ptr-only", "nodkim", "news@ptr-only.example", NULL, FAIL,
+	  { "spf.ptr", "spf.include_missing", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	{ "plus-all", "nodkim", "news@plus-all.example", NULL, PASS,
+	  { "spf.plus_all", "spf.pass" }, { 0 }, PASS },
+	{ "plus-all-listed", "nodkim", "news@plus-all-listed.example", NULL, PASS,
+	  { "spf.plus_all", "spf.pass" }, { 0 }, PASS },
 	/* %{h} expands to the profile's HELO name */
 	{ "helo-macro", "nodkim", "news@helo-macro.example", NULL, PASS,
 	  { "spf.pass", "dmarc.pass" }, { "service.helo_needed" }, PASS },
@@ -352,10 +377,17 @@ static const char *txt_text(const char *rdata, char *buf, size_t len)
 	size_t n = 0;
 	int quoted = 0;
 	for (const char *c = rdata; *c && n + 1 < len; c++) {
-		if (*c == '"')
+		if (*c == '"') {
 			quoted = !quoted;
-		else if (quoted)
+		} else if (quoted && c[0] == '\\' && isdigit((unsigned char)c[1]) &&
+			   isdigit((unsigned char)c[2]) && isdigit((unsigned char)c[3])) {
+			buf[n++] = (char)((c[1] - '0') * 100 + (c[2] - '0') * 10 + (c[3] - '0'));
+			c += 3;
+		} else if (quoted && c[0] == '\\' && c[1]) {
+			buf[n++] = *++c;
+		} else if (quoted) {
 			buf[n++] = *c;
+		}
 	}
 	buf[n] = '\0';
 	return buf;
@@ -738,8 +770,10 @@ START_TEST(test_fix_spf_merge_keeps_all)
 	/* no record yet: a new one, never a second record */
 	ck_assert_str_eq(fixes_for("none-unauth", "spf.none"),
 			 "none-unauth.example. 3600 IN TXT \"v=spf1 include:spf.sendco.example ~all\"");
-	/* two records: merge them first, no fix that would add a third */
-	ck_assert_str_eq(fixes_for("spf-multiple", "spf.multiple"), "");
+	/* two records: the one that authorizes the service stays and takes
+	 * over the other's mx (the other is deleted), never a third */
+	ck_assert_str_eq(fixes_for("spf-multiple", "spf.multiple"),
+			 "spf-multiple.example. 3600 IN TXT \"v=spf1 include:spf.sendco.example mx -all\"");
 }
 END_TEST
 

@@ -241,9 +241,11 @@ head -n 1 "$TMP/out" | grep -q '^news@members.example: fail' &&
 	ok "README example: verdict fail" || not_ok "README example: $(head -n 1 "$TMP/out")"
 grep -q 'After publishing the fixes.*: pass' "$TMP/out" &&
 	ok "README example: fixed verdict pass" || not_ok "README example: no fixed verdict pass"
-# The next step is the merged SPF record, with its lookup count before and after.
+# The next step is the merged SPF record in place of the one there, with
+# its lookup count before and after.
 grep -q '^Next step: .*uses 1 of 10 DNS lookups now). With the fix the record uses 2 of 10' "$TMP/out" &&
-	grep -q '^    members.example. 3600 IN TXT "v=spf1 include:_spf.mailhost.example include:spf.esp.example ~all"$' "$TMP/out" &&
+	grep -q '^    replace: members.example. 3600 IN TXT "v=spf1 include:_spf.mailhost.example ~all"$' "$TMP/out" &&
+	grep -q '^       with: members.example. 3600 IN TXT "v=spf1 include:_spf.mailhost.example include:spf.esp.example ~all"$' "$TMP/out" &&
 	ok "README example: next step is the merged SPF record" ||
 	not_ok "README example: next step $(grep -A1 '^Next step' "$TMP/out")"
 "$FROMAUTH" check news@members.example --service tools/examples/esp.profile \

@@ -130,7 +130,12 @@ static const struct oom_case cases[] = {
 	{ "ips-placeholder", "ips", "news@ips-placeholder.example" },
 	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example" },
 	{ "nodmarc-bounce", "returnpath", "news@mail.nodmarc-bounce.example" },
-	/* a record of a, mx and includes: MX targets in libspf2's callback */
+	/* the customer's SPF record replaced, flattened, chosen among two */
+	{ "spf-flatten", "nodkim", "news@spf-flatten.example" },
+	{ "spf-multiple", "nodkim", "news@spf-multiple.example" },
+	{ "spf-void", "nodkim", "news@spf-void.example" },
+	{ "spf-syntax-fixable", "nodkim", "news@spf-syntax-fixable.example" },
+	{ "ptr-only", "nodkim", "news@ptr-only.example" },
 	{ "lookup-merge", "esp", "news@lookup-merge.example" },
 };
 

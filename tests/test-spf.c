@@ -1100,6 +1100,208 @@ START_TEST(fromauth_spf_json_once)
 }
 END_TEST
 
+/* ---- the fixes of the customer's own record (remedy.c) ---- */
+
+/* The scenario zones of tests/test-check.c, a service that includes
+ * spf.sendco.example (192.0.2.0/25 and 2001:db8:5e::/48). */
+static struct fromauth_ctx *fix_ctx(const char *zone, struct fromauth_profile **p,
+				    struct fa_dns_req *req, struct fa_spf_budget *b)
+{
+	char path[256], err[256] = "";
+	snprintf(path, sizeof(path), "check/zones/%s.zone", zone);
+	struct fromauth_ctx *c = test_offline_ctx("check/esp.zone", path, NULL);
+	ck_assert_int_eq(fromauth_profile_parse("name = SendCo\nspf-include = spf.sendco.example\n",
+						"sendco", p, err, sizeof(err)), 0);
+	fa_dns_req_init(req, c->dns);
+	fa_spf_budget_init(b, req);
+	return c;
+}
+
+START_TEST(fa_remedy_spf_fit_steps)
+{
+	struct fromauth_profile *p = NULL;
+	struct fa_dns_req req;
+	struct fa_spf_budget b;
+	struct fromauth_ctx *c = fix_ctx("spf-flatten", &p, &req, &b);
+	const char *rec = "v=spf1 mx include:crm.spf-flatten.example include:crm.spf-flatten.example "
+			  "include:legacy.spf-flatten.example include:big.spf-flatten.example "
+			  "include:small.spf-flatten.example include:spf.sendco.example -all";
+	struct fa_spf_fix *fix = NULL;
+	char *why = NULL;
+	ck_assert_int_eq(fa_remedy_spf_fit(&b, p, "spf-flatten.example", rec, &fix, &why), 0);
+	ck_assert_ptr_null(why);
+	ck_assert_ptr_nonnull(fix);
+	/* the repeat and the covered include dropped, big flattened, the
+	 * service's include kept */
+	ck_assert_str_eq(fix->record, "v=spf1 mx include:crm.spf-flatten.example ip4:203.0.113.1 "
+			 "ip4:203.0.113.2 ip4:203.0.113.3 ip4:203.0.113.4 ip6:2001:db8:b5::/48 "
+			 "ip4:203.0.113.6 include:small.spf-flatten.example "
+			 "include:spf.sendco.example -all");
+	ck_assert_uint_eq(fix->extra_count, 0);
+	ck_assert(fix->flattened);
+	ck_assert_ptr_nonnull(strstr(fix->note, "include:big.spf-flatten.example (8)"));
+	ck_assert_ptr_nonnull(strstr(fix->note, "keep them in step with the provider"));
+	ck_assert_ptr_nonnull(strstr(fix->note, "needs 4 of 10"));
+	fa_spf_fix_free(fix);
+
+	/* the costs the check shows: include:big with its whole tree */
+	struct fa_spf_analysis *a = NULL;
+	ck_assert_int_eq(fa_spf_analyze_record(&req, "spf-flatten.example", rec, &a), 0);
+	ck_assert_int_eq(fa_spf_term_costs(&req, "spf-flatten.example", a, 40), 0);
+	ck_assert_uint_eq(a->cost_count, 7);
+	ck_assert_str_eq(a->costs[4].term, "include:big.spf-flatten.example");
+	ck_assert_uint_eq(a->costs[4].lookups, 8);
+	ck_assert_uint_eq(a->costs[0].lookups, 1);
+	fa_spf_analysis_free(a);
+
+	/* no room even flattened: said, no fix */
+	char many[2048] = "v=spf1";
+	for (int i = 0; i < 11; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), " a:h%d.spf-flatten.example", i);
+	strcat(many, " -all");
+	ck_assert_int_eq(fa_remedy_spf_fit(&b, p, "spf-flatten.example", many, &fix, &why), 0);
+	ck_assert_ptr_null(fix);
+	ck_assert_ptr_nonnull(strstr(why, "Even with every include"));
+	free(why);
+
+	/* a hostile record: no query spent on it */
+	char huge[4096] = "v=spf1";
+	for (int i = 0; i < 30; i++)
+		snprintf(huge + strlen(huge), sizeof(huge) - strlen(huge), " include:i%d.flood.test", i);
+	ck_assert_int_eq(fa_remedy_spf_fit(&b, p, "spf-flatten.example", huge, &fix, &why), 0);
+	ck_assert_ptr_null(fix);
+	ck_assert_ptr_nonnull(strstr(why, "31 terms that query DNS"));
+	free(why);
+
+	/* the budget spent: no fix, and said so */
+	b.start = 0u - FA_SPF_REMEDY_QUERIES;
+	ck_assert_int_eq(fa_remedy_spf_fit(&b, p, "spf-flatten.example", rec, &fix, &why), 0);
+	ck_assert_ptr_null(fix);
+	ck_assert_ptr_nonnull(strstr(why, "more than 40 further DNS queries"));
+	free(why);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(c);
+}
+END_TEST
+
+START_TEST(fa_remedy_spf_keep_rule)
+{
+	struct fromauth_profile *p = NULL;
+	struct fa_dns_req req;
+	struct fa_spf_budget b;
+	struct fromauth_ctx *c = fix_ctx("spf-multiple", &p, &req, &b);
+	size_t keep = 9;
+	char *merged = NULL, *why = NULL;
+
+	/* the one that authorizes the service, taking over the other's mx */
+	char *two[] = { "v=spf1 mx -all", "v=spf1 include:spf.sendco.example -all" };
+	ck_assert_int_eq(fa_remedy_spf_keep(&b, p, "spf-multiple.example", two, 2, &keep, &merged,
+					    &why), 0);
+	ck_assert_uint_eq(keep, 1);
+	ck_assert_str_eq(merged, "v=spf1 include:spf.sendco.example mx -all");
+	ck_assert_ptr_nonnull(strstr(why, "authorizes the service"));
+	free(merged);
+	free(why);
+
+	/* neither authorizes it: the one holding more of the other's terms,
+	 * with the service added (it has all the other's terms) */
+	char *other[] = { "v=spf1 a -all", "v=spf1 a mx ip4:198.51.100.9 -all" };
+	ck_assert_int_eq(fa_remedy_spf_keep(&b, p, "spf-multiple.example", other, 2, &keep,
+					    &merged, &why), 0);
+	ck_assert_uint_eq(keep, 1);
+	ck_assert_str_eq(merged, "v=spf1 a mx ip4:198.51.100.9 include:spf.sendco.example -all");
+	ck_assert_ptr_nonnull(strstr(why, "the most of the other records' terms"));
+	ck_assert_ptr_nonnull(strstr(why, "The service is added"));
+	free(merged);
+	free(why);
+
+	/* an invalid one is never kept */
+	char *bad[] = { "v=spf1 foo:bar include:spf.sendco.example -all", "v=spf1 mx -all" };
+	ck_assert_int_eq(fa_remedy_spf_keep(&b, p, "spf-multiple.example", bad, 2, &keep, &merged,
+					    &why), 0);
+	ck_assert_uint_eq(keep, 1);
+	ck_assert_ptr_nonnull(strstr(why, "the only valid one"));
+	free(merged);
+	free(why);
+
+	/* no budget left: no choice */
+	b.start = 0u - FA_SPF_REMEDY_QUERIES;
+	ck_assert_int_eq(fa_remedy_spf_keep(&b, p, "spf-multiple.example", two, 2, &keep, &merged,
+					    &why), 0);
+	ck_assert_uint_eq(keep, 2);
+	ck_assert_ptr_null(merged);
+	free(why);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(c);
+}
+END_TEST
+
+START_TEST(fa_remedy_spf_correct_kinds)
+{
+	struct fromauth_profile *p = NULL;
+	struct fa_dns_req req;
+	struct fa_spf_budget b;
+	struct fromauth_ctx *c = fix_ctx("spf-void", &p, &req, &b);
+	static const struct {
+		enum fa_spf_correction what;
+		const char *in, *out, *why;
+	} cases[] = {
+		{ FA_SPF_FIX_SYNTAX, "v=spf1 include:spf.sendco.example\texp=e.test exp=E.test -all",
+		  "v=spf1 include:spf.sendco.example exp=e.test -all", NULL },
+		/* not guessable */
+		{ FA_SPF_FIX_SYNTAX, "v=spf1 include:spf.sendco.example redirect=a.test redirect=b.test",
+		  NULL, "which one is meant cannot be told" },
+		{ FA_SPF_FIX_SYNTAX, "v=spf1 include:spf.sendco.example inclde:x.test -all",
+		  NULL, "cannot be guessed" },
+		/* +all: -all only when the rest authorizes the service */
+		{ FA_SPF_FIX_PLUS_ALL, "v=spf1 include:spf.sendco.example +all",
+		  "v=spf1 include:spf.sendco.example -all", NULL },
+		{ FA_SPF_FIX_PLUS_ALL, "v=spf1 mx all", "v=spf1 mx include:spf.sendco.example ~all",
+		  NULL },
+		{ FA_SPF_FIX_PTR, "v=spf1 ptr:spf-void.example include:spf.sendco.example -all",
+		  "v=spf1 include:spf.sendco.example -all", NULL },
+		{ FA_SPF_FIX_PTR, "v=spf1 ptr -all", "v=spf1 include:spf.sendco.example -all", NULL },
+		{ FA_SPF_FIX_PTR, "v=spf1 include:spf.sendco.example -all", NULL, "not in yours" },
+	};
+	for (size_t i = 0; i < FA_ARRAY_SIZE(cases); i++) {
+		struct fa_spf_fix *fix = NULL;
+		char *why = NULL;
+		ck_assert_int_eq(fa_remedy_spf_correct(&b, p, "spf-void.example", cases[i].in,
+						       cases[i].what, &fix, &why), 0);
+		if (cases[i].out) {
+			ck_assert_msg(fix != NULL, "%s: %s", cases[i].in, why);
+			ck_assert_str_eq(fix->record, cases[i].out);
+			ck_assert(strlen(fix->note) > 20);
+		} else {
+			ck_assert_ptr_null(fix);
+			ck_assert_msg(why && strstr(why, cases[i].why), "%s: %s", cases[i].in, why);
+		}
+		fa_spf_fix_free(fix);
+		free(why);
+	}
+
+	/* void: the dead names go, the service stays */
+	struct fa_spf_fix *fix = NULL;
+	char *why = NULL;
+	ck_assert_int_eq(fa_remedy_spf_void(&b, p, "spf-void.example",
+					    "v=spf1 a:gone1.spf-void.example include:nosuch.spf-void.example "
+					    "a include:spf.sendco.example mx:gone3.spf-void.example -all",
+					    &fix, &why), 0);
+	ck_assert_ptr_nonnull(fix);
+	ck_assert_str_eq(fix->record, "v=spf1 a include:spf.sendco.example -all");
+	ck_assert_ptr_nonnull(strstr(fix->note, "include:nosuch.spf-void.example"));
+	fa_spf_fix_free(fix);
+	/* nothing of the record's own is dead */
+	ck_assert_int_eq(fa_remedy_spf_void(&b, p, "spf-void.example",
+					    "v=spf1 include:spf.sendco.example -all", &fix, &why), 0);
+	ck_assert_ptr_null(fix);
+	ck_assert_ptr_nonnull(why);
+	free(why);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf");
@@ -1130,6 +1332,9 @@ Suite *test_suite(void)
 		{ "fa_spf_analyze_record", fa_spf_analyze_record_merged },
 		{ "fa_spf_merge_include", fa_spf_merge_include_placement },
 		{ "fa_spf_expand_ranges", fa_spf_expand_ranges_tree },
+		{ "fa_remedy_spf_fit", fa_remedy_spf_fit_steps },
+		{ "fa_remedy_spf_keep", fa_remedy_spf_keep_rule },
+		{ "fa_remedy_spf_correct", fa_remedy_spf_correct_kinds },
 	};
 	TCase *tc = NULL;
 	const char *current = NULL;
