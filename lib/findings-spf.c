@@ -2,6 +2,7 @@
 /* The SPF findings of the check (SPEC section 3 step 4): the samples of
  * the service's addresses, M's record tree, and the fix that authorizes
  * the service. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ struct spf_change {
 	size_t owner;           /* index of the finding that carries it */
 	int has_owner;
 	struct fa_spf_fix *fit; /* the records a flattened chain needs */
+	const char *old;        /* what it replaces, when not M's record */
 };
 
 /* Say in @f's message what the change is, or why there is none. */
@@ -71,7 +73,8 @@ static void spf_change_step(struct eval_state *st, struct spf_change *c, struct 
 		fa_spf_fix_free(fix);
 		return;
 	}
-	fa_finding_append(r, f, "%s", fix->note);
+	if (*fix->note)
+		fa_finding_append(r, f, "%s", fix->note);
 	if (!c->has_owner) {
 		c->owner = (size_t)(f - r->findings);
 		c->has_owner = 1;
@@ -95,11 +98,12 @@ static void spf_change_finish(struct eval_state *st, struct spf_change *c)
 {
 	struct fromauth_result *r = st->r;
 	const struct fa_spf_analysis *a = r->spf_analysis;
-	if (c->has_owner && c->text && a && a->record) {
+	const char *was = c->old ? c->old : a ? a->record : NULL;
+	if (c->has_owner && c->text && was) {
 		struct fa_finding *f = &r->findings[c->owner];
 		for (size_t i = 0; c->fit && i < c->fit->extra_count; i++)
 			fa_fix_add_owned(r, f, fa_txt_rr_line(c->fit->extra_owner[i], c->fit->extra[i]));
-		char *old = fa_txt_rr_line(r->mail_from, a->record);
+		char *old = fa_txt_rr_line(r->mail_from, was);
 		char *line = fa_txt_rr_line(r->mail_from, c->text);
 		if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
 			r->nomem = 1;
@@ -170,6 +174,27 @@ static void spf_record_findings(struct eval_state *st, struct fa_spf_budget *b,
 		return;
 	/* A tree that could not be read is no ground for changing it. */
 	int fixable = !a->temperror;
+	if (a->record_count == 0 && a->lookalike) {
+		/* "v=spf1include:..." is no SPF record to receivers */
+		struct fa_finding *f = fa_finding_add(r, "spf.syntax", FROMAUTH_SEVERITY_ERROR,
+			       "The TXT record \"%.80s\" at %s looks like SPF, but without a space after v=spf1 receivers do not read it as SPF.",
+			       a->lookalike, r->mail_from);
+		char *fixed = NULL;
+		if (asprintf(&fixed, "v=spf1 %s", a->lookalike + 6) < 0) {
+			fixed = NULL;
+			r->nomem = 1;
+		}
+		if (fixed && fixable) {
+			rc = fa_remedy_spf_correct(b, st->profile, r->mail_from, fixed,
+						   FA_SPF_FIX_SYNTAX, &fix, &why);
+			if (f && fix)
+				fa_finding_append(r, f, "Put a space after v=spf1.");
+			c->old = a->lookalike;
+			spf_change_step(st, c, f, rc, fix, why);
+		}
+		free(fixed);
+		return;
+	}
 	if (a->record_count > 1) {
 		struct fa_finding *f = fa_finding_add(r, "spf.multiple", FROMAUTH_SEVERITY_ERROR,
 			       "%s has %zu SPF records; RFC 7208 makes that a permanent error. Delete all but one.",

@@ -1204,10 +1204,16 @@ int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile
 		rc = correct_syntax(record, &text, &note, why);
 		if (rc || *why)
 			goto out;
-		if (!note.s && !note.nomem) {
-			rc = set_why(why, "The error is not one that can be corrected without knowing what was meant.");
+		if (!note.s && !note.nomem && !text.nomem &&
+		    (rc = fa_spf_record_parse(text.s, strlen(text.s), NULL, NULL, 0)) != 0) {
+			rc = rc == FROMAUTH_E_NOMEM ? rc
+			     : set_why(why, "The error is not one that can be corrected without knowing what was meant.");
 			goto out;
 		}
+		/* nothing to correct in the terms (the caller's change, such
+		 * as a space after v=spf1, is the fix): an empty note */
+		if (!note.s)
+			sb_add(&note, "%s", "");
 	} else {
 		rc = fa_spf_record_parse(record, strlen(record), &rec, NULL, 0);
 		if (rc) {

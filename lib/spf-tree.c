@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "memo.h"
@@ -59,6 +60,15 @@ static int fetch_record_all(struct fa_dns_req *req, const char *domain,
 				copy[r->len] = '\0';
 				a->records[a->records_kept++] = copy;
 			}
+		} else if (a && !a->lookalike && r->type == FA_RR_TXT && r->len > 6 &&
+			   !strncasecmp((const char *)r->data, "v=spf1", 6) &&
+			   !memchr(r->data, '\0', r->len)) {
+			if (!(a->lookalike = malloc(r->len + 1))) {
+				fa_dns_answer_release(ans);
+				return FROMAUTH_E_NOMEM;
+			}
+			memcpy(a->lookalike, r->data, r->len);
+			a->lookalike[r->len] = '\0';
 		}
 	}
 	if (*status == FA_DNS_OK && ans->count == 0)
@@ -360,6 +370,7 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a)
 	free(a->syntax_error);
 	for (size_t i = 0; i < a->records_kept; i++)
 		free(a->records[i]);
+	free(a->lookalike);
 	for (size_t i = 0; i < a->cost_count; i++)
 		free(a->costs[i].term);
 	free(a->costs);

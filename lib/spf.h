@@ -49,6 +49,9 @@ struct fa_spf_analysis {
 #define FA_SPF_MAX_KEPT 8
 	char *records[FA_SPF_MAX_KEPT];
 	size_t records_kept;
+	/* A TXT record there that starts with "v=spf1" but no space after
+	 * it, so it is no SPF record (fa_spf_analyze() only), or NULL. */
+	char *lookalike;
 	/* What each DNS-querying term of the record costs, filled in by
 	 * fa_spf_term_costs() on demand. */
 	struct fa_spf_cost *costs;

@@ -182,6 +182,9 @@ static const struct scenario scenarios[] = {
 	  { "spf.multiple", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
 	{ "spf-syntax-fixable", "nodkim", "news@spf-syntax-fixable.example", NULL, FAIL,
 	  { "spf.syntax", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
+	/* "v=spf1include:...": no SPF record to receivers */
+	{ "spf-nospace", "nodkim", "news@spf-nospace.example", NULL, FAIL,
+	  { "spf.syntax", "spf.none", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
 	{ "ptr-only", "nodkim", "news@ptr-only.example", NULL, FAIL,
 	  { "spf.ptr", "spf.include_missing", "dmarc.fail_reject" }, { "spf.pass" }, PASS },
 	{ "plus-all", "nodkim", "news@plus-all.example", NULL, PASS,

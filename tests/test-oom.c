@@ -136,6 +136,7 @@ static const struct oom_case cases[] = {
 	{ "spf-void", "nodkim", "news@spf-void.example" },
 	{ "spf-syntax-fixable", "nodkim", "news@spf-syntax-fixable.example" },
 	{ "ptr-only", "nodkim", "news@ptr-only.example" },
+	{ "spf-nospace", "nodkim", "news@spf-nospace.example" },
 	{ "lookup-merge", "esp", "news@lookup-merge.example" },
 };
 
