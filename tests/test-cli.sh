@@ -120,6 +120,38 @@ grep -q '^After publishing the fixes below: pass' "$TMP/out" &&
 grep -qF 'Keep "v=DMARC1; p=reject"' "$TMP/out" &&
 	ok "multiple: the report names the record to keep" || not_ok "multiple: no record to keep"
 
+# ---- SPF over 10 lookups: the costs per term and a replacement that fits;
+# published by hand (--assume-delete the old record, --assume the new one)
+# the check passes
+# shellcheck disable=SC2046
+expect 2 "spf lookups" news@spf-flatten.example $(scenario spf-flatten nodkim) --offline --fix --json
+if python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert (d["verdict"], d["fixed_verdict"]) == ("fail", "pass"), d["verdict"]
+costs = {c["term"]: c["lookups"] for c in d["spf"]["term_lookups"]}
+assert costs["include:big.spf-flatten.example"] == 8, costs
+f = [f for f in d["findings"] if f["code"] == "spf.lookup_limit"][0]
+ops = [o for o in f["fixes"] if o["op"] == "replace"]
+assert len(ops) == 1 and "include:big" not in ops[0]["rr"], ops
+with open(sys.argv[1], "w") as out:
+    out.write(ops[0]["old"] + "\n" + ops[0]["rr"] + "\n")
+' "$TMP/ops" <"$TMP/out"; then
+	ok "spf lookups --json: term_lookups and one replacement"
+else
+	not_ok "spf lookups --json"
+fi
+# shellcheck disable=SC2046
+expect 0 "spf lookups fix published" news@spf-flatten.example $(scenario spf-flatten nodkim) \
+	--offline --assume-delete "$(sed -n 1p "$TMP/ops")" --assume "$(sed -n 2p "$TMP/ops")"
+# the human report shows it as a replacement
+# shellcheck disable=SC2046
+expect 2 "spf lookups report" news@spf-flatten.example $(scenario spf-flatten nodkim) --offline
+grep -q '^ *replace: spf-flatten.example. 3600 IN TXT "v=spf1 mx include:crm' "$TMP/out" &&
+	grep -q 'keep them in step with the provider' "$TMP/out" &&
+	ok "spf lookups report: replace and the flattening warning" ||
+	not_ok "spf lookups report"
+
 # ---- --assume-delete removes a record: two DMARC records, the weaker deleted
 # shellcheck disable=SC2046
 expect 0 "assume-delete" news@dmarc-multiple.example $(scenario dmarc-multiple esp) --offline \
