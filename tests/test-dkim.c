@@ -309,6 +309,27 @@ START_TEST(fromauth_dkim_check_input)
 	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--bcher-kva.example");
 	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_MISSING);
 	fromauth_dkim_free(dkim);
+	/* The same mapping as every other input: 'ß' stays (IDNA2008), a
+	 * symbol IDNA2008 forbids gets the transitional mapping, and an
+	 * IP address is not a domain. */
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "fa\xc3\x9f.example", NULL,
+					     &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--fa-hia.example");
+	fromauth_dkim_free(dkim);
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "\xe2\x98\x83.example", NULL,
+					     &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--n3h.example");
+	fromauth_dkim_free(dkim);
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "keys.example",
+					     "\xe2\x98\x83.example", &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_expected_target(dkim), "xn--n3h.example");
+	fromauth_dkim_free(dkim);
+	dkim = (struct fromauth_dkim *)1;
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "192.0.2.1", NULL, &dkim, err,
+					     sizeof(err)), FROMAUTH_E_DOMAIN);
+	ck_assert_ptr_null(dkim);
+	ck_assert_ptr_nonnull(strstr(err, "domain"));
+	ck_assert_ptr_nonnull(strstr(err, "IP address"));
 
 	/* A selector must not smuggle tags into libopendkim's tag-list. */
 	dkim = (struct fromauth_dkim *)1;

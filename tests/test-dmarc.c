@@ -247,6 +247,14 @@ START_TEST(fromauth_dmarc_check_at_domain)
 	ck_assert_ptr_null(fa_dmarc_discovery_differs(d));
 	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
 	fromauth_dmarc_free(d);
+
+	/* U-labels go through the library's one IDN entry point. */
+	d = check("b\xc3\xbc" "cher.example");
+	ck_assert_str_eq(fromauth_dmarc_domain(d), "xn--bcher-kva.example");
+	fromauth_dmarc_free(d);
+	d = check("\xe2\x98\x83.example");
+	ck_assert_str_eq(fromauth_dmarc_domain(d), "xn--n3h.example");
+	fromauth_dmarc_free(d);
 }
 END_TEST
 
