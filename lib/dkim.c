@@ -232,25 +232,12 @@ static int opendkim_test_memo(struct dkim_call *call, const char *qname,
 
 /* ------------------------------------------------------------------ */
 
-/* A printable copy of record bytes: non-printable ones as \DDD, as in a
- * master file. */
+/* A printable copy of record bytes, bounded, in master-file form. */
 static char *printable(const unsigned char *data, size_t len)
 {
 	if (len > FA_DKIM_RECORD_MAX * 2)
 		len = FA_DKIM_RECORD_MAX * 2;
-	char *out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = data[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[n++] = (char)c;
-		else
-			n += (size_t)sprintf(out + n, "\\%03u", c);
-	}
-	out[n] = '\0';
-	return out;
+	return fa_escape_dup(data, len);
 }
 
 static int set_reason(struct fromauth_dkim *dkim, int status, const char *fmt, ...)

@@ -41,22 +41,21 @@ static int span_is(struct span sp, const char *word)
 	return sp.len == n && strncasecmp(sp.s, word, n) == 0;
 }
 
-/* Printable copy of a span for messages: bounded, odd bytes as \xHH. */
+/* Printable copy of a span for messages, bounded (buflen >= 4 * QUOTE_MAX + 4). */
 static void quote(struct span sp, char *buf, size_t buflen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < sp.len && o + 5 < buflen; i++) {
-		unsigned char c = (unsigned char)sp.s[i];
-		if (i >= QUOTE_MAX) {
-			o += (size_t)snprintf(buf + o, buflen - o, "...");
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+	size_t n = sp.len > QUOTE_MAX ? QUOTE_MAX : sp.len;
+	if (buflen < 4 * QUOTE_MAX + 4) {
+		if (buflen)
+			buf[0] = '\0';
+		return;
 	}
-	buf[o < buflen ? o : buflen - 1] = '\0';
+	size_t o = fa_escape_bytes(buf, sp.s, n);
+	if (n < sp.len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
 }
 
 int fa_dmarc_record_problem(struct fa_dmarc_record *rec, const char *fmt, ...)
@@ -443,24 +442,6 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 	return 0;
 }
 
-/* Display copy of the whole record: bytes outside printable ASCII as \xHH. */
-static char *display_copy(const char *txt, size_t len)
-{
-	char *out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)txt[i];
-		if ((c >= 0x20 && c < 0x7f) || c == '\t')
-			out[o++] = (char)c;
-		else
-			o += (size_t)sprintf(out + o, "\\x%02x", c);
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec)
 {
 	int rc;
@@ -472,7 +453,7 @@ static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec
 	rec->ri = -1;
 	if (!txt)
 		len = 0;
-	rec->text = display_copy(txt ? txt : "", len);
+	rec->text = fa_escape_dup(txt ? txt : "", len);
 	if (!rec->text)
 		return FROMAUTH_E_NOMEM;
 

@@ -447,6 +447,40 @@ START_TEST(fromauth_dns_lookup_threads)
 }
 END_TEST
 
+/* The one escaper shows bytes exactly as ldns prints a TXT string. */
+START_TEST(fa_escape_bytes_as_ldns)
+{
+	unsigned char data[1 + 256];
+	data[0] = 255;
+	for (int i = 0; i < 255; i++)
+		data[1 + i] = (unsigned char)(i + 1);
+	for (size_t off = 0; off < 255; off += 51) {
+		size_t len = 51;
+		unsigned char wire[1 + 51];
+		wire[0] = (unsigned char)len;
+		memcpy(wire + 1, data + 1 + off, len);
+		ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, len + 1, wire);
+		ck_assert_ptr_nonnull(rdf);
+		char *want = ldns_rdf2str(rdf);
+		ck_assert_ptr_nonnull(want);
+		char *got = fa_escape_dup(wire + 1, len);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_uint_eq(strlen(want), strlen(got) + 2);
+		ck_assert_msg(strncmp(want + 1, got, strlen(got)) == 0, "%s vs %s", want, got);
+		ck_assert_uint_eq(fa_escape_bytes(NULL, wire + 1, len), strlen(got));
+		free(got);
+		free(want);
+		ldns_rdf_deep_free(rdf);
+	}
+	char *s = fa_escape_dup("a\"b\\c\0\t\xff", 8);
+	ck_assert_str_eq(s, "a\\\"b\\\\c\\000\t\\255");
+	free(s);
+	s = fa_escape_dup("", 0);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns");
@@ -465,6 +499,7 @@ Suite *test_suite(void)
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
+		{ "fa_escape_bytes", fa_escape_bytes_as_ldns },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
