@@ -9,6 +9,7 @@
 
 #include "dmarc-record.h"
 #include "private.h"
+#include "taglist.h"
 
 /* Longest tag name or value quoted back in a problem sentence. */
 #define QUOTE_MAX 40
@@ -470,53 +471,38 @@ static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec
 	}
 
 	unsigned int seen = 0;
-	size_t start = 0, index = 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && txt[i] != ';')
-			continue;
-		struct span seg = trim((struct span){ txt + start, i - start });
-		size_t seg_start = start;
-		start = i + 1;
-		if (seg.len == 0) {
+	struct fa_taglist tl;
+	struct fa_tag tag;
+	fa_taglist_init(&tl, txt, len);
+	while (fa_taglist_next(&tl, &tag)) {
+		if (tag.error == FA_TAG_EMPTY) {
 			/* One trailing ';' is allowed, empty tags in between not. */
-			if (i < len || index == 0) {
-				rc = fa_dmarc_record_problem(rec,
-					"empty tag at offset %zu (two ';' in a row?)", seg_start);
-				if (rc)
-					return rc;
-			}
-			index++;
-			continue;
-		}
-		const char *eq = memchr(seg.s, '=', seg.len);
-		char qs[QUOTE_MAX * 4 + 8];
-		quote(seg, qs, sizeof(qs));
-		if (!eq) {
 			rc = fa_dmarc_record_problem(rec,
-				"\"%s\" is not a tag=value pair", qs);
+				"empty tag at offset %zu (two ';' in a row?)", tag.start);
 			if (rc)
 				return rc;
-			index++;
 			continue;
 		}
-		struct span name = trim((struct span){ seg.s, (size_t)(eq - seg.s) });
-		struct span value = trim((struct span){ eq + 1, seg.len - (size_t)(eq + 1 - seg.s) });
-		int name_ok = name.len > 0;
-		for (size_t k = 0; k < name.len; k++)
-			if (!isalpha((unsigned char)name.s[k]))
-				name_ok = 0;
-		if (!name_ok) {
+		char qs[QUOTE_MAX * 4 + 8];
+		quote((struct span){ tag.spec, tag.spec_len }, qs, sizeof(qs));
+		if (tag.error == FA_TAG_NO_EQUALS) {
+			rc = fa_dmarc_record_problem(rec,
+				"\"%s\" is not a tag=value pair", qs);
+		} else if (tag.error == FA_TAG_BAD_NAME) {
 			rc = fa_dmarc_record_problem(rec,
 				"\"%s\" has a malformed tag name", qs);
-		} else if (index == 0 && span_is(name, "v")) {
-			seen |= 1u;
-			rc = 0;     /* checked by fa_dmarc_record_is_dmarc() */
 		} else {
-			rc = parse_tag(rec, name, value, &seen);
+			struct span name = { tag.name, tag.name_len };
+			struct span value = { tag.value, tag.value_len };
+			if (tag.index == 0 && span_is(name, "v")) {
+				seen |= 1u;
+				rc = 0;     /* checked by fa_dmarc_record_is_dmarc() */
+			} else {
+				rc = parse_tag(rec, name, value, &seen);
+			}
 		}
 		if (rc)
 			return rc;
-		index++;
 	}
 	if (!(seen & 2u) && fa_dmarc_record_is_dmarc(txt, len)) {
 		rc = fa_dmarc_record_problem(rec,

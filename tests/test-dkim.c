@@ -513,6 +513,9 @@ START_TEST(fa_dkim_keyrec_parse_cases)
 	ck_assert_uint_eq(rec.key_len, 4);
 	ck_assert(memcmp(rec.key, "ABCD", 4) == 0);
 	fa_dkim_keyrec_clear(&rec);
+	rec = parse_ok("v=DKIM1;\r\n\tp=QUJD;\r\n x_9=1\r\n ");
+	ck_assert_uint_eq(rec.key_len, 3);
+	fa_dkim_keyrec_clear(&rec);
 	rec = parse_ok("p=QUI");
 	ck_assert_uint_eq(rec.key_len, 2);
 	fa_dkim_keyrec_clear(&rec);
@@ -533,6 +536,13 @@ START_TEST(fa_dkim_keyrec_parse_cases)
 	parse_bad("p", 1, "'='");
 	parse_bad("=QUJD", 5, "letter");
 	parse_bad("1p=QUJD", 7, "letter");
+	/* RFC 6376 3.2: a tag-name is ALPHA *(ALPHA / DIGIT / "_"), and a
+	 * line break is white space only when WSP follows it. */
+	parse_bad("s-p=1; p=QUJD", 13, "not a tag name");
+	parse_bad("p=QUJD\n", 7, "line break");
+	parse_bad("p=QU\nJD", 7, "0x0a");
+	parse_bad("p=QUJD\r\n", 8, "0x0d");
+	parse_bad("v=DKIM1;\r\np=QUJD", 17, "line break");
 	parse_bad("p=Q", 3, "base64");
 	parse_bad("p=QUJD=", 7, "base64");
 	parse_bad("p=QQ===", 7, "base64");

@@ -135,6 +135,13 @@ static const struct {
 	{ "v=DMARC1;; p=none", "empty tag" },
 	{ "v=DMARC1; p=none; garbage", "is not a tag=value pair" },
 	{ "v=DMARC1; p=none; s-p=none", "malformed tag name" },
+	{ "v=DMARC1; p=none; 1p=none", "malformed tag name" },
+	/* RFC 6376 3.2 names, which RFC 7489 6.3 takes over: digits and '_'
+	 * after the first letter make an unknown tag, not a malformed one. */
+	{ "v=DMARC1; p=none; x_1=y", "unknown tag \"x_1\"" },
+	{ "v=DMARC1; p=none; ab9=y", "unknown tag \"ab9\"" },
+	/* A lone line break is not white space. */
+	{ "v=DMARC1; p=none;\nsp=none", "malformed tag name" },
 	{ "v=DMARC1; p=", "p= has no value" },
 	{ "v=DMARC1; rua=mailto:a@example.com", "no p= tag" },
 	{ "p=none; v=DMARC1", "does not start with v=DMARC1" },
@@ -162,6 +169,19 @@ START_TEST(fa_dmarc_record_parse_rf_not_aspf)
 	const char *txt = "v=DMARC1; p=none; aspf=s; rf=afrf";
 	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
 	ck_assert_int_eq(r.aspf, 's');
+	ck_assert_uint_eq(r.problem_count, 0);
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
+/* RFC 6376 3.2 folding white space (CRLF then WSP) between tags. */
+START_TEST(fa_dmarc_record_parse_folded)
+{
+	struct fa_dmarc_record r;
+	const char *txt = "v=DMARC1;\r\n p=reject;\r\n\tsp=none\r\n ";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_int_eq(r.p, FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(r.sp, FROMAUTH_DMARC_POLICY_NONE);
 	ck_assert_uint_eq(r.problem_count, 0);
 	fa_dmarc_record_clear(&r);
 }
@@ -933,6 +953,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(tc, fa_dmarc_record_parse_problems, 0, (int)FA_ARRAY_SIZE(bad_records));
 	tcase_add_test(tc, fa_dmarc_record_parse_rf_not_aspf);
 	tcase_add_test(tc, fa_dmarc_record_parse_nul);
+	tcase_add_test(tc, fa_dmarc_record_parse_folded);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tcase("fa_dmarc_record_is_dmarc", fa_dmarc_record_is_dmarc_exact, 0));
 	suite_add_tcase(s, tcase("fa_dmarc_record_policies", fa_dmarc_record_policies_fallback, 0));
