@@ -11,7 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "dkim.h"
+#include "dkim-key.h"
+#include "private.h"
 #include "memo.h"
 #include "taglist.h"
 

@@ -1105,6 +1105,26 @@ FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *d
 	return rc;
 }
 
+/* Here rather than in ctx.c: the list is libpsl's, read by DMARC alone,
+ * and ctx.c then needs nothing of this file. */
+FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+					 char *errbuf, size_t errlen)
+{
+	if (!ctx)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
+	void *list = NULL;
+	if (path) {
+		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
+		if (rc)
+			return rc;
+	}
+	fa_dmarc_psl_free(ctx->psl);
+	ctx->psl = list;
+	ctx->psl_free = fa_dmarc_psl_free;
+	fa_dns_set_psl(ctx->dns, list);
+	return FROMAUTH_OK;
+}
+
 FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)
 {
 	if (!d)
