@@ -25,14 +25,27 @@ struct span {
 	size_t len;
 };
 
+/* Trim white space as the tag-list has it (taglist.h): WSP, or a CRLF
+ * followed by WSP, so a folded rua= list splits like an unfolded one. */
 static struct span trim(struct span sp)
 {
-	while (sp.len > 0 && is_wsp((unsigned char)sp.s[0])) {
-		sp.s++;
-		sp.len--;
+	size_t n;
+	while ((n = fa_taglist_space(sp.s, sp.len, 0)) > 0) {
+		sp.s += n;
+		sp.len -= n;
 	}
-	while (sp.len > 0 && is_wsp((unsigned char)sp.s[sp.len - 1]))
-		sp.len--;
+	for (int wsp = 0;;) {
+		if (sp.len > 0 && is_wsp((unsigned char)sp.s[sp.len - 1])) {
+			sp.len--;
+			wsp = 1;
+		} else if (wsp && sp.len >= 2 && sp.s[sp.len - 2] == '\r' &&
+			   sp.s[sp.len - 1] == '\n') {
+			sp.len -= 2;
+			wsp = 0;
+		} else {
+			break;
+		}
+	}
 	return sp;
 }
 
@@ -342,7 +355,10 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 	int bad_bytes = 0;
 	for (size_t i = 0; i < v.len; i++) {
 		unsigned char c = (unsigned char)v.s[i];
-		if (c < 0x20 || c >= 0x7f)
+		size_t space = fa_taglist_space(v.s, v.len, i);
+		if (space)
+			i += space - 1;         /* WSP and folds separate values */
+		else if (c < 0x20 || c >= 0x7f)
 			bad_bytes = 1;
 	}
 	if (v.len == 0 || bad_bytes) {

@@ -184,6 +184,19 @@ START_TEST(fa_dmarc_record_parse_folded)
 	ck_assert_int_eq(r.sp, FROMAUTH_DMARC_POLICY_NONE);
 	ck_assert_uint_eq(r.problem_count, 0);
 	fa_dmarc_record_clear(&r);
+	/* Inside a value too: a folded rua= list. */
+	txt = "v=DMARC1; p=none; rua=mailto:a@example.com \r\n ,\r\n\tmailto:b@example.net";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_msg(r.problem_count == 0, "%s", r.problem_count ? r.problems[0] : "");
+	ck_assert_uint_eq(r.rua_count, 2);
+	ck_assert_str_eq(r.rua[0].uri, "mailto:a@example.com");
+	ck_assert_str_eq(r.rua[1].uri, "mailto:b@example.net");
+	fa_dmarc_record_clear(&r);
+	/* A lone LF is not white space: that URI is not a URI. */
+	txt = "v=DMARC1; p=none; rua=mailto:a@example.com,\nmailto:b@example.net";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_uint_gt(r.problem_count, 0);
+	fa_dmarc_record_clear(&r);
 }
 END_TEST
 
