@@ -110,28 +110,6 @@ int fa_finding_add_fix(struct fa_finding *f, const char *line)
 	return FROMAUTH_OK;
 }
 
-char *fa_txt_rr_line(const char *owner, const char *text)
-{
-	size_t len = strlen(text);
-	/* Worst case every byte escaped as \DDD, plus quotes per 255 bytes. */
-	size_t cap = strlen(owner) + 32 + len * 4 + (len / 255 + 1) * 3 + 1;
-	char *line = malloc(cap);
-	if (!line)
-		return NULL;
-	size_t n = (size_t)snprintf(line, cap, "%s. 3600 IN TXT", owner);
-	size_t i = 0;
-	do {
-		size_t chunk = len - i > 255 ? 255 : len - i;
-		line[n++] = ' ';
-		line[n++] = '"';
-		n += fa_escape_bytes(line + n, text + i, chunk);
-		line[n++] = '"';
-		i += chunk;
-	} while (i < len);
-	line[n] = '\0';
-	return line;
-}
-
 /* ---- accessors ---------------------------------------------------------- */
 
 FROMAUTH_EXPORT const char *fromauth_verdict_name(int verdict)

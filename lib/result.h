@@ -9,7 +9,7 @@
 
 #include "dns.h"
 #include "private.h"
-#include "rules.h"
+#include "rule-rows.h"
 #include "spf.h"
 
 struct fa_finding {
@@ -103,9 +103,5 @@ struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int fa_finding_add_fix(struct fa_finding *f, const char *line);
-
-/* A TXT record as a master-file line: @text split into character-strings
- * of at most 255 bytes, quotes and backslashes escaped.  malloc'd. */
-char *fa_txt_rr_line(const char *owner, const char *text);
 
 #endif

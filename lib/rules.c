@@ -19,6 +19,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "dnsbl.h"
+#include "rules.h"
 #include "spf.h"
 
 #define MAX_FCRDNS_ADDRS 16

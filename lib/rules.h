@@ -2,8 +2,9 @@
 /*
  * Receivers' sender rules (Gmail, Yahoo, Outlook.com, Apple) as rows
  * decided from the check's own results and a few lookups more, and the
- * blocklist reputation of the sender (lib/rules.c).  The rows live in the
- * result; result.c frees them and writes their JSON.
+ * blocklist reputation of the sender (lib/rules.c).  The rows
+ * (rule-rows.h) live in the result; result.c frees them and writes their
+ * JSON.
  */
 #ifndef FROMAUTH_RULES_H
 #define FROMAUTH_RULES_H
@@ -12,40 +13,7 @@
 
 #include "dns.h"
 #include "private.h"
-
-struct fa_rule {
-	const char *receiver;   /* static: "gmail", ... */
-	const char *tier;       /* static: "all" or "bulk" */
-	const char *requirement;        /* static */
-	const char *code;       /* static SMTP reply, or "" */
-	int status;             /* enum fromauth_rule_status */
-	char *message;
-	const char *finding;    /* static code of the finding that fixes it */
-};
-
-/* Forward-confirmed reverse DNS of one sampled service address. */
-struct fa_fcrdns {
-	char *ip;
-	char *ptr;              /* the PTR names, space-separated, or "" */
-	int status;             /* enum fromauth_rule_status */
-	char *detail;
-};
-
-struct fa_reputation {
-	char *zone;             /* a copy: the caller's lists may go first */
-	const char *what;       /* static: "From domain", "service address", ... */
-	char *target;
-	int status;             /* enum fromauth_reputation_status */
-	char *codes;            /* the A values, or "" */
-	char *reason;           /* meaning, TXT and where to delist; or "" */
-};
-
-/* The self-test of one blocklist zone. */
-struct fa_reputation_zone {
-	char *zone;
-	const char *state;      /* static: "ok", "broken", "unusable", "refused", "error" */
-	char *why;
-};
+#include "rule-rows.h"
 
 struct fromauth_result;
 struct fa_dnsbl_list;

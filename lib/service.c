@@ -11,15 +11,14 @@
 
 #include "address.h"
 #include "profile.h"
+#include "remedy.h"
 #include "service.h"
 
 static int add_line(struct fa_finding *f, const char *owner, const char *type,
 		    const char *rdata, int needs_input)
 {
 	char *line = NULL;
-	if (!f)
-		return FROMAUTH_E_NOMEM;
-	if (asprintf(&line, "%s. 3600 IN %s %s", owner, type, rdata) < 0)
+	if (!f || !(line = fa_rr_line(owner, type, rdata)))
 		return FROMAUTH_E_NOMEM;
 	int rc = fa_finding_add_fix(f, line);
 	free(line);
@@ -171,7 +170,7 @@ void fa_service_open_items(const struct fromauth_profile *p, struct fromauth_res
 				snprintf(rdata, sizeof(rdata), "%s.", target);
 				add_line(f, owner, "CNAME", rdata, 1);
 			} else if (f) {
-				char *line = fa_txt_rr_line(owner, "v=DKIM1; k=rsa; p=<public key from the service>");
+				char *line = fa_remedy_dkim_placeholder(owner);
 				if (line)
 					fa_finding_add_fix(f, line);
 				free(line);

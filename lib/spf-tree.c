@@ -2,8 +2,8 @@
 /*
  * The SPF record tree of a domain, not tied to one IP: the analysis the
  * check reports (record count, syntax, +all, ptr, lookups and void
- * lookups of the whole include/redirect tree), merging an include: into a
- * record, and the address ranges a service's own record authorizes.
+ * lookups of the whole include/redirect tree) and the address ranges a
+ * service's own record authorizes (merging an include is remedy.c's).
  * Records are read with our own parser (spf-screen.c); libspf2 is not
  * involved, nothing here depends on a client address.
  */
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "private.h"
@@ -336,184 +335,6 @@ void fa_spf_analysis_free(struct fa_spf_analysis *a)
 	free(a->record);
 	free(a->syntax_error);
 	free(a);
-}
-
-/* ---- merging an include ---- */
-
-/* Does @rec already hold @term (qualifier + or none, case-insensitive)? */
-/* Index of the term of @terms spelled @m (@ml bytes, no qualifier),
- * case-insensitively; terms->count when none. */
-static size_t match_term(const struct fa_spf_record *terms, const char *m, size_t ml)
-{
-	for (size_t k = 0; k < terms->count; k++) {
-		const char *text = terms->terms[k].text;
-		if (strlen(text) == ml && !strncasecmp(text, m, ml))
-			return k;
-	}
-	return terms->count;
-}
-
-static size_t cap_of(const struct fa_spf_record *terms)
-{
-	size_t cap = 1;
-	for (size_t i = 0; i < terms->count; i++)
-		cap += strlen(terms->terms[i].text) + 2;
-	return cap;
-}
-
-/* The terms, space-separated, skipping those marked in @skip (when
- * @use_skip); explicit non-'+' qualifiers kept.  malloc'd. */
-static char *join_terms(const struct fa_spf_record *terms, const int *skip, int use_skip)
-{
-	char *out = calloc(1, cap_of(terms));
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < terms->count; i++) {
-		const struct fa_spf_term *t = &terms->terms[i];
-		if (use_skip && skip[i])
-			continue;
-		if (*out)
-			strcat(out, " ");
-		if (t->explicit_qualifier && t->qualifier != '+')
-			strncat(out, &t->qualifier, 1);
-		strcat(out, t->text);
-	}
-	return out;
-}
-
-int fa_spf_merge_include(const char *record, const char *include,
-			 char **merged)
-{
-	char err[256];
-
-	if (!merged)
-		return FROMAUTH_E_INVAL;
-	*merged = NULL;
-	if (!include || !*include)
-		return FROMAUTH_E_DOMAIN;
-
-	/* What to add: include:DOMAIN for a bare domain, else the terms as
-	 * given ("include:x ip4:192.0.2.0/24"), which must be mechanisms. */
-	char *add;
-	if (!strchr(include, ':') && !strchr(include, ' ')) {
-		if (fa_domain_check(include, NULL, 0) != 0)
-			return FROMAUTH_E_DOMAIN;
-		char *inc = fa_domain_normalize(include);
-		if (!inc || asprintf(&add, "include:%s", inc) < 0)
-			add = NULL;
-		free(inc);
-	} else {
-		add = strdup(include);
-	}
-	if (!add)
-		return FROMAUTH_E_NOMEM;
-	char *check = NULL;
-	struct fa_spf_record *terms = NULL;
-	if (asprintf(&check, "v=spf1 %s", add) < 0) {
-		free(add);
-		return FROMAUTH_E_NOMEM;
-	}
-	int rc = fa_spf_record_parse(check, strlen(check), &terms, err, sizeof(err));
-	free(check);
-	for (size_t i = 0; rc == 0 && i < terms->count; i++)
-		if (!fa_spf_term_queries_dns(&terms->terms[i]) &&
-		    terms->terms[i].kind != FA_SPF_IP4 && terms->terms[i].kind != FA_SPF_IP6)
-			rc = FROMAUTH_E_RECORD;  /* all, modifiers: not for merging */
-	if (rc == 0 && terms->count == 0)
-		rc = FROMAUTH_E_RECORD;
-	free(add);
-	if (rc) {
-		fa_spf_record_free(terms);
-		return rc;
-	}
-
-	size_t len = record ? strlen(record) : 0;
-	if (record && (!fa_spf_is_record(record, len) || len > FA_SPF_MAX_RECORD)) {
-		fa_spf_record_free(terms);
-		return FROMAUTH_E_RECORD;
-	}
-
-	if (!record) {
-		char *joined = join_terms(terms, NULL, 0);
-		fa_spf_record_free(terms);
-		if (!joined)
-			return FROMAUTH_E_NOMEM;
-		rc = asprintf(merged, "v=spf1 %s ~all", joined) < 0 ? FROMAUTH_E_NOMEM : 0;
-		free(joined);
-		if (rc)
-			*merged = NULL;
-		return rc;
-	}
-
-	/* Walk the record's terms.  The new terms go before the first all
-	 * (any qualifier) or redirect=, else at the end.  A new term the
-	 * record already has there, unqualified or '+', stays where it is;
-	 * one it has after that point (never reached) or with another
-	 * qualifier (it would not pass) is dropped, so the term lands where
-	 * it decides.  The rest is kept as written. */
-	char *out = malloc(len + cap_of(terms) + 2);
-	int *present = calloc(terms->count ? terms->count : 1, sizeof(*present));
-	if (!out || !present) {
-		free(out);
-		free(present);
-		fa_spf_record_free(terms);
-		return FROMAUTH_E_NOMEM;
-	}
-	memcpy(out, record, 6);         /* "v=spf1" */
-	size_t n = 6;
-	int inserted = 0;
-	for (size_t i = 6; i <= len;) {
-		while (i < len && record[i] == ' ')
-			i++;
-		size_t start = i;
-		while (i < len && record[i] != ' ')
-			i++;
-		const char *t = record + start;
-		size_t tl = i - start;
-		const char *m = t;
-		size_t ml = tl;
-		char q = '+';
-		if (ml && strchr("+-~?", *m)) {
-			q = *m++;
-			ml--;
-		}
-		int stop = tl == 0 || (ml == 3 && !strncasecmp(m, "all", 3)) ||
-			   (tl > 9 && !strncasecmp(t, "redirect=", 9));
-		if (stop && !inserted) {
-			char *joined = join_terms(terms, present, 1);
-			if (!joined) {
-				rc = FROMAUTH_E_NOMEM;
-				break;
-			}
-			if (*joined) {
-				out[n++] = ' ';
-				memcpy(out + n, joined, strlen(joined));
-				n += strlen(joined);
-			}
-			free(joined);
-			inserted = 1;
-		}
-		if (tl == 0)
-			break;
-		size_t k = match_term(terms, m, ml);
-		if (k < terms->count) {
-			if (q != '+' || inserted)
-				continue;       /* dropped: re-added where it decides */
-			present[k] = 1;
-		}
-		out[n++] = ' ';
-		memcpy(out + n, t, tl);
-		n += tl;
-	}
-	out[n] = '\0';
-	free(present);
-	fa_spf_record_free(terms);
-	if (rc) {
-		free(out);
-		return rc;
-	}
-	*merged = out;
-	return 0;
 }
 
 /* ---- the ranges a service's record authorizes ---- */

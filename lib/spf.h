@@ -66,17 +66,6 @@ int fa_spf_analyze_record(struct fa_dns_req *req, const char *domain,
 			  const char *record, struct fa_spf_analysis **out);
 void fa_spf_analysis_free(struct fa_spf_analysis *a);
 
-/* @record with "include:@include" placed before its all/redirect term,
- * keeping the qualifier; NULL @record gives "v=spf1 include:X ~all".
- * @include is a bare domain, or SPF mechanisms as text ("include:x.test
- * ip4:192.0.2.0/24"), which are added as given.  Terms the record already
- * has are not added again; a record with all of them comes back
- * unchanged.  *merged is malloc'd.  0, FROMAUTH_E_DOMAIN, _RECORD (not
- * v=spf1, or @include is not mechanisms) or _NOMEM.
- * fa_spf_analyze_record() gives the merged record's lookups. */
-int fa_spf_merge_include(const char *record, const char *include,
-			 char **merged);
-
 /* The ranges a service sends from, from the SPF tree at @domain
  * (ip4/ip6/a/mx through include and redirect; only terms that pass, no
  * macros; at most 1024 ranges, duplicates dropped).  *out is malloc'd;

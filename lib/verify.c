@@ -22,6 +22,7 @@
 #include "dkim.h"
 #include "dmarc.h"
 #include "message.h"
+#include "remedy.h"
 #include "result.h"
 #include "spf.h"
 #include "verify.h"
@@ -306,12 +307,10 @@ static int dmarc_findings(struct fromauth_verify *v)
 				   fa_dmarc_record_count(d));
 	else if (!strcmp(res, "none")) {
 		const char *org = fromauth_dmarc_org_domain(d);
-		char owner[300];
-		snprintf(owner, sizeof(owner), "_dmarc.%s", org && *org ? org : v->domain);
 		f = fa_finding_add(r, "dmarc.none", FROMAUTH_SEVERITY_WARNING,
 				   "%s has no DMARC record, so receivers apply their own rules to mail from it; publish one, starting with p=none.",
 				   v->domain);
-		if (!f || fix_owned(f, fa_txt_rr_line(owner, "v=DMARC1; p=none")))
+		if (!f || fix_owned(f, fa_remedy_dmarc_start(org && *org ? org : v->domain)))
 			return FROMAUTH_E_NOMEM;
 	} else if (!strcmp(res, "pass")) {
 		f = fa_finding_add(r, "dmarc.pass", FROMAUTH_SEVERITY_INFO,

@@ -186,6 +186,13 @@ expect 64 "bad --rules" news@healthy.example --service "$CHECK/profiles/esp.prof
 	--rules gmail,hotmail
 stderr_names "bad --rules" "--rules"
 
+# ---- `fromauth dmarc` shows the library's fix for an unauthorized destination
+"$FROMAUTH" dmarc rua-foreign.example --zone "$CHECK/esp.zone" \
+	--zone "$CHECK/zones/rua-foreign.zone" --offline >"$TMP/out" 2>"$TMP/err"
+grep -qx '                 fix: rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT "v=DMARC1"' "$TMP/out" &&
+	ok "dmarc: fix line for the unauthorized destination" ||
+	not_ok "dmarc: fix line $(grep 'fix:' "$TMP/out")"
+
 # ---- the README example
 cd "$SRC" || exit 1
 "$FROMAUTH" check news@members.example --service tools/examples/esp.profile \

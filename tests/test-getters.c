@@ -235,6 +235,17 @@ START_TEST(test_getters_match_json)
 	struct json_object *dm = member(j, "dmarc");
 	same_str(c->zone, "dmarc result", fromauth_result_dmarc_result(r), dm, "result");
 	dmarc_matches(c->zone, fromauth_result_dmarc(r), dm);
+	/* Each destination's fix is the line the check's finding proposes. */
+	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
+	size_t u = 0;
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		if (strcmp(fromauth_result_finding_code(r, i), "dmarc.rua_unauthorized"))
+			continue;
+		char fix[1024];
+		ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, u++, fix, sizeof(fix)), 0);
+		ck_assert_str_eq(fix, fromauth_result_finding_fix(r, i, 0));
+	}
+	ck_assert_uint_eq(u, fromauth_dmarc_unauthorized_count(d));
 
 	struct json_object *na = member(j, "fixes_not_applied");
 	size_t n = fromauth_result_fix_not_applied_count(r);
@@ -346,6 +357,34 @@ START_TEST(test_getters_null)
 	ck_assert_int_eq(fromauth_result_dkim_aligned(NULL, 0), -1);
 	ck_assert_uint_eq(fromauth_result_spf_lookups(NULL), 0);
 	ck_assert_ptr_null(fromauth_result_fix_not_applied(NULL, 0));
+	char fix[64];
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(NULL, 0, fix, sizeof(fix)), FROMAUTH_E_INVAL);
+}
+END_TEST
+
+/* The fix line of an unauthorized destination, its bounds and buffer. */
+START_TEST(test_unauthorized_fix)
+{
+	struct fromauth_ctx *ctx;
+	struct fromauth_profile *p;
+	const struct case_ c = { "rua-foreign", "esp", "news@rua-foreign.example", NULL };
+	struct fromauth_result *r = run_case(&c, &ctx, &p);
+	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
+	static const char want[] =
+		"rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT \"v=DMARC1\"";
+	char fix[1024];
+	ck_assert_uint_eq(fromauth_dmarc_unauthorized_count(d), 1);
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, 0, fix, sizeof(fix)), 0);
+	ck_assert_str_eq(fix, want);
+	/* Exactly the line and its NUL fit; one byte less does not. */
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, 0, fix, sizeof(want)), 0);
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, 0, fix, sizeof(want) - 1),
+			 FROMAUTH_E_RANGE);
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, 1, fix, sizeof(fix)), FROMAUTH_E_RANGE);
+	ck_assert_int_eq(fromauth_dmarc_unauthorized_fix(d, 0, NULL, sizeof(fix)), FROMAUTH_E_INVAL);
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
 }
 END_TEST
 
@@ -408,6 +447,7 @@ Suite *test_suite(void)
 	const struct test_case more[] = {
 		{ "getters_values", test_getters_values },
 		{ "getters_null", test_getters_null },
+		{ "fromauth_dmarc_unauthorized_fix", test_unauthorized_fix },
 		{ "fromauth_domain_to_alabel", test_domain_to_alabel },
 		{ "fromauth_dmarc_check", test_dmarc_check_ulabel },
 	};

@@ -11,6 +11,7 @@
 #include "test-common.h"
 #include "ctx.h"
 #include "private.h"
+#include "remedy.h"
 #include "spf-record.h"
 #include "spf.h"
 

@@ -114,8 +114,10 @@ static void print_human(const struct fromauth_dmarc *d)
 		       i ? "" : "unauthorized", fromauth_dmarc_unauthorized(d, i),
 		       fromauth_dmarc_unauthorized_host(d, i), record_domain);
 		/* One fix per destination host. */
-		if (i + 1 == n || strcmp(fromauth_dmarc_unauthorized_record(d, i + 1), name) != 0)
-			printf("  %-12s   fix: %s. 3600 IN TXT \"v=DMARC1\"\n", "", name);
+		char fix[1024];
+		if ((i + 1 == n || strcmp(fromauth_dmarc_unauthorized_record(d, i + 1), name) != 0) &&
+		    fromauth_dmarc_unauthorized_fix(d, i, fix, sizeof(fix)) == 0)
+			printf("  %-12s   fix: %s\n", "", fix);
 	}
 
 	const char *differs = fromauth_dmarc_discovery_differs(d);

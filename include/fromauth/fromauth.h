@@ -588,6 +588,16 @@ const char *fromauth_dmarc_unauthorized_host(const struct fromauth_dmarc *dmarc,
 /** Owner name of the authorization record the @p i th destination lacks;
  * the fix is a TXT "v=DMARC1" there. @since 1.1 */
 const char *fromauth_dmarc_unauthorized_record(const struct fromauth_dmarc *dmarc, size_t i);
+/**
+ * The fix for the @p i th unauthorized destination: the authorization
+ * record as a master-file line ("NAME. 3600 IN TXT \"v=DMARC1\""), the
+ * same line a check's dmarc.rua_unauthorized finding proposes.
+ * @param buf receives the line, NUL-terminated; 1024 bytes always suffice
+ * @return 0, FROMAUTH_E_INVAL (NULL @p dmarc or @p buf), FROMAUTH_E_RANGE
+ *         (@p i out of range, or @p len too small), FROMAUTH_E_NOMEM
+ * @since 1.1 */
+int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc *dmarc, size_t i,
+				    char *buf, size_t len);
 /** Number of names the RFC 9989 tree walk queried. @since 1.1 */
 size_t fromauth_dmarc_tree_walk_count(const struct fromauth_dmarc *dmarc);
 /** The @p i th name queried ("_dmarc.example.com"), in order. @since 1.1 */

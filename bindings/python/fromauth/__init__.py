@@ -408,14 +408,23 @@ class DkimKey:
         )
 
 
+def _unauthorized_fix(p: int, i: int) -> str:
+    buf = ctypes.create_string_buffer(1024)
+    rc = lib.fromauth_dmarc_unauthorized_fix(p, i, buf, len(buf))
+    if rc == -1:
+        raise MemoryError("fromauth_dmarc_unauthorized_fix")
+    return buf.value.decode() if rc == 0 else ""
+
+
 @dataclass(frozen=True)
 class UnauthorizedDestination:
     """A DMARC report destination outside the domain that has not agreed
     to receive its reports; the fix is TXT ``v=DMARC1`` at
-    ``authorization_record``."""
+    ``authorization_record``, as the master-file line ``fix``."""
     uri: str
     host: str
     authorization_record: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -500,7 +509,8 @@ class DmarcPolicy:
             unauthorized=[UnauthorizedDestination(
                 uri=_s(lib.fromauth_dmarc_unauthorized(p, i)) or "",
                 host=_s(lib.fromauth_dmarc_unauthorized_host(p, i)) or "",
-                authorization_record=_s(lib.fromauth_dmarc_unauthorized_record(p, i)) or "")
+                authorization_record=_s(lib.fromauth_dmarc_unauthorized_record(p, i)) or "",
+                fix=_unauthorized_fix(p, i))
                 for i in range(lib.fromauth_dmarc_unauthorized_count(p))],
             tree_walk=lst(lib.fromauth_dmarc_tree_walk_count, lib.fromauth_dmarc_tree_walk),
             rfc7489=Rfc7489Discovery(

@@ -206,6 +206,7 @@ _PROTOS: Dict[str, Tuple[object, list]] = {
     "fromauth_dmarc_unauthorized": (_s, [P, _z]),
     "fromauth_dmarc_unauthorized_host": (_s, [P, _z]),
     "fromauth_dmarc_unauthorized_record": (_s, [P, _z]),
+    "fromauth_dmarc_unauthorized_fix": (_i, [P, _z, _s, _z]),
     "fromauth_dmarc_tree_walk_count": (_z, [P]),
     "fromauth_dmarc_tree_walk": (_s, [P, _z]),
     "fromauth_dmarc_discovery_differs": (_s, [P]),

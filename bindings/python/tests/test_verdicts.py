@@ -121,6 +121,9 @@ def assert_matches_json(r):
     assert d.multiple_domain == jd.get("multiple_at")
     assert [(u.uri, u.host, u.authorization_record) for u in d.unauthorized] == \
         [(u["uri"], u["host"], u["authorization_record"]) for u in jd["unauthorized"]]
+    # The destination's fix is the line the check's finding proposes.
+    assert [u.fix for u in d.unauthorized] == \
+        [f.fix[0] for f in r.findings if f.code == "dmarc.rua_unauthorized"]
     o = jd["rfc7489"]
     assert (d.rfc7489.org_domain, d.rfc7489.record_domain, d.rfc7489.record, d.rfc7489.policy,
             d.rfc7489.temperror) == \
@@ -134,6 +137,8 @@ def test_parts_on_their_own():
         d = ctx.dmarc("rua-foreign.example")
         assert d.result is None and d.policy == "none"
         assert [u.host for u in d.unauthorized] == ["reports.thirdparty.example"]
+        assert [u.fix for u in d.unauthorized] == \
+            ['rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT "v=DMARC1"']
         k = ctx.dkim("s1", "healthy.example", "s2048.dkim.sendco.example")
         assert k.status == "missing" and k.target_reached is False
         s = ctx.spf("192.0.2.1", "rua-foreign.example")
