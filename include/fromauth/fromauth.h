@@ -425,7 +425,8 @@ const char *fromauth_spf_record(const struct fromauth_spf *spf);
 unsigned int fromauth_spf_lookups(const struct fromauth_spf *spf);
 /** Void lookups (RFC 7208 4.6.4). @since 1.0 */
 unsigned int fromauth_spf_void_lookups(const struct fromauth_spf *spf);
-/** The evaluation as a JSON object. @since 1.0 */
+/** The evaluation as a JSON object, built on the first call (from any
+ *  thread); NULL only when out of memory. @since 1.0 */
 const char *fromauth_spf_json(const struct fromauth_spf *spf);
 
 /* ------------------------------------------------------------------ */
@@ -476,7 +477,8 @@ const char *fromauth_dkim_record(const struct fromauth_dkim *dkim);
 size_t fromauth_dkim_cname_count(const struct fromauth_dkim *dkim);
 /** Target of the @p i th CNAME followed. @since 1.0 */
 const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim, size_t i);
-/** The key as a JSON object. @since 1.0 */
+/** The key as a JSON object, built on the first call (thread safe); NULL
+ * only when out of memory. @since 1.0 */
 const char *fromauth_dkim_json(const struct fromauth_dkim *dkim);
 /** The name queried, `selector._domainkey.domain`. @since 1.1 */
 const char *fromauth_dkim_name(const struct fromauth_dkim *dkim);
@@ -525,7 +527,8 @@ const char *fromauth_dmarc_org_domain(const struct fromauth_dmarc *dmarc);
 int fromauth_dmarc_policy(const struct fromauth_dmarc *dmarc);
 /** Policy a receiver applies: t=y lowers it one step. @since 1.0 */
 int fromauth_dmarc_effective_policy(const struct fromauth_dmarc *dmarc);
-/** The DMARC evaluation as a JSON object. @since 1.0 */
+/** The DMARC evaluation as a JSON object, built on the first call (thread
+ * safe); NULL only when out of memory. @since 1.0 */
 const char *fromauth_dmarc_json(const struct fromauth_dmarc *dmarc);
 /** The domain evaluated (A-labels). @since 1.1 */
 const char *fromauth_dmarc_domain(const struct fromauth_dmarc *dmarc);
