@@ -161,6 +161,11 @@ struct walk {
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
 	const char *lookalike_at[WALK_MAX];
+	/* The records of the first name holding several (all discarded),
+	 * so the check can say which to delete. */
+	const char *dup_at;
+	size_t ndup;
+	char *dup[FA_DMARC_MAX_DUPLICATES];
 };
 
 struct unauthorized {
@@ -235,6 +240,8 @@ static void walk_clear(struct walk *w)
 	}
 	for (size_t i = 0; i < w->nlookalike; i++)
 		free(w->lookalike[i]);
+	for (size_t i = 0; i < w->ndup; i++)
+		free(w->dup[i]);
 	free(w->org);
 	memset(w, 0, sizeof(*w));
 }
@@ -248,12 +255,16 @@ struct txt_set {
 	char *first;             /* the first of them (raw bytes + NUL) */
 	size_t first_len;
 	char *lookalike;         /* a TXT that looks like DMARC but is not */
+	size_t nall;             /* copies of the DMARC records (bounded) */
+	char *all[FA_DMARC_MAX_DUPLICATES];
 };
 
 static void txt_set_clear(struct txt_set *t)
 {
 	free(t->first);
 	free(t->lookalike);
+	for (size_t i = 0; i < t->nall; i++)
+		free(t->all[i]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -280,6 +291,15 @@ static int fetch_dmarc_txt(struct fa_dns_req *req, const char *name,
 				continue;
 			const char *txt = (const char *)rr->data;
 			if (fa_dmarc_record_is_dmarc(txt, rr->len)) {
+				/* One with a NUL byte cannot be named as a line. */
+				if (out->nall < FA_DMARC_MAX_DUPLICATES &&
+				    strlen(txt) == rr->len) {
+					if (!(out->all[out->nall] = fa_strdup(txt))) {
+						rc = FROMAUTH_E_NOMEM;
+						break;
+					}
+					out->nall++;
+				}
 				if (out->count++ == 0) {
 					out->first = malloc(rr->len + 1);
 					if (!out->first) {
@@ -358,6 +378,12 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 				w->lookalike_at[w->nlookalike] = qname + strlen("_dmarc.");
 				w->lookalike[w->nlookalike++] = set.lookalike;
 				set.lookalike = NULL;
+			}
+			if (set.count > 1 && !w->dup_at && set.nall == set.count) {
+				w->dup_at = qname + strlen("_dmarc.");
+				memcpy(w->dup, set.all, set.nall * sizeof(*set.all));
+				w->ndup = set.nall;
+				set.nall = 0;
 			}
 		} else {
 			free(qname);
@@ -948,6 +974,17 @@ int fa_dmarc_temperror(const struct fromauth_dmarc *d)
 size_t fa_dmarc_record_count(const struct fromauth_dmarc *d)
 {
 	return d ? d->record_count : 0;
+}
+
+size_t fa_dmarc_duplicate_count(const struct fromauth_dmarc *d)
+{
+	return d && d->multiple_domain && d->walk.dup_at &&
+	       !strcmp(d->multiple_domain, d->walk.dup_at) ? d->walk.ndup : 0;
+}
+
+const char *fa_dmarc_duplicate(const struct fromauth_dmarc *d, size_t i)
+{
+	return i < fa_dmarc_duplicate_count(d) ? d->walk.dup[i] : NULL;
 }
 
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *d)
