@@ -479,8 +479,8 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	if (!r->from || !r->domain || !r->service)
 		rc = FROMAUTH_E_NOMEM;
 	/* Parameters filled in; what lacks one is reported, not looked up. */
-	struct fromauth_profile *resolved = NULL;
-	if (!rc && (rc = fa_profile_resolve(profile, &resolved)) == FROMAUTH_E_PROFILE)
+	const struct fromauth_profile *resolved = NULL;
+	if (!rc && (rc = fa_profile_resolved_get(profile, &resolved)) == FROMAUTH_E_PROFILE)
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
 	if (!rc)
@@ -490,7 +490,7 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
 		rc = evaluate_fixed(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
-	fromauth_profile_free(resolved);
+	fa_profile_resolved_put(resolved);
 	/* A finding lost to a failed allocation after the evaluation. */
 	if (!rc && r->nomem)
 		rc = FROMAUTH_E_NOMEM;

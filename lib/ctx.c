@@ -139,6 +139,14 @@ FROMAUTH_EXPORT int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char
 	return fa_dns_add_record(ctx->dns, rr, errbuf, errlen);
 }
 
+FROMAUTH_EXPORT int fromauth_ctx_delete_record(struct fromauth_ctx *ctx, const char *rr,
+					       char *errbuf, size_t errlen)
+{
+	if (!ctx || !rr)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context or record");
+	return fa_dns_delete_record(ctx->dns, rr, errbuf, errlen);
+}
+
 FROMAUTH_EXPORT int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name)
 {
 	if (!ctx || !name)

@@ -347,28 +347,28 @@ static struct json_object *build_json(const struct fromauth_dkim *dkim)
 		json_object_put(cn);
 		return NULL;
 	}
-	json_object_object_add(o, "selector", json_object_new_string(dkim->selector));
-	json_object_object_add(o, "domain", json_object_new_string(dkim->domain));
-	json_object_object_add(o, "name", json_object_new_string(dkim->qname));
-	json_object_object_add(o, "status",
-			       json_object_new_string(fromauth_dkim_status_name(dkim->status)));
-	json_object_object_add(o, "reason", json_object_new_string(dkim->reason ? dkim->reason : ""));
-	json_object_object_add(o, "key_type", json_object_new_string(dkim->key_type));
-	json_object_object_add(o, "key_bits", json_object_new_int64(dkim->key_bits));
-	json_object_object_add(o, "key_short", json_object_new_boolean(dkim->key_short));
-	json_object_object_add(o, "testing", json_object_new_boolean(dkim->testing));
-	json_object_object_add(o, "record", json_object_new_string(dkim->record ? dkim->record : ""));
+	FA_JSON_ADD(o, "selector", json_object_new_string(dkim->selector));
+	FA_JSON_ADD(o, "domain", json_object_new_string(dkim->domain));
+	FA_JSON_ADD(o, "name", json_object_new_string(dkim->qname));
+	FA_JSON_ADD(o, "status",
+		    json_object_new_string(fromauth_dkim_status_name(dkim->status)));
+	FA_JSON_ADD(o, "reason", json_object_new_string(dkim->reason ? dkim->reason : ""));
+	FA_JSON_ADD(o, "key_type", json_object_new_string(dkim->key_type));
+	FA_JSON_ADD(o, "key_bits", json_object_new_int64(dkim->key_bits));
+	FA_JSON_ADD(o, "key_short", json_object_new_boolean(dkim->key_short));
+	FA_JSON_ADD(o, "testing", json_object_new_boolean(dkim->testing));
+	FA_JSON_ADD(o, "record", json_object_new_string(dkim->record ? dkim->record : ""));
 	for (size_t i = 0; i < dkim->cname_count; i++)
 		json_object_array_add(cn, json_object_new_string(dkim->cnames[i]));
-	json_object_object_add(o, "cnames", cn);
+	FA_JSON_ADD(o, "cnames", cn);
 	if (dkim->expected_target) {
-		json_object_object_add(o, "expected_target",
-				       json_object_new_string(dkim->expected_target));
-		json_object_object_add(o, "target_ok", json_object_new_boolean(dkim->target_ok));
-		json_object_object_add(o, "target_key_equal",
-				       json_object_new_boolean(dkim->target_key_equal));
+		FA_JSON_ADD(o, "expected_target",
+			    json_object_new_string(dkim->expected_target));
+		FA_JSON_ADD(o, "target_ok", json_object_new_boolean(dkim->target_ok));
+		FA_JSON_ADD(o, "target_key_equal",
+			    json_object_new_boolean(dkim->target_key_equal));
 	} else {
-		json_object_object_add(o, "expected_target", NULL);
+		FA_JSON_ADD(o, "expected_target", NULL);
 	}
 	return o;
 }
@@ -666,17 +666,6 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	if (rc != 0)
 		goto fail;
 
-	struct json_object *json = build_json(dkim);
-	if (!json) {
-		rc = FROMAUTH_E_NOMEM;
-		goto fail;
-	}
-	dkim->json = fa_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN));
-	json_object_put(json);
-	if (!dkim->json) {
-		rc = FROMAUTH_E_NOMEM;
-		goto fail;
-	}
 	*out = dkim;
 	return 0;
 fail:
@@ -787,9 +776,28 @@ FROMAUTH_EXPORT const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim
 	return dkim && i < dkim->cname_count ? dkim->cnames[i] : NULL;
 }
 
+/* Built on first use: a check puts the key into its own JSON and never
+ * needs this string.  Threads racing to build it publish one string and
+ * free the others. */
 FROMAUTH_EXPORT const char *fromauth_dkim_json(const struct fromauth_dkim *dkim)
 {
-	return dkim ? dkim->json : NULL;
+	if (!dkim)
+		return NULL;
+	char *s = __atomic_load_n(&dkim->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *json = build_json(dkim);
+	char *mine = json ? fa_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN))
+			  : NULL;
+	json_object_put(json);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_dkim *)dkim)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }
 
 /* ------------------------------------------------------------------ */

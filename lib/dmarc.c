@@ -161,6 +161,11 @@ struct walk {
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
 	const char *lookalike_at[WALK_MAX];
+	/* The records of the first name holding several (all discarded),
+	 * so the check can say which to delete. */
+	const char *dup_at;
+	size_t ndup;
+	char *dup[FA_DMARC_MAX_DUPLICATES];
 };
 
 struct unauthorized {
@@ -235,6 +240,8 @@ static void walk_clear(struct walk *w)
 	}
 	for (size_t i = 0; i < w->nlookalike; i++)
 		free(w->lookalike[i]);
+	for (size_t i = 0; i < w->ndup; i++)
+		free(w->dup[i]);
 	free(w->org);
 	memset(w, 0, sizeof(*w));
 }
@@ -248,12 +255,16 @@ struct txt_set {
 	char *first;             /* the first of them (raw bytes + NUL) */
 	size_t first_len;
 	char *lookalike;         /* a TXT that looks like DMARC but is not */
+	size_t nall;             /* copies of the DMARC records (bounded) */
+	char *all[FA_DMARC_MAX_DUPLICATES];
 };
 
 static void txt_set_clear(struct txt_set *t)
 {
 	free(t->first);
 	free(t->lookalike);
+	for (size_t i = 0; i < t->nall; i++)
+		free(t->all[i]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -280,6 +291,15 @@ static int fetch_dmarc_txt(struct fa_dns_req *req, const char *name,
 				continue;
 			const char *txt = (const char *)rr->data;
 			if (fa_dmarc_record_is_dmarc(txt, rr->len)) {
+				/* One with a NUL byte cannot be named as a line. */
+				if (out->nall < FA_DMARC_MAX_DUPLICATES &&
+				    strlen(txt) == rr->len) {
+					if (!(out->all[out->nall] = fa_strdup(txt))) {
+						rc = FROMAUTH_E_NOMEM;
+						break;
+					}
+					out->nall++;
+				}
 				if (out->count++ == 0) {
 					out->first = malloc(rr->len + 1);
 					if (!out->first) {
@@ -358,6 +378,12 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 				w->lookalike_at[w->nlookalike] = qname + strlen("_dmarc.");
 				w->lookalike[w->nlookalike++] = set.lookalike;
 				set.lookalike = NULL;
+			}
+			if (set.count > 1 && !w->dup_at && set.nall == set.count) {
+				w->dup_at = qname + strlen("_dmarc.");
+				memcpy(w->dup, set.all, set.nall * sizeof(*set.all));
+				w->ndup = set.nall;
+				set.nall = 0;
 			}
 		} else {
 			free(qname);
@@ -775,59 +801,59 @@ struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
 	if (!o)
 		return NULL;
 	const struct fa_dmarc_record *rec = d->applied ? &d->applied->rec : NULL;
-	json_object_object_add(o, "domain", jstr(d->domain));
-	json_object_object_add(o, "record", rec ? jstr(rec->text) : NULL);
-	json_object_object_add(o, "record_domain", d->applied ? jstr(d->applied->domain) : NULL);
-	json_object_object_add(o, "records", json_object_new_int((int)d->record_count));
+	FA_JSON_ADD(o, "domain", jstr(d->domain));
+	FA_JSON_ADD(o, "record", rec ? jstr(rec->text) : NULL);
+	FA_JSON_ADD(o, "record_domain", d->applied ? jstr(d->applied->domain) : NULL);
+	FA_JSON_ADD(o, "records", json_object_new_int((int)d->record_count));
 	if (d->multiple_domain)
-		json_object_object_add(o, "multiple_at", jstr(d->multiple_domain));
-	json_object_object_add(o, "org_domain", jstr(d->walk.org));
-	json_object_object_add(o, "p", rec && rec->p ? jstr(fromauth_dmarc_policy_name(rec->p)) : NULL);
-	json_object_object_add(o, "sp", rec && rec->sp ? jstr(fromauth_dmarc_policy_name(rec->sp)) : NULL);
-	json_object_object_add(o, "np", rec && rec->np ? jstr(fromauth_dmarc_policy_name(rec->np)) : NULL);
-	json_object_object_add(o, "policy", jstr(fromauth_dmarc_policy_name(d->policy)));
-	json_object_object_add(o, "policy_tag", jstr(d->policy_tag));
-	json_object_object_add(o, "applied_policy", jstr(fromauth_dmarc_policy_name(d->effective)));
-	json_object_object_add(o, "nonexistent", json_object_new_boolean(d->nonexistent));
-	json_object_object_add(o, "testing", json_object_new_boolean(rec && rec->t == 'y'));
-	json_object_object_add(o, "pct", rec && rec->pct >= 0 ? json_object_new_int(rec->pct) : NULL);
+		FA_JSON_ADD(o, "multiple_at", jstr(d->multiple_domain));
+	FA_JSON_ADD(o, "org_domain", jstr(d->walk.org));
+	FA_JSON_ADD(o, "p", rec && rec->p ? jstr(fromauth_dmarc_policy_name(rec->p)) : NULL);
+	FA_JSON_ADD(o, "sp", rec && rec->sp ? jstr(fromauth_dmarc_policy_name(rec->sp)) : NULL);
+	FA_JSON_ADD(o, "np", rec && rec->np ? jstr(fromauth_dmarc_policy_name(rec->np)) : NULL);
+	FA_JSON_ADD(o, "policy", jstr(fromauth_dmarc_policy_name(d->policy)));
+	FA_JSON_ADD(o, "policy_tag", jstr(d->policy_tag));
+	FA_JSON_ADD(o, "applied_policy", jstr(fromauth_dmarc_policy_name(d->effective)));
+	FA_JSON_ADD(o, "nonexistent", json_object_new_boolean(d->nonexistent));
+	FA_JSON_ADD(o, "testing", json_object_new_boolean(rec && rec->t == 'y'));
+	FA_JSON_ADD(o, "pct", rec && rec->pct >= 0 ? json_object_new_int(rec->pct) : NULL);
 	char c[2] = { fa_dmarc_adkim(d), '\0' };
-	json_object_object_add(o, "adkim", json_object_new_string(c));
+	FA_JSON_ADD(o, "adkim", json_object_new_string(c));
 	c[0] = fa_dmarc_aspf(d);
-	json_object_object_add(o, "aspf", json_object_new_string(c));
-	json_object_object_add(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
-	json_object_object_add(o, "fo", rec ? jstr(rec->fo) : NULL);
-	json_object_object_add(o, "rf", rec ? jstr(rec->rf) : NULL);
-	json_object_object_add(o, "ri", rec && rec->ri >= 0 ? json_object_new_int64(rec->ri) : NULL);
-	json_object_object_add(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
-	json_object_object_add(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
+	FA_JSON_ADD(o, "aspf", json_object_new_string(c));
+	FA_JSON_ADD(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
+	FA_JSON_ADD(o, "fo", rec ? jstr(rec->fo) : NULL);
+	FA_JSON_ADD(o, "rf", rec ? jstr(rec->rf) : NULL);
+	FA_JSON_ADD(o, "ri", rec && rec->ri >= 0 ? json_object_new_int64(rec->ri) : NULL);
+	FA_JSON_ADD(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
+	FA_JSON_ADD(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
 	struct json_object *a = json_object_new_array();
 	for (size_t i = 0; a && i < d->nproblems; i++)
 		json_object_array_add(a, json_object_new_string(d->problems[i]));
-	json_object_object_add(o, "problems", a);
+	FA_JSON_ADD(o, "problems", a);
 	a = json_object_new_array();
 	for (size_t i = 0; a && i < d->nunauth; i++) {
 		struct json_object *u = json_object_new_object();
-		json_object_object_add(u, "uri", jstr(d->unauth[i].uri));
-		json_object_object_add(u, "host", jstr(d->unauth[i].host));
-		json_object_object_add(u, "authorization_record", jstr(d->unauth[i].name));
+		FA_JSON_ADD(u, "uri", jstr(d->unauth[i].uri));
+		FA_JSON_ADD(u, "host", jstr(d->unauth[i].host));
+		FA_JSON_ADD(u, "authorization_record", jstr(d->unauth[i].name));
 		json_object_array_add(a, u);
 	}
-	json_object_object_add(o, "unauthorized", a);
+	FA_JSON_ADD(o, "unauthorized", a);
 	a = json_object_new_array();
 	for (size_t i = 0; a && i < d->walk.nqueried; i++)
 		json_object_array_add(a, json_object_new_string(d->walk.queried[i]));
-	json_object_object_add(o, "tree_walk", a);
+	FA_JSON_ADD(o, "tree_walk", a);
 	struct json_object *old = json_object_new_object();
-	json_object_object_add(old, "org_domain", jstr(d->psl_org));
-	json_object_object_add(old, "record_domain", jstr(d->psl_record_domain));
-	json_object_object_add(old, "record", jstr(d->psl_record));
-	json_object_object_add(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
-	json_object_object_add(old, "temperror", json_object_new_boolean(d->psl_temperror));
-	json_object_object_add(old, "psl", json_object_new_boolean(d->have_psl));
-	json_object_object_add(o, "rfc7489", old);
-	json_object_object_add(o, "discovery_differs", jstr(d->differs));
-	json_object_object_add(o, "temperror", json_object_new_boolean(d->temperror));
+	FA_JSON_ADD(old, "org_domain", jstr(d->psl_org));
+	FA_JSON_ADD(old, "record_domain", jstr(d->psl_record_domain));
+	FA_JSON_ADD(old, "record", jstr(d->psl_record));
+	FA_JSON_ADD(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
+	FA_JSON_ADD(old, "temperror", json_object_new_boolean(d->psl_temperror));
+	FA_JSON_ADD(old, "psl", json_object_new_boolean(d->have_psl));
+	FA_JSON_ADD(o, "rfc7489", old);
+	FA_JSON_ADD(o, "discovery_differs", jstr(d->differs));
+	FA_JSON_ADD(o, "temperror", json_object_new_boolean(d->temperror));
 	return o;
 }
 
@@ -860,14 +886,6 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		rc = compare_discoveries(d);
 	if (!rc && !d->temperror)
 		rc = check_report_destinations(req, d);
-	if (!rc) {
-		struct json_object *j = fa_dmarc_to_json(d);
-		const char *s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN) : NULL;
-		d->json = fa_strdup(s);
-		json_object_put(j);
-		if (!d->json)
-			rc = FROMAUTH_E_NOMEM;
-	}
 	if (rc) {
 		fromauth_dmarc_free(d);
 		if (rc == FROMAUTH_E_NOMEM)
@@ -972,6 +990,17 @@ int fa_dmarc_temperror(const struct fromauth_dmarc *d)
 size_t fa_dmarc_record_count(const struct fromauth_dmarc *d)
 {
 	return d ? d->record_count : 0;
+}
+
+size_t fa_dmarc_duplicate_count(const struct fromauth_dmarc *d)
+{
+	return d && d->multiple_domain && d->walk.dup_at &&
+	       !strcmp(d->multiple_domain, d->walk.dup_at) ? d->walk.ndup : 0;
+}
+
+const char *fa_dmarc_duplicate(const struct fromauth_dmarc *d, size_t i)
+{
+	return i < fa_dmarc_duplicate_count(d) ? d->walk.dup[i] : NULL;
 }
 
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *d)
@@ -1172,9 +1201,26 @@ FROMAUTH_EXPORT int fromauth_dmarc_effective_policy(const struct fromauth_dmarc 
 	return d ? d->effective : FROMAUTH_DMARC_POLICY_ABSENT;
 }
 
+/* Built on first use (a check puts the facts into its own JSON); threads
+ * racing to build it publish one string and free the others. */
 FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
 {
-	return d ? d->json : NULL;
+	if (!d)
+		return NULL;
+	char *s = __atomic_load_n(&d->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *j = fa_dmarc_to_json(d);
+	char *mine = j ? fa_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN)) : NULL;
+	json_object_put(j);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_dmarc *)d)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }
 
 /* ---- public getters of 1.1: the facts of the JSON ------------------------ */

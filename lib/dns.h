@@ -52,6 +52,10 @@ int fa_dns_add_zone_file(struct fa_dns *dns, const char *path,
 			 char *errbuf, size_t errlen);
 int fa_dns_add_record(struct fa_dns *dns, const char *rr,
 		      char *errbuf, size_t errlen);
+/* Delete a record (owner, type and rdata as a master-file line) from
+ * what the overlay below and the network answer; see dns-overlay.h. */
+int fa_dns_delete_record(struct fa_dns *dns, const char *rr,
+			 char *errbuf, size_t errlen);
 int fa_dns_add_timeout_name(struct fa_dns *dns, const char *name);
 int fa_dns_is_offline(const struct fa_dns *dns);
 /* A Public Suffix List the context carries for the DMARC adapter; this

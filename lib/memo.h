@@ -17,6 +17,9 @@
 enum fa_memo_kind {
 	FA_MEMO_DKIM_KEY = 1,   /* (key type, p= bytes) -> decode verdict */
 	FA_MEMO_OPENDKIM_PASS = 2,      /* key record wire -> libopendkim passed it */
+	FA_MEMO_SPF_PREP = 3,   /* (family, domain, SPF record) -> screened, rewritten */
+	FA_MEMO_SPF_SERVER = 4, /* the context's libspf2 server */
+	FA_MEMO_SPF_PARSE = 5,  /* SPF record text -> our parse (spf-tree.c) */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)
@@ -40,5 +43,29 @@ void fa_memo_put(struct fa_memo *memo, int kind, const void *key, size_t klen,
 void fa_memo_abandon(struct fa_memo *memo, int kind, const void *key, size_t klen);
 
 size_t fa_memo_count(struct fa_memo *memo);
+/* Settled entries of one kind (a walk of the table: for tests). */
+size_t fa_memo_count_kind(struct fa_memo *memo, int kind);
+
+/*
+ * Shared values, for facts that hold pointers (a parsed record): an
+ * immutable, reference-counted block.  fa_memo_shared_new() makes one
+ * with one reference for the caller and @len bytes for it to fill;
+ * @dtor (may be NULL) frees what the bytes point to when the last
+ * reference goes.  The memo keeps its own reference, so an entry
+ * evicted while a check still reads it stays alive until released.
+ */
+void *fa_memo_shared_new(size_t len, void (*dtor)(void *val));
+void fa_memo_shared_release(void *val);
+/* As fa_memo_get(): non-NULL (a new reference) or NULL, and then the
+ * caller computes and calls fa_memo_put_shared() or fa_memo_abandon().
+ * @bytes is what the value costs in memory, for the byte cap. */
+void *fa_memo_get_shared(struct fa_memo *memo, int kind, const void *key, size_t klen);
+void fa_memo_put_shared(struct fa_memo *memo, int kind, const void *key, size_t klen,
+			void *val, size_t bytes);
+
+/* A random number drawn once per memo (so per context): for names no
+ * record or sender can guess, yet the same for every check, so that
+ * what is derived from them can be memoized. */
+unsigned long long fa_memo_nonce(const struct fa_memo *memo);
 
 #endif

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <ini.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -183,6 +184,11 @@ struct fromauth_profile {
 	int mail_from_target_needs_input;
 	int mail_from_mx_needs_input;
 	char **dkim_target_display; /* per identity: NULL, or the target with <name> */
+	/* The resolved copy, made once and shared by every check until a
+	 * setting changes (it costs more than the rest of a cached check). */
+	pthread_mutex_t resolved_lock;
+	struct fromauth_profile *resolved;  /* holds one of its refs */
+	unsigned int refs;      /* of a resolved copy: the cache's and the checks' */
 };
 
 /* Where a setting came from, for messages. */
@@ -1065,11 +1071,23 @@ static struct fromauth_profile *profile_alloc(const char *source)
 	if (!p)
 		return NULL;
 	p->source = strdup(source);
-	if (!p->source) {
+	if (!p->source || pthread_mutex_init(&p->resolved_lock, NULL)) {
+		free(p->source);
 		free(p);
 		return NULL;
 	}
 	return p;
+}
+
+/* The cached resolved copy is dropped by every call that may change a
+ * setting; checks that hold it keep their reference. */
+static void forget_resolved(struct fromauth_profile *p)
+{
+	pthread_mutex_lock(&p->resolved_lock);
+	struct fromauth_profile *old = p->resolved;
+	p->resolved = NULL;
+	pthread_mutex_unlock(&p->resolved_lock);
+	fa_profile_resolved_put(old);
 }
 
 FROMAUTH_EXPORT int fromauth_profile_new(struct fromauth_profile **out)
@@ -1084,6 +1102,8 @@ FROMAUTH_EXPORT void fromauth_profile_free(struct fromauth_profile *profile)
 {
 	if (!profile)
 		return;
+	fa_profile_resolved_put(profile->resolved);
+	pthread_mutex_destroy(&profile->resolved_lock);
 	for (size_t i = 0; i < profile->nip; i++)
 		free(profile->ips[i]);
 	free(profile->ips);
@@ -1153,6 +1173,7 @@ FROMAUTH_EXPORT int fromauth_profile_set(struct fromauth_profile *profile,
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
 				"profile, key and value must not be NULL");
 	struct origin o = { .source = "api", .line = 0, .key = key };
+	forget_resolved(profile);
 	return apply(profile, &o, value, true, errbuf, errlen);
 }
 
@@ -1533,6 +1554,7 @@ FROMAUTH_EXPORT int fromauth_profile_set_param(struct fromauth_profile *profile,
 		    fa_cidr_parse(value, &cidr, inner, sizeof(inner)))
 			return setting_error(errbuf, errlen, &o, "%s", inner);
 	}
+	forget_resolved(profile);
 	char *old = pa->value;
 	pa->value = strdup(value);
 	if (!pa->value) {
@@ -1774,6 +1796,50 @@ int fa_profile_resolve(const struct fromauth_profile *profile, struct fromauth_p
 	}
 	*out = c;
 	return FROMAUTH_OK;
+}
+
+int fa_profile_resolved_get(const struct fromauth_profile *profile,
+			    const struct fromauth_profile **out)
+{
+	/* The lock and the cache are not settings: a const profile may
+	 * fill them in. */
+	struct fromauth_profile *p = (struct fromauth_profile *)profile;
+	*out = NULL;
+	pthread_mutex_lock(&p->resolved_lock);
+	struct fromauth_profile *c = p->resolved;
+	if (c)
+		__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&p->resolved_lock);
+	if (c) {
+		*out = c;
+		return FROMAUTH_OK;
+	}
+	/* Resolved outside the lock: two first checks may both do it, and
+	 * the one that comes second uses the first one's copy. */
+	int rc = fa_profile_resolve(profile, &c);
+	if (rc)
+		return rc;
+	c->refs = 2;    /* ours and the cache's */
+	pthread_mutex_lock(&p->resolved_lock);
+	struct fromauth_profile *other = p->resolved;
+	if (other)
+		__atomic_add_fetch(&other->refs, 1, __ATOMIC_RELAXED);
+	else
+		p->resolved = c;
+	pthread_mutex_unlock(&p->resolved_lock);
+	if (other) {
+		fromauth_profile_free(c);
+		c = other;
+	}
+	*out = c;
+	return FROMAUTH_OK;
+}
+
+void fa_profile_resolved_put(const struct fromauth_profile *resolved)
+{
+	struct fromauth_profile *c = (struct fromauth_profile *)resolved;
+	if (c && __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		fromauth_profile_free(c);
 }
 
 size_t fa_profile_open_count(const struct fromauth_profile *profile)

@@ -57,6 +57,14 @@ struct fa_open_item {
 int fa_profile_resolve(const struct fromauth_profile *profile,
 		       struct fromauth_profile **out);
 
+/* The resolved copy of @profile, shared: made on first use and kept on
+ * the profile until fromauth_profile_set(), fromauth_profile_set_param()
+ * or fromauth_profile_free().  Thread safe; release it with
+ * fa_profile_resolved_put(). */
+int fa_profile_resolved_get(const struct fromauth_profile *profile,
+			    const struct fromauth_profile **out);
+void fa_profile_resolved_put(const struct fromauth_profile *resolved);
+
 size_t fa_profile_open_count(const struct fromauth_profile *profile);
 const struct fa_open_item *fa_profile_open(const struct fromauth_profile *profile, size_t i);
 /* Display form of a mail-from that lacks a parameter, else NULL. */

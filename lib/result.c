@@ -28,6 +28,12 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 		for (size_t j = 0; j < f->fix_count; j++)
 			free(f->fix[j]);
 		free(f->fix);
+		for (size_t j = 0; j < f->op_count; j++) {
+			free(f->ops[j].rr);
+			free(f->ops[j].old);
+			free(f->ops[j].text);
+		}
+		free(f->ops);
 	}
 	free(r->findings);
 	for (size_t i = 0; i < r->spf_count; i++)
@@ -98,7 +104,29 @@ struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 	return f;
 }
 
-int fa_finding_add_fix(struct fa_finding *f, const char *line)
+/* Append an operation; the strings are copied. */
+static int add_op(struct fa_finding *f, int op, const char *rr, const char *old,
+		  const char *text)
+{
+	struct fa_fix_op *ops = realloc(f->ops, (f->op_count + 1) * sizeof(*ops));
+	if (!ops)
+		return FROMAUTH_E_NOMEM;
+	f->ops = ops;
+	struct fa_fix_op *o = &ops[f->op_count];
+	*o = (struct fa_fix_op){ .op = op };
+	if ((rr && !(o->rr = strdup(rr))) || (old && !(o->old = strdup(old))) ||
+	    (text && !(o->text = strdup(text)))) {
+		free(o->rr);
+		free(o->old);
+		free(o->text);
+		return FROMAUTH_E_NOMEM;
+	}
+	f->op_count++;
+	return FROMAUTH_OK;
+}
+
+/* The line goes to "fix", the list of lines to publish. */
+static int add_line(struct fa_finding *f, const char *line)
 {
 	char **fix = realloc(f->fix, (f->fix_count + 1) * sizeof(*fix));
 	if (!fix)
@@ -108,6 +136,28 @@ int fa_finding_add_fix(struct fa_finding *f, const char *line)
 		return FROMAUTH_E_NOMEM;
 	f->fix_count++;
 	return FROMAUTH_OK;
+}
+
+int fa_finding_add_fix(struct fa_finding *f, const char *line)
+{
+	int rc = add_op(f, FROMAUTH_FIX_ADD, line, NULL, NULL);
+	return rc ? rc : add_line(f, line);
+}
+
+int fa_finding_add_replace(struct fa_finding *f, const char *old, const char *line)
+{
+	int rc = add_op(f, FROMAUTH_FIX_REPLACE, line, old, NULL);
+	return rc ? rc : add_line(f, line);
+}
+
+int fa_finding_add_delete(struct fa_finding *f, const char *old)
+{
+	return add_op(f, FROMAUTH_FIX_DELETE, old, NULL, NULL);
+}
+
+int fa_finding_add_action(struct fa_finding *f, const char *text)
+{
+	return add_op(f, FROMAUTH_FIX_ACTION, NULL, NULL, text);
 }
 
 /* ---- accessors ---------------------------------------------------------- */
@@ -248,6 +298,61 @@ FROMAUTH_EXPORT const char *fromauth_result_finding_fix(const struct fromauth_re
 	return r->findings[i].fix[j];
 }
 
+static const struct fa_fix_op *op_at(const struct fromauth_result *r, size_t i, size_t j)
+{
+	if (!r || i >= r->finding_count || j >= r->findings[i].op_count)
+		return NULL;
+	return &r->findings[i].ops[j];
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_finding_op_count(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].op_count : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_finding_op(const struct fromauth_result *r, size_t i,
+					       size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->op : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_rr(const struct fromauth_result *r,
+							  size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->rr : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_old(const struct fromauth_result *r,
+							   size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->old : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_text(const struct fromauth_result *r,
+							    size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->text : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_fix_op_name(int op)
+{
+	switch (op) {
+	case FROMAUTH_FIX_ADD:
+		return "add";
+	case FROMAUTH_FIX_REPLACE:
+		return "replace";
+	case FROMAUTH_FIX_DELETE:
+		return "delete";
+	case FROMAUTH_FIX_ACTION:
+		return "action";
+	}
+	return NULL;
+}
+
 FROMAUTH_EXPORT int fromauth_result_finding_fix_needs_input(const struct fromauth_result *r,
 							    size_t i)
 {
@@ -304,20 +409,20 @@ static json_object *str_or_null(const char *s)
 static json_object *spf_json(const struct fromauth_result *r)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "mail_from", str_or_null(r->mail_from));
-	json_object_object_add(o, "result", str_or_null(r->spf_summary));
-	json_object_object_add(o, "aligned", json_object_new_boolean(r->spf_aligned));
-	json_object_object_add(o, "outside_domain", json_object_new_boolean(r->mail_from_outside));
+	FA_JSON_ADD(o, "mail_from", str_or_null(r->mail_from));
+	FA_JSON_ADD(o, "result", str_or_null(r->spf_summary));
+	FA_JSON_ADD(o, "aligned", json_object_new_boolean(r->spf_aligned));
+	FA_JSON_ADD(o, "outside_domain", json_object_new_boolean(r->mail_from_outside));
 	const struct fa_spf_analysis *a = r->spf_analysis;
-	json_object_object_add(o, "record", str_or_null(a ? a->record : NULL));
-	json_object_object_add(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
-	json_object_object_add(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
+	FA_JSON_ADD(o, "record", str_or_null(a ? a->record : NULL));
+	FA_JSON_ADD(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
+	FA_JSON_ADD(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
 	/* the walk stopped where a receiver stops: the counts are at least */
-	json_object_object_add(o, "lookups_cut", json_object_new_boolean(a && a->cut));
+	FA_JSON_ADD(o, "lookups_cut", json_object_new_boolean(a && a->cut));
 	json_object *ips = json_object_new_array();
 	for (size_t i = 0; i < r->spf_count; i++)
 		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));
-	json_object_object_add(o, "ips", ips);
+	FA_JSON_ADD(o, "ips", ips);
 	return o;
 }
 
@@ -326,9 +431,9 @@ static json_object *dkim_json(const struct fromauth_result *r)
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < r->dkim_count; i++) {
 		json_object *o = fa_dkim_to_json(r->dkim[i].key);
-		json_object_object_add(o, "aligned",
-				       r->dkim[i].aligned < 0 ? NULL
-				       : json_object_new_boolean(r->dkim[i].aligned));
+		FA_JSON_ADD(o, "aligned",
+			    r->dkim[i].aligned < 0 ? NULL
+			    : json_object_new_boolean(r->dkim[i].aligned));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -353,7 +458,7 @@ static json_object *dmarc_json(const struct fromauth_result *r)
 	if (!r->dmarc)
 		return NULL;
 	json_object *o = fa_dmarc_to_json(r->dmarc);
-	json_object_object_add(o, "result", json_object_new_string(dmarc_result(r)));
+	FA_JSON_ADD(o, "result", json_object_new_string(dmarc_result(r)));
 	return o;
 }
 
@@ -366,56 +471,56 @@ static void rules_json(json_object *o, const struct fromauth_result *r)
 		for (size_t i = 0; i < r->rule_count; i++) {
 			const struct fa_rule *u = &r->rules[i];
 			json_object *j = json_object_new_object();
-			json_object_object_add(j, "receiver", json_object_new_string(u->receiver));
-			json_object_object_add(j, "tier", json_object_new_string(u->tier));
-			json_object_object_add(j, "requirement", json_object_new_string(u->requirement));
-			json_object_object_add(j, "status",
-					       json_object_new_string(fromauth_rule_status_name(u->status)));
-			json_object_object_add(j, "code", json_object_new_string(u->code));
-			json_object_object_add(j, "message", str_or_null(u->message));
-			json_object_object_add(j, "finding", str_or_null(u->finding));
+			FA_JSON_ADD(j, "receiver", json_object_new_string(u->receiver));
+			FA_JSON_ADD(j, "tier", json_object_new_string(u->tier));
+			FA_JSON_ADD(j, "requirement", json_object_new_string(u->requirement));
+			FA_JSON_ADD(j, "status",
+				    json_object_new_string(fromauth_rule_status_name(u->status)));
+			FA_JSON_ADD(j, "code", json_object_new_string(u->code));
+			FA_JSON_ADD(j, "message", str_or_null(u->message));
+			FA_JSON_ADD(j, "finding", str_or_null(u->finding));
 			json_object_array_add(arr, j);
 		}
-		json_object_object_add(o, "rules", arr);
+		FA_JSON_ADD(o, "rules", arr);
 		json_object *fc = json_object_new_array();
 		for (size_t i = 0; i < r->fcrdns_count; i++) {
 			json_object *j = json_object_new_object();
-			json_object_object_add(j, "ip", str_or_null(r->fcrdns[i].ip));
-			json_object_object_add(j, "ptr", str_or_null(r->fcrdns[i].ptr));
-			json_object_object_add(j, "status", json_object_new_string(
-				fromauth_rule_status_name(r->fcrdns[i].status)));
-			json_object_object_add(j, "detail", str_or_null(r->fcrdns[i].detail));
+			FA_JSON_ADD(j, "ip", str_or_null(r->fcrdns[i].ip));
+			FA_JSON_ADD(j, "ptr", str_or_null(r->fcrdns[i].ptr));
+			FA_JSON_ADD(j, "status", json_object_new_string(
+		     fromauth_rule_status_name(r->fcrdns[i].status)));
+			FA_JSON_ADD(j, "detail", str_or_null(r->fcrdns[i].detail));
 			json_object_array_add(fc, j);
 		}
-		json_object_object_add(o, "fcrdns", fc);
+		FA_JSON_ADD(o, "fcrdns", fc);
 	}
 	if (r->rules_flags & FROMAUTH_CHECK_REPUTATION) {
 		json_object *rep = json_object_new_object();
 		json_object *zones = json_object_new_array();
 		for (size_t i = 0; i < r->reputation_zone_count; i++) {
 			json_object *j = json_object_new_object();
-			json_object_object_add(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
-			json_object_object_add(j, "self_test",
-					       json_object_new_string(r->reputation_zones[i].state));
-			json_object_object_add(j, "detail", str_or_null(r->reputation_zones[i].why));
+			FA_JSON_ADD(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
+			FA_JSON_ADD(j, "self_test",
+				    json_object_new_string(r->reputation_zones[i].state));
+			FA_JSON_ADD(j, "detail", str_or_null(r->reputation_zones[i].why));
 			json_object_array_add(zones, j);
 		}
-		json_object_object_add(rep, "zones", zones);
+		FA_JSON_ADD(rep, "zones", zones);
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < r->reputation_count; i++) {
 			const struct fa_reputation *p = &r->reputation[i];
 			json_object *j = json_object_new_object();
-			json_object_object_add(j, "zone", json_object_new_string(p->zone));
-			json_object_object_add(j, "target", str_or_null(p->target));
-			json_object_object_add(j, "what", json_object_new_string(p->what));
-			json_object_object_add(j, "status",
-					       json_object_new_string(fromauth_reputation_status_name(p->status)));
-			json_object_object_add(j, "codes", str_or_null(p->codes));
-			json_object_object_add(j, "reason", str_or_null(p->reason));
+			FA_JSON_ADD(j, "zone", json_object_new_string(p->zone));
+			FA_JSON_ADD(j, "target", str_or_null(p->target));
+			FA_JSON_ADD(j, "what", json_object_new_string(p->what));
+			FA_JSON_ADD(j, "status",
+				    json_object_new_string(fromauth_reputation_status_name(p->status)));
+			FA_JSON_ADD(j, "codes", str_or_null(p->codes));
+			FA_JSON_ADD(j, "reason", str_or_null(p->reason));
 			json_object_array_add(arr, j);
 		}
-		json_object_object_add(rep, "lookups", arr);
-		json_object_object_add(o, "reputation", rep);
+		FA_JSON_ADD(rep, "lookups", arr);
+		FA_JSON_ADD(o, "reputation", rep);
 	}
 }
 
@@ -424,50 +529,65 @@ static char *build_json(const struct fromauth_result *r)
 	json_object *o = json_object_new_object();
 	if (!o)
 		return NULL;
-	json_object_object_add(o, "from", str_or_null(r->from));
-	json_object_object_add(o, "domain", str_or_null(r->domain));
-	json_object_object_add(o, "org_domain", str_or_null(r->org_domain));
-	json_object_object_add(o, "service", str_or_null(r->service));
-	json_object_object_add(o, "verdict", str_or_null(fromauth_verdict_name(r->verdict)));
-	json_object_object_add(o, "spf", spf_json(r));
-	json_object_object_add(o, "dkim", dkim_json(r));
-	json_object_object_add(o, "dmarc", dmarc_json(r));
+	FA_JSON_ADD(o, "from", str_or_null(r->from));
+	FA_JSON_ADD(o, "domain", str_or_null(r->domain));
+	FA_JSON_ADD(o, "org_domain", str_or_null(r->org_domain));
+	FA_JSON_ADD(o, "service", str_or_null(r->service));
+	FA_JSON_ADD(o, "verdict", str_or_null(fromauth_verdict_name(r->verdict)));
+	FA_JSON_ADD(o, "spf", spf_json(r));
+	FA_JSON_ADD(o, "dkim", dkim_json(r));
+	FA_JSON_ADD(o, "dmarc", dmarc_json(r));
 
 	json_object *fs = json_object_new_array();
 	for (size_t i = 0; i < r->finding_count; i++) {
 		const struct fa_finding *f = &r->findings[i];
 		json_object *jf = json_object_new_object();
-		json_object_object_add(jf, "code", json_object_new_string(f->code));
-		json_object_object_add(jf, "severity",
-				       json_object_new_string(fromauth_severity_name(f->severity)));
-		json_object_object_add(jf, "message", json_object_new_string(f->message));
+		FA_JSON_ADD(jf, "code", json_object_new_string(f->code));
+		FA_JSON_ADD(jf, "severity",
+			    json_object_new_string(fromauth_severity_name(f->severity)));
+		FA_JSON_ADD(jf, "message", json_object_new_string(f->message));
 		json_object *fix = json_object_new_array();
 		for (size_t j = 0; j < f->fix_count; j++)
 			json_object_array_add(fix, json_object_new_string(f->fix[j]));
-		json_object_object_add(jf, "fix", fix);
+		FA_JSON_ADD(jf, "fix", fix);
 		if (f->fix_count)
-			json_object_object_add(jf, "fix_needs_input",
-					       json_object_new_boolean(f->fix_needs_input));
+			FA_JSON_ADD(jf, "fix_needs_input",
+				    json_object_new_boolean(f->fix_needs_input));
+		json_object *ops = json_object_new_array();
+		for (size_t j = 0; j < f->op_count; j++) {
+			const struct fa_fix_op *op = &f->ops[j];
+			json_object *jo = json_object_new_object();
+			FA_JSON_ADD(jo, "op",
+				    json_object_new_string(fromauth_fix_op_name(op->op)));
+			if (op->rr)
+				FA_JSON_ADD(jo, "rr", json_object_new_string(op->rr));
+			if (op->old)
+				FA_JSON_ADD(jo, "old", json_object_new_string(op->old));
+			if (op->text)
+				FA_JSON_ADD(jo, "text", json_object_new_string(op->text));
+			json_object_array_add(ops, jo);
+		}
+		FA_JSON_ADD(jf, "fixes", ops);
 		json_object_array_add(fs, jf);
 	}
-	json_object_object_add(o, "findings", fs);
+	FA_JSON_ADD(o, "findings", fs);
 
 	if (r->fixed_verdict >= 0) {
-		json_object_object_add(o, "fixed_verdict",
-				       json_object_new_string(fromauth_verdict_name(r->fixed_verdict)));
+		FA_JSON_ADD(o, "fixed_verdict",
+			    json_object_new_string(fromauth_verdict_name(r->fixed_verdict)));
 		json_object *na = json_object_new_array();
 		for (size_t i = 0; i < r->fixes_not_applied_count; i++)
 			json_object_array_add(na, json_object_new_string(r->fixes_not_applied[i]));
-		json_object_object_add(o, "fixes_not_applied", na);
+		FA_JSON_ADD(o, "fixes_not_applied", na);
 	}
 
 	rules_json(o, r);
 
 	json_object *stats = json_object_new_object();
-	json_object_object_add(stats, "dns_queries", json_object_new_int64(r->dns_queries));
-	json_object_object_add(stats, "cache_hits", json_object_new_int64(r->cache_hits));
-	json_object_object_add(stats, "elapsed_ms", json_object_new_int64(r->elapsed_ms));
-	json_object_object_add(o, "stats", stats);
+	FA_JSON_ADD(stats, "dns_queries", json_object_new_int64(r->dns_queries));
+	FA_JSON_ADD(stats, "cache_hits", json_object_new_int64(r->cache_hits));
+	FA_JSON_ADD(stats, "elapsed_ms", json_object_new_int64(r->elapsed_ms));
+	FA_JSON_ADD(o, "stats", stats);
 
 	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 						       JSON_C_TO_STRING_NOSLASHESCAPE);

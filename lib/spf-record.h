@@ -64,6 +64,13 @@ int fa_spf_is_record(const char *txt, size_t len);
 int fa_spf_record_parse(const char *txt, size_t len, struct fa_spf_record **out,
 			char *errbuf, size_t errlen);
 void fa_spf_record_free(struct fa_spf_record *rec);
+/* fa_spf_record_parse() through the context's memo (@memo may be NULL):
+ * on 0, *rec is shared and read-only, kept alive by *ref, which the
+ * caller releases with fa_memo_shared_release(). */
+struct fa_memo;
+int fa_spf_record_parse_shared(struct fa_memo *memo, const char *txt, size_t len,
+			       const struct fa_spf_record **rec, void **ref,
+			       char *errbuf, size_t errlen);
 
 /* Is this a DNS-querying term (RFC 7208 4.6.4)? */
 int fa_spf_term_queries_dns(const struct fa_spf_term *t);
@@ -104,6 +111,10 @@ int fa_spf_record_for_libspf2(const struct fa_spf_record *rec, int family,
 			      char ***segments, size_t *nsegments, int *unsupported,
 			      char *why, size_t whylen);
 void fa_spf_segments_free(char **segments, size_t n);
+/* Does fa_spf_record_for_libspf2() read @vars for this record (a macro
+ * it must expand itself)?  If not, its output depends only on the
+ * record, family, domain and suffix, and can be memoized. */
+int fa_spf_record_reads_vars(const struct fa_spf_record *rec);
 
 /* Check a macro-string (@exp_text: explanation text, where spaces and the
  * c, r, t letters are allowed). */

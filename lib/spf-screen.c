@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "memo.h"
 #include "private.h"
 #include "spf-record.h"
 
@@ -533,6 +534,53 @@ void fa_spf_record_free(struct fa_spf_record *rec)
 	free(rec);
 }
 
+/* A parse in the memo: the record, or why it is none. */
+struct shared_parse {
+	struct fa_spf_record *rec;
+	int rc;
+	char err[256];
+};
+
+static void shared_parse_dtor(void *val)
+{
+	fa_spf_record_free(((struct shared_parse *)val)->rec);
+}
+
+int fa_spf_record_parse_shared(struct fa_memo *memo, const char *txt, size_t len,
+			       const struct fa_spf_record **rec, void **ref,
+			       char *errbuf, size_t errlen)
+{
+	*rec = NULL;
+	*ref = NULL;
+	struct shared_parse *p = fa_memo_get_shared(memo, FA_MEMO_SPF_PARSE, txt, len);
+	if (!p) {
+		p = fa_memo_shared_new(sizeof(*p), shared_parse_dtor);
+		if (!p) {
+			fa_memo_abandon(memo, FA_MEMO_SPF_PARSE, txt, len);
+			return FROMAUTH_E_NOMEM;
+		}
+		p->rc = fa_spf_record_parse(txt, len, &p->rec, p->err, sizeof(p->err));
+		if (p->rc == FROMAUTH_E_NOMEM) {
+			fa_memo_abandon(memo, FA_MEMO_SPF_PARSE, txt, len);
+			fa_memo_shared_release(p);
+			return FROMAUTH_E_NOMEM;
+		}
+		size_t terms = p->rec ? p->rec->count : 0;
+		fa_memo_put_shared(memo, FA_MEMO_SPF_PARSE, txt, len, p, sizeof(*p) + 2 * len +
+				   terms * (sizeof(struct fa_spf_term) + 64));
+	}
+	int rc = p->rc;
+	if (rc) {
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "%s", p->err);
+		fa_memo_shared_release(p);
+		return rc;
+	}
+	*rec = p->rec;
+	*ref = p;
+	return 0;
+}
+
 int fa_spf_record_has_all(const struct fa_spf_record *rec)
 {
 	for (size_t i = 0; i < rec->count; i++)
@@ -1031,6 +1079,14 @@ done:
 	tt->cost = compiled_cost(t, head) * (strstr(head, " ") ? 2 : 1);
 	tt->tail_cost = compiled_cost(t, tail) * (strstr(head, " ") ? 2 : 1);
 	return tt->head && tt->tail ? 0 : FROMAUTH_E_NOMEM;
+}
+
+int fa_spf_record_reads_vars(const struct fa_spf_record *rec)
+{
+	for (size_t i = 0; rec && i < rec->count; i++)
+		if (has_foreign_delimiter(rec->terms[i].value))
+			return 1;
+	return 0;
 }
 
 void fa_spf_segments_free(char **segments, size_t n)

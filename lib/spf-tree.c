@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "memo.h"
 #include "private.h"
 #include "spf-record.h"
 #include "spf.h"
@@ -165,8 +166,10 @@ static int walk_target(struct walk *w, const char *target)
 				   : "include/redirect target has no SPF record");
 	} else {
 		char err[256];
-		struct fa_spf_record *rec = NULL;
-		rc = fa_spf_record_parse(text, len, &rec, err, sizeof(err));
+		const struct fa_spf_record *rec = NULL;
+		void *ref = NULL;
+		rc = fa_spf_record_parse_shared(fa_dns_memo(w->req->dns), text, len, &rec, &ref,
+						err, sizeof(err));
 		if (rc == FROMAUTH_E_NOMEM) {
 			free(text);
 			free(name);
@@ -178,7 +181,7 @@ static int walk_target(struct walk *w, const char *target)
 			w->path[w->depth++] = name;
 			rc = walk_record(w, name, rec);
 			w->depth--;
-			fa_spf_record_free(rec);
+			fa_memo_shared_release(ref);
 		}
 	}
 	free(text);
@@ -431,7 +434,8 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 	int status = FA_DNS_OK;
 	size_t count, len;
 	char *text = NULL;
-	struct fa_spf_record *rec = NULL;
+	const struct fa_spf_record *rec = NULL;
+	void *ref = NULL;
 	struct ranges *r = x->r;
 
 	if (depth > TREE_DEPTH || x->fetched >= TREE_RECORDS || r->nomem) {
@@ -441,7 +445,8 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 	++x->fetched;
 	int rc = fetch_record(x->req, domain, &status, &count, &text, &len);
 	if (!rc && count == 1)
-		rc = fa_spf_record_parse(text, len, &rec, NULL, 0);
+		rc = fa_spf_record_parse_shared(fa_dns_memo(x->req->dns), text, len, &rec, &ref,
+						NULL, 0);
 	if (rc || count != 1) {
 		/* a receiver stops here: temperror or permerror */
 		r->nomem |= rc == FROMAUTH_E_NOMEM;
@@ -515,7 +520,7 @@ static void expand(struct expansion *x, const char *domain, size_t depth, int ke
 			break;
 		}
 	}
-	fa_spf_record_free(rec);
+	fa_memo_shared_release(ref);
 }
 
 int fa_spf_expand_ranges(struct fa_dns_req *req, const char *domain,

@@ -22,7 +22,7 @@
  * - libspf2 gets each record rewritten from our parse (modifiers last,
  *   redirect dropped beside "all", unknown modifiers dropped) and /0
  *   prefixes, which it cannot compile, spelled another way: ip4/ip6 as
- *   two /1 halves, a and mx as a name with a random per-evaluation
+ *   two /1 halves, a and mx as a name with a random per-context
  *   suffix that this layer answers with the client's own address when
  *   the real name has any.
  *
@@ -52,6 +52,7 @@
 
 #include "address.h"
 #include "ctx.h"
+#include "memo.h"
 #include "private.h"
 #include "spf-record.h"
 #include "spf.h"
@@ -71,7 +72,7 @@ struct fromauth_spf {
 	unsigned int lookups;
 	unsigned int void_lookups;
 	int needs_helo;
-	char *json;
+	char *json;             /* built on first use (fromauth_spf_json) */
 };
 
 enum query_class { SKIPPED, TOP, TERM, TARGET, PMACRO };
@@ -102,10 +103,30 @@ struct synth_record {
 struct seen_record {
 	char *domain;
 	char *text;
-	struct fa_spf_record *parsed;
+	const struct fa_spf_record *parsed;     /* of prep */
+	struct prep *prep;      /* a reference (fa_memo_shared_release) */
 };
 
-/* State of one evaluation, the hook of its DNS layer. */
+/*
+ * What one SPF record, fetched at one domain, gives a client of one
+ * family: our parse (or why it failed) and the text(s) libspf2 gets.
+ * Shared through the context's memo (review 3c: the same provider
+ * records are screened and rewritten for every check otherwise), so
+ * immutable once made.  A record with a macro we expand ourselves
+ * depends on the sender and client too and is not memoized.
+ */
+struct prep {
+	struct fa_spf_record *parsed;   /* NULL: parse_rc says why */
+	int parse_rc;
+	char err[256];          /* of the parse */
+	int rc;                 /* of fa_spf_record_for_libspf2() */
+	int unsupported;
+	char why[300];
+	char **segs;
+	size_t nsegs;
+};
+
+/* State of one evaluation, which its DNS layer finds as current_eval. */
 struct eval {
 	struct fa_dns_req *req;
 	SPF_request_t *spf_req;
@@ -130,7 +151,9 @@ struct eval {
 
 	/* names ending so stand for "the client, if NAME has addresses":
 	 * how a and mx with a /0 prefix reach libspf2, which cannot hold
-	 * /0.  Random per evaluation, so no record or sender can forge it. */
+	 * /0.  Random per context (memo.h's nonce), so no record or sender
+	 * can forge it, yet the same for every check, so rewritten records
+	 * can be memoized. */
 	char any_suffix[48];
 
 	char last_temp_name[256];
@@ -210,12 +233,12 @@ static const char *fit_name(const char *name)
 	return name;
 }
 
+/* Takes the reference to @prep. */
 static void remember_record(struct eval *ev, const char *domain,
-			    const char *text, size_t len,
-			    struct fa_spf_record *parsed)
+			    const char *text, size_t len, struct prep *prep)
 {
 	if (ev->nseen >= MAX_RECORDS_SEEN) {
-		fa_spf_record_free(parsed);
+		fa_memo_shared_release(prep);
 		return;
 	}
 	struct seen_record *s = &ev->seen[ev->nseen];
@@ -224,14 +247,88 @@ static void remember_record(struct eval *ev, const char *domain,
 	if (!s->domain || !s->text) {
 		free(s->domain);
 		free(s->text);
-		fa_spf_record_free(parsed);
+		fa_memo_shared_release(prep);
 		out_of_memory(ev);
 		return;
 	}
 	memcpy(s->text, text, len);
 	s->text[len] = '\0';
-	s->parsed = parsed;
+	s->prep = prep;
+	s->parsed = prep->parsed;
 	ev->nseen++;
+}
+
+static void prep_dtor(void *val)
+{
+	struct prep *p = val;
+	fa_spf_record_free(p->parsed);
+	fa_spf_segments_free(p->segs, p->nsegs);
+}
+
+/* Screen and rewrite; NULL when out of memory.  *memoizable: the result
+ * depends on nothing but the memo key. */
+static struct prep *prep_make(const char *text, size_t len, int family,
+			      const char *domain, const char *any_suffix,
+			      const struct fa_spf_macro_vars *vars, int *memoizable)
+{
+	struct prep *p = fa_memo_shared_new(sizeof(*p), prep_dtor);
+	if (!p)
+		return NULL;
+	*memoizable = 1;
+	p->parse_rc = fa_spf_record_parse(text, len, &p->parsed, p->err, sizeof(p->err));
+	if (p->parse_rc == FROMAUTH_E_NOMEM)
+		goto nomem;
+	if (p->parse_rc)
+		return p;
+	*memoizable = !fa_spf_record_reads_vars(p->parsed);
+	p->rc = fa_spf_record_for_libspf2(p->parsed, family, domain, any_suffix, vars,
+					  &p->segs, &p->nsegs, &p->unsupported,
+					  p->why, sizeof(p->why));
+	if (p->rc)
+		goto nomem;     /* it fails for nothing else */
+	return p;
+nomem:
+	fa_memo_shared_release(p);
+	return NULL;
+}
+
+/* The prep of @text at @domain: from the memo, or made (and memoized). */
+static struct prep *prep_get(struct eval *ev, const char *domain,
+			     const char *text, size_t len,
+			     const struct fa_spf_macro_vars *vars)
+{
+	struct fa_memo *memo = fa_dns_memo(ev->req->dns);
+	size_t dl = strlen(domain), klen = 1 + dl + 1 + len;
+	unsigned char stackkey[1024], *key = stackkey;
+	int memoizable = 0;
+
+	if (memo && klen > sizeof(stackkey) && !(key = malloc(klen)))
+		memo = NULL;
+	if (memo) {
+		key[0] = (unsigned char)ev->family;
+		memcpy(key + 1, domain, dl + 1);
+		memcpy(key + 1 + dl + 1, text, len);
+		struct prep *p = fa_memo_get_shared(memo, FA_MEMO_SPF_PREP, key, klen);
+		if (p) {
+			if (key != stackkey)
+				free(key);
+			return p;
+		}
+	}
+	struct prep *p = prep_make(text, len, ev->family, domain, ev->any_suffix, vars,
+				   &memoizable);
+	if (memo && p && memoizable) {
+		size_t terms = p->parsed ? p->parsed->count : 0;
+		/* an estimate: the parse, the rewrite and their allocations */
+		fa_memo_put_shared(memo, FA_MEMO_SPF_PREP, key, klen, p,
+				   sizeof(*p) + 6 * len + 64 * p->nsegs +
+				   terms * (sizeof(struct fa_spf_term) + 64));
+	} else if (memo) {
+		fa_memo_abandon(memo, FA_MEMO_SPF_PREP, key, klen);
+	}
+	if (key != stackkey)
+		free(key);
+	return p;
 }
 
 static uint16_t fa_type_of(ns_type type)
@@ -249,7 +346,7 @@ static uint16_t fa_type_of(ns_type type)
 /* Serve segments 1.. of a long record under names of ours, each segment
  * chained to the next by redirect=; returns segment 0 so chained. */
 static char *chain_segments(struct eval *ev, const char *domain,
-			    char **segs, size_t n)
+			    char *const *segs, size_t n)
 {
 	char *next_name = NULL;
 	for (size_t i = n; i-- > 0;) {
@@ -318,25 +415,6 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char err[256] = "";
-	struct fa_spf_record *parsed = NULL;
-	int rc = fa_spf_record_parse((const char *)found->data, found->len,
-				     &parsed, err, sizeof(err));
-	if (rc == FROMAUTH_E_NOMEM) {
-		out_of_memory(ev);
-		rr->herrno = TRY_AGAIN;
-		return;
-	}
-	if (rc) {
-		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
-		     domain, err);
-		rr->herrno = TRY_AGAIN;
-		return;
-	}
-	char **segs = NULL;
-	size_t nsegs = 0;
-	int unsupported = 0;
-	char why[300] = "";
 	/* for macros libspf2 cannot split (',' '/' delimiters) */
 	const SPF_request_t *sr = ev->spf_req;
 	struct fa_spf_macro_vars vars = {
@@ -346,20 +424,32 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		.family = ev->family,
 	};
 	memcpy(vars.ip, ev->ip, sizeof(vars.ip));
-	rc = fa_spf_record_for_libspf2(parsed, ev->family, domain, ev->any_suffix, &vars,
-				       &segs, &nsegs, &unsupported, why, sizeof(why));
-	remember_record(ev, domain, (const char *)found->data, found->len, parsed);
-	if (rc == 0 && unsupported) {
-		fa_spf_segments_free(segs, nsegs);
-		if (unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
-			ev->needs_helo = 1;
-		stop(ev, FROMAUTH_SPF_PERMERROR,
-		     "the SPF record of %s cannot be evaluated by libspf2: %s", domain, why);
+	struct prep *prep = prep_get(ev, domain, (const char *)found->data, found->len,
+				     &vars);
+	if (!prep) {
+		out_of_memory(ev);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char *first = rc ? NULL : chain_segments(ev, domain, segs, nsegs);
-	fa_spf_segments_free(segs, nsegs);
+	if (prep->parse_rc) {
+		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
+		     domain, prep->err);
+		fa_memo_shared_release(prep);
+		rr->herrno = TRY_AGAIN;
+		return;
+	}
+	if (prep->unsupported) {
+		if (prep->unsupported == FA_SPF_UNSUPPORTED_NO_HELO)
+			ev->needs_helo = 1;
+		stop(ev, FROMAUTH_SPF_PERMERROR,
+		     "the SPF record of %s cannot be evaluated by libspf2: %s",
+		     domain, prep->why);
+		remember_record(ev, domain, (const char *)found->data, found->len, prep);
+		rr->herrno = TRY_AGAIN;
+		return;
+	}
+	char *first = chain_segments(ev, domain, prep->segs, prep->nsegs);
+	remember_record(ev, domain, (const char *)found->data, found->len, prep);
 	size_t len = first ? strlen(first) : 0;
 	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
 		free(first);
@@ -595,11 +685,32 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	ev->nlog++;
 }
 
+/*
+ * One libspf2 server per context (review 3c), shared by every thread:
+ * libspf2's docs/API calls a server reusable and thread safe, and its
+ * source (src/libspf2) bears that out for our use: nothing but the
+ * SPF_server_set_*() calls writes to an SPF_server_t, and those run
+ * here, before the server is published through the memo; a compiled
+ * record or a request only reads the server; the DNS layer it calls is
+ * ours.  The only mutable statics are the log-handler globals, which we
+ * never set.  The layer has no per-call argument, so it finds the
+ * evaluation of the calling thread through this pointer, set only
+ * around SPF_request_query_mailfrom().
+ */
+static _Thread_local struct eval *current_eval;
+
+struct spf_server {
+	SPF_dns_server_t layer;
+	SPF_server_t *server;
+};
+
 static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 				  ns_type type, int should_cache)
 {
-	struct eval *ev = layer->hook;
+	struct eval *ev = current_eval;
 	enum query_class cls;
+	if (!ev)        /* not inside fa_spf_eval(): never happens */
+		return SPF_dns_rr_new_init(layer, domain, type, 0, TRY_AGAIN);
 	SPF_dns_rr_t *rr = lookup(ev, layer, domain ? domain : "", type,
 				  should_cache, &cls);
 	log_query(ev, domain ? domain : "", type, cls, rr);
@@ -611,7 +722,10 @@ static SPF_dns_rr_t *layer_lookup(SPF_dns_server_t *layer, const char *domain,
 static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 				   char **bufp, size_t *buflenp)
 {
-	struct eval *ev = server->resolver->hook;
+	struct eval *ev = current_eval;
+	(void)server;
+	if (!ev)
+		return SPF_E_NOT_CONFIG;
 	struct fa_dns_answer *ans = NULL;
 	char name[256];
 
@@ -708,14 +822,7 @@ static int finish(struct fromauth_spf *spf)
 {
 	if (!spf->reason || !spf->explanation || !spf->record)
 		return FROMAUTH_E_NOMEM;
-	/* built now, not on demand, so a finished object is immutable */
-	struct json_object *o = fa_spf_to_json(spf);
-	if (!o)
-		return FROMAUTH_E_NOMEM;
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	spf->json = s ? strdup(s) : NULL;
-	json_object_put(o);
-	return spf->json ? 0 : FROMAUTH_E_NOMEM;
+	return 0;
 }
 
 static const struct seen_record *find_seen(const struct eval *ev,
@@ -1059,14 +1166,61 @@ static int check_identity(const char *mail_from, const char *helo,
 	return 0;
 }
 
+static void server_dtor(void *val)
+{
+	struct spf_server *s = val;
+	if (s->server)
+		SPF_server_free(s->server);
+}
+
+/* The context's server, made on first use (or a private one without a
+ * memo); a reference, or NULL when out of memory. */
+static struct spf_server *server_get(struct fa_memo *memo)
+{
+	static const char key[] = "libspf2";
+	struct spf_server *s = fa_memo_get_shared(memo, FA_MEMO_SPF_SERVER, key,
+						  sizeof(key) - 1);
+	if (s)
+		return s;
+	s = fa_memo_shared_new(sizeof(*s), server_dtor);
+	if (s) {
+		s->layer.lookup = layer_lookup;
+		s->layer.get_exp = layer_get_exp;
+		s->layer.name = "fromauth";
+		s->server = SPF_server_new_dns(&s->layer, 0);
+		SPF_response_t *resp = NULL;
+		/* The layer counts terms over the whole tree (and does not
+		 * count the redirects chaining a long record's segments);
+		 * libspf2's own count, per record and with those redirects,
+		 * must not get first.  The explanation libspf2 makes of its
+		 * own is never read (exp= text is ours, layer_get_exp): a
+		 * literal costs nothing to expand, its default's macros did
+		 * (5 % of a check). */
+		if (!s->server ||
+		    SPF_server_set_rec_dom(s->server, "fromauth.invalid") != SPF_E_SUCCESS ||
+		    SPF_server_set_max_dns_mech(s->server, 100) != SPF_E_SUCCESS ||
+		    SPF_server_set_explanation(s->server, "fromauth", &resp) != SPF_E_SUCCESS) {
+			fa_memo_shared_release(s);
+			s = NULL;
+		}
+		if (resp)
+			SPF_response_free(resp);
+	}
+	if (s)
+		fa_memo_put_shared(memo, FA_MEMO_SPF_SERVER, key, sizeof(key) - 1, s,
+				   sizeof(*s) + 4096);
+	else
+		fa_memo_abandon(memo, FA_MEMO_SPF_SERVER, key, sizeof(key) - 1);
+	return s;
+}
+
 int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		const char *helo, struct fromauth_spf **out,
 		char *errbuf, size_t errlen)
 {
 	struct eval ev;
 	struct fromauth_spf *spf = NULL;
-	SPF_dns_server_t layer;
-	SPF_server_t *server = NULL;
+	struct spf_server *server = NULL;
 	SPF_request_t *sr = NULL;
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
@@ -1082,8 +1236,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	memset(&ev, 0, sizeof(ev));
 	ev.req = req;
 	ev.stop_result = -1;
-	uint64_t nonce;
-	if (getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
+	/* per context, so that rewritten records can be memoized: drawn
+	 * at random once, as unguessable as a per-check one */
+	uint64_t nonce = fa_memo_nonce(fa_dns_memo(req->dns));
+	if (!nonce &&
+	    getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
 		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
 	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
 		 (unsigned long long)nonce);
@@ -1151,28 +1308,24 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return 0;
 	}
 
-	ev.log = calloc(MAX_LOG, sizeof(*ev.log));
+	/* not calloc: log_query() clears each entry it fills, and zeroing
+	 * all 64 entries up front was 6 % of a full check */
+	ev.log = malloc(MAX_LOG * sizeof(*ev.log));
 	if (!ev.log) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
-	memset(&layer, 0, sizeof(layer));
-	layer.lookup = layer_lookup;
-	layer.get_exp = layer_get_exp;
-	layer.name = "fromauth";
-	layer.hook = &ev;
-	ev.spare = SPF_dns_rr_new_init(&layer, NULL, ns_t_txt, 0, TRY_AGAIN);
-	server = SPF_server_new_dns(&layer, 0);
-	if (!server || !ev.spare) {
+	server = server_get(fa_dns_memo(req->dns));
+	if (!server) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
-	SPF_server_set_rec_dom(server, "fromauth.invalid");
-	/* The layer counts terms over the whole tree (and does not count
-	 * the redirects chaining a long record's segments); libspf2's own
-	 * count, per record and with those redirects, must not get first. */
-	SPF_server_set_max_dns_mech(server, 100);
-	sr = SPF_request_new(server);
+	ev.spare = SPF_dns_rr_new_init(&server->layer, NULL, ns_t_txt, 0, TRY_AGAIN);
+	if (!ev.spare) {
+		rc = FROMAUTH_E_NOMEM;
+		goto fail;
+	}
+	sr = SPF_request_new(server->server);
 	if (!sr) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
@@ -1201,7 +1354,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 
+	struct eval *outer = current_eval;
+	current_eval = &ev;
 	SPF_request_query_mailfrom(sr, &resp);
+	current_eval = outer;
 	if (!resp) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
@@ -1247,10 +1403,9 @@ fail:
 		SPF_response_free(resp);
 	if (sr)
 		SPF_request_free(sr);
-	if (server)
-		SPF_server_free(server);
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
+	fa_memo_shared_release(server);
 	clear_pending(&ev);
 	free(identity);
 	free(ev.log);
@@ -1263,7 +1418,7 @@ fail:
 	for (size_t i = 0; i < ev.nseen; i++) {
 		free(ev.seen[i].domain);
 		free(ev.seen[i].text);
-		fa_spf_record_free(ev.seen[i].parsed);
+		fa_memo_shared_release(ev.seen[i].prep);
 	}
 	fromauth_spf_free(spf);
 	return rc;
@@ -1350,7 +1505,29 @@ struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)
 	return o;
 }
 
+/* Built on first use, as fromauth_result_json() is: a full check never
+ * reads it (4 % of a check went to building it for each sampled address).
+ * Threads reading one object race to build it; one string is published,
+ * the others are freed. */
 FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
 {
-	return spf ? spf->json : NULL;
+	if (!spf)
+		return NULL;
+	char *s = __atomic_load_n(&spf->json, __ATOMIC_ACQUIRE);
+	if (s)
+		return s;
+	struct json_object *o = fa_spf_to_json(spf);
+	if (!o)
+		return NULL;
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	char *mine = text ? strdup(text) : NULL;
+	json_object_put(o);
+	if (!mine)
+		return NULL;
+	char *expected = NULL;
+	if (__atomic_compare_exchange_n(&((struct fromauth_spf *)spf)->json, &expected, mine, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return mine;
+	free(mine);
+	return expected;
 }

@@ -76,10 +76,20 @@ failures = []
 counts = {}
 
 
+def unique_members(pairs):
+    # The library adds members without json-c's lookup: a key added twice
+    # would come out twice, which json.loads alone would hide.
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError("member(s) given twice: " + ", ".join(dup))
+    return dict(pairs)
+
+
 def validate(kind, what, text):
     counts[kind] = counts.get(kind, 0) + 1
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=unique_members)
     except ValueError as e:
         failures.append(f"{what}: not JSON ({e}): {text[:200]!r}")
         return None

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The batch API: the same results as single checks, each index once,
  * bad addresses as items, misuse reported instead of waiting forever. */
+#include <json-c/json.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test-common.h"
 
@@ -279,15 +282,227 @@ START_TEST(fromauth_result_json_lazy)
 }
 END_TEST
 
+
+static void *read_dkim_json(void *arg)
+{
+	return (void *)fromauth_dkim_json(arg);
+}
+
+static void *read_dmarc_json(void *arg)
+{
+	return (void *)fromauth_dmarc_json(arg);
+}
+
+/* Eight threads ask one object for its JSON at once: all get one string. */
+static const char *json_race(void *(*fn)(void *), const void *obj)
+{
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, fn, (void *)obj), 0);
+	const char *first = NULL;
+	for (int i = 0; i < 8; i++) {
+		void *got;
+		pthread_join(t[i], &got);
+		ck_assert_ptr_nonnull(got);
+		if (!first)
+			first = got;
+		ck_assert_ptr_eq(got, first);
+	}
+	return first;
+}
+
+/* The DKIM and DMARC objects of a check build their own JSON only when
+ * asked (the check's JSON does not need it), once, from the same facts. */
+START_TEST(fromauth_dkim_dmarc_json_lazy)
+{
+	struct fromauth_result *r = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_check(ctx, profile, "news@healthy.example", 0, &r, err,
+					sizeof(err)), 0);
+	ck_assert_uint_gt(fromauth_result_dkim_count(r), 0);
+	const struct fromauth_dkim *dkim = fromauth_result_dkim(r, 0);
+	const char *j = json_race(read_dkim_json, dkim);
+	ck_assert_ptr_eq(fromauth_dkim_json(dkim), j);
+	struct json_object *o = json_tokener_parse(j);
+	ck_assert_ptr_nonnull(o);
+	struct json_object *v;
+	ck_assert(json_object_object_get_ex(o, "selector", &v));
+	ck_assert_str_eq(json_object_get_string(v), fromauth_dkim_selector(dkim));
+	json_object_put(o);
+
+	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
+	j = json_race(read_dmarc_json, d);
+	ck_assert_ptr_eq(fromauth_dmarc_json(d), j);
+	o = json_tokener_parse(j);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_object_object_get_ex(o, "domain", &v));
+	ck_assert_str_eq(json_object_get_string(v), "healthy.example");
+	json_object_put(o);
+	ck_assert_ptr_null(fromauth_dkim_json(NULL));
+	ck_assert_ptr_null(fromauth_dmarc_json(NULL));
+	fromauth_result_free(r);
+}
+END_TEST
+
+
+#define ARRAY_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- a world of a few hundred customer domains ------------------------- */
+
+/* Customer domains of every shape the bench world has (SPF with the
+ * service's include or without, ~all, a missing include, two records, a
+ * redirect, none; DKIM delegated, to the wrong key, revoked, dangling,
+ * none; DMARC reject/quarantine/none, pct, a foreign rua, broken, none;
+ * From in the domain or a subdomain), combined by index so that a few
+ * hundred domains hold most combinations. */
+enum { WORLD = 420 };
+
+static const char *const world_spf[] = {
+	"\"v=spf1 include:spf.sendco.example -all\"",
+	"\"v=spf1 include:spf.sendco.example ~all\"",
+	"\"v=spf1 ip4:198.51.100.0/24 -all\"",
+	NULL,
+	"\"v=spf1 include:spf.sendco.example include:gone.world.example -all\"",
+	"\"v=spf1 include:spf.sendco.example -all\" ; and a second one",
+	"\"v=spf1 redirect=_spf.world.example\"",
+};
+
+static const char *const world_dkim[] = {
+	"CNAME s2048.dkim.sendco.example.",
+	"CNAME old.dkim.sendco.example.",
+	"CNAME revoked.dkim.sendco.example.",
+	"CNAME nothing.dkim.sendco.example.",
+	NULL,
+};
+
+static const char *const world_dmarc[] = {
+	"\"v=DMARC1; p=reject\"",
+	"\"v=DMARC1; p=none\"",
+	"\"v=DMARC1; p=quarantine; pct=50\"",
+	NULL,
+	"\"v=DMARC1; p=quarantine; sp=none; rua=mailto:d@rua.other.example\"",
+	"\"v=DMARC1; p=bogus\"",
+};
+
+static char *world_zone(void)
+{
+	static char path[] = "/tmp/fromauth-test-world-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "$TTL 3600\n$ORIGIN world.example.\n"
+		"_spf IN TXT \"v=spf1 include:spf.sendco.example -all\"\n");
+	for (unsigned int i = 0; i < WORLD; i++) {
+		char d[16];
+		snprintf(d, sizeof(d), "w%03u", i);
+		const char *spf = world_spf[i % ARRAY_N(world_spf)];
+		const char *dkim = world_dkim[i % ARRAY_N(world_dkim)];
+		const char *dmarc = world_dmarc[i % ARRAY_N(world_dmarc)];
+		if (i % 11 != 10)       /* a few exist only through their records */
+			fprintf(f, "%s IN A 203.0.113.%u\n", d, i % 250 + 1);
+		if (spf)
+			fprintf(f, "%s IN TXT %s\n", d, spf);
+		if (spf && strstr(spf, "second"))
+			fprintf(f, "%s IN TXT \"v=spf1 mx -all\"\n", d);
+		if (dkim)
+			fprintf(f, "s1._domainkey.%s IN %s\n", d, dkim);
+		if (dmarc)
+			fprintf(f, "_dmarc.%s IN TXT %s\n", d, dmarc);
+		if (i % 4 == 3)
+			fprintf(f, "mail.%s IN A 203.0.113.%u\n", d, i % 250 + 1);
+	}
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+static void world_from(unsigned int i, char *buf, size_t len)
+{
+	snprintf(buf, len, i % 4 == 3 ? "news@mail.w%03u.world.example" : "news@w%03u.world.example",
+		 i);
+}
+
+/* The world checked one address at a time on one context, then as one
+ * batch of 16 jobs on a fresh context: verdicts and finding codes must
+ * be the same (the TSan run of this suite checks the races). */
+START_TEST(fromauth_batch_world_same_as_single)
+{
+	char *zone = world_zone();
+	char err[512] = "";
+	struct fromauth_ctx *one = test_offline_ctx("check/esp.zone", NULL);
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(one, zone, err, sizeof(err)), 0);
+	char *want[WORLD];
+	size_t verdicts[4] = { 0 };
+	for (unsigned int i = 0; i < WORLD; i++) {
+		char from[64];
+		world_from(i, from, sizeof(from));
+		struct fromauth_result *r = NULL;
+		ck_assert_msg(fromauth_check(one, profile, from, FROMAUTH_CHECK_FIX, &r, err,
+					     sizeof(err)) == 0, "%s: %s", from, err);
+		want[i] = summary(r);
+		verdicts[fromauth_result_verdict(r) & 3]++;
+		fromauth_result_free(r);
+	}
+	fromauth_ctx_free(one);
+	size_t shapes = 0;
+	for (unsigned int i = 0; i < WORLD; i++) {
+		unsigned int j = 0;
+		while (j < i && strcmp(want[j], want[i]))
+			j++;
+		shapes += j == i;
+	}
+	ck_assert_msg(shapes >= 60, "only %zu different outcomes", shapes);
+	/* The world is not all one shape (offline, nothing is unknown). */
+	for (size_t v = 0; v < 3; v++)
+		ck_assert_msg(verdicts[v] > 0, "no verdict %zu among %d", v, WORLD);
+
+	struct fromauth_ctx *many = test_offline_ctx("check/esp.zone", NULL);
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(many, zone, err, sizeof(err)), 0);
+	unlink(zone);
+	struct fromauth_batch *b = NULL;
+	ck_assert_int_eq(fromauth_batch_new(many, profile, FROMAUTH_CHECK_FIX, 16, &b, err,
+					    sizeof(err)), 0);
+	for (unsigned int i = 0; i < WORLD; i++) {
+		char from[64];
+		size_t index;
+		world_from(i, from, sizeof(from));
+		ck_assert_int_eq(fromauth_batch_add(b, from, &index), 0);
+		ck_assert_uint_eq(index, i);
+	}
+	ck_assert_int_eq(fromauth_batch_close(b), 0);
+	size_t index, n = 0;
+	struct fromauth_result *r;
+	int error, got;
+	while ((got = fromauth_batch_next(b, &index, &r, &error, err, sizeof(err))) == 1) {
+		ck_assert_uint_lt(index, WORLD);
+		ck_assert_msg(error == 0, "%zu: %s", index, err);
+		char *s = summary(r);
+		ck_assert_msg(!strcmp(s, want[index]), "w%03zu: batch %s, single %s", index, s,
+			      want[index]);
+		free(s);
+		fromauth_result_free(r);
+		n++;
+	}
+	ck_assert_int_eq(got, 0);
+	ck_assert_uint_eq(n, WORLD);
+	fromauth_batch_free(b);
+	fromauth_ctx_free(many);
+	for (unsigned int i = 0; i < WORLD; i++)
+		free(want[i]);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("batch");
 	const struct test_case tests[] = {
 		{ "fromauth_batch_next", fromauth_batch_next_same_as_single },
+		{ "fromauth_batch_next", fromauth_batch_world_same_as_single },
 		{ "fromauth_batch_add", fromauth_batch_add_bad_address },
 		{ "fromauth_batch_new", fromauth_batch_new_misuse },
 		{ "fromauth_batch_new", fromauth_batch_new_rules_flags },
 		{ "fromauth_result_json", fromauth_result_json_lazy },
+		{ "fromauth_dkim_json", fromauth_dkim_dmarc_json_lazy },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;

@@ -338,6 +338,15 @@ START_TEST(fa_dmarc_record_count_multiple)
 	ck_assert_uint_eq(fa_dmarc_record_count(d), 2);
 	ck_assert_str_eq(fa_dmarc_multiple_domain(d), "multi.com");
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	/* Their texts, for the fix that deletes all but one. */
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 2);
+	int reject = 0, none = 0;
+	for (size_t i = 0; i < 2; i++) {
+		reject |= !strcmp(fa_dmarc_duplicate(d, i), "v=DMARC1; p=reject");
+		none |= !strcmp(fa_dmarc_duplicate(d, i), "v=DMARC1; p=none");
+	}
+	ck_assert(reject && none);
+	ck_assert_ptr_null(fa_dmarc_duplicate(d, 2));
 	fromauth_dmarc_free(d);
 
 	/* RFC 9989 walks on to the parent; RFC 7489 stops with no policy. */
@@ -346,6 +355,12 @@ START_TEST(fa_dmarc_record_count_multiple)
 	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "multi2.com");
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
 	ck_assert_ptr_nonnull(fa_dmarc_discovery_differs(d));
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 2);
+	fromauth_dmarc_free(d);
+	/* One record: nothing to delete. */
+	d = check("multi2.com");
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 0);
+	ck_assert_ptr_null(fa_dmarc_duplicate(d, 0));
 	fromauth_dmarc_free(d);
 }
 END_TEST

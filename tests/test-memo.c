@@ -107,6 +107,67 @@ START_TEST(fa_memo_bounded)
 }
 END_TEST
 
+static atomic_int dtor_runs;
+
+static void count_dtor(void *val)
+{
+	(void)val;
+	atomic_fetch_add(&dtor_runs, 1);
+}
+
+/* Shared values: a reference outlives the entry's eviction, the
+ * destructor runs once, after the last release, and the byte cap holds. */
+START_TEST(fa_memo_shared_values)
+{
+	struct fa_memo *m = NULL;
+	ck_assert_int_eq(fa_memo_new(&m, 16 * 1024), 0);
+	ck_assert_ptr_null(fa_memo_get_shared(m, 3, "rec", 3));
+	int *v = fa_memo_shared_new(sizeof(int), count_dtor);
+	ck_assert_ptr_nonnull(v);
+	*v = 5;
+	fa_memo_put_shared(m, 3, "rec", 3, v, sizeof(int));
+	int *w = fa_memo_get_shared(m, 3, "rec", 3);
+	ck_assert_ptr_eq(w, v);
+	/* a copying get does not hand out a shared value */
+	int copy = 0;
+	ck_assert_int_eq(fa_memo_get(m, 3, "rec", 3, &copy, sizeof(copy)), 0);
+	for (int i = 0; i < 2000; i++) {
+		char key[32];
+		int n = snprintf(key, sizeof(key), "one-off %d", i);
+		ck_assert_ptr_null(fa_memo_get_shared(m, 3, key, (size_t)n));
+		int *x = fa_memo_shared_new(sizeof(int), count_dtor);
+		ck_assert_ptr_nonnull(x);
+		fa_memo_put_shared(m, 3, key, (size_t)n, x, 100);
+		fa_memo_shared_release(x);
+	}
+	ck_assert_uint_lt(fa_memo_count_kind(m, 3), 100);
+	ck_assert_ptr_null(fa_memo_get_shared(m, 3, "rec", 3));    /* evicted */
+	fa_memo_abandon(m, 3, "rec", 3);
+	ck_assert_int_eq(*v, 5);        /* still ours: two references */
+	int before = atomic_load(&dtor_runs);
+	fa_memo_shared_release(v);
+	ck_assert_int_eq(atomic_load(&dtor_runs), before);
+	fa_memo_shared_release(w);
+	ck_assert_int_eq(atomic_load(&dtor_runs), before + 1);
+	fa_memo_free(m);
+	ck_assert_int_eq(atomic_load(&dtor_runs), 2001);
+	/* no memo: nothing kept, the value is the caller's */
+	int *y = fa_memo_shared_new(sizeof(int), NULL);
+	fa_memo_put_shared(NULL, 3, "rec", 3, y, 4);
+	fa_memo_shared_release(y);
+	fa_memo_shared_release(NULL);
+	/* a nonce per memo, never 0 */
+	struct fa_memo *m2 = NULL;
+	ck_assert_int_eq(fa_memo_new(&m, 1024), 0);
+	ck_assert_int_eq(fa_memo_new(&m2, 1024), 0);
+	ck_assert_uint_ne(fa_memo_nonce(m), 0);
+	ck_assert_uint_ne(fa_memo_nonce(m), fa_memo_nonce(m2));
+	ck_assert_uint_eq(fa_memo_nonce(NULL), 0);
+	fa_memo_free(m);
+	fa_memo_free(m2);
+}
+END_TEST
+
 /* Customers delegating to the service's key share one verdict (the key's
  * decode and libopendkim's pass of its record): after
  * many checks the memo holds one entry per distinct key, and the
@@ -157,7 +218,8 @@ START_TEST(fa_dkim_key_check_memo_once_per_key)
 			fromauth_result_free(b);
 		}
 	}
-	size_t keys = fa_memo_count(ctx->memo);
+	size_t keys = fa_memo_count_kind(ctx->memo, FA_MEMO_DKIM_KEY) +
+		      fa_memo_count_kind(ctx->memo, FA_MEMO_OPENDKIM_PASS);
 	ck_assert_uint_ge(keys, 1);
 	/* Per distinct key (the service's and the copies'): its decode and
 	 * libopendkim's pass. */
@@ -175,6 +237,7 @@ Suite *test_suite(void)
 		{ "fa_memo_get", fa_memo_get_put },
 		{ "fa_memo_single_flight", fa_memo_single_flight },
 		{ "fa_memo_bounded", fa_memo_bounded },
+		{ "fa_memo_shared", fa_memo_shared_values },
 		{ "fa_dkim_key_check_memo", fa_dkim_key_check_memo_once_per_key },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);

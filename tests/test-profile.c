@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Service profiles (SPEC 6): files, text, API-built, every error path. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -531,6 +532,104 @@ START_TEST(test_action_text)
 }
 END_TEST
 
+/* The resolved copy is made once and shared; a change of a setting or
+ * of a parameter value makes the next check resolve again, and a copy a
+ * check still holds stays readable. */
+START_TEST(test_resolved_shared)
+{
+	static const char text[] =
+		"name = T\n"
+		"ip = 192.0.2.1\n"
+		"param = host | the host label\n"
+		"mail-from = bounce.{domain}\n"
+		"mail-from-target = {host}.mail.example\n";
+	struct fromauth_profile *p = NULL;
+	char err[1024] = "";
+	ck_assert_int_eq(fromauth_profile_parse(text, "r.profile", &p, err, sizeof(err)), 0);
+
+	const struct fromauth_profile *r1 = NULL, *r2 = NULL, *r3 = NULL, *r4 = NULL;
+	ck_assert_int_eq(fa_profile_resolved_get(p, &r1), 0);
+	ck_assert_int_eq(fa_profile_mail_from_target_needs_input(r1), 1); /* no value yet */
+	ck_assert_int_eq(fa_profile_resolved_get(p, &r2), 0);
+	ck_assert_ptr_eq(r1, r2);                                    /* shared */
+	fa_profile_resolved_put(r2);
+
+	ck_assert_int_eq(fromauth_profile_set_param(p, "host", "abc", err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_profile_resolved_get(p, &r2), 0);
+	ck_assert_ptr_ne(r1, r2);
+	ck_assert_str_eq(fromauth_profile_mail_from_target(r2), "abc.mail.example");
+	ck_assert_int_eq(fa_profile_mail_from_target_needs_input(r1), 1); /* still readable */
+	ck_assert_int_eq(fa_profile_mail_from_target_needs_input(r2), 0);
+	fa_profile_resolved_put(r1);
+
+	/* A failed change drops the copy too; the next one is the same. */
+	ck_assert_int_eq(fromauth_profile_set_param(p, "host", "bad_label!", err, sizeof(err)),
+			 FROMAUTH_E_PROFILE);
+	ck_assert_int_eq(fa_profile_resolved_get(p, &r3), 0);
+	ck_assert_str_eq(fromauth_profile_mail_from_target(r3), "abc.mail.example");
+
+	ck_assert_int_eq(fromauth_profile_set(p, "mail-from-target", "{host}.other.example",
+					      err, sizeof(err)), 0);
+	ck_assert_int_eq(fa_profile_resolved_get(p, &r4), 0);
+	ck_assert_ptr_ne(r3, r4);
+	ck_assert_str_eq(fromauth_profile_mail_from_target(r4), "abc.other.example");
+	fa_profile_resolved_put(r2);
+	fa_profile_resolved_put(r3);
+	fa_profile_resolved_put(NULL);
+	fromauth_profile_free(p);               /* drops the cache's reference */
+	fa_profile_resolved_put(r4);            /* the last one frees it */
+}
+END_TEST
+
+struct resolve_race {
+	const struct fromauth_profile *profile;
+	const struct fromauth_profile *seen[50];
+};
+
+static void *resolve_many(void *arg)
+{
+	struct resolve_race *t = arg;
+	for (size_t i = 0; i < 50; i++) {
+		const struct fromauth_profile *r = NULL;
+		if (fa_profile_resolved_get(t->profile, &r) == 0) {
+			t->seen[i] = r;
+			(void)fromauth_profile_mail_from_target(r);
+			fa_profile_resolved_put(r);
+		}
+	}
+	return NULL;
+}
+
+/* Many first checks at once: every one gets a copy, all the same one
+ * once the cache holds it (TSan watches the races). */
+START_TEST(test_resolved_threads)
+{
+	struct fromauth_profile *p = NULL;
+	char err[1024] = "";
+	ck_assert_int_eq(fromauth_profile_parse("name = T\nip = 192.0.2.1\n"
+						"mail-from = bounce.{domain}\n"
+						"mail-from-target = b.example\n",
+						"r.profile", &p, err, sizeof(err)), 0);
+	struct resolve_race t[8];
+	pthread_t th[8];
+	for (int i = 0; i < 8; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].profile = p;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, resolve_many, &t[i]), 0);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_join(th[i], NULL);
+	const struct fromauth_profile *last = NULL;
+	ck_assert_int_eq(fa_profile_resolved_get(p, &last), 0);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_ptr_nonnull(t[i].seen[0]);
+		ck_assert_ptr_eq(t[i].seen[49], last);
+	}
+	fa_profile_resolved_put(last);
+	fromauth_profile_free(p);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -565,6 +664,11 @@ Suite *test_suite(void)
 
 	tc = tcase_create("fa_profile_expand");
 	tcase_add_test(tc, test_expand);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fa_profile_resolved_get");
+	tcase_add_test(tc, test_resolved_shared);
+	tcase_add_test(tc, test_resolved_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fa_profile_allows_from");

@@ -10,6 +10,7 @@
 
 #include "test-common.h"
 #include "ctx.h"
+#include "memo.h"
 #include "private.h"
 #include "remedy.h"
 #include "spf-record.h"
@@ -984,6 +985,121 @@ START_TEST(fa_spf_expand_ranges_tree)
 }
 END_TEST
 
+/* Screened and rewritten records (and the tree analysis's parses) come
+ * from the context's memo after the first evaluation: every record of the
+ * test zone, for clients of both
+ * families (a match, a miss, the other family), evaluated three times
+ * on one context, gives what a context without memo gives. */
+START_TEST(fromauth_spf_check_memo_same_results)
+{
+	static const char *const ips[] = {
+		"192.0.2.1", "192.0.2.130", "198.51.100.7", "2001:db8::1", "2001:db8:5::9",
+	};
+	struct fromauth_ctx *plain = test_offline_ctx("zones/spf.zone", NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(plain, "slow.spf.test"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(plain, "down.spf.test"), 0);
+	FILE *f = fopen(test_data("zones/spf.zone"), "r");
+	ck_assert_ptr_nonnull(f);
+	char line[4096];
+	size_t owners = 0, compared = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char owner[128], from[192];
+		if (sscanf(line, "%127s", owner) != 1 || owner[0] == ';' || owner[0] == '$' ||
+		    !strstr(line, " TXT ") || strchr(owner, '*'))
+			continue;
+		snprintf(from, sizeof(from), "u@%s.spf.test", owner);
+		owners++;
+		/* the tree analysis reads included records from the memo too */
+		for (int round = 0; round < 2; round++) {
+			struct fa_dns_req qa, qb;
+			struct fa_spf_analysis *x = NULL, *y = NULL;
+			fa_dns_req_init(&qa, ctx->dns);
+			fa_dns_req_init(&qb, plain->dns);
+			ck_assert_int_eq(fa_spf_analyze(&qa, from + 2, &x),
+					 fa_spf_analyze(&qb, from + 2, &y));
+			if (x && y) {
+				ck_assert_str_eq(x->syntax_error ? x->syntax_error : "",
+						 y->syntax_error ? y->syntax_error : "");
+				ck_assert_uint_eq(x->lookups, y->lookups);
+				ck_assert_uint_eq(x->void_lookups, y->void_lookups);
+				ck_assert_int_eq(x->temperror, y->temperror);
+				ck_assert_int_eq(x->loop, y->loop);
+				ck_assert_int_eq(x->too_deep, y->too_deep);
+				ck_assert_int_eq(x->missing_target, y->missing_target);
+				ck_assert_int_eq(x->plus_all, y->plus_all);
+				ck_assert_int_eq(x->uses_ptr, y->uses_ptr);
+				ck_assert_int_eq(x->cut, y->cut);
+			}
+			fa_spf_analysis_free(x);
+			fa_spf_analysis_free(y);
+		}
+		for (int round = 0; round < 3; round++)
+			for (size_t i = 0; i < FA_ARRAY_SIZE(ips); i++) {
+				struct fromauth_spf *a = NULL, *b = NULL;
+				int ra = fromauth_spf_check(ctx, ips[i], from, "mta.example.org",
+							    &a, NULL, 0);
+				int rb = fromauth_spf_check(plain, ips[i], from, "mta.example.org",
+							    &b, NULL, 0);
+				ck_assert_int_eq(ra, rb);
+				if (ra == 0) {
+					ck_assert_msg(fromauth_spf_result(a) == fromauth_spf_result(b) &&
+						      !strcmp(fromauth_spf_reason(a),
+							      fromauth_spf_reason(b)),
+						      "%s %s round %d: \"%s\" vs \"%s\"", from, ips[i],
+						      round, fromauth_spf_reason(a),
+						      fromauth_spf_reason(b));
+					ck_assert_str_eq(fromauth_spf_record(a), fromauth_spf_record(b));
+					ck_assert_str_eq(fromauth_spf_explanation(a),
+							 fromauth_spf_explanation(b));
+					ck_assert_uint_eq(fromauth_spf_lookups(a), fromauth_spf_lookups(b));
+					ck_assert_uint_eq(fromauth_spf_void_lookups(a),
+							  fromauth_spf_void_lookups(b));
+					compared++;
+				}
+				fromauth_spf_free(a);
+				fromauth_spf_free(b);
+			}
+	}
+	fclose(f);
+	ck_assert_uint_gt(owners, 50);
+	ck_assert_uint_gt(compared, owners * 10);
+	/* the memo was used, and the context without one kept nothing */
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PREP), owners / 2);
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PARSE), 0);
+	/* one libspf2 server for all of them */
+	ck_assert_uint_eq(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_SERVER), 1);
+	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_SPF_SERVER), 0);
+	fromauth_ctx_free(plain);
+}
+END_TEST
+
+static void *read_spf_json(void *arg)
+{
+	return (void *)fromauth_spf_json(arg);
+}
+
+/* The JSON is built on first use: threads racing for it all get the one
+ * published string, and it parses. */
+START_TEST(fromauth_spf_json_once)
+{
+	struct fromauth_spf *spf = check("192.0.2.1", "pass.spf.test", NULL);
+	pthread_t t[8];
+	void *got[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, read_spf_json, spf), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], &got[i]);
+	for (int i = 0; i < 8; i++)
+		ck_assert_ptr_eq(got[i], fromauth_spf_json(spf));
+	json_object *o = json_tokener_parse(fromauth_spf_json(spf));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "result")), "pass");
+	json_object_put(o);
+	fromauth_spf_free(spf);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf");
@@ -1002,8 +1118,10 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_delimiters },
 		{ "fromauth_spf_check", fromauth_spf_check_helo_macro },
 		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
+		{ "fromauth_spf_check", fromauth_spf_check_memo_same_results },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
+		{ "fromauth_spf_json", fromauth_spf_json_once },
 		{ "fromauth_spf_free", fromauth_spf_getters_null },
 		{ "fromauth_spf_result_name", fromauth_spf_result_name_all },
 		{ "fa_spf_record_parse", fa_spf_record_parse_grammar },
