@@ -2,6 +2,7 @@
 /* The DKIM findings of the check (SPEC section 3 step 5). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dkim.h"
 #include "findings.h"
@@ -97,6 +98,43 @@ static void key_finding(struct eval_state *st, const struct key_status *ks,
 		dkim_key_fix(r, f, k, shown);
 }
 
+/* t=y on a key: a record the customer publishes (no CNAME to the
+ * service, in the From's organizational domain) is replaced without the
+ * flag; a key the service hosts is the service's to change. */
+static void testing_finding(struct fromauth_result *r, const struct fromauth_dkim *k, int own)
+{
+	const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
+	const char *text = fromauth_dkim_record(k);
+	struct fa_finding *f = fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
+		"DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
+		sel, dom);
+	if (!f)
+		return;
+	char *fixed = NULL;
+	if (own && fromauth_dkim_cname_count(k) == 0 && text && !strchr(text, '\\'))
+		fixed = fa_remedy_dkim_untested(text);
+	if (!fixed) {
+		if (fromauth_dkim_cname_count(k) > 0) {
+			char *action = NULL;
+			if (asprintf(&action, "Ask the service to publish its key for %s._domainkey.%s (your CNAME points to it) without t=y.",
+				     sel, dom) < 0)
+				action = NULL;
+			if (!action || fa_finding_add_action(f, action) != FROMAUTH_OK)
+				r->nomem = 1;
+			free(action);
+		}
+		return;
+	}
+	char owner[600];
+	snprintf(owner, sizeof(owner), "%s._domainkey.%s", sel, dom);
+	char *old = fa_txt_rr_line(owner, text), *line = fa_txt_rr_line(owner, fixed);
+	if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
+		r->nomem = 1;
+	free(old);
+	free(line);
+	free(fixed);
+}
+
 void fa_findings_dkim(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
@@ -133,9 +171,7 @@ void fa_findings_dkim(struct eval_state *st)
 					       "DKIM key %s._domainkey.%s is %u-bit RSA: it works, but 2048 bits is advised.",
 					       sel, dom, fromauth_dkim_key_bits(k));
 			if (fromauth_dkim_testing(k))
-				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
-					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
-					       sel, dom);
+				testing_finding(r, k, r->dkim[i].aligned == 1);
 			break;
 		default:
 			key_finding(st, key_status_of(fromauth_dkim_status(k)), k, shown);

@@ -624,18 +624,46 @@ char *fa_remedy_dmarc_authorize(const char *name)
 	return fa_txt_rr_line(name, "v=DMARC1");
 }
 
-/* Rank of a DMARC record to keep among several: valid first, then the
- * stronger policy (a fix never weakens DMARC), then fewer problems. */
-static long dmarc_keep_rank(const char *text)
+/* What decides which of several DMARC records to keep, strongest first:
+ * a valid one; the stronger policy, p then sp then np (a fix never
+ * weakens DMARC); one with rua= (reports keep coming); fewer problems. */
+struct keep_rank {
+	int valid, p, sp, np, rua, problems;
+};
+
+static struct keep_rank keep_rank_of(const char *text)
 {
+	struct keep_rank k = { 0, 0, 0, 0, 0, 99 };
 	struct fa_dmarc_record rec;
 	if (fa_dmarc_record_parse(text, strlen(text), &rec) != 0)
-		return -1;
-	int p = 0, sp = 0, np = 0;
-	int valid = fa_dmarc_record_policies(&rec, &p, &sp, &np) && rec.problem_count == 0;
-	long rank = (long)valid * 1000 + (long)p * 100 - (long)rec.problem_count;
+		return k;
+	k.valid = rec.problem_count == 0 && fa_dmarc_record_policies(&rec, &k.p, &k.sp, &k.np);
+	if (!k.valid)
+		k.p = k.sp = k.np = 0;
+	k.rua = rec.rua_count > 0;
+	k.problems = (int)rec.problem_count;
 	fa_dmarc_record_clear(&rec);
-	return rank;
+	return k;
+}
+
+/* > 0 when @a is to be kept rather than @b; *why says what decided. */
+static int keep_compare(const struct keep_rank *a, const struct keep_rank *b, const char **why)
+{
+	const struct { int a, b; const char *why; } steps[] = {
+		{ a->valid, b->valid, "the valid one" },
+		{ a->p, b->p, "the stronger policy" },
+		{ a->sp, b->sp, "the stronger subdomain policy (sp=)" },
+		{ a->np, b->np, "the stronger policy for non-existent subdomains (np=)" },
+		{ a->rua, b->rua, "the one that asks for reports (rua=)" },
+		{ -a->problems, -b->problems, "the one with fewer problems" },
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i].a != steps[i].b) {
+			if (steps[i].a > steps[i].b)
+				*why = steps[i].why;
+			return steps[i].a - steps[i].b;
+		}
+	return 0;
 }
 
 void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
@@ -644,13 +672,22 @@ void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
 	size_t n = fa_dmarc_duplicate_count(d), keep = 0;
 	if (!f || n < 2)
 		return;
-	long best = dmarc_keep_rank(fa_dmarc_duplicate(d, 0));
+	struct keep_rank best = keep_rank_of(fa_dmarc_duplicate(d, 0));
+	const char *why = NULL;
 	for (size_t i = 1; i < n; i++) {
-		long rank = dmarc_keep_rank(fa_dmarc_duplicate(d, i));
-		if (rank > best) {
-			best = rank;
+		struct keep_rank k = keep_rank_of(fa_dmarc_duplicate(d, i));
+		const char *w = NULL;
+		if (keep_compare(&k, &best, &w) > 0) {
+			best = k;
 			keep = i;
 		}
+	}
+	/* Why the kept one beats the best of the others. */
+	for (size_t i = 0; i < n; i++) {
+		struct keep_rank k = keep_rank_of(fa_dmarc_duplicate(d, i));
+		const char *w = NULL;
+		if (i != keep && keep_compare(&best, &k, &w) > 0 && w && !why)
+			why = w;
 	}
 	char owner[300];
 	snprintf(owner, sizeof(owner), "_dmarc.%s", fa_dmarc_multiple_domain(d));
@@ -662,8 +699,24 @@ void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
 			r->nomem = 1;
 		free(line);
 	}
-	fa_finding_append(r, f, "Keep \"%s\".", fa_dmarc_duplicate(d, keep));
+	if (!best.valid) {
+		/* None is valid: keep one, corrected. */
+		char *fixed = fa_remedy_dmarc_corrected(fa_dmarc_duplicate(d, keep), 0);
+		char *old = fa_txt_rr_line(owner, fa_dmarc_duplicate(d, keep));
+		char *line = fixed ? fa_txt_rr_line(owner, fixed) : NULL;
+		if (fixed && (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK))
+			r->nomem = 1;
+		fa_finding_append(r, f, "None of them is valid: keep \"%s\"%s.",
+				  fa_dmarc_duplicate(d, keep), fixed ? ", corrected as below" : "");
+		free(fixed);
+		free(old);
+		free(line);
+		return;
+	}
+	fa_finding_append(r, f, "Keep \"%s\"%s%s.", fa_dmarc_duplicate(d, keep),
+			  why ? ", " : "", why ? why : "");
 }
+
 
 FROMAUTH_EXPORT int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc *dmarc, size_t i,
 						    char *buf, size_t len)

@@ -137,8 +137,17 @@ static const struct scenario scenarios[] = {
 	/* fixed by deleting the weaker record alone */
 	{ "dmarc-multiple", "esp", "news@dmarc-multiple.example", NULL, AT_RISK,
 	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	/* same policy: the one with rua= stays; an invalid one goes */
+	{ "dmarc-multiple-rua", "esp", "news@dmarc-multiple-rua.example", NULL, AT_RISK,
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	{ "dmarc-multiple-invalid", "esp", "news@dmarc-multiple-invalid.example", NULL, AT_RISK,
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	/* fixed by the corrected record, which keeps the policy receivers
+	 * apply now (none) */
 	{ "dmarc-syntax", "esp", "news@dmarc-syntax.example", NULL, AT_RISK,
-	  { "dmarc.syntax" }, { "dmarc.pass" }, AT_RISK },
+	  { "dmarc.syntax" }, { "dmarc.pass" }, PASS },
+	{ "dmarc-syntax-tags", "esp", "news@dmarc-syntax-tags.example", NULL, PASS,
+	  { "dmarc.syntax", "dmarc.testing", "dmarc.pass" }, { "dmarc.none" }, PASS },
 	/* ---- SPF ---- */
 	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example", NULL, FAIL,
 	  { "spf.none", "dkim.key_missing", "dmarc.fail_quarantine" }, { "spf.not_used" }, PASS },
@@ -199,6 +208,9 @@ static const struct scenario scenarios[] = {
 	{ "dkim-short", "short", "news@dkim-short.example", NULL, PASS,
 	  { "dkim.pass", "dkim.key_short" }, { "dkim.key_weak" }, PASS },
 	{ "dkim-testing", "testing", "news@dkim-testing.example", NULL, PASS,
+	  { "dkim.pass", "dkim.testing", "dmarc.pass" }, { 0 }, PASS },
+	/* the key the customer publishes: replaced without t=y */
+	{ "dkim-testing-own", "notarget", "news@dkim-testing-own.example", NULL, PASS,
 	  { "dkim.pass", "dkim.testing", "dmarc.pass" }, { 0 }, PASS },
 	{ "dkim-ed25519", "ed25519", "news@dkim-ed25519.example", NULL, PASS,
 	  { "dkim.pass" }, { "dkim.key_short", "dkim.key_weak", "dkim.key_invalid" }, PASS },
@@ -763,8 +775,75 @@ START_TEST(test_fix_dmarc)
 	ck_assert_str_eq(fixes_for("rua-foreign", "dmarc.rua_unauthorized"),
 			 "rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT \"v=DMARC1\"");
 	/* reporting on a policy is no reason to offer a record */
-	ck_assert_str_eq(fixes_for("testing-reject", "dmarc.testing"), "");
 	ck_assert_str_eq(fixes_for("dmarc-pct", "dmarc.pct"), "");
+}
+END_TEST
+
+/* Every operation of finding @code in scenario @zone, one a line:
+ * "add RR", "replace OLD => RR", "delete RR", "action TEXT". */
+static char *ops_for(const char *zone, const char *code)
+{
+	static char buf[8192];
+	const struct scenario *s = scenario_named(zone);
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	int i = find_code(r, code);
+	ck_assert_msg(i >= 0, "%s: no %s in [%s]", zone, code, codes_of(r));
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t j = 0; j < fromauth_result_finding_op_count(r, (size_t)i); j++) {
+		int op = fromauth_result_finding_op(r, (size_t)i, j);
+		const char *old = fromauth_result_finding_op_old(r, (size_t)i, j);
+		const char *what = op == FROMAUTH_FIX_ACTION
+				   ? fromauth_result_finding_op_text(r, (size_t)i, j)
+				   : fromauth_result_finding_op_rr(r, (size_t)i, j);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s %s%s%s", j ? "\n" : "",
+				      fromauth_fix_op_name(op), old ? old : "", old ? " => " : "",
+				      what);
+	}
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+	return buf;
+}
+
+/* Which of several DMARC records to keep, and the corrected records of
+ * dmarc.syntax, dmarc.testing and dkim.testing (issue 13). */
+START_TEST(test_fix_dmarc_records)
+{
+	/* the stronger policy stays, the weaker goes */
+	ck_assert_str_eq(ops_for("dmarc-multiple", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+	/* same policy: the one asking for reports stays */
+	ck_assert_str_eq(ops_for("dmarc-multiple-rua", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple-rua.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
+	/* a valid p=none beats an invalid record */
+	ck_assert_str_eq(ops_for("dmarc-multiple-invalid", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple-invalid.example. 3600 IN TXT \"v=DMARC1; p=rejekt\"");
+	ck_assert_msg(strstr(ops_for("dmarc-multiple", "dmarc.multiple"), "p=reject") == NULL,
+		      "the stronger policy is never deleted");
+	/* a policy nobody can read: p=none, what receivers apply today */
+	ck_assert_str_eq(ops_for("dmarc-syntax", "dmarc.syntax"),
+			 "replace _dmarc.dmarc-syntax.example. 3600 IN TXT \"v=DMARC1; p=bogus\" => "
+			 "_dmarc.dmarc-syntax.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+	/* valid tags kept, broken ones corrected or dropped, t=y kept here */
+	ck_assert_str_eq(ops_for("dmarc-syntax-tags", "dmarc.syntax"),
+			 "replace _dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=dmarc@dmarc-syntax-tags.example; aspf=relaxed; foo=bar; t=y\" => "
+			 "_dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@dmarc-syntax-tags.example; t=y\"");
+	ck_assert_str_eq(ops_for("dmarc-syntax-tags", "dmarc.testing"), "");
+	/* t=y dropped, the policy kept */
+	ck_assert_str_eq(ops_for("testing-reject", "dmarc.testing"),
+			 "replace _dmarc.testing-reject.example. 3600 IN TXT \"v=DMARC1; p=reject; t=y\" => "
+			 "_dmarc.testing-reject.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
+	/* the customer's own key record without t=y; the service's is the
+	 * service's to change */
+	const char *own = ops_for("dkim-testing-own", "dkim.testing");
+	ck_assert_msg(!strncmp(own, "replace s1._domainkey.dkim-testing-own.example. 3600 IN TXT \"v=DKIM1; k=rsa; t=y; p=MIIB", 86) &&
+		      strstr(own, " => s1._domainkey.dkim-testing-own.example. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIB"),
+		      "%s", own);
+	ck_assert_str_eq(ops_for("dkim-testing", "dkim.testing"),
+			 "action Ask the service to publish its key for s1._domainkey.dkim-testing.example (your CNAME points to it) without t=y.");
 }
 END_TEST
 
@@ -1427,6 +1506,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fix_spf_merge_keeps_all);
 	tcase_add_test(tc, test_fix_cnames);
 	tcase_add_test(tc, test_fix_dmarc);
+	tcase_add_test(tc, test_fix_dmarc_records);
 	tcase_add_test(tc, test_fix_placeholder_not_applied);
 	tcase_add_test(tc, test_advice_own_bounce_domain);
 	tcase_add_test(tc, test_idn_alabels);
