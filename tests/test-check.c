@@ -847,6 +847,131 @@ START_TEST(test_fix_dmarc_records)
 }
 END_TEST
 
+/* What only the service can fix says what to set up there. */
+START_TEST(test_fix_service_actions)
+{
+	ck_assert_str_eq(ops_for("unaligned", "dkim.unaligned"),
+			 "action Authenticate unaligned.example for DKIM at SendCo, so that it signs with d=unaligned.example (a key in your own DNS) instead of its own domain.");
+	ck_assert_str_eq(ops_for("unaligned", "spf.not_used"),
+			 "action Set up a custom return-path (MAIL FROM) domain under unaligned.example at SendCo instead of bounce.sendco.example, so that SPF aligns.");
+	ck_assert_str_eq(ops_for("strict-spf", "spf.unaligned"),
+			 "action Have SendCo use strict-spf.example itself as the return-path (MAIL FROM) domain instead of bounce.strict-spf.example: aspf=s accepts no other name, not even a subdomain");
+	ck_assert_str_eq(ops_for("denied", "service.send_as_denied"),
+			 "action Allow this account at SendCo to send as news@denied.example: verify the address or its domain there.");
+	/* ranges, no include: the record with the ranges, and what to confirm */
+	const char *ips = ops_for("ips-placeholder", "spf.include_missing");
+	ck_assert_msg(strstr(ips, "add ips-placeholder.example. 3600 IN TXT") &&
+		      strstr(ips, "\naction SendCo (ranges) names no SPF include to add"), "%s", ips);
+	/* the right CNAME to a bad key of the service's */
+	ck_assert_str_eq(ops_for("service-revoked", "dkim.key_revoked"),
+			 "action Ask the service to publish a usable DKIM key at revoked.dkim.sendco.example, where s1._domainkey.service-revoked.example points.");
+}
+END_TEST
+
+/* The promise of issue 13 over every scenario: a problem of error or
+ * warning severity that a change of the customer's own records fixes
+ * has a fix, and one only the service can fix has an action. */
+static const char *const service_side[] = {
+	"dkim.unaligned", "dkim.none", "spf.not_used", "spf.unaligned",
+	"service.send_as_denied",
+};
+/* The service refuses or rewrites a From it cannot sign for: an action
+ * when no DKIM key aligns (a missing DMARC record alone is DNS). */
+static const char *const from_kept[] = { "service.from_refused", "service.from_rewritten" };
+static const char *const spf_symptoms[] = { "spf.fail", "spf.softfail", "spf.neutral" };
+static const char *const spf_fixers[] = { "spf.include_missing", "spf.partial", "spf.none" };
+/* Fixed by the customer's DNS (or, for a key, by the service: then an
+ * action): must have some operation. */
+static const char *const dns_fixable[] = {
+	"dmarc.none", "dmarc.multiple", "dmarc.syntax", "dmarc.rua_unauthorized",
+	"spf.none", "spf.include_missing", "spf.partial", "dkim.key_missing", "dkim.key_invalid", "dkim.key_revoked",
+	"dkim.key_weak", "dkim.key_mismatch", "dkim.testing", "service.param_missing",
+	"service.mail_from_mx",
+};
+/* No change of anyone's setup fixes them, or they only sum up others. */
+static const char *const no_fix[] = {
+	"spf.temperror", "dkim.temperror", "dmarc.temperror",    /* retry */
+	"dmarc.fail_quarantine", "dmarc.fail_reject",             /* sums of the rest */
+	"domain.nxdomain",                 /* no record creates a domain */
+	"dmarc.discovery_differs",         /* the receivers' two generations */
+	"service.no_ranges", "service.helo_needed", /* the profile lacks a fact */
+};
+/* Fixes that come with the SPF record work of issue 13 items 3-4 (another
+ * change): the lead removes them from here when it lands. */
+static const char *const pending_spf[] = {
+	"spf.multiple", "spf.syntax", "spf.lookup_limit", "spf.void_limit",
+	"spf.plus_all", "spf.ptr",
+};
+
+static int listed(const char *const *list, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], code))
+			return 1;
+	return 0;
+}
+#define LISTED(list, code) listed(list, sizeof(list) / sizeof(list[0]), code)
+
+START_TEST(test_fix_audit)
+{
+	const struct scenario *s = &scenarios[_i];
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		const char *code = fromauth_result_finding_code(r, i);
+		int sev = fromauth_result_finding_severity(r, i);
+		size_t dns = 0, actions = 0;
+		for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++) {
+			if (fromauth_result_finding_op(r, i, j) == FROMAUTH_FIX_ACTION)
+				actions++;
+			else
+				dns++;
+		}
+		if (LISTED(service_side, code)) {
+			ck_assert_msg(actions > 0, "%s: %s has no action", s->zone, code);
+			continue;
+		}
+		if (LISTED(from_kept, code)) {
+			int aligned = 0;
+			for (size_t k = 0; k < fromauth_result_dkim_count(r); k++)
+				aligned |= fromauth_result_dkim_aligned(r, k) == 1 &&
+					   fromauth_dkim_status(fromauth_result_dkim(r, k)) ==
+					   FROMAUTH_DKIM_VALID;
+			ck_assert_msg(aligned || actions > 0, "%s: %s has no action", s->zone, code);
+			continue;
+		}
+		/* SPF's verdict on the record: the record's finding fixes it. */
+		if (LISTED(spf_symptoms, code) && dns + actions == 0) {
+			int fixed = 0;
+			for (size_t k = 0; k < fromauth_result_finding_count(r); k++)
+				fixed |= LISTED(spf_fixers, fromauth_result_finding_code(r, k)) &&
+					 fromauth_result_finding_op_count(r, k) > 0;
+			ck_assert_msg(fixed, "%s: %s has no fix", s->zone, code);
+			continue;
+		}
+		if (sev == FROMAUTH_SEVERITY_INFO || LISTED(pending_spf, code))
+			continue;
+		if (LISTED(dns_fixable, code)) {
+			/* One fix may serve several findings of a code (each
+			 * problem of one DMARC record). */
+			int fixed = 0;
+			for (size_t k = 0; k < fromauth_result_finding_count(r); k++)
+				fixed |= !strcmp(fromauth_result_finding_code(r, k), code) &&
+					 fromauth_result_finding_op_count(r, k) > 0;
+			ck_assert_msg(fixed, "%s: %s (%s) has no fix", s->zone, code,
+				      fromauth_result_finding_message(r, i));
+			continue;
+		}
+		ck_assert_msg(LISTED(no_fix, code), "%s: %s is not classified for the audit",
+			      s->zone, code);
+	}
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_fix_placeholder_not_applied)
 {
 	const char *line = "s1._domainkey.ips-placeholder.example. 3600 IN TXT \"v=DKIM1; k=rsa; p=<public key from the service>\"";
@@ -1507,6 +1632,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fix_cnames);
 	tcase_add_test(tc, test_fix_dmarc);
 	tcase_add_test(tc, test_fix_dmarc_records);
+	tcase_add_test(tc, test_fix_service_actions);
+	tcase_add_loop_test(tc, test_fix_audit, 0, (int)NSCENARIOS);
 	tcase_add_test(tc, test_fix_placeholder_not_applied);
 	tcase_add_test(tc, test_advice_own_bounce_domain);
 	tcase_add_test(tc, test_idn_alabels);
