@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "ctx.h"
-#include "dmarc.h"
 #include "dnsbl.h"
 #include "dns-internal.h"
 #include "memo.h"
@@ -42,7 +41,8 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 		return;
 	fa_pool_free(ctx->pool);     /* joins the workers */
 	fa_dns_free(ctx->dns);
-	fa_dmarc_psl_free(ctx->psl);
+	if (ctx->psl_free)
+		ctx->psl_free(ctx->psl);
 	fa_memo_free(ctx->memo);
 	for (size_t i = 0; i < ctx->dnsbl_count; i++)
 		fa_dnsbl_list_clear(&ctx->dnsbl[i]);
@@ -98,23 +98,6 @@ FROMAUTH_EXPORT int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t
 	if (!ctx)
 		return FROMAUTH_E_INVAL;
 	fa_cache_set_max_bytes(ctx->dns->cache, bytes);
-	return FROMAUTH_OK;
-}
-
-FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
-					 char *errbuf, size_t errlen)
-{
-	if (!ctx)
-		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
-	void *list = NULL;
-	if (path) {
-		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
-		if (rc)
-			return rc;
-	}
-	fa_dmarc_psl_free(ctx->psl);
-	ctx->psl = list;
-	fa_dns_set_psl(ctx->dns, list);
 	return FROMAUTH_OK;
 }
 

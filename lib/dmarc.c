@@ -460,24 +460,6 @@ static int org_domain_of(struct fa_dns_req *req, const char *domain,
 	return rc;
 }
 
-/* RFC 8020 / SPEC: D does not exist when A, AAAA and MX are NXDOMAIN. */
-static int domain_nonexistent(struct fa_dns_req *req, const char *domain,
-			      int *nonexistent)
-{
-	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
-	*nonexistent = 1;
-	for (size_t i = 0; i < FA_ARRAY_SIZE(types) && *nonexistent; i++) {
-		struct fa_dns_answer *ans = NULL;
-		int rc = fa_dns_query(req, domain, types[i], &ans, NULL);
-		if (rc)
-			return rc;
-		if (ans->status != FA_DNS_NXDOMAIN)
-			*nonexistent = 0;
-		fa_dns_answer_release(ans);
-	}
-	return 0;
-}
-
 /* ---- evaluation ------------------------------------------------------- */
 
 static int lower_policy(int policy)
@@ -572,9 +554,11 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		d->policy = d->p;
 		d->policy_tag = "p";
 	} else {
-		rc = domain_nonexistent(req, d->domain, &d->nonexistent);
+		/* Could not tell (-1) counts as existing: sp=, not np=. */
+		rc = fa_dns_name_nonexistent(req, d->domain, &d->nonexistent);
 		if (rc)
 			return rc;
+		d->nonexistent = d->nonexistent == 1;
 		if (d->nonexistent) {
 			d->policy = d->np;
 			d->policy_tag = rec->np ? "np" : rec->sp ? "sp" : "p";
@@ -1148,6 +1132,26 @@ FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *d
 	rc = fa_dmarc_eval(&req, alabel, out, errbuf, errlen);
 	free(alabel);
 	return rc;
+}
+
+/* Here rather than in ctx.c: the list is libpsl's, read by DMARC alone,
+ * and ctx.c then needs nothing of this file. */
+FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+					 char *errbuf, size_t errlen)
+{
+	if (!ctx)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
+	void *list = NULL;
+	if (path) {
+		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
+		if (rc)
+			return rc;
+	}
+	fa_dmarc_psl_free(ctx->psl);
+	ctx->psl = list;
+	ctx->psl_free = fa_dmarc_psl_free;
+	fa_dns_set_psl(ctx->dns, list);
+	return FROMAUTH_OK;
 }
 
 FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)

@@ -8,30 +8,17 @@
 #include "private.h"
 
 struct fa_overlay {
-	struct fa_overlay_node **buckets;
-	size_t nbuckets, count;
+	struct fa_htable table;         /* of fa_overlay_node, by name */
 	size_t wildcards;       /* nodes named "*..."; none: no walk up */
 	size_t deletions;
 };
-
-static size_t hash_key(const char *key)
-{
-	size_t h = 1469598103934665603ull;      /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 int fa_overlay_new(struct fa_overlay **out)
 {
 	struct fa_overlay *ov = calloc(1, sizeof(*ov));
 	if (!ov)
 		return FROMAUTH_E_NOMEM;
-	ov->nbuckets = 64;
-	ov->buckets = calloc(ov->nbuckets, sizeof(*ov->buckets));
-	if (!ov->buckets) {
+	if (fa_htable_init(&ov->table, 64) != FROMAUTH_OK) {
 		free(ov);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -39,56 +26,36 @@ int fa_overlay_new(struct fa_overlay **out)
 	return FROMAUTH_OK;
 }
 
+static void node_free(struct fa_hnode *hn)
+{
+	struct fa_overlay_node *n = FA_CONTAINER_OF(hn, struct fa_overlay_node, link);
+	for (size_t j = 0; j < n->count; j++)
+		fa_rr_clear(&n->rrs[j]);
+	free(n->rrs);
+	for (size_t j = 0; j < n->del_count; j++)
+		fa_rr_clear(&n->dels[j]);
+	free(n->dels);
+	free(n->name);
+	free(n);
+}
+
 void fa_overlay_free(struct fa_overlay *ov)
 {
 	if (!ov)
 		return;
-	for (size_t i = 0; i < ov->nbuckets; i++) {
-		struct fa_overlay_node *n = ov->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			for (size_t j = 0; j < n->count; j++)
-				fa_rr_clear(&n->rrs[j]);
-			free(n->rrs);
-			for (size_t j = 0; j < n->del_count; j++)
-				fa_rr_clear(&n->dels[j]);
-			free(n->dels);
-			free(n->name);
-			free(n);
-		}
-	}
-	free(ov->buckets);
+	fa_htable_fini(&ov->table, node_free);
 	free(ov);
 }
 
 static struct fa_overlay_node *lookup(const struct fa_overlay *ov, const char *key)
 {
-	struct fa_overlay_node *n = ov->buckets[hash_key(key) % ov->nbuckets];
-	for (; n; n = n->next)
-		if (!strcmp(n->name, key))
+	size_t hash = fa_fnv1a_str(key);
+	for (struct fa_hnode *hn = fa_htable_chain(&ov->table, hash); hn; hn = hn->next) {
+		struct fa_overlay_node *n = FA_CONTAINER_OF(hn, struct fa_overlay_node, link);
+		if (hn->hash == hash && !strcmp(n->name, key))
 			return n;
-	return NULL;
-}
-
-static int grow(struct fa_overlay *ov)
-{
-	size_t nb = ov->nbuckets * 2;
-	struct fa_overlay_node **b = calloc(nb, sizeof(*b));
-	if (!b)
-		return FROMAUTH_E_NOMEM;
-	for (size_t i = 0; i < ov->nbuckets; i++) {
-		struct fa_overlay_node *n = ov->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			size_t h = hash_key(n->name) % nb;
-			n->next = b[h];
-			b[h] = n;
-		}
 	}
-	free(ov->buckets);
-	ov->buckets = b;
-	ov->nbuckets = nb;
-	return FROMAUTH_OK;
+	return NULL;
 }
 
 static struct fa_overlay_node *get_or_add(struct fa_overlay *ov, const char *key)
@@ -96,17 +63,12 @@ static struct fa_overlay_node *get_or_add(struct fa_overlay *ov, const char *key
 	struct fa_overlay_node *n = lookup(ov, key);
 	if (n)
 		return n;
-	if (ov->count >= ov->nbuckets && grow(ov) != FROMAUTH_OK)
-		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n || !(n->name = strdup(key))) {
 		free(n);
 		return NULL;
 	}
-	size_t h = hash_key(key) % ov->nbuckets;
-	n->next = ov->buckets[h];
-	ov->buckets[h] = n;
-	ov->count++;
+	fa_htable_insert(&ov->table, &n->link, fa_fnv1a_str(key));
 	if (key[0] == '*')
 		ov->wildcards++;
 	return n;

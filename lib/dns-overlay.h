@@ -6,6 +6,7 @@
 #include <ldns/ldns.h>
 
 #include "dns-rr.h"
+#include "hash.h"
 
 /* Overlay: records by owner name; read-only once queries start. */
 struct fa_overlay;
@@ -20,7 +21,7 @@ struct fa_overlay_node {
 	struct fa_dns_rr *dels;
 	size_t del_count, del_cap;
 	size_t below;           /* records at names under this one */
-	struct fa_overlay_node *next;
+	struct fa_hnode link;   /* in the overlay's table */
 };
 int fa_overlay_new(struct fa_overlay **out);
 void fa_overlay_free(struct fa_overlay *ov);

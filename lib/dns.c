@@ -1277,6 +1277,31 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 	return rc;
 }
 
+int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent)
+{
+	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
+	int nx = 0, temp = 0;
+	*nonexistent = -1;
+	for (size_t i = 0; i < FA_ARRAY_SIZE(types); i++) {
+		struct fa_dns_answer *a = NULL;
+		int rc = fa_dns_query(req, name, types[i], &a, NULL);
+		if (rc)
+			return rc;
+		int status = a->status;
+		fa_dns_answer_release(a);
+		if (status == FA_DNS_NXDOMAIN) {
+			nx++;
+		} else if (fa_dns_status_is_temporary(status)) {
+			temp++;
+		} else {
+			*nonexistent = 0;
+			return 0;
+		}
+	}
+	*nonexistent = nx == (int)FA_ARRAY_SIZE(types) ? 1 : temp ? -1 : 0;
+	return 0;
+}
+
 /* ---- wire format for libopendkim ------------------------------------- */
 
 int fa_dns_answer_to_wire(const struct fa_dns_answer *a, uint16_t id,

@@ -92,6 +92,14 @@ static inline void fa_dns_req_nomem(struct fa_dns_req *req)
 int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source);
 
+/*
+ * The one existence probe (SPEC's non-existent domain, RFC 8020): A, AAAA
+ * and MX of @name.  *nonexistent: 1 all three are NXDOMAIN, 0 the name
+ * exists (an answer other than NXDOMAIN or a temporary failure; the probe
+ * stops there), -1 could not tell.  Returns 0 or a fa_dns_query() error.
+ */
+int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent);
+
 
 /*
  * The answer as a complete wire-format DNS response (question @name/@type

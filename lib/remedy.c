@@ -49,17 +49,7 @@ char *fa_txt_rr_line(const char *owner, const char *text)
 		size_t chunk = len - i > 255 ? 255 : len - i;
 		line[n++] = ' ';
 		line[n++] = '"';
-		for (size_t k = i; k < i + chunk; k++) {
-			unsigned char c = (unsigned char)text[k];
-			if (c == '"' || c == '\\') {
-				line[n++] = '\\';
-				line[n++] = (char)c;
-			} else if (c < 0x20 || c >= 0x7f) {
-				n += (size_t)snprintf(line + n, cap - n, "\\%03u", c);
-			} else {
-				line[n++] = (char)c;
-			}
-		}
+		n += fa_escape_bytes(line + n, text + i, chunk);
 		line[n++] = '"';
 		i += chunk;
 	} while (i < len);

@@ -623,6 +623,76 @@ START_TEST(fromauth_dns_lookup_threads)
 }
 END_TEST
 
+/* The one existence probe of the library (check's and DMARC's np=). */
+START_TEST(fa_dns_name_nonexistent_cases)
+{
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "half.example.test. 60 IN MX 10 mx.example.test.",
+						 err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "half.example.test"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.example.test"), 0);
+	static const struct {
+		const char *name;
+		int want;
+		unsigned int lookups;
+	} cases[] = {
+		{ "example.test", 0, 1 },               /* A answers: stop there */
+		{ "mx.example.test", 0, 1 },
+		{ "nope.example.test", 1, 3 },          /* NXDOMAIN thrice */
+		{ "b.c.example.test", 0, 1 },           /* empty non-terminal */
+		{ "x.wild.example.test", 0, 1 },        /* wildcard: NODATA */
+		{ "down.example.test", -1, 3 },         /* all time out */
+		{ "half.example.test", 0, 3 },          /* MX answers, A/AAAA time out */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fa_dns_req req;
+		fa_dns_req_init(&req, ctx->dns);
+		int nx = 42;
+		ck_assert_int_eq(fa_dns_name_nonexistent(&req, cases[i].name, &nx), 0);
+		ck_assert_msg(nx == cases[i].want, "%s: %d", cases[i].name, nx);
+		ck_assert_uint_eq(atomic_load(&req.lookups), cases[i].lookups);
+	}
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	int nx = 42;
+	ck_assert_int_lt(fa_dns_name_nonexistent(&req, "bad..name", &nx), 0);
+}
+END_TEST
+
+/* The one escaper shows bytes exactly as ldns prints a TXT string. */
+START_TEST(fa_escape_bytes_as_ldns)
+{
+	unsigned char data[1 + 256];
+	data[0] = 255;
+	for (int i = 0; i < 255; i++)
+		data[1 + i] = (unsigned char)(i + 1);
+	for (size_t off = 0; off < 255; off += 51) {
+		size_t len = 51;
+		unsigned char wire[1 + 51];
+		wire[0] = (unsigned char)len;
+		memcpy(wire + 1, data + 1 + off, len);
+		ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, len + 1, wire);
+		ck_assert_ptr_nonnull(rdf);
+		char *want = ldns_rdf2str(rdf);
+		ck_assert_ptr_nonnull(want);
+		char *got = fa_escape_dup(wire + 1, len);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_uint_eq(strlen(want), strlen(got) + 2);
+		ck_assert_msg(strncmp(want + 1, got, strlen(got)) == 0, "%s vs %s", want, got);
+		ck_assert_uint_eq(fa_escape_bytes(NULL, wire + 1, len), strlen(got));
+		free(got);
+		free(want);
+		ldns_rdf_deep_free(rdf);
+	}
+	char *s = fa_escape_dup("a\"b\\c\0\t\xff", 8);
+	ck_assert_str_eq(s, "a\\\"b\\\\c\\000\t\\255");
+	free(s);
+	s = fa_escape_dup("", 0);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns");
@@ -643,6 +713,8 @@ Suite *test_suite(void)
 		{ "fa_remedy_layer", fa_remedy_layer_operations },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
+		{ "fa_escape_bytes", fa_escape_bytes_as_ldns },
+		{ "fa_dns_name_nonexistent", fa_dns_name_nonexistent_cases },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;
