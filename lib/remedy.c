@@ -24,6 +24,7 @@
 #include "result.h"
 #include "spf-record.h"
 #include "spf.h"
+#include "taglist.h"
 
 /* ---- record lines ---- */
 
@@ -353,25 +354,22 @@ char *fa_remedy_dkim_untested(const char *text)
 	FILE *out = open_memstream(&buf, &size);
 	if (!out)
 		return NULL;
-	for (const char *seg = text; seg;) {
-		const char *end = strchr(seg, ';');
-		size_t len = end ? (size_t)(end - seg) : strlen(seg);
-		const char *t = trim_span(seg, &len);
-		seg = end ? end + 1 : NULL;
-		if (!len)
+	struct fa_taglist tl;
+	struct fa_tag t;
+	fa_taglist_init(&tl, text, strlen(text));
+	while (fa_taglist_next(&tl, &t)) {
+		if (t.error == FA_TAG_EMPTY)
 			continue;
-		const char *eq = memchr(t, '=', len);
-		size_t nl = eq ? (size_t)(eq - t) : len;
-		const char *name = trim_span(t, &nl);
-		if (!eq || nl != 1 || *name != 't') {
-			fprintf(out, "%s%.*s", first ? "" : "; ", (int)len, t);
+		/* Tag names are case-sensitive (RFC 6376 section 3.2). */
+		if (t.error || t.name_len != 1 || *t.name != 't') {
+			fprintf(out, "%s%.*s", first ? "" : "; ", (int)t.spec_len, t.spec);
 			first = 0;
 			continue;
 		}
 		/* t=y:s keeps s. */
 		char flags[64] = "";
-		size_t vl = len - (size_t)(eq + 1 - t);
-		const char *v = trim_span(eq + 1, &vl);
+		const char *v = t.value;
+		size_t vl = t.value_len;
 		for (const char *f = v; f < v + vl;) {
 			const char *c = memchr(f, ':', (size_t)(v + vl - f));
 			size_t fl = c ? (size_t)(c - f) : (size_t)(v + vl - f);
@@ -540,26 +538,23 @@ char *fa_remedy_dmarc_corrected(const char *text, int drop_testing)
 	int seen[FA_ARRAY_SIZE(known)] = { 0 };
 	char *policy = NULL, *buf = NULL, *result = NULL;
 	size_t size = 0;
-	int rc = FROMAUTH_OK, index = 0;
+	int rc = FROMAUTH_OK;
 	FILE *rest = open_memstream(&buf, &size);
 	if (!rest)
 		return NULL;
-	for (const char *seg = text; seg && rc == FROMAUTH_OK; index++) {
-		const char *end = strchr(seg, ';');
-		size_t len = end ? (size_t)(end - seg) : strlen(seg);
-		const char *t = trim_span(seg, &len);
-		seg = end ? end + 1 : NULL;
-		const char *eq = t && len ? memchr(t, '=', len) : NULL;
-		if (!eq)
-			continue;               /* empty, or not tag=value: dropped */
-		size_t nl = (size_t)(eq - t), vl = len - nl - 1;
-		const char *n = trim_span(t, &nl), *v = trim_span(eq + 1, &vl);
+	struct fa_taglist tl;
+	struct fa_tag t;
+	fa_taglist_init(&tl, text, strlen(text));
+	while (rc == FROMAUTH_OK && fa_taglist_next(&tl, &t)) {
+		/* empty, not tag=value: dropped */
 		char name[8];
-		if (nl == 0 || nl >= sizeof(name))
+		if (t.error || t.name_len >= sizeof(name))
 			continue;
-		for (size_t i = 0; i < nl; i++)
-			name[i] = (char)tolower((unsigned char)n[i]);
-		name[nl] = '\0';
+		for (size_t i = 0; i < t.name_len; i++)
+			name[i] = (char)tolower((unsigned char)t.name[i]);
+		name[t.name_len] = '\0';
+		const char *v = t.value;
+		size_t vl = t.value_len;
 		size_t k = 0;
 		while (k < FA_ARRAY_SIZE(known) && strcmp(name, known[k]))
 			k++;
@@ -571,9 +566,9 @@ char *fa_remedy_dmarc_corrected(const char *text, int drop_testing)
 		rc = dmarc_tag_fixed(name, v, vl, &fixed);
 		if (!fixed)
 			continue;
-		if (!strcmp(name, "p"))
+		if (!strcmp(name, "p")) {
 			policy = fixed;
-		else {
+		} else {
 			fprintf(rest, "; %s", fixed);
 			free(fixed);
 		}
