@@ -637,7 +637,8 @@ START_TEST(test_actions)
 	r = check_as("amazon-ses", "news@bad-ses.example", (const char *[]){ SES, NULL }, NULL);
 	a = action_of(r, "spf.not_used");
 	ck_assert_msg(a && strstr(a, "under bad-ses.example at Amazon SES") &&
-		      strstr(a, "set a custom MAIL FROM domain (a subdomain of bad-ses.example"),
+		      strstr(a, "set a custom MAIL FROM domain (a subdomain of bad-ses.example") &&
+		      strstr(a, "10 feedback-smtp.us-east-1.amazonses.com"),
 		      "%s", a ? a : "(none)");
 	fromauth_result_free(r);
 
