@@ -56,7 +56,24 @@ void fa_findings_dmarc(struct eval_state *st)
 		struct fa_finding *f = fa_finding_add(r, "dmarc.none", FROMAUTH_SEVERITY_WARNING,
 			"%s has no DMARC record, so receivers apply their own rules to mail from it; publish one, starting with p=none.",
 			r->domain);
-		fa_fix_add_owned(r, f, fa_remedy_dmarc_start(at));
+		/* A record written wrongly ("v=dmarc1; p=reject") is the one
+		 * meant: correct it, policy and all, rather than add another. */
+		const char *la_at = NULL, *la = fa_dmarc_lookalike(d, &la_at);
+		char *fixed = la && f ? fa_remedy_dmarc_corrected(la, 0) : NULL;
+		if (fixed) {
+			char owner[300];
+			snprintf(owner, sizeof(owner), "_dmarc.%s", la_at);
+			char *old = fa_txt_rr_line(owner, la), *line = fa_txt_rr_line(owner, fixed);
+			if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
+				r->nomem = 1;
+			free(old);
+			free(line);
+			free(fixed);
+			fa_finding_append(r, f, "The TXT record at _dmarc.%s is meant to be one: correct it as below instead.",
+					  la_at);
+		} else {
+			fa_fix_add_owned(r, f, fa_remedy_dmarc_start(at));
+		}
 	}
 	/* Problems of an ignored look-alike record name their own place.
 	 * The first finding carries the corrected record, for them all. */

@@ -148,6 +148,9 @@ static const struct scenario scenarios[] = {
 	  { "dmarc.syntax" }, { "dmarc.pass" }, PASS },
 	{ "dmarc-syntax-tags", "esp", "news@dmarc-syntax-tags.example", NULL, PASS,
 	  { "dmarc.syntax", "dmarc.testing", "dmarc.pass" }, { "dmarc.none" }, PASS },
+	/* a record meant as one, in lower case: corrected with its policy */
+	{ "dmarc-lookalike", "esp", "news@dmarc-lookalike.example", NULL, AT_RISK,
+	  { "dmarc.none", "dmarc.syntax", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
 	/* ---- SPF ---- */
 	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example", NULL, FAIL,
 	  { "spf.none", "dkim.key_missing", "dmarc.fail_quarantine" }, { "spf.not_used" }, PASS },
@@ -832,6 +835,10 @@ START_TEST(test_fix_dmarc_records)
 			 "replace _dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=dmarc@dmarc-syntax-tags.example; aspf=relaxed; foo=bar; t=y\" => "
 			 "_dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@dmarc-syntax-tags.example; t=y\"");
 	ck_assert_str_eq(ops_for("dmarc-syntax-tags", "dmarc.testing"), "");
+	/* "v=dmarc1" is ignored, yet meant: corrected, never a second record */
+	ck_assert_str_eq(ops_for("dmarc-lookalike", "dmarc.none"),
+			 "replace _dmarc.dmarc-lookalike.example. 3600 IN TXT \"v=dmarc1; p=reject\" => "
+			 "_dmarc.dmarc-lookalike.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
 	/* t=y dropped, the policy kept */
 	ck_assert_str_eq(ops_for("testing-reject", "dmarc.testing"),
 			 "replace _dmarc.testing-reject.example. 3600 IN TXT \"v=DMARC1; p=reject; t=y\" => "
@@ -954,11 +961,15 @@ START_TEST(test_fix_audit)
 			continue;
 		if (LISTED(dns_fixable, code)) {
 			/* One fix may serve several findings of a code (each
-			 * problem of one DMARC record). */
+			 * problem of one DMARC record); an ignored look-alike
+			 * is corrected by dmarc.none's fix. */
 			int fixed = 0;
-			for (size_t k = 0; k < fromauth_result_finding_count(r); k++)
-				fixed |= !strcmp(fromauth_result_finding_code(r, k), code) &&
+			for (size_t k = 0; k < fromauth_result_finding_count(r); k++) {
+				const char *other = fromauth_result_finding_code(r, k);
+				fixed |= (!strcmp(other, code) ||
+					  (!strcmp(code, "dmarc.syntax") && !strcmp(other, "dmarc.none"))) &&
 					 fromauth_result_finding_op_count(r, k) > 0;
+			}
 			ck_assert_msg(fixed, "%s: %s (%s) has no fix", s->zone, code,
 				      fromauth_result_finding_message(r, i));
 			continue;
