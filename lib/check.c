@@ -438,10 +438,11 @@ static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
 	return rc;
 }
 
-FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
-				   const struct fromauth_profile *profile, const char *from,
-				   unsigned int flags, struct fromauth_result **out,
-				   char *errbuf, size_t errlen)
+/* fromauth_check() with a check's lookups run on @pool (NULL: on this
+ * thread). */
+static int check_on(struct fromauth_ctx *ctx, struct fa_pool *pool,
+		    const struct fromauth_profile *profile, const char *from,
+		    unsigned int flags, struct fromauth_result **out, char *errbuf, size_t errlen)
 {
 	if (!out)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no output pointer");
@@ -484,12 +485,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms,
+		rc = fa_check_evaluate(ctx->dns, pool, resolved, addr, r, deadline_ms,
 				       errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = evaluate_fixed(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
+		rc = evaluate_fixed(ctx->dns, pool, resolved, addr, r, deadline_ms);
 	fa_profile_resolved_put(resolved);
 	/* A finding lost to a failed allocation after the evaluation. */
 	if (!rc && r->nomem)
@@ -502,4 +503,20 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	}
 	*out = r;
 	return FROMAUTH_OK;
+}
+
+FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
+				   const struct fromauth_profile *profile, const char *from,
+				   unsigned int flags, struct fromauth_result **out,
+				   char *errbuf, size_t errlen)
+{
+	/* One caller waiting: its lookups side by side on the workers. */
+	return check_on(ctx, ctx ? ctx->pool : NULL, profile, from, flags, out, errbuf, errlen);
+}
+
+int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
+		    const char *from, unsigned int flags, struct fromauth_result **out,
+		    char *errbuf, size_t errlen)
+{
+	return check_on(ctx, NULL, profile, from, flags, out, errbuf, errlen);
 }
