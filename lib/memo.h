@@ -20,6 +20,7 @@ enum fa_memo_kind {
 	FA_MEMO_SPF_PREP = 3,   /* (family, domain, SPF record) -> screened, rewritten */
 	FA_MEMO_SPF_SERVER = 4, /* the context's libspf2 server */
 	FA_MEMO_SPF_PARSE = 5,  /* SPF record text -> our parse (spf-tree.c) */
+	FA_MEMO_SPF_COMPILED = 6,       /* text given to libspf2 -> its compiled record */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)
