@@ -81,14 +81,14 @@ static int addr_error(struct parser *p, const char *fmt, ...)
 	return FROMAUTH_E_ADDRESS;
 }
 
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t fa_utf8_seq_len(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
 	size_t len;
 	unsigned int min, cp;
 
+	if (n == 0)
+		return 0;
+	unsigned char c = s[0];
 	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf) {
@@ -133,7 +133,7 @@ static int check_bytes(struct parser *p)
 			return addr_error(p, "control character 0x%02x at offset %zu",
 					  c, i);
 		if (c >= 0x80) {
-			size_t n = utf8_seq_len(s + i, p->len - i);
+			size_t n = fa_utf8_seq_len(s + i, p->len - i);
 			if (n == 0)
 				return addr_error(p, "invalid UTF-8 at offset %zu", i);
 			i += n - 1;

@@ -7,6 +7,11 @@
 
 #include "fromauth/fromauth.h"
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF.  The one
+ * UTF-8 check of the library. */
+size_t fa_utf8_seq_len(const unsigned char *s, size_t n);
+
 /* A domain as typed (UTF-8 or ASCII, optional trailing dot) to lower-case
  * A-labels, validated with fa_domain_check().  *out is malloc'd.
  * Returns 0, FROMAUTH_E_DOMAIN or FROMAUTH_E_NOMEM. */

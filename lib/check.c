@@ -74,22 +74,12 @@ static void job_dkim(struct job *j)
 			     (struct fromauth_dkim **)&j->out, j->err, sizeof(j->err));
 }
 
-/* Domain existence: NXDOMAIN for A, AAAA and MX.  out: 1 nxdomain,
- * 0 exists, -1 could not tell. */
+/* Domain existence; out: 1 nxdomain, 0 exists, -1 could not tell. */
 static void job_exists(struct job *j)
 {
-	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
-	int nx = 0, temp = 0;
-	for (size_t i = 0; i < FA_ARRAY_SIZE(types); i++) {
-		struct fa_dns_answer *a = NULL;
-		j->rc = fa_dns_query(j->req, j->name, types[i], &a, NULL);
-		if (j->rc)
-			return;
-		nx += a->status == FA_DNS_NXDOMAIN;
-		temp += fa_dns_status_is_temporary(a->status);
-		fa_dns_answer_release(a);
-	}
-	j->out = (void *)(intptr_t)(nx == 3 ? 1 : temp ? -1 : 0);
+	int nx = -1;
+	j->rc = fa_dns_name_nonexistent(j->req, j->name, &nx);
+	j->out = (void *)(intptr_t)nx;
 }
 
 /* ---- the evaluation ---------------------------------------------------- */

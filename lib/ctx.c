@@ -5,7 +5,6 @@
 #include <strings.h>
 
 #include "ctx.h"
-#include "dmarc.h"
 #include "dnsbl.h"
 #include "dns-internal.h"
 #include "memo.h"
@@ -42,7 +41,8 @@ FROMAUTH_EXPORT void fromauth_ctx_free(struct fromauth_ctx *ctx)
 		return;
 	fa_pool_free(ctx->pool);     /* joins the workers */
 	fa_dns_free(ctx->dns);
-	fa_dmarc_psl_free(ctx->psl);
+	if (ctx->psl_free)
+		ctx->psl_free(ctx->psl);
 	fa_memo_free(ctx->memo);
 	for (size_t i = 0; i < ctx->dnsbl_count; i++)
 		fa_dnsbl_list_clear(&ctx->dnsbl[i]);
@@ -101,23 +101,6 @@ FROMAUTH_EXPORT int fromauth_ctx_set_cache_size(struct fromauth_ctx *ctx, size_t
 	return FROMAUTH_OK;
 }
 
-FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
-					 char *errbuf, size_t errlen)
-{
-	if (!ctx)
-		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
-	void *list = NULL;
-	if (path) {
-		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
-		if (rc)
-			return rc;
-	}
-	fa_dmarc_psl_free(ctx->psl);
-	ctx->psl = list;
-	fa_dns_set_psl(ctx->dns, list);
-	return FROMAUTH_OK;
-}
-
 FROMAUTH_EXPORT int fromauth_ctx_set_offline(struct fromauth_ctx *ctx, int offline)
 {
 	return ctx ? fa_dns_set_offline(ctx->dns, offline) : FROMAUTH_E_INVAL;
@@ -137,6 +120,14 @@ FROMAUTH_EXPORT int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char
 	if (!ctx || !rr)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context or record");
 	return fa_dns_add_record(ctx->dns, rr, errbuf, errlen);
+}
+
+FROMAUTH_EXPORT int fromauth_ctx_delete_record(struct fromauth_ctx *ctx, const char *rr,
+					       char *errbuf, size_t errlen)
+{
+	if (!ctx || !rr)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context or record");
+	return fa_dns_delete_record(ctx->dns, rr, errbuf, errlen);
 }
 
 FROMAUTH_EXPORT int fromauth_ctx_add_timeout_name(struct fromauth_ctx *ctx, const char *name)

@@ -11,6 +11,7 @@ struct fromauth_ctx {
 	struct fa_dns *dns;
 	struct fa_pool *pool;   /* workers, started on first use */
 	void *psl;              /* fromauth_ctx_set_psl's list, or NULL */
+	void (*psl_free)(void *list);   /* set with psl, by dmarc.c */
 	struct fa_memo *memo;   /* facts derived once per context */
 	/* fromauth_ctx_add_dnsbl(): replace the default blocklists */
 	struct fa_dnsbl_list *dnsbl;

@@ -11,8 +11,10 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "dkim.h"
+#include "dkim-key.h"
+#include "private.h"
 #include "memo.h"
+#include "taglist.h"
 
 static int is_wsp(unsigned char c)
 {
@@ -156,63 +158,53 @@ int fa_dkim_keyrec_parse(const unsigned char *text, size_t len,
 				len, FA_DKIM_RECORD_MAX);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = text[i];
-		if (!is_wsp(c) && (c < 0x21 || c > 0x7e))
-			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-					"byte 0x%02x at offset %zu is not allowed in a key record",
-					c, i);
-	}
-
-	const unsigned char *p = text, *end = text + len;
-	while (p < end) {
-		const unsigned char *spec_end = memchr(p, ';', (size_t)(end - p));
-		if (!spec_end)
-			spec_end = end;
-		const unsigned char *q = p;
-		while (q < spec_end && is_wsp(*q))
-			q++;
-		if (q == spec_end) {
-			/* An empty tag-spec (";;", a trailing ";"): harmless. */
-			p = spec_end + 1;
+		size_t space = fa_taglist_space((const char *)text, len, i);
+		if (space) {
+			i += space - 1;
 			continue;
 		}
-		const unsigned char *name = q;
-		if (!is_alpha(*q))
+		if (c < 0x21 || c > 0x7e)
 			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-					"syntax error at offset %zu: a tag name must start with a letter",
-					(size_t)(q - text));
-		while (q < spec_end && (is_alpha(*q) || is_digit(*q) || *q == '_'))
-			q++;
-		size_t name_len = (size_t)(q - name);
-		while (q < spec_end && is_wsp(*q))
-			q++;
-		if (q == spec_end || *q != '=')
-			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-					"syntax error at offset %zu: '=' expected after tag \"%.*s\"",
-					(size_t)(q - text), (int)(name_len > 32 ? 32 : name_len),
-					(const char *)name);
-		q++;
-		while (q < spec_end && is_wsp(*q))
-			q++;
-		const unsigned char *v = q, *v_end = spec_end;
-		while (v_end > v && is_wsp(v_end[-1]))
-			v_end--;
+					"byte 0x%02x at offset %zu is not allowed in a key record%s",
+					c, i, c == '\r' || c == '\n'
+					? " (a line break must be followed by white space)" : "");
+	}
 
-		if (name_len == 1) {
+	struct fa_taglist tl;
+	struct fa_tag tag;
+	fa_taglist_init(&tl, text, len);
+	while (fa_taglist_next(&tl, &tag)) {
+		size_t at = (size_t)((const unsigned char *)tag.spec - text);
+		if (tag.error == FA_TAG_EMPTY)
+			continue;       /* ";;", a blank record: see below */
+		if (tag.error == FA_TAG_NO_EQUALS)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					"syntax error at offset %zu: '=' expected after \"%.*s\"",
+					at, (int)(tag.spec_len > 32 ? 32 : tag.spec_len), tag.spec);
+		if (tag.error == FA_TAG_BAD_NAME)
+			return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+					tag.name_len && is_alpha((unsigned char)tag.name[0])
+					? "syntax error at offset %zu: \"%.*s\" is not a tag name "
+					  "(letters, digits and '_')"
+					: "syntax error at offset %zu: a tag name must start with "
+					  "a letter (\"%.*s\")",
+					at, (int)(tag.name_len > 32 ? 32 : tag.name_len), tag.name);
+
+		if (tag.name_len == 1) {
 			for (int t = 0; t < TAG_COUNT; t++) {
-				if (tag_names[t] != *name)
+				if (tag_names[t] != tag.name[0])
 					continue;
 				if (val[t])
 					return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-							"tag %c= appears more than once", *name);
+							"tag %c= appears more than once", tag.name[0]);
 				if (t == TAG_V && tag_index != 0)
 					return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
 							"v= must be the first tag");
-				val[t] = v;
-				vlen[t] = (size_t)(v_end - v);
+				val[t] = (const unsigned char *)tag.value;
+				vlen[t] = tag.value_len;
 			}
 		}
 		tag_index++;
-		p = spec_end + 1;
 	}
 	if (tag_index == 0)
 		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,

@@ -18,10 +18,10 @@
 #include <pthread.h>
 #include <sys/time.h>
 
-#include <idn2.h>
 #include <json-c/json.h>
 #include <opendkim/dkim.h>
 
+#include "address.h"
 #include "ctx.h"
 #include "dkim.h"
 #include "memo.h"
@@ -232,25 +232,12 @@ static int opendkim_test_memo(struct dkim_call *call, const char *qname,
 
 /* ------------------------------------------------------------------ */
 
-/* A printable copy of record bytes: non-printable ones as \DDD, as in a
- * master file. */
+/* A printable copy of record bytes, bounded, in master-file form. */
 static char *printable(const unsigned char *data, size_t len)
 {
 	if (len > FA_DKIM_RECORD_MAX * 2)
 		len = FA_DKIM_RECORD_MAX * 2;
-	char *out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = data[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			out[n++] = (char)c;
-		else
-			n += (size_t)sprintf(out + n, "\\%03u", c);
-	}
-	out[n] = '\0';
-	return out;
+	return fa_escape_dup(data, len);
 }
 
 static int set_reason(struct fromauth_dkim *dkim, int status, const char *fmt, ...)
@@ -269,29 +256,15 @@ static int set_reason(struct fromauth_dkim *dkim, int status, const char *fmt, .
 	return dkim->reason ? 0 : FROMAUTH_E_NOMEM;
 }
 
-/* Domain input: U-labels become A-labels, then lower case, no final dot. */
+/* Domain input through the library's one IDN entry point, so DKIM maps
+ * names as the other checks do. */
 static int domain_input(const char *in, const char *what, char **out,
 			char *errbuf, size_t errlen)
 {
-	char *ascii = NULL;
-	*out = NULL;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (*p < 0x80)
-			continue;
-		int rc = idn2_lookup_u8((const uint8_t *)in, (uint8_t **)&ascii,
-					IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-		if (rc != IDN2_OK)
-			return fa_error(errbuf, errlen, FROMAUTH_E_DOMAIN,
-					"%s \"%s\": %s", what, in, idn2_strerror(rc));
-		break;
-	}
-	int rc = fa_domain_check(ascii ? ascii : in, errbuf, errlen);
-	if (rc == 0) {
-		*out = fa_domain_normalize(ascii ? ascii : in);
-		if (!*out)
-			rc = FROMAUTH_E_NOMEM;
-	}
-	free(ascii);
+	char inner[384];
+	int rc = fa_domain_to_alabel(in, out, inner, sizeof(inner));
+	if (rc == FROMAUTH_E_DOMAIN)
+		fa_error(errbuf, errlen, rc, "%s %s", what, inner);
 	return rc;
 }
 

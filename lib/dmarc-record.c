@@ -9,6 +9,7 @@
 
 #include "dmarc-record.h"
 #include "private.h"
+#include "taglist.h"
 
 /* Longest tag name or value quoted back in a problem sentence. */
 #define QUOTE_MAX 40
@@ -24,14 +25,27 @@ struct span {
 	size_t len;
 };
 
+/* Trim white space as the tag-list has it (taglist.h): WSP, or a CRLF
+ * followed by WSP, so a folded rua= list splits like an unfolded one. */
 static struct span trim(struct span sp)
 {
-	while (sp.len > 0 && is_wsp((unsigned char)sp.s[0])) {
-		sp.s++;
-		sp.len--;
+	size_t n;
+	while ((n = fa_taglist_space(sp.s, sp.len, 0)) > 0) {
+		sp.s += n;
+		sp.len -= n;
 	}
-	while (sp.len > 0 && is_wsp((unsigned char)sp.s[sp.len - 1]))
-		sp.len--;
+	for (int wsp = 0;;) {
+		if (sp.len > 0 && is_wsp((unsigned char)sp.s[sp.len - 1])) {
+			sp.len--;
+			wsp = 1;
+		} else if (wsp && sp.len >= 2 && sp.s[sp.len - 2] == '\r' &&
+			   sp.s[sp.len - 1] == '\n') {
+			sp.len -= 2;
+			wsp = 0;
+		} else {
+			break;
+		}
+	}
 	return sp;
 }
 
@@ -41,22 +55,21 @@ static int span_is(struct span sp, const char *word)
 	return sp.len == n && strncasecmp(sp.s, word, n) == 0;
 }
 
-/* Printable copy of a span for messages: bounded, odd bytes as \xHH. */
+/* Printable copy of a span for messages, bounded (buflen >= 4 * QUOTE_MAX + 4). */
 static void quote(struct span sp, char *buf, size_t buflen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < sp.len && o + 5 < buflen; i++) {
-		unsigned char c = (unsigned char)sp.s[i];
-		if (i >= QUOTE_MAX) {
-			o += (size_t)snprintf(buf + o, buflen - o, "...");
-			break;
-		}
-		if (c >= 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, buflen - o, "\\x%02x", c);
+	size_t n = sp.len > QUOTE_MAX ? QUOTE_MAX : sp.len;
+	if (buflen < 4 * QUOTE_MAX + 4) {
+		if (buflen)
+			buf[0] = '\0';
+		return;
 	}
-	buf[o < buflen ? o : buflen - 1] = '\0';
+	size_t o = fa_escape_bytes(buf, sp.s, n);
+	if (n < sp.len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
 }
 
 int fa_dmarc_record_problem(struct fa_dmarc_record *rec, const char *fmt, ...)
@@ -342,7 +355,10 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 	int bad_bytes = 0;
 	for (size_t i = 0; i < v.len; i++) {
 		unsigned char c = (unsigned char)v.s[i];
-		if (c < 0x20 || c >= 0x7f)
+		size_t space = fa_taglist_space(v.s, v.len, i);
+		if (space)
+			i += space - 1;         /* WSP and folds separate values */
+		else if (c < 0x20 || c >= 0x7f)
 			bad_bytes = 1;
 	}
 	if (v.len == 0 || bad_bytes) {
@@ -443,24 +459,6 @@ static int parse_tag(struct fa_dmarc_record *rec, struct span name,
 	return 0;
 }
 
-/* Display copy of the whole record: bytes outside printable ASCII as \xHH. */
-static char *display_copy(const char *txt, size_t len)
-{
-	char *out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)txt[i];
-		if ((c >= 0x20 && c < 0x7f) || c == '\t')
-			out[o++] = (char)c;
-		else
-			o += (size_t)sprintf(out + o, "\\x%02x", c);
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec)
 {
 	int rc;
@@ -472,7 +470,7 @@ static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec
 	rec->ri = -1;
 	if (!txt)
 		len = 0;
-	rec->text = display_copy(txt ? txt : "", len);
+	rec->text = fa_escape_dup(txt ? txt : "", len);
 	if (!rec->text)
 		return FROMAUTH_E_NOMEM;
 
@@ -489,53 +487,38 @@ static int parse_record(const char *txt, size_t len, struct fa_dmarc_record *rec
 	}
 
 	unsigned int seen = 0;
-	size_t start = 0, index = 0;
-	for (size_t i = 0; i <= len; i++) {
-		if (i < len && txt[i] != ';')
-			continue;
-		struct span seg = trim((struct span){ txt + start, i - start });
-		size_t seg_start = start;
-		start = i + 1;
-		if (seg.len == 0) {
+	struct fa_taglist tl;
+	struct fa_tag tag;
+	fa_taglist_init(&tl, txt, len);
+	while (fa_taglist_next(&tl, &tag)) {
+		if (tag.error == FA_TAG_EMPTY) {
 			/* One trailing ';' is allowed, empty tags in between not. */
-			if (i < len || index == 0) {
-				rc = fa_dmarc_record_problem(rec,
-					"empty tag at offset %zu (two ';' in a row?)", seg_start);
-				if (rc)
-					return rc;
-			}
-			index++;
-			continue;
-		}
-		const char *eq = memchr(seg.s, '=', seg.len);
-		char qs[QUOTE_MAX * 4 + 8];
-		quote(seg, qs, sizeof(qs));
-		if (!eq) {
 			rc = fa_dmarc_record_problem(rec,
-				"\"%s\" is not a tag=value pair", qs);
+				"empty tag at offset %zu (two ';' in a row?)", tag.start);
 			if (rc)
 				return rc;
-			index++;
 			continue;
 		}
-		struct span name = trim((struct span){ seg.s, (size_t)(eq - seg.s) });
-		struct span value = trim((struct span){ eq + 1, seg.len - (size_t)(eq + 1 - seg.s) });
-		int name_ok = name.len > 0;
-		for (size_t k = 0; k < name.len; k++)
-			if (!isalpha((unsigned char)name.s[k]))
-				name_ok = 0;
-		if (!name_ok) {
+		char qs[QUOTE_MAX * 4 + 8];
+		quote((struct span){ tag.spec, tag.spec_len }, qs, sizeof(qs));
+		if (tag.error == FA_TAG_NO_EQUALS) {
+			rc = fa_dmarc_record_problem(rec,
+				"\"%s\" is not a tag=value pair", qs);
+		} else if (tag.error == FA_TAG_BAD_NAME) {
 			rc = fa_dmarc_record_problem(rec,
 				"\"%s\" has a malformed tag name", qs);
-		} else if (index == 0 && span_is(name, "v")) {
-			seen |= 1u;
-			rc = 0;     /* checked by fa_dmarc_record_is_dmarc() */
 		} else {
-			rc = parse_tag(rec, name, value, &seen);
+			struct span name = { tag.name, tag.name_len };
+			struct span value = { tag.value, tag.value_len };
+			if (tag.index == 0 && span_is(name, "v")) {
+				seen |= 1u;
+				rc = 0;     /* checked by fa_dmarc_record_is_dmarc() */
+			} else {
+				rc = parse_tag(rec, name, value, &seen);
+			}
 		}
 		if (rc)
 			return rc;
-		index++;
 	}
 	if (!(seen & 2u) && fa_dmarc_record_is_dmarc(txt, len)) {
 		rc = fa_dmarc_record_problem(rec,

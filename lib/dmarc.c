@@ -161,6 +161,11 @@ struct walk {
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
 	const char *lookalike_at[WALK_MAX];
+	/* The records of the first name holding several (all discarded),
+	 * so the check can say which to delete. */
+	const char *dup_at;
+	size_t ndup;
+	char *dup[FA_DMARC_MAX_DUPLICATES];
 };
 
 struct unauthorized {
@@ -235,6 +240,8 @@ static void walk_clear(struct walk *w)
 	}
 	for (size_t i = 0; i < w->nlookalike; i++)
 		free(w->lookalike[i]);
+	for (size_t i = 0; i < w->ndup; i++)
+		free(w->dup[i]);
 	free(w->org);
 	memset(w, 0, sizeof(*w));
 }
@@ -248,12 +255,16 @@ struct txt_set {
 	char *first;             /* the first of them (raw bytes + NUL) */
 	size_t first_len;
 	char *lookalike;         /* a TXT that looks like DMARC but is not */
+	size_t nall;             /* copies of the DMARC records (bounded) */
+	char *all[FA_DMARC_MAX_DUPLICATES];
 };
 
 static void txt_set_clear(struct txt_set *t)
 {
 	free(t->first);
 	free(t->lookalike);
+	for (size_t i = 0; i < t->nall; i++)
+		free(t->all[i]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -280,6 +291,15 @@ static int fetch_dmarc_txt(struct fa_dns_req *req, const char *name,
 				continue;
 			const char *txt = (const char *)rr->data;
 			if (fa_dmarc_record_is_dmarc(txt, rr->len)) {
+				/* One with a NUL byte cannot be named as a line. */
+				if (out->nall < FA_DMARC_MAX_DUPLICATES &&
+				    strlen(txt) == rr->len) {
+					if (!(out->all[out->nall] = fa_strdup(txt))) {
+						rc = FROMAUTH_E_NOMEM;
+						break;
+					}
+					out->nall++;
+				}
 				if (out->count++ == 0) {
 					out->first = malloc(rr->len + 1);
 					if (!out->first) {
@@ -359,6 +379,12 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 				w->lookalike[w->nlookalike++] = set.lookalike;
 				set.lookalike = NULL;
 			}
+			if (set.count > 1 && !w->dup_at && set.nall == set.count) {
+				w->dup_at = qname + strlen("_dmarc.");
+				memcpy(w->dup, set.all, set.nall * sizeof(*set.all));
+				w->ndup = set.nall;
+				set.nall = 0;
+			}
 		} else {
 			free(qname);
 		}
@@ -432,24 +458,6 @@ static int org_domain_of(struct fa_dns_req *req, const char *domain,
 	}
 	walk_clear(&w);
 	return rc;
-}
-
-/* RFC 8020 / SPEC: D does not exist when A, AAAA and MX are NXDOMAIN. */
-static int domain_nonexistent(struct fa_dns_req *req, const char *domain,
-			      int *nonexistent)
-{
-	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
-	*nonexistent = 1;
-	for (size_t i = 0; i < FA_ARRAY_SIZE(types) && *nonexistent; i++) {
-		struct fa_dns_answer *ans = NULL;
-		int rc = fa_dns_query(req, domain, types[i], &ans, NULL);
-		if (rc)
-			return rc;
-		if (ans->status != FA_DNS_NXDOMAIN)
-			*nonexistent = 0;
-		fa_dns_answer_release(ans);
-	}
-	return 0;
 }
 
 /* ---- evaluation ------------------------------------------------------- */
@@ -546,9 +554,11 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		d->policy = d->p;
 		d->policy_tag = "p";
 	} else {
-		rc = domain_nonexistent(req, d->domain, &d->nonexistent);
+		/* Could not tell (-1) counts as existing: sp=, not np=. */
+		rc = fa_dns_name_nonexistent(req, d->domain, &d->nonexistent);
 		if (rc)
 			return rc;
+		d->nonexistent = d->nonexistent == 1;
 		if (d->nonexistent) {
 			d->policy = d->np;
 			d->policy_tag = rec->np ? "np" : rec->sp ? "sp" : "p";
@@ -966,6 +976,17 @@ size_t fa_dmarc_record_count(const struct fromauth_dmarc *d)
 	return d ? d->record_count : 0;
 }
 
+size_t fa_dmarc_duplicate_count(const struct fromauth_dmarc *d)
+{
+	return d && d->multiple_domain && d->walk.dup_at &&
+	       !strcmp(d->multiple_domain, d->walk.dup_at) ? d->walk.ndup : 0;
+}
+
+const char *fa_dmarc_duplicate(const struct fromauth_dmarc *d, size_t i)
+{
+	return i < fa_dmarc_duplicate_count(d) ? d->walk.dup[i] : NULL;
+}
+
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *d)
 {
 	return d ? d->multiple_domain : NULL;
@@ -1111,6 +1132,26 @@ FROMAUTH_EXPORT int fromauth_dmarc_check(struct fromauth_ctx *ctx, const char *d
 	rc = fa_dmarc_eval(&req, alabel, out, errbuf, errlen);
 	free(alabel);
 	return rc;
+}
+
+/* Here rather than in ctx.c: the list is libpsl's, read by DMARC alone,
+ * and ctx.c then needs nothing of this file. */
+FROMAUTH_EXPORT int fromauth_ctx_set_psl(struct fromauth_ctx *ctx, const char *path,
+					 char *errbuf, size_t errlen)
+{
+	if (!ctx)
+		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no context");
+	void *list = NULL;
+	if (path) {
+		int rc = fa_dmarc_psl_load(path, &list, errbuf, errlen);
+		if (rc)
+			return rc;
+	}
+	fa_dmarc_psl_free(ctx->psl);
+	ctx->psl = list;
+	ctx->psl_free = fa_dmarc_psl_free;
+	fa_dns_set_psl(ctx->dns, list);
+	return FROMAUTH_OK;
 }
 
 FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)

@@ -43,6 +43,11 @@ const char *fa_dmarc_unauthorized(const struct fromauth_dmarc *dmarc, size_t i);
 /* Additions beyond the first design, for the check and the tool. */
 /* Domain where several DMARC records were found (all discarded), or NULL. */
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *dmarc);
+/* The records found there, as text (0 when more than we keep, or one
+ * holds a NUL byte). */
+#define FA_DMARC_MAX_DUPLICATES 8
+size_t fa_dmarc_duplicate_count(const struct fromauth_dmarc *dmarc);
+const char *fa_dmarc_duplicate(const struct fromauth_dmarc *dmarc, size_t i);
 /* The i-th unauthorized destination's host, and the owner name of the
  * authorization record it lacks ("<policy domain>._report._dmarc.<host>",
  * the fix is that name with TXT "v=DMARC1"). */

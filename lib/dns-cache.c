@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "dns-cache.h"
+#include "hash.h"
 #include "private.h"
 
 /* Waiters sleep on one of a few condition variables chosen by key, so a
@@ -28,47 +29,34 @@
 #define ALLOC_OVERHEAD 16
 
 struct entry {
+	struct fa_hnode node;           /* in the table, by key */
 	char *key;
-	size_t hash;
 	struct fa_dns_answer *ans;      /* NULL while pending or after failure */
 	uint64_t expires_ms;
 	size_t bytes;                   /* counted in the cache's total */
 	int pending;
-	struct entry *next;             /* hash chain */
 	struct entry *newer, *older;    /* LRU list; settled entries only */
 };
 
 struct fa_cache {
 	pthread_mutex_t lock;
 	pthread_cond_t done[WAIT_SLOTS];        /* a fetch of a key completed */
-	struct entry **buckets;
-	size_t nbuckets, count;
+	struct fa_htable table;
 	size_t bytes, max_bytes;
 	struct entry *newest, *oldest;
 };
-
-static size_t hash_key(const char *key)
-{
-	size_t h = 1469598103934665603ull;
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 {
 	struct fa_cache *c = calloc(1, sizeof(*c));
 	if (!c)
 		return FROMAUTH_E_NOMEM;
-	c->nbuckets = 256;
 	c->max_bytes = max_bytes;
-	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	int ok = fa_htable_init(&c->table, 256) == FROMAUTH_OK;
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	int ok = c->buckets && pthread_mutex_init(&c->lock, NULL) == 0;
+	ok = ok && pthread_mutex_init(&c->lock, NULL) == 0;
 	size_t conds = 0;
 	for (; ok && conds < WAIT_SLOTS; conds++)
 		ok = pthread_cond_init(&c->done[conds], &attr) == 0;
@@ -76,7 +64,7 @@ int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 	if (!ok) {
 		for (size_t i = 0; i + 1 < conds; i++)
 			pthread_cond_destroy(&c->done[i]);
-		free(c->buckets);
+		fa_htable_fini(&c->table, NULL);
 		free(c);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -91,21 +79,19 @@ static void entry_free(struct entry *e)
 	free(e);
 }
 
+static void node_free(struct fa_hnode *n)
+{
+	entry_free(FA_CONTAINER_OF(n, struct entry, node));
+}
+
 void fa_cache_free(struct fa_cache *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nbuckets; i++) {
-		struct entry *e = c->buckets[i], *next;
-		for (; e; e = next) {
-			next = e->next;
-			entry_free(e);
-		}
-	}
+	fa_htable_fini(&c->table, node_free);
 	for (size_t i = 0; i < WAIT_SLOTS; i++)
 		pthread_cond_destroy(&c->done[i]);
 	pthread_mutex_destroy(&c->lock);
-	free(c->buckets);
 	free(c);
 }
 
@@ -128,16 +114,14 @@ static size_t answer_bytes(const struct fa_dns_answer *a)
 	return n;
 }
 
-static struct entry *find(struct fa_cache *c, const char *key, size_t hash,
-			  struct entry ***link)
+static struct entry *find(struct fa_cache *c, const char *key, size_t hash)
 {
-	struct entry **l = &c->buckets[hash & (c->nbuckets - 1)];
-	for (; *l; l = &(*l)->next)
-		if ((*l)->hash == hash && !strcmp((*l)->key, key))
-			break;
-	if (link)
-		*link = l;
-	return *l;
+	for (struct fa_hnode *n = fa_htable_chain(&c->table, hash); n; n = n->next) {
+		struct entry *e = FA_CONTAINER_OF(n, struct entry, node);
+		if (n->hash == hash && !strcmp(e->key, key))
+			return e;
+	}
+	return NULL;
 }
 
 static void lru_unlink(struct fa_cache *c, struct entry *e)
@@ -166,12 +150,9 @@ static void lru_push(struct fa_cache *c, struct entry *e)
 
 static void remove_entry(struct fa_cache *c, struct entry *e)
 {
-	struct entry **link;
-	find(c, e->key, e->hash, &link);
-	*link = e->next;
+	fa_htable_remove(&c->table, &e->node);
 	lru_unlink(c, e);
 	c->bytes -= e->bytes;
-	c->count--;
 	entry_free(e);
 }
 
@@ -183,38 +164,16 @@ static void evict(struct fa_cache *c, const struct entry *keep)
 		remove_entry(c, c->oldest);
 }
 
-/* Double the buckets when the table is fuller than one entry per bucket. */
-static void maybe_grow(struct fa_cache *c)
-{
-	if (c->count < c->nbuckets)
-		return;
-	size_t n = c->nbuckets * 2;
-	struct entry **b = calloc(n, sizeof(*b));
-	if (!b)
-		return;         /* longer chains, still correct */
-	for (size_t i = 0; i < c->nbuckets; i++) {
-		for (struct entry *e = c->buckets[i], *next; e; e = next) {
-			next = e->next;
-			e->next = b[e->hash & (n - 1)];
-			b[e->hash & (n - 1)] = e;
-		}
-	}
-	free(c->buckets);
-	c->buckets = b;
-	c->nbuckets = n;
-}
-
 enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				       uint64_t deadline_ms,
 				       struct fa_dns_answer **out)
 {
 	*out = NULL;
-	size_t hash = hash_key(key);
+	size_t hash = fa_fnv1a_str(key);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		uint64_t now = fa_now_ms();
-		struct entry **link;
-		struct entry *e = find(c, key, hash, &link);
+		struct entry *e = find(c, key, hash);
 		if (!e) {
 			e = calloc(1, sizeof(*e));
 			if (!e || !(e->key = strdup(key))) {
@@ -223,13 +182,10 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				pthread_mutex_unlock(&c->lock);
 				return FA_CACHE_FETCH;
 			}
-			e->hash = hash;
 			e->pending = 1;
 			e->bytes = sizeof(*e) + strlen(key) + 1 + 2 * ALLOC_OVERHEAD;
-			*link = e;
-			c->count++;
+			fa_htable_insert(&c->table, &e->node, hash);
 			c->bytes += e->bytes;
-			maybe_grow(c);
 			pthread_mutex_unlock(&c->lock);
 			return FA_CACHE_FETCH;
 		}
@@ -274,7 +230,7 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 		}
 		/* A completed fetch leaves its answer even when it is not to be
 		 * kept (temporary failures): a waiter takes it. */
-		e = find(c, key, hash, NULL);
+		e = find(c, key, hash);
 		if (e && !e->pending && e->ans) {
 			*out = fa_dns_answer_ref(e->ans);
 			pthread_mutex_unlock(&c->lock);
@@ -286,9 +242,9 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 void fa_cache_complete(struct fa_cache *c, const char *key,
 		       struct fa_dns_answer *ans, uint32_t ttl)
 {
-	size_t hash = hash_key(key);
+	size_t hash = fa_fnv1a_str(key);
 	pthread_mutex_lock(&c->lock);
-	struct entry *e = find(c, key, hash, NULL);
+	struct entry *e = find(c, key, hash);
 	if (e && e->pending) {
 		e->ans = ans ? fa_dns_answer_ref(ans) : NULL;
 		e->pending = 0;
@@ -316,7 +272,7 @@ void fa_cache_set_max_bytes(struct fa_cache *c, size_t max_bytes)
 size_t fa_cache_size(struct fa_cache *c)
 {
 	pthread_mutex_lock(&c->lock);
-	size_t n = c->count;
+	size_t n = c->table.count;
 	pthread_mutex_unlock(&c->lock);
 	return n;
 }

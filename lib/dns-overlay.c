@@ -8,29 +8,17 @@
 #include "private.h"
 
 struct fa_overlay {
-	struct fa_overlay_node **buckets;
-	size_t nbuckets, count;
+	struct fa_htable table;         /* of fa_overlay_node, by name */
 	size_t wildcards;       /* nodes named "*..."; none: no walk up */
+	size_t deletions;
 };
-
-static size_t hash_key(const char *key)
-{
-	size_t h = 1469598103934665603ull;      /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
 
 int fa_overlay_new(struct fa_overlay **out)
 {
 	struct fa_overlay *ov = calloc(1, sizeof(*ov));
 	if (!ov)
 		return FROMAUTH_E_NOMEM;
-	ov->nbuckets = 64;
-	ov->buckets = calloc(ov->nbuckets, sizeof(*ov->buckets));
-	if (!ov->buckets) {
+	if (fa_htable_init(&ov->table, 64) != FROMAUTH_OK) {
 		free(ov);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -38,53 +26,36 @@ int fa_overlay_new(struct fa_overlay **out)
 	return FROMAUTH_OK;
 }
 
+static void node_free(struct fa_hnode *hn)
+{
+	struct fa_overlay_node *n = FA_CONTAINER_OF(hn, struct fa_overlay_node, link);
+	for (size_t j = 0; j < n->count; j++)
+		fa_rr_clear(&n->rrs[j]);
+	free(n->rrs);
+	for (size_t j = 0; j < n->del_count; j++)
+		fa_rr_clear(&n->dels[j]);
+	free(n->dels);
+	free(n->name);
+	free(n);
+}
+
 void fa_overlay_free(struct fa_overlay *ov)
 {
 	if (!ov)
 		return;
-	for (size_t i = 0; i < ov->nbuckets; i++) {
-		struct fa_overlay_node *n = ov->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			for (size_t j = 0; j < n->count; j++)
-				fa_rr_clear(&n->rrs[j]);
-			free(n->rrs);
-			free(n->name);
-			free(n);
-		}
-	}
-	free(ov->buckets);
+	fa_htable_fini(&ov->table, node_free);
 	free(ov);
 }
 
 static struct fa_overlay_node *lookup(const struct fa_overlay *ov, const char *key)
 {
-	struct fa_overlay_node *n = ov->buckets[hash_key(key) % ov->nbuckets];
-	for (; n; n = n->next)
-		if (!strcmp(n->name, key))
+	size_t hash = fa_fnv1a_str(key);
+	for (struct fa_hnode *hn = fa_htable_chain(&ov->table, hash); hn; hn = hn->next) {
+		struct fa_overlay_node *n = FA_CONTAINER_OF(hn, struct fa_overlay_node, link);
+		if (hn->hash == hash && !strcmp(n->name, key))
 			return n;
-	return NULL;
-}
-
-static int grow(struct fa_overlay *ov)
-{
-	size_t nb = ov->nbuckets * 2;
-	struct fa_overlay_node **b = calloc(nb, sizeof(*b));
-	if (!b)
-		return FROMAUTH_E_NOMEM;
-	for (size_t i = 0; i < ov->nbuckets; i++) {
-		struct fa_overlay_node *n = ov->buckets[i], *next;
-		for (; n; n = next) {
-			next = n->next;
-			size_t h = hash_key(n->name) % nb;
-			n->next = b[h];
-			b[h] = n;
-		}
 	}
-	free(ov->buckets);
-	ov->buckets = b;
-	ov->nbuckets = nb;
-	return FROMAUTH_OK;
+	return NULL;
 }
 
 static struct fa_overlay_node *get_or_add(struct fa_overlay *ov, const char *key)
@@ -92,34 +63,31 @@ static struct fa_overlay_node *get_or_add(struct fa_overlay *ov, const char *key
 	struct fa_overlay_node *n = lookup(ov, key);
 	if (n)
 		return n;
-	if (ov->count >= ov->nbuckets && grow(ov) != FROMAUTH_OK)
-		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n || !(n->name = strdup(key))) {
 		free(n);
 		return NULL;
 	}
-	size_t h = hash_key(key) % ov->nbuckets;
-	n->next = ov->buckets[h];
-	ov->buckets[h] = n;
-	ov->count++;
+	fa_htable_insert(&ov->table, &n->link, fa_fnv1a_str(key));
 	if (key[0] == '*')
 		ov->wildcards++;
 	return n;
 }
 
-/* Enter @key and its ancestors; returns the node of @key. */
-static struct fa_overlay_node *add_name(struct fa_overlay *ov, const char *key)
+/* Enter @key and its ancestors; returns the node of @key.  @below is
+ * added to the ancestors' count of records under them. */
+static struct fa_overlay_node *add_name(struct fa_overlay *ov, const char *key, long below)
 {
-	struct fa_overlay_node *n = get_or_add(ov, key);
+	struct fa_overlay_node *n = get_or_add(ov, key), *a;
 	if (!n)
 		return NULL;
 	for (const char *p = strchr(key, '.'); p; p = strchr(p + 1, '.')) {
 		/* An escaped dot ("\.") is part of a label, not a separator. */
 		if (p > key && p[-1] == '\\')
 			continue;
-		if (!get_or_add(ov, p + 1))
+		if (!(a = get_or_add(ov, p + 1)))
 			return NULL;
+		a->below += (size_t)below;
 	}
 	return n;
 }
@@ -129,7 +97,7 @@ int fa_overlay_add_ldns(struct fa_overlay *ov, const ldns_rr *rr)
 	char *key = fa_dns_rdf_key(ldns_rr_owner(rr));
 	if (!key)
 		return FROMAUTH_E_NOMEM;
-	struct fa_overlay_node *n = add_name(ov, key);
+	struct fa_overlay_node *n = add_name(ov, key, 1);
 	free(key);
 	if (!n)
 		return FROMAUTH_E_NOMEM;
@@ -144,13 +112,105 @@ int fa_overlay_add_ldns(struct fa_overlay *ov, const ldns_rr *rr)
 	int rc = fa_rr_from_ldns(rr, &n->rrs[n->count]);
 	if (rc)
 		return rc;
+	/* Published again: no longer deleted. */
+	for (size_t i = 0; i < n->del_count; i++) {
+		if (fa_overlay_rr_same(&n->rrs[n->count], &n->dels[i])) {
+			fa_rr_clear(&n->dels[i]);
+			n->dels[i] = n->dels[--n->del_count];
+			ov->deletions--;
+			break;
+		}
+	}
 	n->count++;
 	return FROMAUTH_OK;
 }
 
+int fa_overlay_rr_same(const struct fa_dns_rr *rr, const struct fa_dns_rr *del)
+{
+	if (rr->type != del->type)
+		return 0;
+	switch (rr->type) {
+	case FA_RR_A:
+	case FA_RR_AAAA:
+	case FA_RR_CNAME:
+	case FA_RR_PTR:
+	case FA_RR_MX:
+	case FA_RR_TXT:
+		/* TXT by its text, however it is cut into strings. */
+		return rr->preference == del->preference && rr->len == del->len &&
+		       !memcmp(rr->data, del->data, rr->len);
+	default:
+		return rr->wire_len == del->wire_len &&
+		       !memcmp(rr->wire, del->wire, rr->wire_len);
+	}
+}
+
+int fa_overlay_delete_ldns(struct fa_overlay *ov, const ldns_rr *rr)
+{
+	struct fa_dns_rr del;
+	int rc = fa_rr_from_ldns(rr, &del);
+	if (rc)
+		return rc;
+	char *key = fa_dns_rdf_key(ldns_rr_owner(rr));
+	/* Not add_name(): deleting creates no name nor ancestors. */
+	struct fa_overlay_node *n = key ? get_or_add(ov, key) : NULL;
+	if (!n) {
+		free(key);
+		fa_rr_clear(&del);
+		return FROMAUTH_E_NOMEM;
+	}
+	size_t removed = 0;
+	for (size_t i = 0; i < n->count;) {
+		if (fa_overlay_rr_same(&n->rrs[i], &del)) {
+			fa_rr_clear(&n->rrs[i]);
+			memmove(&n->rrs[i], &n->rrs[i + 1], (n->count - i - 1) * sizeof(*n->rrs));
+			n->count--;
+			removed++;
+		} else {
+			i++;
+		}
+	}
+	if (removed && !add_name(ov, key, -(long)removed))
+		rc = FROMAUTH_E_NOMEM;  /* cannot happen: the names exist */
+	free(key);
+	for (size_t i = 0; rc == FROMAUTH_OK && i < n->del_count; i++) {
+		if (fa_overlay_rr_same(&n->dels[i], &del)) {
+			fa_rr_clear(&del);
+			return FROMAUTH_OK;
+		}
+	}
+	if (rc == FROMAUTH_OK && n->del_count == n->del_cap) {
+		size_t cap = n->del_cap ? n->del_cap * 2 : 2;
+		struct fa_dns_rr *d = realloc(n->dels, cap * sizeof(*d));
+		if (d) {
+			n->dels = d;
+			n->del_cap = cap;
+		} else {
+			rc = FROMAUTH_E_NOMEM;
+		}
+	}
+	if (rc) {
+		fa_rr_clear(&del);
+		return rc;
+	}
+	n->dels[n->del_count++] = del;
+	ov->deletions++;
+	return FROMAUTH_OK;
+}
+
+int fa_overlay_node_live(const struct fa_overlay_node *n)
+{
+	return n->count || n->below || n->timeout;
+}
+
+size_t fa_overlay_deletions(const struct fa_overlay *ov)
+{
+	return ov ? ov->deletions : 0;
+}
+
 int fa_overlay_add_timeout(struct fa_overlay *ov, const char *key)
 {
-	struct fa_overlay_node *n = add_name(ov, key);
+	struct fa_overlay_node *n = add_name(ov, key, 0);
 	if (!n)
 		return FROMAUTH_E_NOMEM;
 	n->timeout = 1;
@@ -186,5 +246,6 @@ const struct fa_overlay_node *fa_overlay_find(const struct fa_overlay *ov,
 
 int fa_overlay_name_exists(const struct fa_overlay *ov, const char *key)
 {
-	return fa_overlay_find(ov, key) != NULL;
+	const struct fa_overlay_node *n = fa_overlay_find(ov, key);
+	return n && fa_overlay_node_live(n);
 }

@@ -203,6 +203,27 @@ int fa_dns_add_record(struct fa_dns *d, const char *text,
 	return FROMAUTH_OK;
 }
 
+int fa_dns_delete_record(struct fa_dns *d, const char *text,
+			 char *errbuf, size_t errlen)
+{
+	ldns_rr *rr = NULL;
+	ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, NULL, NULL);
+	if (st != LDNS_STATUS_OK)
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"record \"%s\": %s", text, ldns_get_errorstr_by_id(st));
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		ldns_rr_free(rr);
+		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
+				"record \"%s\": only class IN is served", text);
+	}
+	int rc = fa_overlay_delete_ldns(d->overlay, rr);
+	ldns_rr_free(rr);
+	if (rc)
+		return fa_error(errbuf, errlen, rc, "record \"%s\": %s", text,
+				fromauth_strerror(rc));
+	return FROMAUTH_OK;
+}
+
 int fa_dns_add_zone_file(struct fa_dns *d, const char *path,
 			 char *errbuf, size_t errlen)
 {
@@ -925,35 +946,158 @@ static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
 /* ---- resolution ------------------------------------------------------ */
 
 /* What the overlay layers say of @key/@type. */
-enum overlay_verdict { OV_NONE, OV_RECORDS, OV_CNAME, OV_TIMEOUT };
+enum overlay_verdict {
+	OV_NONE, OV_RECORDS, OV_CNAME, OV_TIMEOUT,
+	OV_MERGE,       /* records of layers that edit the type: join the network's */
+};
 
+/* Deletions of upper layers met on the way down, to filter lower data. */
+#define MAX_DEL_LAYERS 16
+struct overlay_view {
+	const struct fa_overlay_node *del[MAX_DEL_LAYERS];
+	size_t ndel;
+	int overflow;           /* more layers with deletions than fit */
+};
+
+static int view_deleted(const struct overlay_view *v, const struct fa_dns_rr *rr)
+{
+	for (size_t l = 0; l < v->ndel; l++)
+		for (size_t i = 0; i < v->del[l]->del_count; i++)
+			if (fa_overlay_rr_same(rr, &v->del[l]->dels[i]))
+				return 1;
+	return 0;
+}
+
+static int has_deletions(const struct fa_dns *d)
+{
+	for (; d; d = d->parent)
+		if (fa_overlay_deletions(d->overlay))
+			return 1;
+	return 0;
+}
+
+/*
+ * Walk the layers from the top.  A layer's records of @type hide the
+ * lower ones, unless the layer deletes records of that type there: then
+ * its records join what is left below (the union is gathered into
+ * @merged).  OV_NONE with @v holding deletions: ask the network and
+ * filter.
+ */
 static enum overlay_verdict overlay_lookup(const struct fa_dns *d,
 					   const char *key, uint16_t type,
 					   const struct fa_overlay_node **node,
-					   int *exists)
+					   int *exists, struct overlay_view *v,
+					   struct fa_dns_answer *merged, int *rc)
 {
 	int timeout = 0;
 	*exists = 0;
+	*rc = FROMAUTH_OK;
+	v->ndel = 0;
+	v->overflow = 0;
 	for (; d; d = d->parent) {
 		const struct fa_overlay_node *n = fa_overlay_find(d->overlay, key);
 		if (!n)
 			continue;
-		*exists = 1;
-		int has_type = 0, has_cname = 0;
+		int has_type = 0, has_cname = 0, edits = 0;
 		for (size_t i = 0; i < n->count; i++) {
+			if (v->ndel && view_deleted(v, &n->rrs[i]))
+				continue;
+			*exists = 1;
 			if (n->rrs[i].type == type)
 				has_type = 1;
 			else if (n->rrs[i].type == FA_RR_CNAME)
 				has_cname = 1;
 		}
+		if (n->below || n->timeout)
+			*exists = 1;
+		for (size_t i = 0; i < n->del_count; i++)
+			if (n->dels[i].type == type || n->dels[i].type == FA_RR_CNAME)
+				edits = 1;
 		*node = n;
-		if (has_type)
-			return OV_RECORDS;
-		if (has_cname)
+		if (has_type) {
+			if (!edits && !merged->count)
+				return OV_RECORDS;
+			for (size_t i = 0; i < n->count && *rc == FROMAUTH_OK; i++)
+				if (n->rrs[i].type == type && !view_deleted(v, &n->rrs[i]))
+					*rc = fa_answer_add_rr(merged, &n->rrs[i]);
+			if (*rc)
+				return OV_NONE;
+			if (!edits)
+				return OV_RECORDS;
+		} else if (has_cname && !merged->count) {
 			return OV_CNAME;
+		}
 		timeout |= n->timeout;
+		if (n->del_count) {
+			if (v->ndel < MAX_DEL_LAYERS)
+				v->del[v->ndel++] = n;
+			else
+				v->overflow = 1;
+		}
 	}
+	if (merged->count)
+		return OV_MERGE;
 	return timeout ? OV_TIMEOUT : OV_NONE;
+}
+
+/*
+ * The network's answer for @key/@type with @v's deletions made, added to
+ * @result (which may hold records of overlay layers already).  A CNAME
+ * at @key that is not deleted is to be followed: *next gets its target.
+ * A name left with
+ * nothing answers NXDOMAIN when the overlay does not hold it either; the
+ * network cannot tell whether the name holds other types, so a set
+ * emptied otherwise is NODATA.
+ */
+static int edited_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
+			const struct overlay_view *v, int exists,
+			struct fa_dns_answer *result, char **next,
+			enum fa_dns_source *source)
+{
+	struct fa_dns_answer *net = NULL;
+	enum fa_dns_source s;
+	*next = NULL;
+	int rc = cached_fetch(req, key, type, &net, &s);
+	if (rc)
+		return rc;
+	*source = s;
+	if (net->cname_count && result->count) {
+		/* The overlay's records at the name win over an alias there. */
+		fa_dns_answer_release(net);
+		return FROMAUTH_OK;
+	}
+	if (net->cname_count) {
+		struct fa_dns_rr cn = {
+			.type = FA_RR_CNAME,
+			.data = (unsigned char *)net->cnames[0],
+			.len = strlen(net->cnames[0]),
+		};
+		if (!view_deleted(v, &cn)) {
+			rc = fa_answer_add_cname(result, net->cnames[0]);
+			if (rc == FROMAUTH_OK && !(*next = strdup(net->cnames[0])))
+				rc = FROMAUTH_E_NOMEM;
+			fa_dns_answer_release(net);
+			return rc;
+		}
+		/* The alias is gone: the name held nothing else. */
+		result->status = exists ? FA_DNS_NODATA : FA_DNS_NXDOMAIN;
+		fa_dns_answer_release(net);
+		return rc;
+	}
+	for (size_t i = 0; i < net->count && rc == FROMAUTH_OK; i++)
+		if (!view_deleted(v, &net->rrs[i]))
+			rc = fa_answer_add_rr(result, &net->rrs[i]);
+	if (net->ttl < result->ttl)
+		result->ttl = net->ttl;
+	if (result->count)
+		result->status = FA_DNS_OK;
+	else if (net->status == FA_DNS_OK || net->status == FA_DNS_NODATA)
+		result->status = FA_DNS_NODATA;
+	else
+		result->status = exists && net->status == FA_DNS_NXDOMAIN ? FA_DNS_NODATA
+									    : net->status;
+	fa_dns_answer_release(net);
+	return rc;
 }
 
 static int query(struct fa_dns_req *req, const char *name, uint16_t type,
@@ -975,6 +1119,10 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		return FROMAUTH_E_NOMEM;
 	}
 	int rc = FROMAUTH_OK, used_overlay = 0, used_network = 0;
+	char *next_key = NULL;
+	/* With deletions, a network CNAME chain is followed a hop at a time
+	 * so each name's deletions apply. */
+	int careful = has_deletions(req->dns);
 
 	for (size_t hop = 0;; hop++) {
 		if (hop > FA_DNS_MAX_CNAMES) {
@@ -983,11 +1131,25 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		}
 		const struct fa_overlay_node *node = NULL;
 		int exists;
-		enum overlay_verdict ov = overlay_lookup(req->dns, key, type, &node, &exists);
+		struct overlay_view view;
+		/* Records of layers that edit the type go straight to @result
+		 * (which holds no records before the last hop). */
+		enum overlay_verdict ov = overlay_lookup(req->dns, key, type, &node, &exists,
+							 &view, result, &rc);
+		if (rc)
+			break;
+		if (ov == OV_MERGE && req->dns->offline)
+			ov = OV_RECORDS;
+		if (ov == OV_RECORDS && result->count) {
+			used_overlay = 1;
+			break;
+		}
 		if (ov == OV_RECORDS || ov == OV_CNAME) {
 			used_overlay = 1;
 			const char *target = NULL;
 			for (size_t i = 0; i < node->count && rc == FROMAUTH_OK; i++) {
+				if (view.ndel && view_deleted(&view, &node->rrs[i]))
+					continue;
 				if (ov == OV_RECORDS && node->rrs[i].type == type)
 					rc = fa_answer_add_rr(result, &node->rrs[i]);
 				else if (ov == OV_CNAME && node->rrs[i].type == FA_RR_CNAME && !target)
@@ -1016,6 +1178,20 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			result->status = exists ? FA_DNS_NODATA : FA_DNS_NXDOMAIN;
 			break;
 		}
+		if (view.ndel || ov == OV_MERGE) {
+			/* The network's answer with this name's deletions made. */
+			used_overlay = 1;
+			rc = edited_fetch(req, key, type, &view, exists, result, &next_key, source);
+			if (rc == FROMAUTH_OK && next_key) {
+				used_network = 1;
+				free(key);
+				key = next_key;
+				next_key = NULL;
+				continue;
+			}
+			used_network = 1;
+			break;
+		}
 
 		struct fa_dns_answer *net = NULL;
 		enum fa_dns_source s;
@@ -1024,6 +1200,20 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			break;
 		used_network = 1;
 		*source = s;
+		if (careful && net->cname_count) {
+			rc = fa_answer_add_cname(result, net->cnames[0]);
+			char *hop_key = rc ? NULL : strdup(net->cnames[0]);
+			fa_dns_answer_release(net);
+			if (rc)
+				break;
+			if (!hop_key) {
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			free(key);
+			key = hop_key;
+			continue;
+		}
 		/* Fast path: a plain network answer is shared as it is. */
 		if (hop == 0 && (net->status != FA_DNS_OK || net->count > 0) &&
 		    !(net->cname_count && net->count == 0)) {
@@ -1059,6 +1249,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		}
 	}
 	free(key);
+	free(next_key);
 	if (rc) {
 		fa_dns_answer_release(result);
 		return rc;
@@ -1084,6 +1275,31 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 	if (rc == FROMAUTH_E_NOMEM)
 		fa_dns_req_nomem(req);
 	return rc;
+}
+
+int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent)
+{
+	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
+	int nx = 0, temp = 0;
+	*nonexistent = -1;
+	for (size_t i = 0; i < FA_ARRAY_SIZE(types); i++) {
+		struct fa_dns_answer *a = NULL;
+		int rc = fa_dns_query(req, name, types[i], &a, NULL);
+		if (rc)
+			return rc;
+		int status = a->status;
+		fa_dns_answer_release(a);
+		if (status == FA_DNS_NXDOMAIN) {
+			nx++;
+		} else if (fa_dns_status_is_temporary(status)) {
+			temp++;
+		} else {
+			*nonexistent = 0;
+			return 0;
+		}
+	}
+	*nonexistent = nx == (int)FA_ARRAY_SIZE(types) ? 1 : temp ? -1 : 0;
+	return 0;
 }
 
 /* ---- wire format for libopendkim ------------------------------------- */

@@ -52,6 +52,10 @@ int fa_dns_add_zone_file(struct fa_dns *dns, const char *path,
 			 char *errbuf, size_t errlen);
 int fa_dns_add_record(struct fa_dns *dns, const char *rr,
 		      char *errbuf, size_t errlen);
+/* Delete a record (owner, type and rdata as a master-file line) from
+ * what the overlay below and the network answer; see dns-overlay.h. */
+int fa_dns_delete_record(struct fa_dns *dns, const char *rr,
+			 char *errbuf, size_t errlen);
 int fa_dns_add_timeout_name(struct fa_dns *dns, const char *name);
 int fa_dns_is_offline(const struct fa_dns *dns);
 /* A Public Suffix List the context carries for the DMARC adapter; this
@@ -87,6 +91,14 @@ static inline void fa_dns_req_nomem(struct fa_dns_req *req)
  */
 int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source);
+
+/*
+ * The one existence probe (SPEC's non-existent domain, RFC 8020): A, AAAA
+ * and MX of @name.  *nonexistent: 1 all three are NXDOMAIN, 0 the name
+ * exists (an answer other than NXDOMAIN or a temporary failure; the probe
+ * stops there), -1 could not tell.  Returns 0 or a fa_dns_query() error.
+ */
+int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent);
 
 
 /*

@@ -19,10 +19,11 @@ void fa_findings_dmarc(struct eval_state *st)
 		return;
 	}
 	if (fa_dmarc_record_count(d) > 1) {
-		fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
+		struct fa_finding *f = fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR,
 			       "_dmarc.%s has %zu DMARC records; receivers ignore them all. Delete all but one.",
 			       fa_dmarc_multiple_domain(d) ? fa_dmarc_multiple_domain(d) : r->domain,
 			       fa_dmarc_record_count(d));
+		fa_remedy_dmarc_duplicates(r, f, d);
 	} else if (fa_dmarc_record_count(d) == 0) {
 		/* A starting record at the organizational domain covers
 		 * subdomains too; p=none only asks for reports. */

@@ -9,13 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "memo.h"
 #include "private.h"
 
 #define ALLOC_OVERHEAD 16
 
 struct mentry {
-	size_t hash;
+	struct fa_hnode node;           /* in the table, by kind and key */
 	int kind;
 	int pending;
 	int shared;             /* val is a fa_memo_shared_new() block */
@@ -24,15 +25,14 @@ struct mentry {
 	void *val;
 	size_t vlen;
 	size_t bytes;
-	struct mentry *next;            /* hash chain */
 	struct mentry *newer, *older;   /* LRU, settled entries only */
 };
 
 struct fa_memo {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
-	struct mentry **buckets;
-	size_t nbuckets, count, bytes, max_bytes;
+	struct fa_htable table;
+	size_t bytes, max_bytes;
 	struct mentry *newest, *oldest;
 	unsigned long long nonce;
 };
@@ -77,14 +77,9 @@ static void *shared_retain(void *val)
 	return val;
 }
 
-static size_t hash_bytes(int kind, const unsigned char *p, size_t n)
+static size_t hash_bytes(int kind, const void *p, size_t n)
 {
-	size_t h = 1469598103934665603ull ^ (size_t)kind;
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+	return fa_fnv1a(FA_FNV1A_INIT ^ (size_t)kind, p, n);
 }
 
 int fa_memo_new(struct fa_memo **out, size_t max_bytes)
@@ -93,21 +88,23 @@ int fa_memo_new(struct fa_memo **out, size_t max_bytes)
 	struct fa_memo *m = calloc(1, sizeof(*m));
 	if (!m)
 		return FROMAUTH_E_NOMEM;
-	m->nbuckets = 64;
 	m->max_bytes = max_bytes;
 	if (getrandom(&m->nonce, sizeof(m->nonce), GRND_NONBLOCK) != sizeof(m->nonce))
 		m->nonce = (unsigned long long)time(NULL) * 2654435761u ^
 			   (unsigned long long)(uintptr_t)m;
 	m->nonce |= 1;  /* 0 means "no memo" to callers */
-	if (!(m->buckets = calloc(m->nbuckets, sizeof(*m->buckets))) ||
-	    pthread_mutex_init(&m->lock, NULL) != 0) {
-		free(m->buckets);
+	if (fa_htable_init(&m->table, 64) != FROMAUTH_OK) {
+		free(m);
+		return FROMAUTH_E_NOMEM;
+	}
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		fa_htable_fini(&m->table, NULL);
 		free(m);
 		return FROMAUTH_E_NOMEM;
 	}
 	if (pthread_cond_init(&m->done, NULL) != 0) {
 		pthread_mutex_destroy(&m->lock);
-		free(m->buckets);
+		fa_htable_fini(&m->table, NULL);
 		free(m);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -125,32 +122,31 @@ static void mentry_free(struct mentry *e)
 	free(e);
 }
 
+static void node_free(struct fa_hnode *n)
+{
+	mentry_free(FA_CONTAINER_OF(n, struct mentry, node));
+}
+
 void fa_memo_free(struct fa_memo *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->nbuckets; i++)
-		for (struct mentry *e = m->buckets[i], *next; e; e = next) {
-			next = e->next;
-			mentry_free(e);
-		}
+	fa_htable_fini(&m->table, node_free);
 	pthread_cond_destroy(&m->done);
 	pthread_mutex_destroy(&m->lock);
-	free(m->buckets);
 	free(m);
 }
 
-static struct mentry **find(struct fa_memo *m, int kind, const void *key, size_t klen,
-			    size_t hash)
+static struct mentry *find(struct fa_memo *m, int kind, const void *key, size_t klen,
+			   size_t hash)
 {
-	struct mentry **l = &m->buckets[hash & (m->nbuckets - 1)];
-	for (; *l; l = &(*l)->next) {
-		struct mentry *e = *l;
-		if (e->hash == hash && e->kind == kind && e->klen == klen &&
+	for (struct fa_hnode *n = fa_htable_chain(&m->table, hash); n; n = n->next) {
+		struct mentry *e = FA_CONTAINER_OF(n, struct mentry, node);
+		if (n->hash == hash && e->kind == kind && e->klen == klen &&
 		    !memcmp(e->key, key, klen))
-			break;
+			return e;
 	}
-	return l;
+	return NULL;
 }
 
 static void lru_unlink(struct fa_memo *m, struct mentry *e)
@@ -179,31 +175,10 @@ static void lru_push(struct fa_memo *m, struct mentry *e)
 
 static void unlink_entry(struct fa_memo *m, struct mentry *e)
 {
-	struct mentry **l = find(m, e->kind, e->key, e->klen, e->hash);
-	*l = e->next;
+	fa_htable_remove(&m->table, &e->node);
 	lru_unlink(m, e);
 	m->bytes -= e->bytes;
-	m->count--;
 	mentry_free(e);
-}
-
-static void maybe_grow(struct fa_memo *m)
-{
-	if (m->count < m->nbuckets)
-		return;
-	size_t n = m->nbuckets * 2;
-	struct mentry **b = calloc(n, sizeof(*b));
-	if (!b)
-		return;
-	for (size_t i = 0; i < m->nbuckets; i++)
-		for (struct mentry *e = m->buckets[i], *next; e; e = next) {
-			next = e->next;
-			e->next = b[e->hash & (n - 1)];
-			b[e->hash & (n - 1)] = e;
-		}
-	free(m->buckets);
-	m->buckets = b;
-	m->nbuckets = n;
 }
 
 int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
@@ -214,8 +189,7 @@ int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
 	size_t hash = hash_bytes(kind, key, klen);
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		struct mentry **l = find(m, kind, key, klen, hash);
-		struct mentry *e = *l;
+		struct mentry *e = find(m, kind, key, klen, hash);
 		if (!e) {
 			e = calloc(1, sizeof(*e));
 			if (!e || !(e->key = malloc(klen ? klen : 1))) {
@@ -225,11 +199,8 @@ int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
 			memcpy(e->key, key, klen);
 			e->klen = klen;
 			e->kind = kind;
-			e->hash = hash;
 			e->pending = 1;
-			*l = e;
-			m->count++;
-			maybe_grow(m);
+			fa_htable_insert(&m->table, &e->node, hash);
 			break;
 		}
 		if (!e->pending) {
@@ -255,7 +226,7 @@ void fa_memo_put(struct fa_memo *m, int kind, const void *key, size_t klen,
 	size_t hash = hash_bytes(kind, key, klen);
 	void *copy = malloc(vlen ? vlen : 1);
 	pthread_mutex_lock(&m->lock);
-	struct mentry *e = *find(m, kind, key, klen, hash);
+	struct mentry *e = find(m, kind, key, klen, hash);
 	if (e && e->pending) {
 		if (copy) {
 			memcpy(copy, val, vlen);
@@ -283,7 +254,7 @@ void fa_memo_abandon(struct fa_memo *m, int kind, const void *key, size_t klen)
 		return;
 	size_t hash = hash_bytes(kind, key, klen);
 	pthread_mutex_lock(&m->lock);
-	struct mentry *e = *find(m, kind, key, klen, hash);
+	struct mentry *e = find(m, kind, key, klen, hash);
 	if (e && e->pending)
 		unlink_entry(m, e);
 	pthread_cond_broadcast(&m->done);
@@ -298,8 +269,7 @@ void *fa_memo_get_shared(struct fa_memo *m, int kind, const void *key, size_t kl
 	void *val = NULL;
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		struct mentry **l = find(m, kind, key, klen, hash);
-		struct mentry *e = *l;
+		struct mentry *e = find(m, kind, key, klen, hash);
 		if (!e) {
 			e = calloc(1, sizeof(*e));
 			if (!e || !(e->key = malloc(klen ? klen : 1))) {
@@ -309,11 +279,8 @@ void *fa_memo_get_shared(struct fa_memo *m, int kind, const void *key, size_t kl
 			memcpy(e->key, key, klen);
 			e->klen = klen;
 			e->kind = kind;
-			e->hash = hash;
 			e->pending = 1;
-			*l = e;
-			m->count++;
-			maybe_grow(m);
+			fa_htable_insert(&m->table, &e->node, hash);
 			break;
 		}
 		if (!e->pending) {
@@ -341,7 +308,7 @@ void fa_memo_put_shared(struct fa_memo *m, int kind, const void *key, size_t kle
 	}
 	size_t hash = hash_bytes(kind, key, klen);
 	pthread_mutex_lock(&m->lock);
-	struct mentry *e = *find(m, kind, key, klen, hash);
+	struct mentry *e = find(m, kind, key, klen, hash);
 	if (e && e->pending) {
 		e->val = shared_retain(val);
 		e->shared = 1;
@@ -367,7 +334,7 @@ size_t fa_memo_count(struct fa_memo *m)
 	if (!m)
 		return 0;
 	pthread_mutex_lock(&m->lock);
-	size_t n = m->count;
+	size_t n = m->table.count;
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }
@@ -378,9 +345,11 @@ size_t fa_memo_count_kind(struct fa_memo *m, int kind)
 	if (!m)
 		return 0;
 	pthread_mutex_lock(&m->lock);
-	for (size_t i = 0; i < m->nbuckets; i++)
-		for (const struct mentry *e = m->buckets[i]; e; e = e->next)
+	for (size_t i = 0; i < m->table.nbuckets; i++)
+		for (const struct fa_hnode *hn = m->table.buckets[i]; hn; hn = hn->next) {
+			const struct mentry *e = FA_CONTAINER_OF(hn, const struct mentry, node);
 			n += e->kind == kind && !e->pending;
+		}
 	pthread_mutex_unlock(&m->lock);
 	return n;
 }

@@ -33,6 +33,15 @@ uint64_t fa_now_ms(void);
 /* strdup that returns NULL only on NULL input or allocation failure. */
 char *fa_strdup(const char *s);
 
+/* The one escaper for showing bytes: RFC 1035 master-file form, as ldns
+ * prints a character-string.  Printable ASCII and tab stay, '"' and
+ * '\\' get a backslash, every other byte becomes \DDD (decimal).  Writes to @out
+ * when not NULL (no NUL added) and returns the length, at most 4 * len. */
+size_t fa_escape_bytes(char *out, const void *data, size_t len);
+
+/* fa_escape_bytes() into a new NUL-terminated string; NULL on failure. */
+char *fa_escape_dup(const void *data, size_t len);
+
 /* Lower-case ASCII copy without a trailing dot; NULL on allocation failure. */
 char *fa_domain_normalize(const char *name);
 

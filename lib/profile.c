@@ -259,19 +259,8 @@ static long bad_text_offset(const char *s, size_t len)
 			return (long)i;
 		if (c < 0x80)
 			continue;
-		size_t n = c >= 0xc2 && c <= 0xdf ? 2
-			 : c >= 0xe0 && c <= 0xef ? 3
-			 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-		if (n == 0 || i + n > len)
-			return (long)i;
-		unsigned int cp = c & (0x7f >> n);
-		for (size_t k = 1; k < n; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return (long)i;
-			cp = (cp << 6) | (u[i + k] & 0x3f);
-		}
-		static const unsigned int min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-		if (cp < min[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		size_t n = fa_utf8_seq_len(u + i, len - i);
+		if (n == 0)
 			return (long)i;
 		i += n - 1;
 	}

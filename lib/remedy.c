@@ -15,6 +15,8 @@
 
 #include "cidr.h"
 #include "dkim.h"
+#include "dmarc-record.h"
+#include "dmarc.h"
 #include "dns.h"
 #include "profile.h"
 #include "remedy.h"
@@ -46,17 +48,7 @@ char *fa_txt_rr_line(const char *owner, const char *text)
 		size_t chunk = len - i > 255 ? 255 : len - i;
 		line[n++] = ' ';
 		line[n++] = '"';
-		for (size_t k = i; k < i + chunk; k++) {
-			unsigned char c = (unsigned char)text[k];
-			if (c == '"' || c == '\\') {
-				line[n++] = '\\';
-				line[n++] = (char)c;
-			} else if (c < 0x20 || c >= 0x7f) {
-				n += (size_t)snprintf(line + n, cap - n, "\\%03u", c);
-			} else {
-				line[n++] = (char)c;
-			}
-		}
+		n += fa_escape_bytes(line + n, text + i, chunk);
 		line[n++] = '"';
 		i += chunk;
 	} while (i < len);
@@ -373,6 +365,47 @@ char *fa_remedy_dmarc_authorize(const char *name)
 	return fa_txt_rr_line(name, "v=DMARC1");
 }
 
+/* Rank of a DMARC record to keep among several: valid first, then the
+ * stronger policy (a fix never weakens DMARC), then fewer problems. */
+static long dmarc_keep_rank(const char *text)
+{
+	struct fa_dmarc_record rec;
+	if (fa_dmarc_record_parse(text, strlen(text), &rec) != 0)
+		return -1;
+	int p = 0, sp = 0, np = 0;
+	int valid = fa_dmarc_record_policies(&rec, &p, &sp, &np) && rec.problem_count == 0;
+	long rank = (long)valid * 1000 + (long)p * 100 - (long)rec.problem_count;
+	fa_dmarc_record_clear(&rec);
+	return rank;
+}
+
+void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
+				const struct fromauth_dmarc *d)
+{
+	size_t n = fa_dmarc_duplicate_count(d), keep = 0;
+	if (!f || n < 2)
+		return;
+	long best = dmarc_keep_rank(fa_dmarc_duplicate(d, 0));
+	for (size_t i = 1; i < n; i++) {
+		long rank = dmarc_keep_rank(fa_dmarc_duplicate(d, i));
+		if (rank > best) {
+			best = rank;
+			keep = i;
+		}
+	}
+	char owner[300];
+	snprintf(owner, sizeof(owner), "_dmarc.%s", fa_dmarc_multiple_domain(d));
+	for (size_t i = 0; i < n; i++) {
+		if (i == keep)
+			continue;
+		char *line = fa_txt_rr_line(owner, fa_dmarc_duplicate(d, i));
+		if (!line || fa_finding_add_delete(f, line) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(line);
+	}
+	fa_finding_append(r, f, "Keep \"%s\".", fa_dmarc_duplicate(d, keep));
+}
+
 FROMAUTH_EXPORT int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc *dmarc, size_t i,
 						    char *buf, size_t len)
 {
@@ -414,15 +447,26 @@ int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns
 	if (rc)
 		return rc;
 
+	/* Every operation in order: a replacement is the deletion of the old
+	 * record and the addition of the new one, so the rest of its set
+	 * stays, as on the real zone.  Actions are not DNS: nothing to apply. */
 	for (size_t i = 0; rc == FROMAUTH_OK && i < r->finding_count; i++) {
 		const struct fa_finding *f = &r->findings[i];
-		for (size_t j = 0; rc == FROMAUTH_OK && j < f->fix_count; j++) {
+		for (size_t j = 0; rc == FROMAUTH_OK && j < f->op_count; j++) {
+			const struct fa_fix_op *op = &f->ops[j];
+			if (op->op == FROMAUTH_FIX_ACTION)
+				continue;
 			if (f->fix_needs_input) {
-				rc = remember_not_applied(r, f->fix[j]);
+				if (op->op != FROMAUTH_FIX_DELETE)
+					rc = remember_not_applied(r, op->rr);
 				continue;
 			}
 			char err[256];
-			rc = fa_dns_add_record(layer, f->fix[j], err, sizeof(err));
+			if (op->op == FROMAUTH_FIX_REPLACE || op->op == FROMAUTH_FIX_DELETE)
+				rc = fa_dns_delete_record(layer, op->old ? op->old : op->rr,
+							  err, sizeof(err));
+			if (rc == FROMAUTH_OK && op->op != FROMAUTH_FIX_DELETE)
+				rc = fa_dns_add_record(layer, op->rr, err, sizeof(err));
 			/* Our own fix lines must parse: a failure is our bug. */
 			if (rc == FROMAUTH_E_RECORD)
 				rc = FROMAUTH_E_INTERNAL;

@@ -72,4 +72,12 @@ char *fa_remedy_dmarc_start(const char *domain);
  * section 3.2.3).  malloc'd. */
 char *fa_remedy_dmarc_authorize(const char *name);
 
+/* Several DMARC records at one name (@d's multiple domain): add to @f the
+ * deletion of all but the one to keep (valid first, never the weaker
+ * policy), and name that one in its message.  A failure marks @r
+ * incomplete. */
+struct fromauth_dmarc;
+void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
+				const struct fromauth_dmarc *d);
+
 #endif

@@ -28,6 +28,12 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 		for (size_t j = 0; j < f->fix_count; j++)
 			free(f->fix[j]);
 		free(f->fix);
+		for (size_t j = 0; j < f->op_count; j++) {
+			free(f->ops[j].rr);
+			free(f->ops[j].old);
+			free(f->ops[j].text);
+		}
+		free(f->ops);
 	}
 	free(r->findings);
 	for (size_t i = 0; i < r->spf_count; i++)
@@ -98,7 +104,29 @@ struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 	return f;
 }
 
-int fa_finding_add_fix(struct fa_finding *f, const char *line)
+/* Append an operation; the strings are copied. */
+static int add_op(struct fa_finding *f, int op, const char *rr, const char *old,
+		  const char *text)
+{
+	struct fa_fix_op *ops = realloc(f->ops, (f->op_count + 1) * sizeof(*ops));
+	if (!ops)
+		return FROMAUTH_E_NOMEM;
+	f->ops = ops;
+	struct fa_fix_op *o = &ops[f->op_count];
+	*o = (struct fa_fix_op){ .op = op };
+	if ((rr && !(o->rr = strdup(rr))) || (old && !(o->old = strdup(old))) ||
+	    (text && !(o->text = strdup(text)))) {
+		free(o->rr);
+		free(o->old);
+		free(o->text);
+		return FROMAUTH_E_NOMEM;
+	}
+	f->op_count++;
+	return FROMAUTH_OK;
+}
+
+/* The line goes to "fix", the list of lines to publish. */
+static int add_line(struct fa_finding *f, const char *line)
 {
 	char **fix = realloc(f->fix, (f->fix_count + 1) * sizeof(*fix));
 	if (!fix)
@@ -108,6 +136,28 @@ int fa_finding_add_fix(struct fa_finding *f, const char *line)
 		return FROMAUTH_E_NOMEM;
 	f->fix_count++;
 	return FROMAUTH_OK;
+}
+
+int fa_finding_add_fix(struct fa_finding *f, const char *line)
+{
+	int rc = add_op(f, FROMAUTH_FIX_ADD, line, NULL, NULL);
+	return rc ? rc : add_line(f, line);
+}
+
+int fa_finding_add_replace(struct fa_finding *f, const char *old, const char *line)
+{
+	int rc = add_op(f, FROMAUTH_FIX_REPLACE, line, old, NULL);
+	return rc ? rc : add_line(f, line);
+}
+
+int fa_finding_add_delete(struct fa_finding *f, const char *old)
+{
+	return add_op(f, FROMAUTH_FIX_DELETE, old, NULL, NULL);
+}
+
+int fa_finding_add_action(struct fa_finding *f, const char *text)
+{
+	return add_op(f, FROMAUTH_FIX_ACTION, NULL, NULL, text);
 }
 
 /* ---- accessors ---------------------------------------------------------- */
@@ -246,6 +296,61 @@ FROMAUTH_EXPORT const char *fromauth_result_finding_fix(const struct fromauth_re
 	if (!r || i >= r->finding_count || j >= r->findings[i].fix_count)
 		return NULL;
 	return r->findings[i].fix[j];
+}
+
+static const struct fa_fix_op *op_at(const struct fromauth_result *r, size_t i, size_t j)
+{
+	if (!r || i >= r->finding_count || j >= r->findings[i].op_count)
+		return NULL;
+	return &r->findings[i].ops[j];
+}
+
+FROMAUTH_EXPORT size_t fromauth_result_finding_op_count(const struct fromauth_result *r, size_t i)
+{
+	return r && i < r->finding_count ? r->findings[i].op_count : 0;
+}
+
+FROMAUTH_EXPORT int fromauth_result_finding_op(const struct fromauth_result *r, size_t i,
+					       size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->op : -1;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_rr(const struct fromauth_result *r,
+							  size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->rr : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_old(const struct fromauth_result *r,
+							   size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->old : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_result_finding_op_text(const struct fromauth_result *r,
+							    size_t i, size_t j)
+{
+	const struct fa_fix_op *o = op_at(r, i, j);
+	return o ? o->text : NULL;
+}
+
+FROMAUTH_EXPORT const char *fromauth_fix_op_name(int op)
+{
+	switch (op) {
+	case FROMAUTH_FIX_ADD:
+		return "add";
+	case FROMAUTH_FIX_REPLACE:
+		return "replace";
+	case FROMAUTH_FIX_DELETE:
+		return "delete";
+	case FROMAUTH_FIX_ACTION:
+		return "action";
+	}
+	return NULL;
 }
 
 FROMAUTH_EXPORT int fromauth_result_finding_fix_needs_input(const struct fromauth_result *r,
@@ -448,6 +553,21 @@ static char *build_json(const struct fromauth_result *r)
 		if (f->fix_count)
 			FA_JSON_ADD(jf, "fix_needs_input",
 				    json_object_new_boolean(f->fix_needs_input));
+		json_object *ops = json_object_new_array();
+		for (size_t j = 0; j < f->op_count; j++) {
+			const struct fa_fix_op *op = &f->ops[j];
+			json_object *jo = json_object_new_object();
+			FA_JSON_ADD(jo, "op",
+				    json_object_new_string(fromauth_fix_op_name(op->op)));
+			if (op->rr)
+				FA_JSON_ADD(jo, "rr", json_object_new_string(op->rr));
+			if (op->old)
+				FA_JSON_ADD(jo, "old", json_object_new_string(op->old));
+			if (op->text)
+				FA_JSON_ADD(jo, "text", json_object_new_string(op->text));
+			json_object_array_add(ops, jo);
+		}
+		FA_JSON_ADD(jf, "fixes", ops);
 		json_object_array_add(fs, jf);
 	}
 	FA_JSON_ADD(o, "findings", fs);

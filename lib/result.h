@@ -12,12 +12,23 @@
 #include "rule-rows.h"
 #include "spf.h"
 
+/* One fix operation (enum fromauth_fix_op). */
+struct fa_fix_op {
+	int op;
+	char *rr;               /* add, replace: the line to publish; delete: the
+				 * line to remove; action: NULL */
+	char *old;              /* replace: the line it replaces */
+	char *text;             /* action: what to set up at the service */
+};
+
 struct fa_finding {
 	const char *code;       /* static: one of SPEC section 4 */
 	int severity;           /* enum fromauth_severity */
 	char *message;
-	char **fix;             /* master-file lines */
+	char **fix;             /* master-file lines to publish (add, replace) */
 	size_t fix_count;
+	struct fa_fix_op *ops;  /* every fix in order, with its operation */
+	size_t op_count;
 	/* The fix holds a value only the user has (a placeholder): it is
 	 * shown but never applied by the self-verified remediation. */
 	int fix_needs_input;
@@ -94,9 +105,11 @@ int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *pro
 		    const char *from, unsigned int flags, struct fromauth_result **out,
 		    char *errbuf, size_t errlen);
 
-/* Step 8: a layer over @dns with every concrete fix of @r published on
- * it, for the check to evaluate again; fixes that need the user's input
- * go to r->fixes_not_applied instead.  Free *out with fa_dns_free(). */
+/* Step 8: a layer over @dns with every concrete fix of @r applied on it
+ * (additions, replacements, deletions; actions are not DNS), for the
+ * check to evaluate again; the lines to publish of findings that need
+ * the user's input go to r->fixes_not_applied instead, and nothing of
+ * such a finding is applied.  Free *out with fa_dns_free(). */
 int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns **out);
 
 struct fromauth_result *fa_result_new(void);
@@ -109,6 +122,13 @@ int fa_result_finish_json(struct fromauth_result *r);
 struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Fixes of a finding, in the order a user applies them.  add_fix is an
+ * addition; a replacement publishes @line in place of @old; a deletion
+ * removes @old; an action is text for the service, not DNS.  0 or
+ * FROMAUTH_E_NOMEM. */
 int fa_finding_add_fix(struct fa_finding *f, const char *line);
+int fa_finding_add_replace(struct fa_finding *f, const char *old, const char *line);
+int fa_finding_add_delete(struct fa_finding *f, const char *old);
+int fa_finding_add_action(struct fa_finding *f, const char *text);
 
 #endif

@@ -19,6 +19,45 @@ char *fa_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+size_t fa_escape_bytes(char *out, const void *data, size_t len)
+{
+	static const char digits[] = "0123456789";
+	const unsigned char *p = data;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			if (out) {
+				out[n] = '\\';
+				out[n + 1] = (char)c;
+			}
+			n += 2;
+		} else if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+			if (out) {
+				out[n] = '\\';
+				out[n + 1] = digits[c / 100];
+				out[n + 2] = digits[c / 10 % 10];
+				out[n + 3] = digits[c % 10];
+			}
+			n += 4;
+		} else {
+			if (out)
+				out[n] = (char)c;
+			n++;
+		}
+	}
+	return n;
+}
+
+char *fa_escape_dup(const void *data, size_t len)
+{
+	char *out = malloc(fa_escape_bytes(NULL, data, len) + 1);
+	if (!out)
+		return NULL;
+	out[fa_escape_bytes(out, data, len)] = '\0';
+	return out;
+}
+
 char *fa_domain_normalize(const char *name)
 {
 	size_t len = strlen(name);

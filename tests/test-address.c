@@ -440,6 +440,36 @@ START_TEST(test_pattern_match_from)
 }
 END_TEST
 
+START_TEST(test_utf8_seq_len)
+{
+	static const struct {
+		const char *s;
+		size_t n;       /* bytes offered */
+		size_t want;
+	} cases[] = {
+		{ "a", 1, 1 },
+		{ "\x7f", 1, 1 },
+		{ "\xc3\xa9", 2, 2 },                 /* U+00E9 */
+		{ "\xe2\x82\xac", 3, 3 },             /* U+20AC */
+		{ "\xf0\x9f\x98\x80", 4, 4 },         /* U+1F600 */
+		{ "\xf4\x8f\xbf\xbf", 4, 4 },         /* U+10FFFF */
+		{ "\xc3\xa9", 1, 0 },                 /* cut short */
+		{ "\xc3\x28", 2, 0 },                 /* no continuation */
+		{ "\xc0\xaf", 2, 0 },                 /* overlong '/' */
+		{ "\xe0\x80\xaf", 3, 0 },             /* overlong */
+		{ "\xed\xa0\x80", 3, 0 },             /* surrogate U+D800 */
+		{ "\xf4\x90\x80\x80", 4, 0 },         /* U+110000 */
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\x80", 1, 0 },                     /* lone continuation */
+		{ "\xff", 1, 0 },
+		{ "a", 0, 0 },                         /* nothing offered */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(fa_utf8_seq_len((const unsigned char *)cases[i].s, cases[i].n)
+			      == cases[i].want, "case %zu", i);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("address");
@@ -458,6 +488,10 @@ Suite *test_suite(void)
 
 	tc = tcase_create("fromauth_address_free");
 	tcase_add_test(tc, test_free_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fa_utf8_seq_len");
+	tcase_add_test(tc, test_utf8_seq_len);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fa_domain_to_alabel");

@@ -134,8 +134,9 @@ static const struct scenario scenarios[] = {
 	  { "dkim.pass", "dmarc.pass", "spf.include_missing", "dkim.key_missing" }, AT_RISK },
 	{ "strict-spf", "returnpath", "news@strict-spf.example", NULL, AT_RISK,
 	  { "spf.unaligned", "dkim.key_missing" }, { "spf.pass", "spf.not_used" }, PASS },
+	/* fixed by deleting the weaker record alone */
 	{ "dmarc-multiple", "esp", "news@dmarc-multiple.example", NULL, AT_RISK,
-	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, AT_RISK },
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
 	{ "dmarc-syntax", "esp", "news@dmarc-syntax.example", NULL, AT_RISK,
 	  { "dmarc.syntax" }, { "dmarc.pass" }, AT_RISK },
 	/* ---- SPF ---- */
@@ -502,6 +503,52 @@ START_TEST(test_scenario)
 	ck_assert(json_object_object_get_ex(o, "findings", &fs));
 	ck_assert_uint_eq(json_object_array_length(fs), nfind);
 
+	/* The operations agree with "fix" (the lines to publish) and the JSON's
+	 * "fixes"; what a deletion or replacement removes is published now. */
+	for (size_t i = 0; i < nfind; i++) {
+		json_object *jf = json_object_array_get_idx(fs, i), *jops = NULL;
+		ck_assert(json_object_object_get_ex(jf, "fixes", &jops));
+		ck_assert_uint_eq(json_object_array_length(jops), fromauth_result_finding_op_count(r, i));
+		size_t lines = 0;
+		for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++) {
+			int op = fromauth_result_finding_op(r, i, j);
+			const char *rr = fromauth_result_finding_op_rr(r, i, j);
+			const char *old = fromauth_result_finding_op_old(r, i, j);
+			json_object *jo = json_object_array_get_idx(jops, j), *v = NULL;
+			ck_assert(json_object_object_get_ex(jo, "op", &v));
+			ck_assert_str_eq(json_object_get_string(v), fromauth_fix_op_name(op));
+			if (op == FROMAUTH_FIX_ADD || op == FROMAUTH_FIX_REPLACE)
+				ck_assert_str_eq(rr, fromauth_result_finding_fix(r, i, lines++));
+			if (op == FROMAUTH_FIX_ACTION) {
+				ck_assert_ptr_null(rr);
+				ck_assert_ptr_nonnull(fromauth_result_finding_op_text(r, i, j));
+				continue;
+			}
+			const char *gone = op == FROMAUTH_FIX_REPLACE ? old
+					   : op == FROMAUTH_FIX_DELETE ? rr : NULL;
+			ck_assert_int_eq(op == FROMAUTH_FIX_REPLACE, old != NULL);
+			if (!gone)
+				continue;
+			char owner[256], type[16], want[2048], have[2048];
+			const char *rdata;
+			ck_assert_int_eq(split_rr(gone, owner, sizeof(owner), type, sizeof(type),
+						  &rdata), 0);
+			struct fromauth_dns_answer *a = NULL;
+			ck_assert_int_eq(fromauth_dns_lookup(ctx, owner, fromauth_rrtype_from_name(type),
+							     &a, NULL, 0), 0);
+			int found = 0;
+			for (size_t k = 0; k < fromauth_dns_answer_count(a); k++)
+				found |= strcmp(type, "TXT")
+					 ? !strcasecmp(rdata, fromauth_dns_answer_record(a, k))
+					 : !strcmp(txt_text(rdata, want, sizeof(want)),
+						   txt_text(fromauth_dns_answer_record(a, k), have,
+							    sizeof(have)));
+			fromauth_dns_answer_free(a);
+			ck_assert_msg(found, "%s: %s removes what is not published", s->zone, gone);
+		}
+		ck_assert_uint_eq(lines, fromauth_result_finding_fix_count(r, i));
+	}
+
 	/* Then publish the concrete fixes by hand on a fresh context. */
 	struct published fix[16];
 	size_t nfix = 0, placeholders = 0;
@@ -590,6 +637,19 @@ START_TEST(test_scenario)
 				ck_assert_msg(fromauth_ctx_add_record(fixed_ctx, line, err,
 								      sizeof(err)) == 0,
 					      "%s: %s: %s", s->zone, line, err);
+		}
+	/* ... and remove what deletions and replacements remove. */
+	for (size_t i = 0; i < nfind; i++)
+		for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++) {
+			int op = fromauth_result_finding_op(r, i, j);
+			const char *gone = op == FROMAUTH_FIX_REPLACE ? fromauth_result_finding_op_old(r, i, j)
+					   : op == FROMAUTH_FIX_DELETE ? fromauth_result_finding_op_rr(r, i, j)
+					   : NULL;
+			char err[512] = "";
+			if (gone && !fromauth_result_finding_fix_needs_input(r, i))
+				ck_assert_msg(fromauth_ctx_delete_record(fixed_ctx, gone, err,
+									 sizeof(err)) == 0,
+					      "%s: %s: %s", s->zone, gone, err);
 		}
 
 	/* The promise holds when the records are really published (a

@@ -109,6 +109,41 @@ python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["verdict"]=="pass"
 expect 0 "assume" news@no-dmarc.example $(scenario no-dmarc esp) --offline \
 	--assume '_dmarc.no-dmarc.example. 3600 IN TXT "v=DMARC1; p=none"'
 
+# ---- two DMARC records: the fix deletes the weaker, and --fix proves it
+# shellcheck disable=SC2046
+expect 1 "multiple" news@dmarc-multiple.example $(scenario dmarc-multiple esp) --offline --fix
+grep -qF 'delete: _dmarc.dmarc-multiple.example. 3600 IN TXT "v=DMARC1; p=none"' "$TMP/out" &&
+	ok "multiple: the report shows the record to delete" ||
+	not_ok "multiple: no deletion in the report"
+grep -q '^After publishing the fixes below: pass' "$TMP/out" &&
+	ok "multiple: --fix proves the deletion" || not_ok "multiple: --fix line"
+grep -qF 'Keep "v=DMARC1; p=reject"' "$TMP/out" &&
+	ok "multiple: the report names the record to keep" || not_ok "multiple: no record to keep"
+
+# ---- --assume-delete removes a record: two DMARC records, the weaker deleted
+# shellcheck disable=SC2046
+expect 0 "assume-delete" news@dmarc-multiple.example $(scenario dmarc-multiple esp) --offline \
+	--assume-delete '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=none"'
+# deleting the other one leaves p=none, and aligned mail passes that too
+# shellcheck disable=SC2046
+expect 0 "assume-delete other" news@dmarc-multiple.example $(scenario dmarc-multiple esp) \
+	--offline --assume-delete '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=reject"'
+# deleting both: no DMARC record at all
+# shellcheck disable=SC2046
+expect 1 "assume-delete both" news@dmarc-multiple.example $(scenario dmarc-multiple esp) \
+	--offline --assume-delete '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=reject"' \
+	--assume-delete '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=none"'
+grep -q 'dmarc.none' "$TMP/out" && ok "assume-delete both: dmarc.none" ||
+	not_ok "assume-delete both: no dmarc.none"
+# published again after its deletion
+# shellcheck disable=SC2046
+expect 1 "assume after assume-delete" news@dmarc-multiple.example \
+	$(scenario dmarc-multiple esp) --offline \
+	--assume-delete '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=none"' \
+	--assume '_dmarc.dmarc-multiple.example. TXT "v=DMARC1; p=none"'
+grep -q 'dmarc.multiple' "$TMP/out" && ok "assume after assume-delete: both again" ||
+	not_ok "assume after assume-delete: no dmarc.multiple"
+
 # ---- 64: usage
 expect 64 "bad option" news@healthy.example --service "$CHECK/profiles/esp.profile" --bogus
 stderr_names "bad option" "bogus"
@@ -126,6 +161,9 @@ stderr_names "unknown profile key" "unknown-key.profile:3"
 expect 65 "malformed --assume" news@healthy.example --service "$CHECK/profiles/esp.profile" \
 	--offline --assume 'this is not a record'
 stderr_names "malformed --assume" "--assume"
+expect 65 "malformed --assume-delete" news@healthy.example \
+	--service "$CHECK/profiles/esp.profile" --offline --assume-delete 'example. TXT'
+stderr_names "malformed --assume-delete" "--assume-delete"
 printf 'name = X\nhelo = mta.example\n' >"$TMP/incomplete.profile"
 expect 65 "profile without ip or spf-include" news@healthy.example \
 	--service "$TMP/incomplete.profile" --offline

@@ -70,6 +70,36 @@ START_TEST(fromauth_ctx_add_record_overlay)
 }
 END_TEST
 
+START_TEST(fromauth_ctx_delete_record_overlay)
+{
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "d.example.test. TXT \"a\"", err,
+						 sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "d.example.test. TXT \"b\"", err,
+						 sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "d.example.test. 1 IN TXT \"a\"", err,
+						    sizeof(err)), 0);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "d.example.test", FROMAUTH_RR_TXT);
+	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"b\"");
+	fromauth_dns_answer_free(a);
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "d.example.test. TXT \"b\"", err,
+						    sizeof(err)), 0);
+	a = test_lookup(ctx, "d.example.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
+	fromauth_dns_answer_free(a);
+
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "bad. IN A not-an-ip", err, sizeof(err)),
+			 FROMAUTH_E_RECORD);
+	ck_assert_ptr_nonnull(strstr(err, "bad. IN A not-an-ip"));
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "x. CH TXT \"a\"", err, sizeof(err)),
+			 FROMAUTH_E_RECORD);
+	ck_assert_int_eq(fromauth_ctx_delete_record(NULL, "x. TXT \"a\"", err, sizeof(err)),
+			 FROMAUTH_E_INVAL);
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, NULL, NULL, 0), FROMAUTH_E_INVAL);
+}
+END_TEST
+
 START_TEST(fromauth_ctx_add_zone_file_errors)
 {
 	char err[512] = "";
@@ -120,6 +150,7 @@ Suite *test_suite(void)
 		{ "fromauth_ctx_new", fromauth_ctx_new_free },
 		{ "fromauth_ctx_add_timeout_name", fromauth_ctx_add_timeout_name_times_out },
 		{ "fromauth_ctx_add_record", fromauth_ctx_add_record_overlay },
+		{ "fromauth_ctx_delete_record", fromauth_ctx_delete_record_overlay },
 		{ "fromauth_ctx_add_zone_file", fromauth_ctx_add_zone_file_errors },
 		{ "fromauth_ctx_setters", fromauth_ctx_setters },
 	};

@@ -309,6 +309,27 @@ START_TEST(fromauth_dkim_check_input)
 	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--bcher-kva.example");
 	ck_assert_int_eq(fromauth_dkim_status(dkim), FROMAUTH_DKIM_MISSING);
 	fromauth_dkim_free(dkim);
+	/* The same mapping as every other input: 'ß' stays (IDNA2008), a
+	 * symbol IDNA2008 forbids gets the transitional mapping, and an
+	 * IP address is not a domain. */
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "fa\xc3\x9f.example", NULL,
+					     &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--fa-hia.example");
+	fromauth_dkim_free(dkim);
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "\xe2\x98\x83.example", NULL,
+					     &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_domain(dkim), "xn--n3h.example");
+	fromauth_dkim_free(dkim);
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "keys.example",
+					     "\xe2\x98\x83.example", &dkim, err, sizeof(err)), 0);
+	ck_assert_str_eq(fromauth_dkim_expected_target(dkim), "xn--n3h.example");
+	fromauth_dkim_free(dkim);
+	dkim = (struct fromauth_dkim *)1;
+	ck_assert_int_eq(fromauth_dkim_check(ctx, "s", "192.0.2.1", NULL, &dkim, err,
+					     sizeof(err)), FROMAUTH_E_DOMAIN);
+	ck_assert_ptr_null(dkim);
+	ck_assert_ptr_nonnull(strstr(err, "domain"));
+	ck_assert_ptr_nonnull(strstr(err, "IP address"));
 
 	/* A selector must not smuggle tags into libopendkim's tag-list. */
 	dkim = (struct fromauth_dkim *)1;
@@ -492,6 +513,9 @@ START_TEST(fa_dkim_keyrec_parse_cases)
 	ck_assert_uint_eq(rec.key_len, 4);
 	ck_assert(memcmp(rec.key, "ABCD", 4) == 0);
 	fa_dkim_keyrec_clear(&rec);
+	rec = parse_ok("v=DKIM1;\r\n\tp=QUJD;\r\n x_9=1\r\n ");
+	ck_assert_uint_eq(rec.key_len, 3);
+	fa_dkim_keyrec_clear(&rec);
 	rec = parse_ok("p=QUI");
 	ck_assert_uint_eq(rec.key_len, 2);
 	fa_dkim_keyrec_clear(&rec);
@@ -512,6 +536,13 @@ START_TEST(fa_dkim_keyrec_parse_cases)
 	parse_bad("p", 1, "'='");
 	parse_bad("=QUJD", 5, "letter");
 	parse_bad("1p=QUJD", 7, "letter");
+	/* RFC 6376 3.2: a tag-name is ALPHA *(ALPHA / DIGIT / "_"), and a
+	 * line break is white space only when WSP follows it. */
+	parse_bad("s-p=1; p=QUJD", 13, "not a tag name");
+	parse_bad("p=QUJD\n", 7, "line break");
+	parse_bad("p=QU\nJD", 7, "0x0a");
+	parse_bad("p=QUJD\r\n", 8, "0x0d");
+	parse_bad("v=DKIM1;\r\np=QUJD", 17, "line break");
 	parse_bad("p=Q", 3, "base64");
 	parse_bad("p=QUJD=", 7, "base64");
 	parse_bad("p=QQ===", 7, "base64");

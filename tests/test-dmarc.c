@@ -135,6 +135,13 @@ static const struct {
 	{ "v=DMARC1;; p=none", "empty tag" },
 	{ "v=DMARC1; p=none; garbage", "is not a tag=value pair" },
 	{ "v=DMARC1; p=none; s-p=none", "malformed tag name" },
+	{ "v=DMARC1; p=none; 1p=none", "malformed tag name" },
+	/* RFC 6376 3.2 names, which RFC 7489 6.3 takes over: digits and '_'
+	 * after the first letter make an unknown tag, not a malformed one. */
+	{ "v=DMARC1; p=none; x_1=y", "unknown tag \"x_1\"" },
+	{ "v=DMARC1; p=none; ab9=y", "unknown tag \"ab9\"" },
+	/* A lone line break is not white space. */
+	{ "v=DMARC1; p=none;\nsp=none", "malformed tag name" },
 	{ "v=DMARC1; p=", "p= has no value" },
 	{ "v=DMARC1; rua=mailto:a@example.com", "no p= tag" },
 	{ "p=none; v=DMARC1", "does not start with v=DMARC1" },
@@ -167,13 +174,39 @@ START_TEST(fa_dmarc_record_parse_rf_not_aspf)
 }
 END_TEST
 
+/* RFC 6376 3.2 folding white space (CRLF then WSP) between tags. */
+START_TEST(fa_dmarc_record_parse_folded)
+{
+	struct fa_dmarc_record r;
+	const char *txt = "v=DMARC1;\r\n p=reject;\r\n\tsp=none\r\n ";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_int_eq(r.p, FROMAUTH_DMARC_POLICY_REJECT);
+	ck_assert_int_eq(r.sp, FROMAUTH_DMARC_POLICY_NONE);
+	ck_assert_uint_eq(r.problem_count, 0);
+	fa_dmarc_record_clear(&r);
+	/* Inside a value too: a folded rua= list. */
+	txt = "v=DMARC1; p=none; rua=mailto:a@example.com \r\n ,\r\n\tmailto:b@example.net";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_msg(r.problem_count == 0, "%s", r.problem_count ? r.problems[0] : "");
+	ck_assert_uint_eq(r.rua_count, 2);
+	ck_assert_str_eq(r.rua[0].uri, "mailto:a@example.com");
+	ck_assert_str_eq(r.rua[1].uri, "mailto:b@example.net");
+	fa_dmarc_record_clear(&r);
+	/* A lone LF is not white space: that URI is not a URI. */
+	txt = "v=DMARC1; p=none; rua=mailto:a@example.com,\nmailto:b@example.net";
+	ck_assert_int_eq(fa_dmarc_record_parse(txt, strlen(txt), &r), 0);
+	ck_assert_uint_gt(r.problem_count, 0);
+	fa_dmarc_record_clear(&r);
+}
+END_TEST
+
 START_TEST(fa_dmarc_record_parse_nul)
 {
 	struct fa_dmarc_record r;
 	const char txt[] = "v=DMARC1; p=reject\0; sp=none";
 	ck_assert_int_eq(fa_dmarc_record_parse(txt, sizeof(txt) - 1, &r), 0);
 	ck_assert(rec_has_problem(&r, "control or non-ASCII"));
-	ck_assert_ptr_nonnull(strstr(r.text, "\\x00"));
+	ck_assert_ptr_nonnull(strstr(r.text, "p=reject\\000; sp=none"));
 	fa_dmarc_record_clear(&r);
 }
 END_TEST
@@ -246,6 +279,14 @@ START_TEST(fromauth_dmarc_check_at_domain)
 	ck_assert_int_eq(fa_dmarc_temperror(d), 0);
 	ck_assert_ptr_null(fa_dmarc_discovery_differs(d));
 	ck_assert_uint_eq(fa_dmarc_unauthorized_count(d), 0);
+	fromauth_dmarc_free(d);
+
+	/* U-labels go through the library's one IDN entry point. */
+	d = check("b\xc3\xbc" "cher.example");
+	ck_assert_str_eq(fromauth_dmarc_domain(d), "xn--bcher-kva.example");
+	fromauth_dmarc_free(d);
+	d = check("\xe2\x98\x83.example");
+	ck_assert_str_eq(fromauth_dmarc_domain(d), "xn--n3h.example");
 	fromauth_dmarc_free(d);
 }
 END_TEST
@@ -337,6 +378,15 @@ START_TEST(fa_dmarc_record_count_multiple)
 	ck_assert_uint_eq(fa_dmarc_record_count(d), 2);
 	ck_assert_str_eq(fa_dmarc_multiple_domain(d), "multi.com");
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_ABSENT);
+	/* Their texts, for the fix that deletes all but one. */
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 2);
+	int reject = 0, none = 0;
+	for (size_t i = 0; i < 2; i++) {
+		reject |= !strcmp(fa_dmarc_duplicate(d, i), "v=DMARC1; p=reject");
+		none |= !strcmp(fa_dmarc_duplicate(d, i), "v=DMARC1; p=none");
+	}
+	ck_assert(reject && none);
+	ck_assert_ptr_null(fa_dmarc_duplicate(d, 2));
 	fromauth_dmarc_free(d);
 
 	/* RFC 9989 walks on to the parent; RFC 7489 stops with no policy. */
@@ -345,6 +395,12 @@ START_TEST(fa_dmarc_record_count_multiple)
 	ck_assert_str_eq(fromauth_dmarc_record_domain(d), "multi2.com");
 	ck_assert_int_eq(fromauth_dmarc_policy(d), FROMAUTH_DMARC_POLICY_REJECT);
 	ck_assert_ptr_nonnull(fa_dmarc_discovery_differs(d));
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 2);
+	fromauth_dmarc_free(d);
+	/* One record: nothing to delete. */
+	d = check("multi2.com");
+	ck_assert_uint_eq(fa_dmarc_duplicate_count(d), 0);
+	ck_assert_ptr_null(fa_dmarc_duplicate(d, 0));
 	fromauth_dmarc_free(d);
 }
 END_TEST
@@ -925,6 +981,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(tc, fa_dmarc_record_parse_problems, 0, (int)FA_ARRAY_SIZE(bad_records));
 	tcase_add_test(tc, fa_dmarc_record_parse_rf_not_aspf);
 	tcase_add_test(tc, fa_dmarc_record_parse_nul);
+	tcase_add_test(tc, fa_dmarc_record_parse_folded);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tcase("fa_dmarc_record_is_dmarc", fa_dmarc_record_is_dmarc_exact, 0));
 	suite_add_tcase(s, tcase("fa_dmarc_record_policies", fa_dmarc_record_policies_fallback, 0));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The DNS cache's bound: a byte cap honoured, least recently used entries
+/* The shared hash and table; the DNS cache's bound: a byte cap honoured, least recently used entries
  * evicted first (hot shared records stay), a table that grows, TTLs; and
  * cache keys of names made without ldns when they are plain. */
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "test-common.h"
 #include "ctx.h"
 #include "dns-internal.h"
+#include "hash.h"
 #include "private.h"
 
 /* Fetch and complete @key with a one-record answer; the key was absent. */
@@ -182,6 +183,80 @@ START_TEST(fa_dns_name_key_plain)
 }
 END_TEST
 
+/* The shared FNV-1a: the published 64-bit test vectors. */
+START_TEST(fa_fnv1a_vectors)
+{
+	if (sizeof(size_t) < 8)
+		return;
+	ck_assert_uint_eq(fa_fnv1a_str(""), (size_t)0xcbf29ce484222325ull);
+	ck_assert_uint_eq(fa_fnv1a_str("a"), (size_t)0xaf63dc4c8601ec8cull);
+	ck_assert_uint_eq(fa_fnv1a_str("foobar"), (size_t)0x85944171f73967e8ull);
+	ck_assert_uint_eq(fa_fnv1a(fa_fnv1a(FA_FNV1A_INIT, "foo", 3), "bar", 3),
+			  fa_fnv1a_str("foobar"));
+	ck_assert_uint_eq(fa_fnv1a(FA_FNV1A_INIT, "a\0b", 3) == fa_fnv1a_str("a"), 0);
+}
+END_TEST
+
+struct item {
+	int id;
+	struct fa_hnode node;   /* not first: FA_CONTAINER_OF must matter */
+};
+
+static int dropped;
+
+static void drop_item(struct fa_hnode *n)
+{
+	struct item *it = FA_CONTAINER_OF(n, struct item, node);
+	ck_assert_int_ge(it->id, 0);
+	dropped++;
+	free(it);
+}
+
+static struct item *find_item(struct fa_htable *t, int id)
+{
+	size_t h = fa_fnv1a(FA_FNV1A_INIT, &id, sizeof(id));
+	for (struct fa_hnode *n = fa_htable_chain(t, h); n; n = n->next) {
+		struct item *it = FA_CONTAINER_OF(n, struct item, node);
+		if (n->hash == h && it->id == id)
+			return it;
+	}
+	return NULL;
+}
+
+/* The shared chained table: grows, finds, removes, hands every node back. */
+START_TEST(fa_htable_grows_and_removes)
+{
+	struct fa_htable t;
+	ck_assert_int_eq(fa_htable_init(&t, 3), 0);
+	ck_assert_uint_eq(t.nbuckets, 4);
+	enum { N = 2000 };
+	for (int id = 0; id < N; id++) {
+		struct item *it = calloc(1, sizeof(*it));
+		ck_assert_ptr_nonnull(it);
+		it->id = id;
+		fa_htable_insert(&t, &it->node, fa_fnv1a(FA_FNV1A_INIT, &id, sizeof(id)));
+	}
+	ck_assert_uint_eq(t.count, N);
+	ck_assert_uint_ge(t.nbuckets, N / 2);
+	for (int id = 0; id < N; id++)
+		ck_assert_ptr_nonnull(find_item(&t, id));
+	ck_assert_ptr_null(find_item(&t, N));
+	for (int id = 0; id < N; id += 2) {
+		struct item *it = find_item(&t, id);
+		fa_htable_remove(&t, &it->node);
+		free(it);
+	}
+	ck_assert_uint_eq(t.count, N / 2);
+	for (int id = 0; id < N; id++)
+		ck_assert_int_eq(find_item(&t, id) != NULL, id % 2);
+	dropped = 0;
+	fa_htable_fini(&t, drop_item);
+	ck_assert_int_eq(dropped, N / 2);
+	ck_assert_ptr_null(t.buckets);
+	fa_htable_fini(&t, drop_item);          /* twice is harmless */
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns-cache");
@@ -192,6 +267,8 @@ Suite *test_suite(void)
 		{ "fa_cache_ttl", fa_cache_ttl_expires },
 		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
 		{ "fa_dns_name_key", fa_dns_name_key_plain },
+		{ "fa_fnv1a", fa_fnv1a_vectors },
+		{ "fa_htable", fa_htable_grows_and_removes },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 	return s;

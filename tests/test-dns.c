@@ -8,6 +8,7 @@
 #include "ctx.h"
 #include "dns-internal.h"
 #include "private.h"
+#include "result.h"
 
 static struct fromauth_ctx *ctx;
 
@@ -348,6 +349,181 @@ START_TEST(fa_dns_clone_overlay_layers)
 }
 END_TEST
 
+static int layer_query(struct fa_dns *d, const char *name, uint16_t type,
+		       struct fa_dns_answer **a)
+{
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, d);
+	return fa_dns_query(&req, name, type, a, NULL);
+}
+
+START_TEST(fa_dns_delete_record_layers)
+{
+	/* A layer over the context deletes what the base publishes, as the
+	 * zone would answer after the change; the base is untouched. */
+	struct fa_dns *layer = NULL;
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"one\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"two\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_clone_overlay(ctx->dns, &layer), 0);
+
+	/* The only record of a name: NXDOMAIN. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "txt.example.test. TXT \"hello\" \"world\"",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "txt.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->count, 0);
+	fa_dns_answer_release(a);
+	/* Matched by text, not by how it is cut into strings. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "two.example.test. 60 TXT \"o\" \"ne\"",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "two");
+	fa_dns_answer_release(a);
+	/* A set emptied at a name that holds other types: NODATA. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "example.test. MX 10 mx.example.test.",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "example.test", FA_RR_MX, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(layer, "example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	/* Deleting the only record below an empty non-terminal removes both. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "a.b.c.example.test. A 192.0.2.3", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "a.b.c.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+	/* Replace = delete + add in one layer: the rest of the set stays. */
+	ck_assert_int_eq(fa_dns_delete_record(layer, "two.example.test. TXT \"two\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(layer, "two.example.test. TXT \"three\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_delete_record(layer, "nothing.example.test. TXT \"x\"", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "three");
+	fa_dns_answer_release(a);
+	/* Deleting what does not exist creates no name. */
+	ck_assert_int_eq(layer_query(layer, "nothing.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+
+	/* CNAMEs: deleting the target's record leaves the alias with nothing
+	 * at the end of its chain; deleting the alias makes the name go. */
+	ck_assert_int_eq(layer_query(layer, "alias.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->cname_count, 1);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_delete_record(layer, "alias2.example.test. CNAME alias.example.test.",
+					      NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "alias2.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->cname_count, 0);
+	fa_dns_answer_release(a);
+	/* A record deleted, then published again in the same layer. */
+	ck_assert_int_eq(fa_dns_add_record(layer, "alias2.example.test. CNAME alias.example.test.",
+					   NULL, 0), 0);
+	ck_assert_int_eq(layer_query(layer, "alias2.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->cname_count, 2);
+	fa_dns_answer_release(a);
+
+	/* The base still answers as before. */
+	ck_assert_int_eq(layer_query(ctx->dns, "txt.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(ctx->dns, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->count, 2);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(ctx->dns, "a.b.c.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+
+	ck_assert_int_eq(fa_dns_delete_record(layer, "bad. TXT", NULL, 0), FROMAUTH_E_RECORD);
+	fa_dns_free(layer);
+
+	/* In the context itself (--assume-delete): the zone's own record. */
+	ck_assert_int_eq(fa_dns_delete_record(ctx->dns, "mx.example.test. A 192.0.2.25", NULL, 0), 0);
+	ck_assert_int_eq(layer_query(ctx->dns, "mx.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+}
+END_TEST
+
+START_TEST(fa_remedy_layer_operations)
+{
+	/* Every operation of every finding on one layer: a replacement keeps
+	 * the rest of its set, a deletion empties a name, an action is no
+	 * DNS, and a finding needing input applies nothing. */
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"one\"", NULL, 0), 0);
+	ck_assert_int_eq(fa_dns_add_record(ctx->dns, "two.example.test. TXT \"two\"", NULL, 0), 0);
+	struct fromauth_result *r = fa_result_new();
+	ck_assert_ptr_nonnull(r);
+	struct fa_finding *f = fa_finding_add(r, "dmarc.multiple", FROMAUTH_SEVERITY_ERROR, "x");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fa_finding_add_replace(f, "two.example.test. 3600 IN TXT \"two\"",
+						"two.example.test. 3600 IN TXT \"three\""), 0);
+	ck_assert_int_eq(fa_finding_add_delete(f, "txt.example.test. 3600 IN TXT \"helloworld\""), 0);
+	ck_assert_int_eq(fa_finding_add_action(f, "Authenticate example.test at the service."), 0);
+	ck_assert_int_eq(fa_finding_add_fix(f, "new.example.test. 3600 IN A 192.0.2.9"), 0);
+	f = fa_finding_add(r, "dkim.key_missing", FROMAUTH_SEVERITY_ERROR, "y");
+	ck_assert_ptr_nonnull(f);
+	f->fix_needs_input = 1;
+	ck_assert_int_eq(fa_finding_add_replace(f, "mx.example.test. 3600 IN A 192.0.2.25",
+						"mx.example.test. 3600 IN TXT \"<key>\""), 0);
+
+	/* What the getters say of them. */
+	ck_assert_uint_eq(fromauth_result_finding_op_count(r, 0), 4);
+	ck_assert_uint_eq(fromauth_result_finding_fix_count(r, 0), 2);
+	ck_assert_str_eq(fromauth_result_finding_fix(r, 0, 0), "two.example.test. 3600 IN TXT \"three\"");
+	ck_assert_str_eq(fromauth_result_finding_fix(r, 0, 1), "new.example.test. 3600 IN A 192.0.2.9");
+	ck_assert_int_eq(fromauth_result_finding_op(r, 0, 0), FROMAUTH_FIX_REPLACE);
+	ck_assert_str_eq(fromauth_result_finding_op_old(r, 0, 0), "two.example.test. 3600 IN TXT \"two\"");
+	ck_assert_int_eq(fromauth_result_finding_op(r, 0, 1), FROMAUTH_FIX_DELETE);
+	ck_assert_ptr_null(fromauth_result_finding_op_old(r, 0, 1));
+	ck_assert_ptr_null(fromauth_result_finding_op_text(r, 0, 1));
+	ck_assert_int_eq(fromauth_result_finding_op(r, 0, 2), FROMAUTH_FIX_ACTION);
+	ck_assert_ptr_null(fromauth_result_finding_op_rr(r, 0, 2));
+	ck_assert_str_eq(fromauth_result_finding_op_text(r, 0, 2),
+			 "Authenticate example.test at the service.");
+	ck_assert_int_eq(fromauth_result_finding_op(r, 0, 3), FROMAUTH_FIX_ADD);
+	ck_assert_int_eq(fromauth_result_finding_op(r, 0, 4), -1);
+	ck_assert_int_eq(fromauth_result_finding_op(r, 9, 0), -1);
+	ck_assert_ptr_null(fromauth_result_finding_op_rr(NULL, 0, 0));
+	ck_assert_uint_eq(fromauth_result_finding_op_count(NULL, 0), 0);
+	ck_assert_str_eq(fromauth_fix_op_name(FROMAUTH_FIX_REPLACE), "replace");
+	ck_assert_ptr_null(fromauth_fix_op_name(4));
+	ck_assert_ptr_null(fromauth_fix_op_name(-1));
+
+	struct fa_dns *layer = NULL;
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_remedy_layer(ctx->dns, r, &layer), 0);
+	ck_assert_int_eq(layer_query(layer, "two.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_uint_eq(a->count, 2);
+	int one = 0, three = 0;
+	for (size_t i = 0; i < a->count; i++) {
+		one |= !strcmp((const char *)a->rrs[i].data, "one");
+		three |= !strcmp((const char *)a->rrs[i].data, "three");
+	}
+	ck_assert(one && three);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(layer, "txt.example.test", FA_RR_TXT, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(layer_query(layer, "new.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	/* The finding needing input changed nothing; its new line is named. */
+	ck_assert_int_eq(layer_query(layer, "mx.example.test", FA_RR_A, &a), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(fromauth_result_fix_not_applied_count(r), 1);
+	ck_assert_str_eq(fromauth_result_fix_not_applied(r, 0), "mx.example.test. 3600 IN TXT \"<key>\"");
+	fa_dns_free(layer);
+	fromauth_result_free(r);
+}
+END_TEST
+
 /* The cache: one fetch serves concurrent askers, TTLs expire. */
 struct waiter {
 	struct fa_cache *cache;
@@ -447,6 +623,76 @@ START_TEST(fromauth_dns_lookup_threads)
 }
 END_TEST
 
+/* The one existence probe of the library (check's and DMARC's np=). */
+START_TEST(fa_dns_name_nonexistent_cases)
+{
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "half.example.test. 60 IN MX 10 mx.example.test.",
+						 err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "half.example.test"), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(ctx, "down.example.test"), 0);
+	static const struct {
+		const char *name;
+		int want;
+		unsigned int lookups;
+	} cases[] = {
+		{ "example.test", 0, 1 },               /* A answers: stop there */
+		{ "mx.example.test", 0, 1 },
+		{ "nope.example.test", 1, 3 },          /* NXDOMAIN thrice */
+		{ "b.c.example.test", 0, 1 },           /* empty non-terminal */
+		{ "x.wild.example.test", 0, 1 },        /* wildcard: NODATA */
+		{ "down.example.test", -1, 3 },         /* all time out */
+		{ "half.example.test", 0, 3 },          /* MX answers, A/AAAA time out */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fa_dns_req req;
+		fa_dns_req_init(&req, ctx->dns);
+		int nx = 42;
+		ck_assert_int_eq(fa_dns_name_nonexistent(&req, cases[i].name, &nx), 0);
+		ck_assert_msg(nx == cases[i].want, "%s: %d", cases[i].name, nx);
+		ck_assert_uint_eq(atomic_load(&req.lookups), cases[i].lookups);
+	}
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	int nx = 42;
+	ck_assert_int_lt(fa_dns_name_nonexistent(&req, "bad..name", &nx), 0);
+}
+END_TEST
+
+/* The one escaper shows bytes exactly as ldns prints a TXT string. */
+START_TEST(fa_escape_bytes_as_ldns)
+{
+	unsigned char data[1 + 256];
+	data[0] = 255;
+	for (int i = 0; i < 255; i++)
+		data[1 + i] = (unsigned char)(i + 1);
+	for (size_t off = 0; off < 255; off += 51) {
+		size_t len = 51;
+		unsigned char wire[1 + 51];
+		wire[0] = (unsigned char)len;
+		memcpy(wire + 1, data + 1 + off, len);
+		ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, len + 1, wire);
+		ck_assert_ptr_nonnull(rdf);
+		char *want = ldns_rdf2str(rdf);
+		ck_assert_ptr_nonnull(want);
+		char *got = fa_escape_dup(wire + 1, len);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_uint_eq(strlen(want), strlen(got) + 2);
+		ck_assert_msg(strncmp(want + 1, got, strlen(got)) == 0, "%s vs %s", want, got);
+		ck_assert_uint_eq(fa_escape_bytes(NULL, wire + 1, len), strlen(got));
+		free(got);
+		free(want);
+		ldns_rdf_deep_free(rdf);
+	}
+	char *s = fa_escape_dup("a\"b\\c\0\t\xff", 8);
+	ck_assert_str_eq(s, "a\\\"b\\\\c\\000\t\\255");
+	free(s);
+	s = fa_escape_dup("", 0);
+	ck_assert_str_eq(s, "");
+	free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("dns");
@@ -463,8 +709,12 @@ Suite *test_suite(void)
 		{ "fa_dns_rdf_key", fa_dns_rdf_key_as_ldns },
 		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
+		{ "fa_dns_delete_record", fa_dns_delete_record_layers },
+		{ "fa_remedy_layer", fa_remedy_layer_operations },
 		{ "fa_cache_acquire", fa_cache_acquire_shares_fetch },
 		{ "fa_cache_bounded", fa_cache_bounded },
+		{ "fa_escape_bytes", fa_escape_bytes_as_ldns },
+		{ "fa_dns_name_nonexistent", fa_dns_name_nonexistent_cases },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
 	return s;

@@ -153,6 +153,58 @@ START_TEST(net_overlay_first)
 }
 END_TEST
 
+START_TEST(net_overlay_delete)
+{
+	/* Deletions filter what the network answers, as the zone would
+	 * answer after the change. */
+	char err[256] = "";
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "two.net.test. TXT \"one\"", err,
+						    sizeof(err)), 0);
+	struct fromauth_dns_answer *a = test_lookup(ctx, "two.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"two\"");
+	ck_assert_str_eq(fromauth_dns_answer_source(a), "network");
+	fromauth_dns_answer_free(a);
+	/* The whole set: NODATA (the network does not say what else the
+	 * name holds); its other types still answer. */
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx,
+		"net.test. TXT \"v=spf1 ip4:192.0.2.0/24 -all\"", err, sizeof(err)), 0);
+	a = test_lookup(ctx, "net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	fromauth_dns_answer_free(a);
+	a = test_lookup(ctx, "net.test", FROMAUTH_RR_A);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_OK);
+	fromauth_dns_answer_free(a);
+	/* A replacement in the overlay: the network's set minus the old
+	 * record plus the new one. */
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "two.net.test. TXT \"two\"", err,
+						    sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "two.net.test. TXT \"three\"", err,
+						 sizeof(err)), 0);
+	a = test_lookup(ctx, "two.net.test", FROMAUTH_RR_TXT);
+	ck_assert_uint_eq(fromauth_dns_answer_count(a), 1);
+	ck_assert_str_eq(fromauth_dns_answer_record(a, 0), "\"three\"");
+	fromauth_dns_answer_free(a);
+	/* A chain served whole is followed a hop at a time: the record at
+	 * its end deleted, the chain stays, with nothing at its end. */
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "txt.net.test. TXT \"hello\" \"world\"",
+						    err, sizeof(err)), 0);
+	a = test_lookup(ctx, "c1.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NODATA);
+	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 2);
+	fromauth_dns_answer_free(a);
+	/* A deleted alias in the middle: its name is left empty. */
+	ck_assert_int_eq(fromauth_ctx_delete_record(ctx, "c2.net.test. CNAME txt.net.test.", err,
+						    sizeof(err)), 0);
+	a = test_lookup(ctx, "c1.net.test", FROMAUTH_RR_TXT);
+	ck_assert_int_eq(fromauth_dns_answer_status(a), FROMAUTH_DNS_NXDOMAIN);
+	ck_assert_uint_eq(fromauth_dns_answer_cname_count(a), 1);
+	ck_assert_str_eq(fromauth_dns_answer_cname(a, 0), "c2.net.test");
+	fromauth_dns_answer_free(a);
+}
+END_TEST
+
 /* Concurrent askers of one uncached name share one query. */
 struct asker {
 	pthread_barrier_t *barrier;
@@ -333,6 +385,7 @@ static Suite *net_suite(void)
 		{ "timeout_bounded", net_timeout_bounded },
 		{ "refused_outside_zone", net_refused_outside_zone },
 		{ "overlay_first", net_overlay_first },
+		{ "overlay_delete", net_overlay_delete },
 		{ "threads_share_queries", net_threads_share_queries },
 		{ "check_end_to_end", net_check_end_to_end },
 		{ "batch_lookups_on_worker", net_batch_lookups_on_worker },

@@ -235,6 +235,10 @@ static const struct bad_text bad_texts[] = {
 	{ BASE "[section]\n", { "t.profile:3:", "sections" } },
 	{ BASE "name2 = a\x01z\n", { "t.profile:3:", "control character" } },
 	{ BASE "helo = \xc3\x28.example\n", { "t.profile:3:", "invalid UTF-8" } },
+	/* The address parser's UTF-8 check: overlong, surrogate, too high. */
+	{ BASE "name = a\xc0\xafz\n", { "t.profile:3:", "invalid UTF-8" } },
+	{ BASE "name = a\xed\xa0\x80z\n", { "t.profile:3:", "invalid UTF-8" } },
+	{ BASE "name = a\xf4\x90\x80\x80z\n", { "t.profile:3:", "invalid UTF-8" } },
 	{ "ip = 192.0.2.0/24\nmail-from-target = b.example\n",
 	  { "t.profile:", "'mail-from-target' needs a 'mail-from'" } },
 	{ "# nothing\n\n", { "t.profile:", "neither 'ip' nor 'spf-include'" } },

@@ -37,6 +37,43 @@ static void print_rules(const struct fromauth_result *r);
 /* The first error finding with a fix, else the first error, else the
  * first warning (an at-risk domain may have no error): the one thing to
  * do next. */
+/* Fixes of finding @i, each with its operation; additions keep the
+ * "fix:" label scripts may read. */
+static void print_fixes(const struct fromauth_result *r, size_t i, const char *indent,
+			int labels)
+{
+	const char *add = fromauth_result_finding_fix_needs_input(r, i) > 0
+			  ? "fix (fill in <...>): " : "fix: ";
+	for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++) {
+		const char *rr = fromauth_result_finding_op_rr(r, i, j);
+		switch (fromauth_result_finding_op(r, i, j)) {
+		case FROMAUTH_FIX_ADD:
+			printf("%s%s%s\n", indent, labels ? add : "", rr);
+			break;
+		case FROMAUTH_FIX_REPLACE:
+			printf("%sreplace: %s\n%s   with: %s\n", indent,
+			       fromauth_result_finding_op_old(r, i, j), indent, rr);
+			break;
+		case FROMAUTH_FIX_DELETE:
+			printf("%sdelete: %s\n", indent, rr);
+			break;
+		case FROMAUTH_FIX_ACTION:
+			printf("%sat the service: %s\n", indent,
+			       fromauth_result_finding_op_text(r, i, j));
+			break;
+		}
+	}
+}
+
+/* Fixes of finding @i that change DNS records. */
+static size_t dns_fixes(const struct fromauth_result *r, size_t i)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++)
+		n += fromauth_result_finding_op(r, i, j) != FROMAUTH_FIX_ACTION;
+	return n;
+}
+
 static size_t next_step(const struct fromauth_result *r)
 {
 	size_t n = fromauth_result_finding_count(r), first_error = n, first_warning = n;
@@ -53,7 +90,7 @@ static size_t next_step(const struct fromauth_result *r)
 			first_warning = i;
 		if (severity != FROMAUTH_SEVERITY_ERROR)
 			continue;
-		if (fromauth_result_finding_fix_count(r, i) > 0)
+		if (fromauth_result_finding_op_count(r, i) > 0)
 			return i;
 		if (first_error == n)
 			first_error = i;
@@ -77,13 +114,12 @@ static void print_report(const struct fromauth_result *r, const char *from)
 		printf("Next step: %s\n", fromauth_result_finding_message(r, step));
 		if (fromauth_result_finding_fix_needs_input(r, step) > 0)
 			printf("    (replace the <...> part with the value the service gives you)\n");
-		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, step); j++)
-			printf("    %s\n", fromauth_result_finding_fix(r, step, j));
+		print_fixes(r, step, "    ", 0);
 	}
 	if (fromauth_result_fixed_verdict(r) >= 0) {
 		size_t fixes = 0;
 		for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
-			fixes += fromauth_result_finding_fix_count(r, i);
+			fixes += dns_fixes(r, i);
 		if (fixes)
 			printf("After publishing the fixes below: %s\n",
 			       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
@@ -123,10 +159,7 @@ static void print_report(const struct fromauth_result *r, const char *from)
 		printf("  %-7s %-22s %s\n",
 		       fromauth_severity_name(fromauth_result_finding_severity(r, i)),
 		       fromauth_result_finding_code(r, i), fromauth_result_finding_message(r, i));
-		const char *label = fromauth_result_finding_fix_needs_input(r, i) > 0
-				    ? "fix (fill in <...>)" : "fix";
-		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
-			printf("          %s: %s\n", label, fromauth_result_finding_fix(r, i, j));
+		print_fixes(r, i, "          ", 1);
 	}
 	print_rules(r);
 	printf("\nDNS: %u queries, %u cache hits, %u ms\n", fromauth_result_dns_queries(r),

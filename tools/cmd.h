@@ -20,6 +20,7 @@ enum {
 	{ "zone", required_argument, NULL, 'z' }, \
 	{ "offline", no_argument, NULL, 'o' }, \
 	{ "assume", required_argument, NULL, 'a' }, \
+	{ "assume-delete", required_argument, NULL, 'D' }, \
 	{ "nameserver", required_argument, NULL, 'n' }, \
 	{ "timeout", required_argument, NULL, 't' }, \
 	{ "psl", required_argument, NULL, 'L' }
@@ -27,6 +28,7 @@ enum {
 #define DNS_OPTIONS_HELP \
 	"  --zone FILE          add the records of a master file as overlay (repeatable)\n" \
 	"  --assume 'RR'        add one overlay record, a master-file line (repeatable)\n" \
+	"  --assume-delete 'RR' answer as if this record were deleted (repeatable)\n" \
 	"  --offline            answer only from the overlay, no network\n" \
 	"  --nameserver A[@P]   query this server (repeatable), not /etc/resolv.conf\n" \
 	"  --timeout MS         timeout of one DNS try in milliseconds\n" \

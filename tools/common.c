@@ -47,6 +47,9 @@ int dns_option(struct fromauth_ctx *ctx, int c, const char *arg)
 	case 'a':
 		rc = fromauth_ctx_add_record(ctx, arg, err, sizeof(err));
 		return rc ? report_error("--assume", rc, err) : 0;
+	case 'D':
+		rc = fromauth_ctx_delete_record(ctx, arg, err, sizeof(err));
+		return rc ? report_error("--assume-delete", rc, err) : 0;
 	case 'L':
 		rc = fromauth_ctx_set_psl(ctx, arg, err, sizeof(err));
 		return rc ? report_error("--psl", rc, err) : 0;

@@ -143,6 +143,20 @@ int fromauth_ctx_add_zone_file(struct fromauth_ctx *ctx, const char *path,
 int fromauth_ctx_add_record(struct fromauth_ctx *ctx, const char *rr,
 			    char *errbuf, size_t errlen);
 /**
+ * Delete one record, given as a master-file line, from what the overlay and
+ * the network answer ("what if I removed this?"): it is matched by owner,
+ * type and data (a TXT record by its text, however split into strings), not
+ * by TTL.  The rest of its set stays; a name left with nothing answers
+ * NXDOMAIN when the overlay holds it, a set emptied otherwise NODATA.  A
+ * later fromauth_ctx_add_record() of the same record publishes it again.
+ * Not thread-safe against concurrent checks, like the other overlay calls.
+ * @return 0, FROMAUTH_E_INVAL, FROMAUTH_E_RECORD (errbuf says why),
+ *         FROMAUTH_E_NOMEM
+ * @since 1.1
+ */
+int fromauth_ctx_delete_record(struct fromauth_ctx *ctx, const char *rr,
+			       char *errbuf, size_t errlen);
+/**
  * Make queries for @p name time out for every type the overlay does not
  * hold for it (tests, "what if the server is down").
  * @since 1.0
@@ -733,6 +747,40 @@ const char *fromauth_result_finding_fix(const struct fromauth_result *result, si
  * only the user or the service has (never applied by FROMAUTH_CHECK_FIX);
  * -1 if out of range. @since 1.0 */
 int fromauth_result_finding_fix_needs_input(const struct fromauth_result *result, size_t i);
+/** Operation of a fix. @since 1.1 */
+enum fromauth_fix_op {
+	/** Publish the record. */
+	FROMAUTH_FIX_ADD = 0,
+	/** The old record becomes the new one (one change of an existing record). */
+	FROMAUTH_FIX_REPLACE = 1,
+	/** Remove the record. */
+	FROMAUTH_FIX_DELETE = 2,
+	/** Set something up at the service; plain text, not DNS. */
+	FROMAUTH_FIX_ACTION = 3,
+};
+/** Static name of an enum fromauth_fix_op: "add", "replace", "delete",
+ * "action"; NULL for another value. @since 1.1 */
+const char *fromauth_fix_op_name(int op);
+/** Number of fix operations of finding @p i: every fix in order, additions
+ * and replacements (whose new lines are also fromauth_result_finding_fix()),
+ * deletions and service actions. 0 if out of range. @since 1.1 */
+size_t fromauth_result_finding_op_count(const struct fromauth_result *result, size_t i);
+/** enum fromauth_fix_op of operation @p j of finding @p i; -1 if out of
+ * range. @since 1.1 */
+int fromauth_result_finding_op(const struct fromauth_result *result, size_t i, size_t j);
+/** Master-file line of operation @p j of finding @p i: the record to
+ * publish (add, replace) or to remove (delete); NULL for an action or out of
+ * range.  Owned by @p result. @since 1.1 */
+const char *fromauth_result_finding_op_rr(const struct fromauth_result *result, size_t i,
+					  size_t j);
+/** For a replacement, the master-file line of the record it replaces; NULL
+ * otherwise.  Owned by @p result. @since 1.1 */
+const char *fromauth_result_finding_op_old(const struct fromauth_result *result, size_t i,
+					   size_t j);
+/** For an action, what to set up at the service, one sentence; NULL
+ * otherwise.  Owned by @p result. @since 1.1 */
+const char *fromauth_result_finding_op_text(const struct fromauth_result *result, size_t i,
+					    size_t j);
 /** DNS queries sent during the check. @since 1.0 */
 unsigned int fromauth_result_dns_queries(const struct fromauth_result *result);
 /** Cache hits during the check. @since 1.0 */

@@ -30,7 +30,7 @@ import os
 import queue
 import threading
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from ._lib import DOMAIN_SIZE, ERRBUF_SIZE, P, has, lib, library_path
@@ -43,7 +43,7 @@ __all__ = [
     "RuleStatus", "ReputationStatus", "Rule", "FcrdnsCheck", "ReputationLookup",
     "BlocklistZone", "RECEIVERS",
     "Context", "Profile", "DkimIdentity", "ProfileParam", "FactSource", "services_dir",
-    "Result", "Finding", "SpfPart",
+    "Result", "Finding", "FixOp", "Fix", "SpfPart",
     "SpfEvaluation", "DkimKey", "DmarcPolicy", "Rfc7489Discovery",
     "UnauthorizedDestination", "Stats", "DnsAnswer", "Verification", "Signature",
     "Address", "check", "parse_address", "to_alabel", "version", "library_path",
@@ -240,6 +240,34 @@ assert [lib.fromauth_verdict_name(i).decode() for i in range(4)] == \
     [v.value for v in _VERDICT_CODES]
 assert [lib.fromauth_severity_name(i).decode() for i in range(3)] == \
     [v.value for v in _SEVERITIES]
+
+
+class FixOp(str, enum.Enum):
+    """What a fix does (enum fromauth_fix_op)."""
+    ADD = "add"
+    REPLACE = "replace"
+    DELETE = "delete"
+    #: Something to set up at the service; not DNS.
+    ACTION = "action"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_FIX_OPS = [FixOp.ADD, FixOp.REPLACE, FixOp.DELETE, FixOp.ACTION]
+assert [lib.fromauth_fix_op_name(i).decode() for i in range(4)] == \
+    [v.value for v in _FIX_OPS]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix of a finding: ``rr`` is the record to publish (add,
+    replace) or remove (delete), ``old`` the record a replacement
+    changes, ``text`` what to set up at the service (action)."""
+    op: FixOp
+    rr: Optional[str] = None
+    old: Optional[str] = None
+    text: Optional[str] = None
 
 
 class SpfResult(str, enum.Enum):
@@ -528,7 +556,7 @@ class DmarcPolicy:
 @dataclass(frozen=True)
 class Finding:
     """One finding: a stable code, a severity, a sentence, and the fix as
-    master-file lines (empty when there is none)."""
+    master-file lines to publish (empty when there is none)."""
     code: str
     severity: Severity
     message: str
@@ -536,6 +564,9 @@ class Finding:
     #: The fix holds a placeholder only the user or the service can fill
     #: in (never applied by ``fix=True``).
     needs_input: bool
+    #: Every fix in order with its operation: additions and replacements
+    #: (whose new lines are also in ``fix``), deletions, service actions.
+    fixes: List["Fix"] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -805,6 +836,11 @@ def _read_findings(r: P) -> List[Finding]:
         fix=[_s(lib.fromauth_result_finding_fix(r, i, j)) or ""
              for j in range(lib.fromauth_result_finding_fix_count(r, i))],
         needs_input=lib.fromauth_result_finding_fix_needs_input(r, i) > 0,
+        fixes=[Fix(op=_FIX_OPS[lib.fromauth_result_finding_op(r, i, j)],
+                   rr=_s(lib.fromauth_result_finding_op_rr(r, i, j)),
+                   old=_s(lib.fromauth_result_finding_op_old(r, i, j)),
+                   text=_s(lib.fromauth_result_finding_op_text(r, i, j)))
+               for j in range(lib.fromauth_result_finding_op_count(r, i))],
     ) for i in range(lib.fromauth_result_finding_count(r))]
 
 
@@ -1130,6 +1166,8 @@ class Context(_Owned):
     :param offline: only overlay records answer
     :param zone_files: master files whose records are overlaid
     :param assume: master-file lines overlaid, as ``fromauth --assume``
+    :param assume_delete: master-file lines deleted, as ``fromauth
+        --assume-delete`` (after @assume)
     :param timeout_names: names whose lookups time out (what-if tests)
     :param dnsbl: blocklist specs (:meth:`add_dnsbl`) asked instead of the
         default lists by ``reputation=True`` checks
@@ -1146,6 +1184,7 @@ class Context(_Owned):
                  timeout_ms: Optional[int] = None, tries: Optional[int] = None,
                  deadline_ms: Optional[int] = None, offline: bool = False,
                  zone_files: Iterable[str] = (), assume: Iterable[str] = (),
+                 assume_delete: Iterable[str] = (),
                  timeout_names: Iterable[str] = (), dnsbl: Iterable[str] = (),
                  psl_file: Optional[Union[str, "os.PathLike[str]"]] = None,
                  cache_bytes: Optional[int] = None) -> None:
@@ -1167,6 +1206,8 @@ class Context(_Owned):
                 self.add_zone_file(z)
             for rr in assume:
                 self.add_record(rr)
+            for rr in assume_delete:
+                self.delete_record(rr)
             for n in timeout_names:
                 self.add_timeout_name(n)
             for spec in dnsbl:
@@ -1211,6 +1252,12 @@ class Context(_Owned):
         """Overlay one record given as a master-file line, e.g.
         ``'_dmarc.example.com. 3600 IN TXT "v=DMARC1; p=none"'``."""
         _call(lib.fromauth_ctx_add_record, self._p(), _b(rr))
+
+    def delete_record(self, rr: str) -> None:
+        """Answer as if the record, a master-file line, were deleted: from
+        the overlay and from what the network answers (matched by owner,
+        type and data, not TTL); raises :class:`RecordError`."""
+        _call(lib.fromauth_ctx_delete_record, self._p(), _b(rr))
 
     def add_timeout_name(self, name: str) -> None:
         """Make lookups of @name time out for every type the overlay lacks."""
