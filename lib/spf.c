@@ -785,6 +785,7 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
 		fa_memo_put_shared(memo, FA_MEMO_SPF_COMPILED, txt, len, c,
 				   sizeof(*c) + sizeof(SPF_record_t) + len +
 				   c->rec->mech_len + c->rec->mod_len + 64);
+		fa_memo_shared_release(c);      /* the memo keeps its own */
 	} else {
 		fa_memo_shared_release(c);
 		fa_memo_abandon(memo, FA_MEMO_SPF_COMPILED, txt, len);
