@@ -160,6 +160,7 @@ struct walk {
 	 * and the domain (without _dmarc.) each was found at. */
 	size_t nlookalike;
 	char *lookalike[WALK_MAX];
+	char *lookalike_raw[WALK_MAX];  /* its text, NULL if not shown whole */
 	const char *lookalike_at[WALK_MAX];
 	/* The records of the first name holding several (all discarded),
 	 * so the check can say which to delete. */
@@ -186,6 +187,7 @@ struct fromauth_dmarc {
 	const char *policy_tag;        /* "p", "sp", "np" or NULL */
 	size_t record_count;
 	const char *multiple_domain;
+	const char *lookalike, *lookalike_at; /* the first one reported */
 
 	/* RFC 7489 discovery, for comparison. */
 	int have_psl;                  /* a Public Suffix List was used */
@@ -238,8 +240,10 @@ static void walk_clear(struct walk *w)
 		free(w->found[i].domain);
 		fa_dmarc_record_clear(&w->found[i].rec);
 	}
-	for (size_t i = 0; i < w->nlookalike; i++)
+	for (size_t i = 0; i < w->nlookalike; i++) {
 		free(w->lookalike[i]);
+		free(w->lookalike_raw[i]);
+	}
 	for (size_t i = 0; i < w->ndup; i++)
 		free(w->dup[i]);
 	free(w->org);
@@ -255,6 +259,7 @@ struct txt_set {
 	char *first;             /* the first of them (raw bytes + NUL) */
 	size_t first_len;
 	char *lookalike;         /* a TXT that looks like DMARC but is not */
+	char *lookalike_raw;     /* its text, when short and without NUL */
 	size_t nall;             /* copies of the DMARC records (bounded) */
 	char *all[FA_DMARC_MAX_DUPLICATES];
 };
@@ -263,6 +268,7 @@ static void txt_set_clear(struct txt_set *t)
 {
 	free(t->first);
 	free(t->lookalike);
+	free(t->lookalike_raw);
 	for (size_t i = 0; i < t->nall; i++)
 		free(t->all[i]);
 	memset(t, 0, sizeof(*t));
@@ -320,6 +326,10 @@ static int fetch_dmarc_txt(struct fa_dns_req *req, const char *name,
 					if (!out->lookalike)
 						rc = FROMAUTH_E_NOMEM;
 				}
+				/* Whole, so the check can offer its correction. */
+				if (rc == 0 && rr->len <= 200 && strlen(txt) == rr->len &&
+				    !(out->lookalike_raw = fa_strdup(txt)))
+					rc = FROMAUTH_E_NOMEM;
 				fa_dmarc_record_clear(&tmp);
 			}
 		}
@@ -376,8 +386,9 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 			w->counts[w->nqueried++] = set.count;
 			if (set.lookalike && set.count == 0) {
 				w->lookalike_at[w->nlookalike] = qname + strlen("_dmarc.");
+				w->lookalike_raw[w->nlookalike] = set.lookalike_raw;
 				w->lookalike[w->nlookalike++] = set.lookalike;
-				set.lookalike = NULL;
+				set.lookalike = set.lookalike_raw = NULL;
 			}
 			if (set.count > 1 && !w->dup_at && set.nall == set.count) {
 				w->dup_at = qname + strlen("_dmarc.");
@@ -522,6 +533,10 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		rc = add_problem(d, fa_strdup(w->lookalike[i]));
 		if (rc)
 			return rc;
+		if (!d->lookalike_at) {
+			d->lookalike = w->lookalike_raw[i];
+			d->lookalike_at = w->lookalike_at[i];
+		}
 	}
 	if (!d->applied)
 		return 0;
@@ -990,6 +1005,12 @@ const char *fa_dmarc_duplicate(const struct fromauth_dmarc *d, size_t i)
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *d)
 {
 	return d ? d->multiple_domain : NULL;
+}
+
+const char *fa_dmarc_lookalike(const struct fromauth_dmarc *d, const char **at)
+{
+	*at = d && d->lookalike ? d->lookalike_at : NULL;
+	return *at ? d->lookalike : NULL;
 }
 
 size_t fa_dmarc_problem_count(const struct fromauth_dmarc *d)

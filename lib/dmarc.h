@@ -43,6 +43,10 @@ const char *fa_dmarc_unauthorized(const struct fromauth_dmarc *dmarc, size_t i);
 /* Additions beyond the first design, for the check and the tool. */
 /* Domain where several DMARC records were found (all discarded), or NULL. */
 const char *fa_dmarc_multiple_domain(const struct fromauth_dmarc *dmarc);
+/* The first TXT record reported as a failed attempt at DMARC (at D or
+ * the organizational domain; "v=dmarc1; p=reject"), and in *at the
+ * domain whose _dmarc holds it; NULL when none, or too long to show. */
+const char *fa_dmarc_lookalike(const struct fromauth_dmarc *dmarc, const char **at);
 /* The records found there, as text (0 when more than we keep, or one
  * holds a NUL byte). */
 #define FA_DMARC_MAX_DUPLICATES 8

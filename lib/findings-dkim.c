@@ -2,6 +2,7 @@
 /* The DKIM findings of the check (SPEC section 3 step 5). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dkim.h"
 #include "findings.h"
@@ -19,6 +20,13 @@ static void dkim_key_fix(struct fromauth_result *r, struct fa_finding *f,
 		 * service's to replace, and repeating the CNAME fixes nothing. */
 		fa_finding_append(r, f, "%s._domainkey.%s is a CNAME to the service's key at %s as it should be, so the service must publish a usable key there.",
 				  fromauth_dkim_selector(k), fromauth_dkim_domain(k), target);
+		char *action = NULL;
+		if (asprintf(&action, "Ask the service to publish a usable DKIM key at %s, where %s._domainkey.%s points.",
+			     target, fromauth_dkim_selector(k), fromauth_dkim_domain(k)) < 0)
+			action = NULL;
+		if (!action || fa_finding_add_action(f, action) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(action);
 		return;
 	}
 	int needs_input = 0;
@@ -97,6 +105,58 @@ static void key_finding(struct eval_state *st, const struct key_status *ks,
 		dkim_key_fix(r, f, k, shown);
 }
 
+/* A valid key of the service's own domain: only the service can sign
+ * as the customer's, so the fix is what to set up there. */
+static void unaligned_finding(struct fromauth_result *r, const struct fromauth_profile *p,
+			      const struct fromauth_dkim *k)
+{
+	const char *dom = fromauth_dkim_domain(k);
+	struct fa_finding *f = fa_finding_add(r, "dkim.unaligned", FROMAUTH_SEVERITY_WARNING,
+		"DKIM key %s._domainkey.%s is valid, but %s is not aligned with %s, so its signatures do not count for DMARC.",
+		fromauth_dkim_selector(k), dom, dom, r->domain);
+	char *action = fa_remedy_action_dkim(p, r->domain, r->from, 1);
+	if (!f || !action || fa_finding_add_action(f, action) != FROMAUTH_OK)
+		r->nomem = 1;
+	free(action);
+}
+
+/* t=y on a key: a record the customer publishes (no CNAME to the
+ * service, in the From's organizational domain) is replaced without the
+ * flag; a key the service hosts is the service's to change. */
+static void testing_finding(struct fromauth_result *r, const struct fromauth_dkim *k, int own)
+{
+	const char *sel = fromauth_dkim_selector(k), *dom = fromauth_dkim_domain(k);
+	const char *text = fromauth_dkim_record(k);
+	struct fa_finding *f = fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
+		"DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
+		sel, dom);
+	if (!f)
+		return;
+	char *fixed = NULL;
+	if (own && fromauth_dkim_cname_count(k) == 0 && text && !strchr(text, '\\'))
+		fixed = fa_remedy_dkim_untested(text);
+	if (!fixed) {
+		if (fromauth_dkim_cname_count(k) > 0) {
+			char *action = NULL;
+			if (asprintf(&action, "Ask the service to publish its key for %s._domainkey.%s (your CNAME points to it) without t=y.",
+				     sel, dom) < 0)
+				action = NULL;
+			if (!action || fa_finding_add_action(f, action) != FROMAUTH_OK)
+				r->nomem = 1;
+			free(action);
+		}
+		return;
+	}
+	char owner[600];
+	snprintf(owner, sizeof(owner), "%s._domainkey.%s", sel, dom);
+	char *old = fa_txt_rr_line(owner, text), *line = fa_txt_rr_line(owner, fixed);
+	if (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK)
+		r->nomem = 1;
+	free(old);
+	free(line);
+	free(fixed);
+}
+
 void fa_findings_dkim(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
@@ -107,9 +167,13 @@ void fa_findings_dkim(struct eval_state *st)
 	if (r->dkim_count == 0 && open_dkim)
 		return;
 	if (r->dkim_count == 0) {
-		fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
+		struct fa_finding *f = fa_finding_add(r, "dkim.none", FROMAUTH_SEVERITY_WARNING,
 			       "The service profile names no DKIM identity: the service does not sign mail for %s, so DMARC can only pass through SPF.",
 			       r->domain);
+		char *action = fa_remedy_action_dkim(st->profile, r->domain, r->from, 0);
+		if (!f || !action || fa_finding_add_action(f, action) != FROMAUTH_OK)
+			r->nomem = 1;
+		free(action);
 		return;
 	}
 	for (size_t i = 0; i < r->dkim_count; i++) {
@@ -125,17 +189,13 @@ void fa_findings_dkim(struct eval_state *st)
 					       sel, dom, fromauth_dkim_key_type(k), fromauth_dkim_key_bits(k),
 					       r->domain);
 			else if (r->dkim[i].aligned == 0)
-				fa_finding_add(r, "dkim.unaligned", FROMAUTH_SEVERITY_WARNING,
-					       "DKIM key %s._domainkey.%s is valid, but %s is not aligned with %s, so its signatures do not count for DMARC.",
-					       sel, dom, dom, r->domain);
+				unaligned_finding(r, st->profile, k);
 			if (fa_dkim_key_short(k))
 				fa_finding_add(r, "dkim.key_short", FROMAUTH_SEVERITY_INFO,
 					       "DKIM key %s._domainkey.%s is %u-bit RSA: it works, but 2048 bits is advised.",
 					       sel, dom, fromauth_dkim_key_bits(k));
 			if (fromauth_dkim_testing(k))
-				fa_finding_add(r, "dkim.testing", FROMAUTH_SEVERITY_WARNING,
-					       "DKIM key %s._domainkey.%s is in testing mode (t=y); remove the flag once signing works.",
-					       sel, dom);
+				testing_finding(r, k, r->dkim[i].aligned == 1);
 			break;
 		default:
 			key_finding(st, key_status_of(fromauth_dkim_status(k)), k, shown);

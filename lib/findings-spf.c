@@ -109,6 +109,23 @@ static void spf_authorize_fix(struct eval_state *st, struct fa_finding *f)
 	free(merged);
 }
 
+/* Add @text (malloc'd, NULL after a failed allocation) as an action. */
+static void add_action(struct fromauth_result *r, struct fa_finding *f, char *text)
+{
+	if (!f || !text || fa_finding_add_action(f, text) != FROMAUTH_OK)
+		r->nomem = 1;
+	free(text);
+}
+
+/* SPF at the service's bounce domain cannot align (or aspf=s wants the
+ * From domain itself): only the service can change the return-path. */
+static void return_path_action(struct eval_state *st, struct fa_finding *f, int strict)
+{
+	struct fromauth_result *r = st->r;
+	add_action(r, f, fa_remedy_action_return_path(st->profile, r->domain, r->from,
+							r->mail_from, strict));
+}
+
 void fa_findings_spf(struct eval_state *st)
 {
 	struct fromauth_result *r = st->r;
@@ -162,15 +179,25 @@ void fa_findings_spf(struct eval_state *st)
 		return;
 	}
 	if (r->mail_from_outside) {
-		fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
+		struct fa_finding *nu = fa_finding_add(r, "spf.not_used", FROMAUTH_SEVERITY_INFO,
 			       "The service sends with its own bounce domain %s, so SPF is checked there and cannot align with %s: your own SPF record does not matter for DMARC, no include is needed, and DMARC must pass through DKIM.",
 			       r->mail_from, r->domain);
-		if (pass < r->spf_count && worst_spf)
-			fa_finding_add(r, spf_finding_code(worst) ? spf_finding_code(worst) : "spf.fail",
-				       FROMAUTH_SEVERITY_WARNING,
+		return_path_action(st, nu, 0);
+		/* A temporary error is for receivers to retry, not to report. */
+		if (pass < r->spf_count && worst_spf && worst == FROMAUTH_SPF_TEMPERROR)
+			fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
 				       "The service's own SPF at %s gives %s for %s (%s); that is the service's to fix.",
 				       r->mail_from, fromauth_spf_result_name(worst),
 				       fromauth_spf_ip(worst_spf), fromauth_spf_reason(worst_spf));
+		else if (pass < r->spf_count && worst_spf)
+			add_action(r, fa_finding_add(r, spf_finding_code(worst) ? spf_finding_code(worst) : "spf.fail",
+				       FROMAUTH_SEVERITY_WARNING,
+				       "The service's own SPF at %s gives %s for %s (%s); that is the service's to fix.",
+				       r->mail_from, fromauth_spf_result_name(worst),
+				       fromauth_spf_ip(worst_spf), fromauth_spf_reason(worst_spf)),
+				   fa_remedy_action_service_spf(st->profile, r->mail_from,
+								fromauth_spf_ip(worst_spf),
+								fromauth_spf_result_name(worst)));
 		return;
 	}
 
@@ -181,11 +208,11 @@ void fa_findings_spf(struct eval_state *st)
 				       "SPF at %s authorizes every sampled address of the service (%zu checked).",
 				       r->mail_from, r->spf_count);
 		else if (st->spf_alignment == 0)
-			fa_finding_add(r, "spf.unaligned", FROMAUTH_SEVERITY_WARNING,
+			return_path_action(st, fa_finding_add(r, "spf.unaligned", FROMAUTH_SEVERITY_WARNING,
 				       fa_dmarc_aspf(r->dmarc) == 's'
 				       ? "SPF passes for %s, but aspf=s requires the MAIL FROM domain to be exactly %s, so it does not count for DMARC."
 				       : "SPF passes for %s, but it is not in the same organizational domain as %s, so it does not count for DMARC.",
-				       r->mail_from, r->domain);
+				       r->mail_from, r->domain), fa_dmarc_aspf(r->dmarc) == 's');
 		else
 			fa_finding_add(r, "spf.temperror", FROMAUTH_SEVERITY_WARNING,
 				       "SPF passes for %s, but whether it aligns with %s could not be told: a DNS lookup of the organizational domain failed.",
@@ -249,5 +276,10 @@ void fa_findings_spf(struct eval_state *st)
 	else
 		f = fa_finding_add(r, "spf.include_missing", FROMAUTH_SEVERITY_ERROR,
 			"The SPF record of %s does not authorize the service.", r->mail_from);
+	size_t at = f ? (size_t)(f - r->findings) : 0;
 	spf_authorize_fix(st, f);
+	/* Without an include the fix lists addresses that may change.  (f
+	 * moves when spf_authorize_fix() adds a finding.) */
+	if (f && !fromauth_profile_spf_include(st->profile))
+		add_action(r, &r->findings[at], fa_remedy_action_spf_ranges(st->profile));
 }

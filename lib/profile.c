@@ -66,6 +66,8 @@ enum key_id {
 	K_SEND_AS_GRANT,
 	K_UNAUTH_FROM,
 	K_AUTHENTICATED_BY,
+	K_ACTION_DKIM,
+	K_ACTION_RETURN_PATH,
 	K_COUNT,
 };
 
@@ -94,6 +96,8 @@ static const struct {
 	[K_SEND_AS_GRANT] = { "send-as-grant", true },  /* lines join */
 	[K_UNAUTH_FROM] = { "unauthenticated-from", false },
 	[K_AUTHENTICATED_BY] = { "authenticated-by", false },
+	[K_ACTION_DKIM] = { "action-dkim", true },              /* lines join */
+	[K_ACTION_RETURN_PATH] = { "action-return-path", true }, /* lines join */
 };
 
 /* Keys that state a fact about the service: a catalogue profile names a
@@ -104,6 +108,7 @@ static const bool is_fact[K_COUNT] = {
 	[K_MAIL_FROM_MX] = true, [K_SEND_AS] = true,
 	[K_SEND_AS_ERROR] = true, [K_SEND_AS_GRANT] = true,
 	[K_UNAUTH_FROM] = true, [K_AUTHENTICATED_BY] = true,
+	[K_ACTION_DKIM] = true, [K_ACTION_RETURN_PATH] = true,
 };
 
 #define FA_MAX_PARAMS 16
@@ -160,6 +165,7 @@ struct fromauth_profile {
 	char *mail_from_mx;
 	int send_as;            /* enum fa_send_as */
 	char *send_as_error, *send_as_grant;
+	char *action_dkim, *action_return_path; /* the vendor's steps */
 	int unauth;             /* enum fa_unauth */
 	char *rewrite;          /* unauthenticated-from = rewrite TEMPLATE */
 	int auth_dmarc;         /* authenticated-by includes dmarc */
@@ -689,6 +695,19 @@ static int param_and_rest(struct fromauth_profile *p, const struct origin *o, ch
 	return FROMAUTH_OK;
 }
 
+/* Long texts continue on further lines (inih's line limit): join them. */
+static int join_text(char **slot, const char *v)
+{
+	if (!*slot)
+		return set_text(slot, v);
+	char *joined = NULL;
+	if (asprintf(&joined, "%s %s", *slot, v) < 0)
+		return FROMAUTH_E_NOMEM;
+	free(*slot);
+	*slot = joined;
+	return FROMAUTH_OK;
+}
+
 static int apply_catalogue(struct fromauth_profile *p, const struct origin *o, enum key_id k,
 			   const char *value, char *errbuf, size_t errlen)
 {
@@ -861,18 +880,13 @@ static int apply_catalogue(struct fromauth_profile *p, const struct origin *o, e
 		rc = set_text(&p->send_as_error, v);
 		break;
 	case K_SEND_AS_GRANT:
-		/* Long texts continue on further lines (inih's line limit). */
-		if (p->send_as_grant) {
-			char *joined = NULL;
-			if (asprintf(&joined, "%s %s", p->send_as_grant, v) < 0) {
-				rc = FROMAUTH_E_NOMEM;
-				break;
-			}
-			free(p->send_as_grant);
-			p->send_as_grant = joined;
-		} else {
-			rc = set_text(&p->send_as_grant, v);
-		}
+		rc = join_text(&p->send_as_grant, v);
+		break;
+	case K_ACTION_DKIM:
+		rc = join_text(&p->action_dkim, v);
+		break;
+	case K_ACTION_RETURN_PATH:
+		rc = join_text(&p->action_return_path, v);
 		break;
 	case K_UNAUTH_FROM:
 		if (!strcmp(v, "refuse")) {
@@ -1016,6 +1030,8 @@ static int apply(struct fromauth_profile *p, const struct origin *o,
 	case K_SEND_AS_GRANT:
 	case K_UNAUTH_FROM:
 	case K_AUTHENTICATED_BY:
+	case K_ACTION_DKIM:
+	case K_ACTION_RETURN_PATH:
 		rc = apply_catalogue(p, o, k, value, errbuf, errlen);
 		break;
 	default:
@@ -1099,6 +1115,8 @@ FROMAUTH_EXPORT void fromauth_profile_free(struct fromauth_profile *profile)
 	free(profile->mail_from_mx);
 	free(profile->send_as_error);
 	free(profile->send_as_grant);
+	free(profile->action_dkim);
+	free(profile->action_return_path);
 	free(profile->rewrite);
 	for (size_t i = 0; i < profile->nparams; i++) {
 		struct param *pa = &profile->params[i];
@@ -1881,6 +1899,8 @@ char *fa_profile_text(const struct fromauth_profile *profile, const char *which,
 	const char *t = !profile ? NULL
 		      : !strcmp(which, "send-as-error") ? profile->send_as_error
 		      : !strcmp(which, "send-as-grant") ? profile->send_as_grant
+		      : !strcmp(which, "action-dkim") ? profile->action_dkim
+		      : !strcmp(which, "action-return-path") ? profile->action_return_path
 		      : !strcmp(which, "rewrite") ? profile->rewrite : NULL;
 	if (!t)
 		return NULL;

@@ -82,10 +82,11 @@ int fa_profile_unauth(const struct fromauth_profile *profile);
 int fa_profile_auth_dmarc(const struct fromauth_profile *profile);
 /* Value (or default) of parameter @name, or NULL. */
 const char *fa_profile_param(const struct fromauth_profile *profile, const char *name);
-/* Free text of the profile (send-as-error, send-as-grant, the rewrite
- * pattern; @which is the key) with {from}, {local}, {domain}, {login} and
- * parameters filled in (<name> when unset); malloc'd, NULL if the key is
- * not set or on allocation failure. */
+/* Free text of the profile (send-as-error, send-as-grant, action-dkim,
+ * action-return-path, the rewrite pattern; @which is the key) with
+ * {from}, {local}, {domain}, {login} and parameters filled in (<name>
+ * when unset); malloc'd, NULL if the key is not set or on allocation
+ * failure. */
 char *fa_profile_text(const struct fromauth_profile *profile, const char *which,
 		      const char *from, const char *local, const char *domain);
 /* 1 when every source of the fact @key is marked UNCONFIRMED. */

@@ -7,6 +7,7 @@
  * so the second run asks the network only for what the fixes changed.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "result.h"
 #include "spf-record.h"
 #include "spf.h"
+#include "taglist.h"
 
 /* ---- record lines ---- */
 
@@ -323,6 +325,74 @@ int fa_remedy_spf_authorize(const struct fromauth_profile *profile, const char *
 
 /* ---- DKIM ---- */
 
+/* ---- tag lists (RFC 6376 section 3.2) ---- */
+
+/* @s (@len bytes) without the white space around it. */
+static const char *trim_span(const char *s, size_t *len)
+{
+	while (*len && strchr(" \t\r\n", *s)) {
+		s++;
+		(*len)--;
+	}
+	while (*len && strchr(" \t\r\n", s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+/* Append "; " (unless first) and @fmt to the memstream @out. */
+static void add_tag(FILE *out, int *first, const char *name, const char *value, size_t vlen)
+{
+	fprintf(out, "%s%s=%.*s", *first ? "" : "; ", name, (int)vlen, value);
+	*first = 0;
+}
+
+char *fa_remedy_dkim_untested(const char *text)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	int first = 1, found = 0;
+	FILE *out = open_memstream(&buf, &size);
+	if (!out)
+		return NULL;
+	struct fa_taglist tl;
+	struct fa_tag t;
+	fa_taglist_init(&tl, text, strlen(text));
+	while (fa_taglist_next(&tl, &t)) {
+		if (t.error == FA_TAG_EMPTY)
+			continue;
+		/* Tag names are case-sensitive (RFC 6376 section 3.2). */
+		if (t.error || t.name_len != 1 || *t.name != 't') {
+			fprintf(out, "%s%.*s", first ? "" : "; ", (int)t.spec_len, t.spec);
+			first = 0;
+			continue;
+		}
+		/* t=y:s keeps s. */
+		char flags[64] = "";
+		const char *v = t.value;
+		size_t vl = t.value_len;
+		for (const char *f = v; f < v + vl;) {
+			const char *c = memchr(f, ':', (size_t)(v + vl - f));
+			size_t fl = c ? (size_t)(c - f) : (size_t)(v + vl - f);
+			const char *flag = trim_span(f, &fl);
+			f = c ? c + 1 : v + vl;
+			if (fl == 1 && (*flag == 'y' || *flag == 'Y')) {
+				found = 1;
+				continue;
+			}
+			if (fl && strlen(flags) + fl + 2 < sizeof(flags))
+				snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%.*s",
+					 *flags ? ":" : "", (int)fl, flag);
+		}
+		if (*flags)
+			add_tag(out, &first, "t", flags, strlen(flags));
+	}
+	if (fclose(out) != 0 || !found) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 char *fa_remedy_dkim_key(const struct fromauth_dkim *k, const char *shown_target,
 			 int *needs_input)
 {
@@ -353,6 +423,180 @@ char *fa_remedy_dkim_placeholder(const char *owner)
 
 /* ---- DMARC ---- */
 
+/* Does "v=DMARC1[; p=none]; @tag" parse without a problem? */
+static int dmarc_tag_ok(const char *tag, int with_p)
+{
+	char *rec = NULL;
+	if (asprintf(&rec, "v=DMARC1; %s%s", with_p ? "p=none; " : "", tag) < 0)
+		return -1;
+	struct fa_dmarc_record parsed;
+	int ok = fa_dmarc_record_parse(rec, strlen(rec), &parsed) == 0;
+	if (ok) {
+		ok = parsed.problem_count == 0;
+		fa_dmarc_record_clear(&parsed);
+	} else {
+		ok = -1;
+	}
+	free(rec);
+	return ok;
+}
+
+/* A policy value as its author meant it: "Reject", "quarantaine". */
+static const char *dmarc_policy_word(const char *v, size_t len)
+{
+	static const char *const words[] = { "none", "quarantine", "reject" };
+	for (size_t i = 0; i < FA_ARRAY_SIZE(words); i++)
+		if (len >= 3 && !strncasecmp(v, words[i], 3))
+			return words[i];
+	return NULL;
+}
+
+/* The valid form of tag @name = @v, or NULL (dropped); malloc'd in *out.
+ * Returns 0, or FROMAUTH_E_NOMEM. */
+static int dmarc_tag_fixed(const char *name, const char *v, size_t vlen, char **out)
+{
+	int with_p = strcmp(name, "p") != 0;
+	*out = NULL;
+	char *cand = NULL;
+	/* As written, then lower case, then as a policy word. */
+	for (int attempt = 0; attempt < 3 && !*out; attempt++) {
+		if (asprintf(&cand, "%s=%.*s", name, (int)vlen, v) < 0)
+			return FROMAUTH_E_NOMEM;
+		if (attempt == 1)
+			for (char *c = cand; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		if (attempt == 2) {
+			const char *w = (!strcmp(name, "p") || !strcmp(name, "sp") ||
+					 !strcmp(name, "np")) ? dmarc_policy_word(v, vlen) : NULL;
+			free(cand);
+			cand = NULL;
+			if (!w)
+				break;
+			if (asprintf(&cand, "%s=%s", name, w) < 0)
+				return FROMAUTH_E_NOMEM;
+		}
+		int ok = dmarc_tag_ok(cand, with_p);
+		if (ok < 0) {
+			free(cand);
+			return FROMAUTH_E_NOMEM;
+		}
+		if (ok)
+			*out = cand;
+		else
+			free(cand);
+		cand = NULL;
+	}
+	if (*out || (strcmp(name, "rua") && strcmp(name, "ruf")))
+		return FROMAUTH_OK;
+	/* A URI list: each URI on its own, mailto: added where it is missing. */
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	if (!f)
+		return FROMAUTH_E_NOMEM;
+	int kept = 0, rc = FROMAUTH_OK;
+	fprintf(f, "%s=", name);
+	for (const char *u = v; u < v + vlen && rc == FROMAUTH_OK;) {
+		const char *c = memchr(u, ',', (size_t)(v + vlen - u));
+		size_t ul = c ? (size_t)(c - u) : (size_t)(v + vlen - u);
+		const char *uri = trim_span(u, &ul);
+		u = c ? c + 1 : v + vlen;
+		for (int attempt = 0; attempt < 2 && ul; attempt++) {
+			const char *pre = attempt ? "mailto:" : "";
+			if (attempt && (!memchr(uri, '@', ul) || memchr(uri, ':', ul)))
+				break;
+			if (asprintf(&cand, "%s=%s%.*s", name, pre, (int)ul, uri) < 0) {
+				rc = FROMAUTH_E_NOMEM;
+				break;
+			}
+			int ok = dmarc_tag_ok(cand, 1);
+			free(cand);
+			cand = NULL;
+			if (ok < 0) {
+				rc = FROMAUTH_E_NOMEM;
+			} else if (ok) {
+				fprintf(f, "%s%s%.*s", kept++ ? "," : "", pre, (int)ul, uri);
+				break;
+			}
+		}
+	}
+	if (fclose(f) != 0)
+		rc = FROMAUTH_E_NOMEM;
+	if (rc == FROMAUTH_OK && kept)
+		*out = buf;
+	else
+		free(buf);
+	return rc;
+}
+
+char *fa_remedy_dmarc_corrected(const char *text, int drop_testing)
+{
+	/* known tags, in the order of dmarc-record.c, to drop repeats */
+	static const char *const known[] = {
+		"p", "sp", "np", "adkim", "aspf", "pct", "t", "psd", "fo", "rf", "ri", "rua", "ruf",
+	};
+	int seen[FA_ARRAY_SIZE(known)] = { 0 };
+	char *policy = NULL, *buf = NULL, *result = NULL;
+	size_t size = 0;
+	int rc = FROMAUTH_OK;
+	FILE *rest = open_memstream(&buf, &size);
+	if (!rest)
+		return NULL;
+	struct fa_taglist tl;
+	struct fa_tag t;
+	fa_taglist_init(&tl, text, strlen(text));
+	while (rc == FROMAUTH_OK && fa_taglist_next(&tl, &t)) {
+		/* empty, not tag=value: dropped */
+		char name[8];
+		if (t.error || t.name_len >= sizeof(name))
+			continue;
+		for (size_t i = 0; i < t.name_len; i++)
+			name[i] = (char)tolower((unsigned char)t.name[i]);
+		name[t.name_len] = '\0';
+		const char *v = t.value;
+		size_t vl = t.value_len;
+		size_t k = 0;
+		while (k < FA_ARRAY_SIZE(known) && strcmp(name, known[k]))
+			k++;
+		/* v= (written first by us), unknown tags and repeats (receivers
+		 * use the first) go; so does t= when asked. */
+		if (k == FA_ARRAY_SIZE(known) || seen[k]++ || (drop_testing && !strcmp(name, "t")))
+			continue;
+		char *fixed = NULL;
+		rc = dmarc_tag_fixed(name, v, vl, &fixed);
+		if (!fixed)
+			continue;
+		if (!strcmp(name, "p")) {
+			policy = fixed;
+		} else {
+			fprintf(rest, "; %s", fixed);
+			free(fixed);
+		}
+	}
+	if (fclose(rest) != 0)
+		rc = FROMAUTH_E_NOMEM;
+	if (rc == FROMAUTH_OK &&
+	    asprintf(&result, "v=DMARC1; %s%s", policy ? policy : "p=none", buf ? buf : "") < 0)
+		result = NULL;
+	free(policy);
+	free(buf);
+	if (!result)
+		return NULL;
+	/* Only a record with no problem left, and one that changes something. */
+	struct fa_dmarc_record check;
+	int good = fa_dmarc_record_parse(result, strlen(result), &check) == 0;
+	if (good) {
+		good = check.problem_count == 0 && strcmp(result, text) != 0;
+		fa_dmarc_record_clear(&check);
+	}
+	if (!good) {
+		free(result);
+		return NULL;
+	}
+	return result;
+}
+
+
 char *fa_remedy_dmarc_start(const char *domain)
 {
 	char owner[300];
@@ -365,18 +609,46 @@ char *fa_remedy_dmarc_authorize(const char *name)
 	return fa_txt_rr_line(name, "v=DMARC1");
 }
 
-/* Rank of a DMARC record to keep among several: valid first, then the
- * stronger policy (a fix never weakens DMARC), then fewer problems. */
-static long dmarc_keep_rank(const char *text)
+/* What decides which of several DMARC records to keep, strongest first:
+ * a valid one; the stronger policy, p then sp then np (a fix never
+ * weakens DMARC); one with rua= (reports keep coming); fewer problems. */
+struct keep_rank {
+	int valid, p, sp, np, rua, problems;
+};
+
+static struct keep_rank keep_rank_of(const char *text)
 {
+	struct keep_rank k = { 0, 0, 0, 0, 0, 99 };
 	struct fa_dmarc_record rec;
 	if (fa_dmarc_record_parse(text, strlen(text), &rec) != 0)
-		return -1;
-	int p = 0, sp = 0, np = 0;
-	int valid = fa_dmarc_record_policies(&rec, &p, &sp, &np) && rec.problem_count == 0;
-	long rank = (long)valid * 1000 + (long)p * 100 - (long)rec.problem_count;
+		return k;
+	k.valid = rec.problem_count == 0 && fa_dmarc_record_policies(&rec, &k.p, &k.sp, &k.np);
+	if (!k.valid)
+		k.p = k.sp = k.np = 0;
+	k.rua = rec.rua_count > 0;
+	k.problems = (int)rec.problem_count;
 	fa_dmarc_record_clear(&rec);
-	return rank;
+	return k;
+}
+
+/* > 0 when @a is to be kept rather than @b; *why says what decided. */
+static int keep_compare(const struct keep_rank *a, const struct keep_rank *b, const char **why)
+{
+	const struct { int a, b; const char *why; } steps[] = {
+		{ a->valid, b->valid, "the valid one" },
+		{ a->p, b->p, "the stronger policy" },
+		{ a->sp, b->sp, "the stronger subdomain policy (sp=)" },
+		{ a->np, b->np, "the stronger policy for non-existent subdomains (np=)" },
+		{ a->rua, b->rua, "the one that asks for reports (rua=)" },
+		{ -a->problems, -b->problems, "the one with fewer problems" },
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (steps[i].a != steps[i].b) {
+			if (steps[i].a > steps[i].b)
+				*why = steps[i].why;
+			return steps[i].a - steps[i].b;
+		}
+	return 0;
 }
 
 void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
@@ -385,13 +657,22 @@ void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
 	size_t n = fa_dmarc_duplicate_count(d), keep = 0;
 	if (!f || n < 2)
 		return;
-	long best = dmarc_keep_rank(fa_dmarc_duplicate(d, 0));
+	struct keep_rank best = keep_rank_of(fa_dmarc_duplicate(d, 0));
+	const char *why = NULL;
 	for (size_t i = 1; i < n; i++) {
-		long rank = dmarc_keep_rank(fa_dmarc_duplicate(d, i));
-		if (rank > best) {
-			best = rank;
+		struct keep_rank k = keep_rank_of(fa_dmarc_duplicate(d, i));
+		const char *w = NULL;
+		if (keep_compare(&k, &best, &w) > 0) {
+			best = k;
 			keep = i;
 		}
+	}
+	/* Why the kept one beats the best of the others. */
+	for (size_t i = 0; i < n; i++) {
+		struct keep_rank k = keep_rank_of(fa_dmarc_duplicate(d, i));
+		const char *w = NULL;
+		if (i != keep && keep_compare(&best, &k, &w) > 0 && w && !why)
+			why = w;
 	}
 	char owner[300];
 	snprintf(owner, sizeof(owner), "_dmarc.%s", fa_dmarc_multiple_domain(d));
@@ -403,8 +684,24 @@ void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
 			r->nomem = 1;
 		free(line);
 	}
-	fa_finding_append(r, f, "Keep \"%s\".", fa_dmarc_duplicate(d, keep));
+	if (!best.valid) {
+		/* None is valid: keep one, corrected. */
+		char *fixed = fa_remedy_dmarc_corrected(fa_dmarc_duplicate(d, keep), 0);
+		char *old = fa_txt_rr_line(owner, fa_dmarc_duplicate(d, keep));
+		char *line = fixed ? fa_txt_rr_line(owner, fixed) : NULL;
+		if (fixed && (!old || !line || fa_finding_add_replace(f, old, line) != FROMAUTH_OK))
+			r->nomem = 1;
+		fa_finding_append(r, f, "None of them is valid: keep \"%s\"%s.",
+				  fa_dmarc_duplicate(d, keep), fixed ? ", corrected as below" : "");
+		free(fixed);
+		free(old);
+		free(line);
+		return;
+	}
+	fa_finding_append(r, f, "Keep \"%s\"%s%s.", fa_dmarc_duplicate(d, keep),
+			  why ? ", " : "", why ? why : "");
 }
+
 
 FROMAUTH_EXPORT int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc *dmarc, size_t i,
 						    char *buf, size_t len)
@@ -422,6 +719,96 @@ FROMAUTH_EXPORT int fromauth_dmarc_unauthorized_fix(const struct fromauth_dmarc 
 		memcpy(buf, line, n + 1);
 	free(line);
 	return rc;
+}
+
+/* ---- what to set up at the service ---- */
+
+/* @lead, then the vendor's step from the profile's key @which, when it
+ * has one ("Unconfirmed" when no source confirms it).  malloc'd. */
+static char *with_step(const struct fromauth_profile *p, const char *which, const char *lead,
+		       const char *from, const char *domain)
+{
+	const char *at = from ? strchr(from, '@') : NULL;
+	char local[128] = "";
+	if (at)
+		snprintf(local, sizeof(local), "%.*s", (int)(at - from), from);
+	char *step = fa_profile_text(p, which, from, local, domain);
+	char *out = NULL;
+	if (asprintf(&out, "%s%s%s%s%s", lead, step ? ": " : ".", step ? step : "",
+		     step && fa_profile_unconfirmed(p, which) ? " (unconfirmed: no source states this step)" : "",
+		     step ? "." : "") < 0)
+		out = NULL;
+	free(step);
+	return out;
+}
+
+static const char *service_name(const struct fromauth_profile *p)
+{
+	const char *n = fromauth_profile_name(p);
+	return n && *n ? n : "the service";
+}
+
+char *fa_remedy_action_dkim(const struct fromauth_profile *p, const char *domain,
+			    const char *from, int signs)
+{
+	char *lead = NULL;
+	if (asprintf(&lead, "Authenticate %s for DKIM at %s, so that it signs with d=%s (a key in your own DNS)%s",
+		     domain, service_name(p), domain,
+		     signs ? " instead of its own domain" : "; if it cannot sign at all, DMARC can pass only through SPF") < 0)
+		return NULL;
+	char *out = with_step(p, "action-dkim", lead, from, domain);
+	free(lead);
+	return out;
+}
+
+char *fa_remedy_action_return_path(const struct fromauth_profile *p, const char *domain,
+				   const char *from, const char *mail_from, int strict)
+{
+	char *lead = NULL;
+	int n = strict
+		? asprintf(&lead, "Have %s use %s itself as the return-path (MAIL FROM) domain instead of %s: aspf=s accepts no other name, not even a subdomain",
+			   service_name(p), domain, mail_from)
+		: asprintf(&lead, "Set up a custom return-path (MAIL FROM) domain under %s at %s instead of %s, so that SPF aligns",
+			   domain, service_name(p), mail_from);
+	if (n < 0)
+		return NULL;
+	char *out = strict ? lead : with_step(p, "action-return-path", lead, from, domain);
+	if (!strict)
+		free(lead);
+	return out;
+}
+
+char *fa_remedy_action_service_spf(const struct fromauth_profile *p, const char *mail_from,
+				   const char *ip, const char *result)
+{
+	char *out = NULL;
+	if (asprintf(&out, "Tell %s that the SPF record of its bounce domain %s gives %s for its address %s.",
+		     service_name(p), mail_from, result, ip) < 0)
+		return NULL;
+	return out;
+}
+
+char *fa_remedy_action_send_as(const struct fromauth_profile *p, const char *from,
+			       const char *local, const char *domain)
+{
+	char *grant = fa_profile_text(p, "send-as-grant", from, local, domain);
+	char *out = NULL;
+	int n = grant
+		? asprintf(&out, "Allow %s to send as %s: %s%s.", service_name(p), from, grant,
+			   fa_profile_unconfirmed(p, "send-as-grant") ? " (unconfirmed: no source states this step)" : "")
+		: asprintf(&out, "Allow this account at %s to send as %s: verify the address or its domain there.",
+			   service_name(p), from);
+	free(grant);
+	return n < 0 ? NULL : out;
+}
+
+char *fa_remedy_action_spf_ranges(const struct fromauth_profile *p)
+{
+	char *out = NULL;
+	if (asprintf(&out, "%s names no SPF include to add, so the fix lists the addresses the profile gives: confirm with %s that it sends from these only, and ask to be told when they change.",
+		     service_name(p), service_name(p)) < 0)
+		return NULL;
+	return out;
 }
 
 /* ---- step 8 ---- */

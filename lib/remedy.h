@@ -66,6 +66,19 @@ char *fa_remedy_dkim_key(const struct fromauth_dkim *k, const char *shown_target
  * service has (a fix that needs the user's input).  malloc'd. */
 char *fa_remedy_dkim_placeholder(const char *owner);
 
+/* The DKIM key record @text without the testing flag y of its t= tag
+ * (the tag goes when no flag is left), the other tags as written.
+ * malloc'd; NULL when it has no such flag or on allocation failure. */
+char *fa_remedy_dkim_untested(const char *text);
+
+/* The DMARC record @text corrected: v=DMARC1 and p= first, then every
+ * other tag that is valid, corrected (case, a policy's misspelling, a
+ * URI without mailto:) or else dropped; a p= no receiver can read
+ * becomes p=none, what receivers apply to it today.  @drop_testing also
+ * drops t=.  malloc'd; NULL when the result would be the record as it is,
+ * when it still has a problem, or on allocation failure. */
+char *fa_remedy_dmarc_corrected(const char *text, int drop_testing);
+
 /* The starting DMARC record (p=none) at _dmarc.@domain.  malloc'd. */
 char *fa_remedy_dmarc_start(const char *domain);
 /* The record at @name that authorizes a domain's reports (RFC 9989
@@ -79,5 +92,28 @@ char *fa_remedy_dmarc_authorize(const char *name);
 struct fromauth_dmarc;
 void fa_remedy_dmarc_duplicates(struct fromauth_result *r, struct fa_finding *f,
 				const struct fromauth_dmarc *d);
+
+/* ---- what to set up at the service (fix operation "action") ----
+ * One sentence each, naming the service; with a catalogue profile's step
+ * (action-dkim, action-return-path, send-as-grant) the vendor's own words
+ * follow, marked when unconfirmed.  malloc'd, NULL on allocation failure. */
+
+/* Have the service sign as @domain: it @signs with a domain of its own,
+ * or (0) not at all as far as the profile says. */
+char *fa_remedy_action_dkim(const struct fromauth_profile *profile, const char *domain,
+			    const char *from, int signs);
+/* The service's own SPF at its bounce domain @mail_from does not pass for
+ * @ip: the service's to fix. */
+char *fa_remedy_action_service_spf(const struct fromauth_profile *profile,
+				   const char *mail_from, const char *ip, const char *result);
+/* The service's bounce domain @mail_from is not @domain's (or aspf=s,
+ * @strict, wants @domain itself): have it use one of @domain's. */
+char *fa_remedy_action_return_path(const struct fromauth_profile *profile, const char *domain,
+				   const char *from, const char *mail_from, int strict);
+/* The service refuses @from: allow it there. */
+char *fa_remedy_action_send_as(const struct fromauth_profile *profile, const char *from,
+			       const char *local, const char *domain);
+/* The profile names the service's addresses, no include: confirm them. */
+char *fa_remedy_action_spf_ranges(const struct fromauth_profile *profile);
 
 #endif

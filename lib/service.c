@@ -27,6 +27,14 @@ static int add_line(struct fa_finding *f, const char *owner, const char *type,
 	return rc;
 }
 
+/* Add @text (malloc'd, NULL after a failed allocation) as an action. */
+static void add_action(struct fromauth_result *r, struct fa_finding *f, char *text)
+{
+	if (!f || !text || fa_finding_add_action(f, text) != FROMAUTH_OK)
+		r->nomem = 1;
+	free(text);
+}
+
 static const char *unconfirmed_note(const struct fromauth_profile *p, const char *key)
 {
 	return fa_profile_unconfirmed(p, key)
@@ -60,6 +68,7 @@ int fa_service_send_as(const struct fromauth_profile *p, const struct fromauth_a
 	char *grant = fa_profile_text(p, "send-as-grant", r->from, fromauth_address_local(addr),
 				      r->domain);
 	const char *note = unconfirmed_note(p, "send-as");
+	struct fa_finding *f = NULL;
 	int denied = 0;
 	/* " The provider answers "...". " or nothing when it is not known. */
 	char said[512] = "";
@@ -78,7 +87,7 @@ int fa_service_send_as(const struct fromauth_profile *p, const struct fromauth_a
 				       grant ? grant : "ask the provider's administrator", note);
 		} else if (!matches_list(login, addr)) {
 			denied = 1;
-			fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
+			f = fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
 				       "%s will not send this mail as %s: the mailbox signing in is %s, and %s is another address (a shared mailbox, a group or another user's mailbox) it is not declared to have permission for (parameter granted).%s To allow it: %s%s",
 				       name, r->from, login, r->from, said,
 				       grant ? grant : "ask the provider's administrator", note);
@@ -86,16 +95,19 @@ int fa_service_send_as(const struct fromauth_profile *p, const struct fromauth_a
 	} else if (fromauth_profile_allowed_from_count(p) > 0 && !listed) {
 		denied = 1;
 		if (kind == FA_SEND_AS_ANY)
-			fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
+			f = fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
 				       "The service profile does not let this account send as %s; add the address or its domain to allowed-from at the service.",
 				       r->from);
 		else
-			fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
+			f = fa_finding_add(r, "service.send_as_denied", FROMAUTH_SEVERITY_ERROR,
 				       "%s sends only from %s verified in the account, and %s is not among those declared (allowed-from).%s To allow it: %s%s",
 				       name, kind == FA_SEND_AS_VERIFIED_DOMAIN ? "domains or addresses" : "addresses",
 				       r->from, said,
 				       grant ? grant : "verify the address or its domain at the service", note);
 	}
+	if (denied)
+		add_action(r, f, fa_remedy_action_send_as(p, r->from, fromauth_address_local(addr),
+							  r->domain));
 	free(err);
 	free(grant);
 	return denied;
@@ -239,6 +251,7 @@ void fa_service_outcome(const struct fromauth_profile *p, struct fromauth_result
 	int how = fa_profile_unauth(p);
 	int need_dmarc = fa_profile_auth_dmarc(p);
 	int authenticated = r->dkim_aligned && (!need_dmarc || dmarc_valid);
+	struct fa_finding *f = NULL;
 
 	if (!authenticated && (how == FA_UNAUTH_REWRITE || how == FA_UNAUTH_REFUSE)) {
 		char why[256];
@@ -254,7 +267,7 @@ void fa_service_outcome(const struct fromauth_profile *p, struct fromauth_result
 			char local[128];
 			snprintf(local, sizeof(local), "%.*s", at ? (int)(at - r->from) : 0, r->from);
 			char *to = fa_profile_text(p, "rewrite", r->from, local, r->domain);
-			fa_finding_add(r, "service.from_rewritten", FROMAUTH_SEVERITY_WARNING,
+			f = fa_finding_add(r, "service.from_rewritten", FROMAUTH_SEVERITY_WARNING,
 				       "%s will not send this mail From %s: %s, so it replaces the From with %s. The mail arrives, but From that address, not the one you typed, and the DMARC policy of %s does not apply to it; publish the records of the DKIM%s findings to keep the From.%s",
 				       name, r->from, why, to ? to : "an address of its own", r->domain,
 				       need_dmarc ? " and DMARC" : "", note);
@@ -264,11 +277,15 @@ void fa_service_outcome(const struct fromauth_profile *p, struct fromauth_result
 			if (!hard_fail && r->verdict != FROMAUTH_VERDICT_UNKNOWN)
 				r->verdict = FROMAUTH_VERDICT_AT_RISK;
 		} else {
-			fa_finding_add(r, "service.from_refused", FROMAUTH_SEVERITY_ERROR,
+			f = fa_finding_add(r, "service.from_refused", FROMAUTH_SEVERITY_ERROR,
 				       "%s refuses to send From %s: %s. Publish the records of the DKIM findings.%s",
 				       name, r->from, why, note);
 			r->verdict = FROMAUTH_VERDICT_FAIL;
 		}
+		/* The service must sign as the domain; a missing DMARC record
+		 * alone is the DMARC findings' DNS fix. */
+		if (!r->dkim_aligned)
+			add_action(r, f, fa_remedy_action_dkim(p, r->domain, r->from, 1));
 	}
 
 	/* Facts the result relies on that no source confirms. */

@@ -31,3 +31,8 @@ source = dkim | O | https://docs.aws.amazon.com/ses/latest/dg/send-email-authent
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | mail-from.md: without the MX SES uses its default MAIL FROM (UseDefaultValue)
+
+# What the customer sets up at SES when only SES can fix it.
+action-dkim = turn on Easy DKIM for the identity {domain} in the SES console and publish
+action-dkim = the three CNAME records it shows
+source = action-dkim | O | https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html

@@ -27,3 +27,12 @@ source = dkim | O | https://docs.aws.amazon.com/ses/latest/dg/send-email-authent
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dmarc.html
+
+# What the customer sets up at SES when only SES can fix it.
+action-dkim = turn on Easy DKIM for the identity {domain} in the SES console and publish
+action-dkim = the three CNAME records it shows
+source = action-dkim | O | https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html
+action-return-path = set a custom MAIL FROM domain (a subdomain of {domain} that receives no mail)
+action-return-path = for the identity in the SES console, with one MX record
+action-return-path = 10 feedback-smtp.{region}.amazonses.com and the TXT record v=spf1 include:amazonses.com ~all
+source = action-return-path | O | https://docs.aws.amazon.com/ses/latest/dg/mail-from.html

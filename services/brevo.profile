@@ -21,3 +21,9 @@ source = dkim | X | many public configs 2025-2026; Brevo's API example shows a l
 
 unauthenticated-from = rewrite {local}@{account-id}.brevosend.com
 source = unauthenticated-from | O | https://help.brevo.com/hc/en-us/articles/16045394674066
+
+# What the customer sets up at Brevo when only Brevo can fix it.
+action-dkim = authenticate {domain} in Brevo and publish the DKIM records it shows
+action-dkim = (brevo1._domainkey and brevo2._domainkey CNAMEs)
+source = action-dkim | O | https://developers.brevo.com/docs/domain-authentication-and-verification
+source = action-dkim | X | the brevo1/brevo2 CNAME names: public configs 2025-2026

@@ -22,3 +22,8 @@ source = send-as | O | https://support.google.com/a/answer/2956491 (Allowed send
 send-as-grant = the administrator sets Allowed senders of the SMTP relay service (Admin console > Apps >
 send-as-grant = Google Workspace > Gmail > Routing > SMTP relay service) so that it covers {from}
 source = send-as-grant | O | https://support.google.com/a/answer/2956491
+
+# What the customer sets up at Google when only Google can fix it.
+action-dkim = in the Admin console (Apps > Google Workspace > Gmail > Authenticate email) generate
+action-dkim = a DKIM key for {domain}, publish its TXT record, then click Start authentication
+source = action-dkim | O | https://support.google.com/a/answer/174124

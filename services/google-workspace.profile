@@ -31,3 +31,8 @@ source = send-as-grant | O | https://support.google.com/a/answer/176054 and the 
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | archived support.google.com/a/answer/174124: default key d=*.gappssmtp.com, not aligned
+
+# What the customer sets up at Google when only Google can fix it.
+action-dkim = in the Admin console (Apps > Google Workspace > Gmail > Authenticate email) generate
+action-dkim = a DKIM key for {domain}, publish its TXT record, then click Start authentication
+source = action-dkim | O | https://support.google.com/a/answer/174124

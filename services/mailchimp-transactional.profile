@@ -24,3 +24,11 @@ source = authenticated-by | O | release note 2023-12-19: valid DKIM and a DMARC 
 unauthenticated-from = rewrite <address>@<subdomain>.mandrillapp.com
 source = unauthenticated-from | O | same release note: a mandrillapp.com subdomain becomes the From domain
 source = unauthenticated-from | UNCONFIRMED | the exact rewritten address is not documented; shown with <...>
+
+# What the customer sets up at Mandrill when only Mandrill can fix it.
+action-dkim = verify {domain} as a sending domain in Mandrill and publish the DKIM CNAMEs
+action-dkim = mte1._domainkey to dkim1.mandrillapp.com and mte2._domainkey to dkim2.mandrillapp.com
+source = action-dkim | O | https://mailchimp.com/developer/release-notes/new-sending-domain-authentication-requirements
+action-return-path = add a custom return-path domain under {domain} in Mandrill
+action-return-path = (Settings > Tracking & Return Path Domains) and publish the CNAME it shows
+source = action-return-path | T | https://www.senderclarity.com/guides/mandrill-spf-dkim-dmarc-setup (the CNAME target is not confirmed)

@@ -23,3 +23,8 @@ source = dkim | O | the API example shows <id>.service.mailgun.com instead of <i
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | domains-verify: without verification mail shows "sent via Mailgun.org"
+
+# What the customer sets up at Mailgun when only Mailgun can fix it.
+action-dkim = add {subdomain}.{domain} as a sending domain in Mailgun and publish the pdk1 and pdk2
+action-dkim = DKIM CNAMEs (Automatic Sender Security) the control panel shows
+source = action-dkim | O | https://documentation.mailgun.com/docs/mailgun/user-manual/domains/dkim_security

@@ -26,3 +26,9 @@ source = send-as-grant | UNCONFIRMED | follows from the send-as assumption
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | dkim-configure page: custom domains are not DKIM-signed until DKIM is configured
+
+# What the customer sets up at Microsoft 365 when only it can fix it.
+action-dkim = publish the two CNAMEs that Get-DkimSigningConfig -Identity {domain} shows
+action-dkim = (Selector1CNAME, Selector2CNAME), then turn on DKIM signing for {domain}
+action-dkim = in the Microsoft Defender portal or with Set-DkimSigningConfig -Identity {domain} -Enabled $true
+source = action-dkim | O | https://learn.microsoft.com/defender-office-365/email-authentication-dkim-configure

@@ -26,3 +26,11 @@ source = send-as | T | https://phishfence.io/learn/dmarc-postmark (a sender sign
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | blog above: default Return-Path pm_bounces@pm.mtasv.net, not aligned
+
+# What the customer sets up at Postmark when only Postmark can fix it.
+action-dkim = add {domain} as a domain in Postmark and publish the DKIM TXT record
+action-dkim = (<timestamp>pm._domainkey.{domain}) it shows
+source = action-dkim | O | https://postmarkapp.com/support/article/1113-how-do-i-manage-domains-using-the-api
+action-return-path = set the Return-Path domain of {domain} in Postmark to pm-bounces.{domain}
+action-return-path = with a CNAME record to pm.mtasv.net
+source = action-return-path | O | https://postmarkapp.com/blog/introducing-full-dmarc-support-with-custom

@@ -35,3 +35,11 @@ source = send-as-grant | O | https://twilio.com/docs/sendgrid/api-reference/send
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | domain authentication replaces sendgrid.net and removes "via" (authenticate-a-domain API page)
+
+# What the customer sets up at SendGrid when only SendGrid can fix it.
+action-dkim = authenticate {domain} in SendGrid (Settings > Sender Authentication) and publish
+action-dkim = the three CNAME records it shows
+source = action-dkim | O | https://www.twilio.com/docs/sendgrid/api-reference/domain-authentication/authenticate-a-domain
+action-return-path = domain authentication of {domain} (Settings > Sender Authentication) sets the
+action-return-path = return path to em<N>.{domain}; "Use a custom return path" chooses the label
+source = action-return-path | O | https://support.sendgrid.kke.co.jp/hc/ja/articles/360000226322

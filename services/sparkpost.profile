@@ -19,3 +19,10 @@ source = dkim | O | sending-domains API: a TXT with k=rsa, h=sha256 and p=, sele
 
 unauthenticated-from = send-unaligned
 source = unauthenticated-from | O | custom-bounce-domain page: the default Return-Path is sparkpostmail.com
+
+# What the customer sets up at SparkPost when only SparkPost can fix it.
+action-dkim = add {domain} as a sending domain in SparkPost and publish the DKIM TXT record it shows
+source = action-dkim | O | https://developers.sparkpost.com/api/sending-domains/
+action-return-path = add a custom bounce domain (a subdomain of {domain}) in SparkPost with a CNAME
+action-return-path = to sparkpostmail.com (EU accounts: eu.sparkpostmail.com)
+source = action-return-path | O | https://www.sparkpost.com/docs/tech-resources/custom-bounce-domain/

@@ -137,8 +137,20 @@ static const struct scenario scenarios[] = {
 	/* fixed by deleting the weaker record alone */
 	{ "dmarc-multiple", "esp", "news@dmarc-multiple.example", NULL, AT_RISK,
 	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	/* same policy: the one with rua= stays; an invalid one goes */
+	{ "dmarc-multiple-rua", "esp", "news@dmarc-multiple-rua.example", NULL, AT_RISK,
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	{ "dmarc-multiple-invalid", "esp", "news@dmarc-multiple-invalid.example", NULL, AT_RISK,
+	  { "dmarc.multiple", "spf.pass", "dkim.pass" }, { "dmarc.pass", "dmarc.none" }, PASS },
+	/* fixed by the corrected record, which keeps the policy receivers
+	 * apply now (none) */
 	{ "dmarc-syntax", "esp", "news@dmarc-syntax.example", NULL, AT_RISK,
-	  { "dmarc.syntax" }, { "dmarc.pass" }, AT_RISK },
+	  { "dmarc.syntax" }, { "dmarc.pass" }, PASS },
+	{ "dmarc-syntax-tags", "esp", "news@dmarc-syntax-tags.example", NULL, PASS,
+	  { "dmarc.syntax", "dmarc.testing", "dmarc.pass" }, { "dmarc.none" }, PASS },
+	/* a record meant as one, in lower case: corrected with its policy */
+	{ "dmarc-lookalike", "esp", "news@dmarc-lookalike.example", NULL, AT_RISK,
+	  { "dmarc.none", "dmarc.syntax", "spf.pass", "dkim.pass" }, { "dmarc.pass" }, PASS },
 	/* ---- SPF ---- */
 	{ "returnpath-missing", "returnpath", "news@returnpath-missing.example", NULL, FAIL,
 	  { "spf.none", "dkim.key_missing", "dmarc.fail_quarantine" }, { "spf.not_used" }, PASS },
@@ -199,6 +211,9 @@ static const struct scenario scenarios[] = {
 	{ "dkim-short", "short", "news@dkim-short.example", NULL, PASS,
 	  { "dkim.pass", "dkim.key_short" }, { "dkim.key_weak" }, PASS },
 	{ "dkim-testing", "testing", "news@dkim-testing.example", NULL, PASS,
+	  { "dkim.pass", "dkim.testing", "dmarc.pass" }, { 0 }, PASS },
+	/* the key the customer publishes: replaced without t=y */
+	{ "dkim-testing-own", "notarget", "news@dkim-testing-own.example", NULL, PASS,
 	  { "dkim.pass", "dkim.testing", "dmarc.pass" }, { 0 }, PASS },
 	{ "dkim-ed25519", "ed25519", "news@dkim-ed25519.example", NULL, PASS,
 	  { "dkim.pass" }, { "dkim.key_short", "dkim.key_weak", "dkim.key_invalid" }, PASS },
@@ -763,8 +778,208 @@ START_TEST(test_fix_dmarc)
 	ck_assert_str_eq(fixes_for("rua-foreign", "dmarc.rua_unauthorized"),
 			 "rua-foreign.example._report._dmarc.reports.thirdparty.example. 3600 IN TXT \"v=DMARC1\"");
 	/* reporting on a policy is no reason to offer a record */
-	ck_assert_str_eq(fixes_for("testing-reject", "dmarc.testing"), "");
 	ck_assert_str_eq(fixes_for("dmarc-pct", "dmarc.pct"), "");
+}
+END_TEST
+
+/* Every operation of finding @code in scenario @zone, one a line:
+ * "add RR", "replace OLD => RR", "delete RR", "action TEXT". */
+static char *ops_for(const char *zone, const char *code)
+{
+	static char buf[8192];
+	const struct scenario *s = scenario_named(zone);
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	int i = find_code(r, code);
+	ck_assert_msg(i >= 0, "%s: no %s in [%s]", zone, code, codes_of(r));
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t j = 0; j < fromauth_result_finding_op_count(r, (size_t)i); j++) {
+		int op = fromauth_result_finding_op(r, (size_t)i, j);
+		const char *old = fromauth_result_finding_op_old(r, (size_t)i, j);
+		const char *what = op == FROMAUTH_FIX_ACTION
+				   ? fromauth_result_finding_op_text(r, (size_t)i, j)
+				   : fromauth_result_finding_op_rr(r, (size_t)i, j);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s %s%s%s", j ? "\n" : "",
+				      fromauth_fix_op_name(op), old ? old : "", old ? " => " : "",
+				      what);
+	}
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+	return buf;
+}
+
+/* Which of several DMARC records to keep, and the corrected records of
+ * dmarc.syntax, dmarc.testing and dkim.testing (issue 13). */
+START_TEST(test_fix_dmarc_records)
+{
+	/* the stronger policy stays, the weaker goes */
+	ck_assert_str_eq(ops_for("dmarc-multiple", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+	/* same policy: the one asking for reports stays */
+	ck_assert_str_eq(ops_for("dmarc-multiple-rua", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple-rua.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
+	/* a valid p=none beats an invalid record */
+	ck_assert_str_eq(ops_for("dmarc-multiple-invalid", "dmarc.multiple"),
+			 "delete _dmarc.dmarc-multiple-invalid.example. 3600 IN TXT \"v=DMARC1; p=rejekt\"");
+	ck_assert_msg(strstr(ops_for("dmarc-multiple", "dmarc.multiple"), "p=reject") == NULL,
+		      "the stronger policy is never deleted");
+	/* a policy nobody can read: p=none, what receivers apply today */
+	ck_assert_str_eq(ops_for("dmarc-syntax", "dmarc.syntax"),
+			 "replace _dmarc.dmarc-syntax.example. 3600 IN TXT \"v=DMARC1; p=bogus\" => "
+			 "_dmarc.dmarc-syntax.example. 3600 IN TXT \"v=DMARC1; p=none\"");
+	/* valid tags kept, broken ones corrected or dropped, t=y kept here */
+	ck_assert_str_eq(ops_for("dmarc-syntax-tags", "dmarc.syntax"),
+			 "replace _dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=dmarc@dmarc-syntax-tags.example; aspf=relaxed; foo=bar; t=y\" => "
+			 "_dmarc.dmarc-syntax-tags.example. 3600 IN TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@dmarc-syntax-tags.example; t=y\"");
+	ck_assert_str_eq(ops_for("dmarc-syntax-tags", "dmarc.testing"), "");
+	/* "v=dmarc1" is ignored, yet meant: corrected, never a second record */
+	ck_assert_str_eq(ops_for("dmarc-lookalike", "dmarc.none"),
+			 "replace _dmarc.dmarc-lookalike.example. 3600 IN TXT \"v=dmarc1; p=reject\" => "
+			 "_dmarc.dmarc-lookalike.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
+	/* t=y dropped, the policy kept */
+	ck_assert_str_eq(ops_for("testing-reject", "dmarc.testing"),
+			 "replace _dmarc.testing-reject.example. 3600 IN TXT \"v=DMARC1; p=reject; t=y\" => "
+			 "_dmarc.testing-reject.example. 3600 IN TXT \"v=DMARC1; p=reject\"");
+	/* the customer's own key record without t=y; the service's is the
+	 * service's to change */
+	const char *own = ops_for("dkim-testing-own", "dkim.testing");
+	ck_assert_msg(!strncmp(own, "replace s1._domainkey.dkim-testing-own.example. 3600 IN TXT \"v=DKIM1; k=rsa; t=y; p=MIIB", 86) &&
+		      strstr(own, " => s1._domainkey.dkim-testing-own.example. 3600 IN TXT \"v=DKIM1; k=rsa; p=MIIB"),
+		      "%s", own);
+	ck_assert_str_eq(ops_for("dkim-testing", "dkim.testing"),
+			 "action Ask the service to publish its key for s1._domainkey.dkim-testing.example (your CNAME points to it) without t=y.");
+}
+END_TEST
+
+/* What only the service can fix says what to set up there. */
+START_TEST(test_fix_service_actions)
+{
+	ck_assert_str_eq(ops_for("unaligned", "dkim.unaligned"),
+			 "action Authenticate unaligned.example for DKIM at SendCo, so that it signs with d=unaligned.example (a key in your own DNS) instead of its own domain.");
+	ck_assert_str_eq(ops_for("unaligned", "spf.not_used"),
+			 "action Set up a custom return-path (MAIL FROM) domain under unaligned.example at SendCo instead of bounce.sendco.example, so that SPF aligns.");
+	ck_assert_str_eq(ops_for("strict-spf", "spf.unaligned"),
+			 "action Have SendCo use strict-spf.example itself as the return-path (MAIL FROM) domain instead of bounce.strict-spf.example: aspf=s accepts no other name, not even a subdomain");
+	ck_assert_str_eq(ops_for("denied", "service.send_as_denied"),
+			 "action Allow this account at SendCo to send as news@denied.example: verify the address or its domain there.");
+	/* ranges, no include: the record with the ranges, and what to confirm */
+	const char *ips = ops_for("ips-placeholder", "spf.include_missing");
+	ck_assert_msg(strstr(ips, "add ips-placeholder.example. 3600 IN TXT") &&
+		      strstr(ips, "\naction SendCo (ranges) names no SPF include to add"), "%s", ips);
+	/* the right CNAME to a bad key of the service's */
+	ck_assert_str_eq(ops_for("service-revoked", "dkim.key_revoked"),
+			 "action Ask the service to publish a usable DKIM key at revoked.dkim.sendco.example, where s1._domainkey.service-revoked.example points.");
+}
+END_TEST
+
+/* The promise of issue 13 over every scenario: a problem of error or
+ * warning severity that a change of the customer's own records fixes
+ * has a fix, and one only the service can fix has an action. */
+static const char *const service_side[] = {
+	"dkim.unaligned", "dkim.none", "spf.not_used", "spf.unaligned",
+	"service.send_as_denied",
+};
+/* The service refuses or rewrites a From it cannot sign for: an action
+ * when no DKIM key aligns (a missing DMARC record alone is DNS). */
+static const char *const from_kept[] = { "service.from_refused", "service.from_rewritten" };
+static const char *const spf_symptoms[] = { "spf.fail", "spf.softfail", "spf.neutral" };
+static const char *const spf_fixers[] = { "spf.include_missing", "spf.partial", "spf.none" };
+/* Fixed by the customer's DNS (or, for a key, by the service: then an
+ * action): must have some operation. */
+static const char *const dns_fixable[] = {
+	"dmarc.none", "dmarc.multiple", "dmarc.syntax", "dmarc.rua_unauthorized",
+	"spf.none", "spf.include_missing", "spf.partial", "dkim.key_missing", "dkim.key_invalid", "dkim.key_revoked",
+	"dkim.key_weak", "dkim.key_mismatch", "dkim.testing", "service.param_missing",
+	"service.mail_from_mx",
+};
+/* No change of anyone's setup fixes them, or they only sum up others. */
+static const char *const no_fix[] = {
+	"spf.temperror", "dkim.temperror", "dmarc.temperror",    /* retry */
+	"dmarc.fail_quarantine", "dmarc.fail_reject",             /* sums of the rest */
+	"domain.nxdomain",                 /* no record creates a domain */
+	"dmarc.discovery_differs",         /* the receivers' two generations */
+	"service.no_ranges", "service.helo_needed", /* the profile lacks a fact */
+};
+/* Fixes that come with the SPF record work of issue 13 items 3-4 (another
+ * change): the lead removes them from here when it lands. */
+static const char *const pending_spf[] = {
+	"spf.multiple", "spf.syntax", "spf.lookup_limit", "spf.void_limit",
+	"spf.plus_all", "spf.ptr",
+};
+
+static int listed(const char *const *list, size_t n, const char *code)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], code))
+			return 1;
+	return 0;
+}
+#define LISTED(list, code) listed(list, sizeof(list) / sizeof(list[0]), code)
+
+START_TEST(test_fix_audit)
+{
+	const struct scenario *s = &scenarios[_i];
+	struct fromauth_ctx *ctx = scenario_ctx(s);
+	struct fromauth_profile *p = load_profile(s->profile);
+	struct fromauth_result *r = run(ctx, s, p, 0);
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		const char *code = fromauth_result_finding_code(r, i);
+		int sev = fromauth_result_finding_severity(r, i);
+		size_t dns = 0, actions = 0;
+		for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++) {
+			if (fromauth_result_finding_op(r, i, j) == FROMAUTH_FIX_ACTION)
+				actions++;
+			else
+				dns++;
+		}
+		if (LISTED(service_side, code)) {
+			ck_assert_msg(actions > 0, "%s: %s has no action", s->zone, code);
+			continue;
+		}
+		if (LISTED(from_kept, code)) {
+			int aligned = 0;
+			for (size_t k = 0; k < fromauth_result_dkim_count(r); k++)
+				aligned |= fromauth_result_dkim_aligned(r, k) == 1 &&
+					   fromauth_dkim_status(fromauth_result_dkim(r, k)) ==
+					   FROMAUTH_DKIM_VALID;
+			ck_assert_msg(aligned || actions > 0, "%s: %s has no action", s->zone, code);
+			continue;
+		}
+		/* SPF's verdict on the record: the record's finding fixes it. */
+		if (LISTED(spf_symptoms, code) && dns + actions == 0) {
+			int fixed = 0;
+			for (size_t k = 0; k < fromauth_result_finding_count(r); k++)
+				fixed |= LISTED(spf_fixers, fromauth_result_finding_code(r, k)) &&
+					 fromauth_result_finding_op_count(r, k) > 0;
+			ck_assert_msg(fixed, "%s: %s has no fix", s->zone, code);
+			continue;
+		}
+		if (sev == FROMAUTH_SEVERITY_INFO || LISTED(pending_spf, code))
+			continue;
+		if (LISTED(dns_fixable, code)) {
+			/* One fix may serve several findings of a code (each
+			 * problem of one DMARC record); an ignored look-alike
+			 * is corrected by dmarc.none's fix. */
+			int fixed = 0;
+			for (size_t k = 0; k < fromauth_result_finding_count(r); k++) {
+				const char *other = fromauth_result_finding_code(r, k);
+				fixed |= (!strcmp(other, code) ||
+					  (!strcmp(code, "dmarc.syntax") && !strcmp(other, "dmarc.none"))) &&
+					 fromauth_result_finding_op_count(r, k) > 0;
+			}
+			ck_assert_msg(fixed, "%s: %s (%s) has no fix", s->zone, code,
+				      fromauth_result_finding_message(r, i));
+			continue;
+		}
+		ck_assert_msg(LISTED(no_fix, code), "%s: %s is not classified for the audit",
+			      s->zone, code);
+	}
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
 }
 END_TEST
 
@@ -1427,6 +1642,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fix_spf_merge_keeps_all);
 	tcase_add_test(tc, test_fix_cnames);
 	tcase_add_test(tc, test_fix_dmarc);
+	tcase_add_test(tc, test_fix_dmarc_records);
+	tcase_add_test(tc, test_fix_service_actions);
+	tcase_add_loop_test(tc, test_fix_audit, 0, (int)NSCENARIOS);
 	tcase_add_test(tc, test_fix_placeholder_not_applied);
 	tcase_add_test(tc, test_advice_own_bounce_domain);
 	tcase_add_test(tc, test_idn_alabels);

@@ -75,8 +75,15 @@ grep -q 'dmarc.temperror' "$TMP/out" && ok "unknown: dmarc.temperror reported" |
 expect 1 "unaligned" news@unaligned.example $(scenario unaligned svcsign) --offline --fix
 grep -q '^Next step: DKIM key s1._domainkey.sendco.example' "$TMP/out" &&
 	ok "unaligned: next step names the unaligned key" || not_ok "unaligned: no next step"
-grep -q 'No DNS record of yours changes this: the verdict stays at-risk' "$TMP/out" &&
+grep -q 'No DNS record of yours changes this: the verdict stays at-risk; only the service can change it:' "$TMP/out" &&
 	ok "unaligned: --fix says nothing of the user's helps" || not_ok "unaligned: --fix line"
+grep -q '^    At the service: Authenticate unaligned.example for DKIM at SendCo' "$TMP/out" &&
+	ok "unaligned: --fix says what to set up at the service" || not_ok "unaligned: no action"
+# nothing anyone sets up creates a domain: say why
+# shellcheck disable=SC2046
+expect 2 "nxdomain --fix" news@nosuch.nxparent.example $(scenario nxsub esp) --offline --fix
+grep -q 'It stays fail (no record creates a domain that does not exist)' "$TMP/out" &&
+	ok "nxdomain: --fix says why nothing helps" || not_ok "nxdomain: --fix line"
 
 # a domain that does not exist: that is the next step, before any record;
 # a service refusing the address comes before even that

@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "dmarc-record.h"
 #include "dmarc.h"
+#include "remedy.h"
 
 static struct fromauth_ctx *ctx;
 
@@ -963,6 +964,53 @@ START_TEST(cmd_dmarc_exit_and_output)
 }
 END_TEST
 
+/* The corrected records the check proposes for dmarc.syntax and
+ * dmarc.testing, and for dkim.testing: every valid tag kept as written,
+ * broken ones corrected or dropped, the policy kept. */
+static const struct {
+	const char *in;
+	int drop_testing;
+	const char *out;        /* NULL: nothing to correct */
+} corrections[] = {
+	{ "v=DMARC1; p=reject; rua=mailto:d@x.example", 0, NULL },
+	{ "v=DMARC1; p=Reject; rua=mailto:d@x.example", 0, NULL },
+	{ "v=DMARC1; p=rejected; rua=mailto:d@x.example", 0, "v=DMARC1; p=reject; rua=mailto:d@x.example" },
+	{ "v=DMARC1; p=quarantaine; pct=100", 0, "v=DMARC1; p=quarantine; pct=100" },
+	{ "v=DMARC1; rua=d@x.example, mailto:e@x.example; p=reject; foo=bar", 0,
+	  "v=DMARC1; p=reject; rua=mailto:d@x.example,mailto:e@x.example" },
+	{ "v=DMARC1; p=reject; p=none; aspf=strict; adkim=s", 0, "v=DMARC1; p=reject; adkim=s" },
+	{ "v=DMARC1; sp=reject; rua=mailto:d@x.example", 0,
+	  "v=DMARC1; p=none; sp=reject; rua=mailto:d@x.example" },
+	{ "v=DMARC1; p=bogus;; pct=500", 0, "v=DMARC1; p=none" },
+	{ "v=DMARC1; p=reject; t=y", 1, "v=DMARC1; p=reject" },
+	{ "v=DMARC1; p=reject; t=y; rua=mailto:d@x.example", 0, NULL },
+};
+
+START_TEST(fa_remedy_dmarc_corrected_cases)
+{
+	char *got = fa_remedy_dmarc_corrected(corrections[_i].in, corrections[_i].drop_testing);
+	if (!corrections[_i].out)
+		ck_assert_msg(!got, "%s: %s", corrections[_i].in, got);
+	else
+		ck_assert_msg(got && !strcmp(got, corrections[_i].out), "%s: %s",
+			      corrections[_i].in, got ? got : "(null)");
+	free(got);
+}
+END_TEST
+
+START_TEST(fa_remedy_dkim_untested_cases)
+{
+	char *got = fa_remedy_dkim_untested("v=DKIM1; k=rsa; t=y; p=MIGf AB==");
+	ck_assert_str_eq(got, "v=DKIM1; k=rsa; p=MIGf AB==");
+	free(got);
+	got = fa_remedy_dkim_untested("v=DKIM1;t = y:s ;p=AB");
+	ck_assert_str_eq(got, "v=DKIM1; t=s; p=AB");
+	free(got);
+	ck_assert_ptr_null(fa_remedy_dkim_untested("v=DKIM1; t=s; p=AB"));
+	ck_assert_ptr_null(fa_remedy_dkim_untested("v=DKIM1; p=AB"));
+}
+END_TEST
+
 static TCase *tcase(const char *name, const TTest *test, int fixture)
 {
 	TCase *tc = tcase_create(name);
@@ -1020,5 +1068,9 @@ Suite *test_suite(void)
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
 	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));
+	tc = tcase_create("fa_remedy_dmarc_corrected");
+	tcase_add_loop_test(tc, fa_remedy_dmarc_corrected_cases, 0, (int)FA_ARRAY_SIZE(corrections));
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tcase("fa_remedy_dkim_untested", fa_remedy_dkim_untested_cases, 0));
 	return s;
 }

@@ -496,6 +496,45 @@ START_TEST(test_allows_from)
 }
 END_TEST
 
+/* The vendor's steps the check's service actions quote: lines join,
+ * placeholders are filled, a catalogue entry names their source. */
+START_TEST(test_action_text)
+{
+	struct fromauth_profile *p = NULL;
+	char err[1024] = "";
+	static const char text[] =
+		"ip = 192.0.2.0/24\n"
+		"action-dkim = authenticate {domain} under Settings > Domains\n"
+		"action-dkim = and publish its two CNAMEs\n"
+		"action-return-path = set the return path of {from} to bounce.{domain}\n";
+	ck_assert_int_eq(fromauth_profile_parse(text, "a.profile", &p, err, sizeof(err)), 0);
+	char *t = fa_profile_text(p, "action-dkim", "n@m.example", "n", "m.example");
+	ck_assert_str_eq(t, "authenticate m.example under Settings > Domains and publish its two CNAMEs");
+	free(t);
+	t = fa_profile_text(p, "action-return-path", "n@m.example", "n", "m.example");
+	ck_assert_str_eq(t, "set the return path of n@m.example to bounce.m.example");
+	free(t);
+	fromauth_profile_free(p);
+
+	/* no step: no text */
+	ck_assert_int_eq(fromauth_profile_parse("ip = 192.0.2.0/24", "b", &p, err, sizeof(err)), 0);
+	ck_assert_ptr_null(fa_profile_text(p, "action-dkim", "n@m.example", "n", "m.example"));
+	fromauth_profile_free(p);
+
+	/* a catalogue entry states where a step comes from */
+	static const char cat[] =
+		"id = esp\nname = ESP\ndoc = https://esp.example/doc\nverified = 2026-11-29\n"
+		"ip = 192.0.2.0/24\nsource = ip | O | https://esp.example/ips\n"
+		"action-dkim = authenticate {domain}\n";
+	ck_assert_int_eq(fromauth_profile_parse(cat, "c", &p, err, sizeof(err)), FROMAUTH_E_PROFILE);
+	assert_has(err, "'action-dkim' without a 'source = action-dkim");
+	char both[512];
+	snprintf(both, sizeof(both), "%ssource = action-dkim | UNCONFIRMED | no page found\n", cat);
+	ck_assert_int_eq(fromauth_profile_parse(both, "c", &p, err, sizeof(err)), 0);
+	ck_assert(fa_profile_unconfirmed(p, "action-dkim"));
+	fromauth_profile_free(p);
+}
+END_TEST
 
 /* The resolved copy is made once and shared; a change of a setting or
  * of a parameter value makes the next check resolve again, and a copy a
@@ -612,6 +651,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_parse_comments);
 	tcase_add_test(tc, test_parse_long_lines);
 	tcase_add_test(tc, test_parse_args);
+	tcase_add_test(tc, test_action_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_profile_set");

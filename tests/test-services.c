@@ -604,6 +604,63 @@ START_TEST(test_from_rewritten)
 }
 END_TEST
 
+/* The first action of finding @code, or NULL. */
+static const char *action_of(const struct fromauth_result *r, const char *code)
+{
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		if (strcmp(fromauth_result_finding_code(r, i), code))
+			continue;
+		for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++)
+			if (fromauth_result_finding_op(r, i, j) == FROMAUTH_FIX_ACTION)
+				return fromauth_result_finding_op_text(r, i, j);
+	}
+	return NULL;
+}
+
+/* What only the service can fix names the vendor's own step. */
+START_TEST(test_actions)
+{
+	struct fromauth_result *r = check_as("brevo", "news@bad-brevo.example",
+		(const char *[]){ "account-id=5000001", NULL }, NULL);
+	const char *a = action_of(r, "service.from_rewritten");
+	ck_assert_msg(a && strstr(a, "Authenticate bad-brevo.example for DKIM at Brevo") &&
+		      strstr(a, ": authenticate bad-brevo.example in Brevo and publish the DKIM records it shows (brevo1._domainkey"),
+		      "%s", a ? a : "(none)");
+	fromauth_result_free(r);
+	r = check_as("sendgrid", "news@ok-sendgrid.example", (const char *[]){ SG, NULL },
+		     "other.example");
+	a = action_of(r, "service.send_as_denied");
+	ck_assert_msg(a && strstr(a, "Allow SendGrid to send as news@ok-sendgrid.example: authenticate the domain of news@ok-sendgrid.example in SendGrid"),
+		      "%s", a ? a : "(none)");
+	fromauth_result_free(r);
+	/* SES's own bounce domain: the custom MAIL FROM step */
+	r = check_as("amazon-ses", "news@bad-ses.example", (const char *[]){ SES, NULL }, NULL);
+	a = action_of(r, "spf.not_used");
+	ck_assert_msg(a && strstr(a, "under bad-ses.example at Amazon SES") &&
+		      strstr(a, "set a custom MAIL FROM domain (a subdomain of bad-ses.example") &&
+		      strstr(a, "10 feedback-smtp.us-east-1.amazonses.com"),
+		      "%s", a ? a : "(none)");
+	fromauth_result_free(r);
+
+	/* a step no source confirms says so */
+	static const char text[] =
+		"id = odd\nname = Odd\ndoc = https://odd.example/\nverified = 2026-11-29\n"
+		"spf-include = sendgrid.net\nsource = spf-include | O | https://odd.example/spf\n"
+		"mail-from = sendgrid.net\nsource = mail-from | O | https://odd.example/mf\n"
+		"action-return-path = ask support for a return path under {domain}\n"
+		"source = action-return-path | UNCONFIRMED | no page found\n";
+	struct fromauth_profile *p = NULL;
+	char err[512] = "";
+	ck_assert_int_eq(fromauth_profile_parse(text, "odd", &p, err, sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_check(ctx, p, "news@ok-sendgrid.example", 0, &r, err, sizeof(err)), 0);
+	a = action_of(r, "spf.not_used");
+	ck_assert_msg(a && strstr(a, ": ask support for a return path under ok-sendgrid.example (unconfirmed"),
+		      "%s", a ? a : "(none)");
+	fromauth_result_free(r);
+	fromauth_profile_free(p);
+}
+END_TEST
+
 static int run_tool(const char *args, char *out, size_t len)
 {
 	static char cmd[32768];
@@ -663,6 +720,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_send_as_mailbox);
 	tcase_add_test(tc, test_send_as_verified);
 	tcase_add_test(tc, test_from_rewritten);
+	tcase_add_test(tc, test_actions);
 	tcase_add_test(tc, test_tool);
 	tcase_add_test(tc, test_many_identities);
 	suite_add_tcase(s, tc);

@@ -58,7 +58,7 @@ static void print_fixes(const struct fromauth_result *r, size_t i, const char *i
 			printf("%sdelete: %s\n", indent, rr);
 			break;
 		case FROMAUTH_FIX_ACTION:
-			printf("%sat the service: %s\n", indent,
+			printf("%sAt the service: %s\n", indent,
 			       fromauth_result_finding_op_text(r, i, j));
 			break;
 		}
@@ -72,6 +72,60 @@ static size_t dns_fixes(const struct fromauth_result *r, size_t i)
 	for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++)
 		n += fromauth_result_finding_op(r, i, j) != FROMAUTH_FIX_ACTION;
 	return n;
+}
+
+static size_t next_step(const struct fromauth_result *r);
+
+/* The finding of @code, or the count when there is none. */
+static size_t finding_of(const struct fromauth_result *r, const char *code)
+{
+	size_t n = fromauth_result_finding_count(r);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fromauth_result_finding_code(r, i), code))
+			return i;
+	return n;
+}
+
+/* With --fix: what publishing the fixes gives, and when it is not a
+ * pass, why: what only the service can change, or why nothing can.  "No
+ * DNS record of yours changes this" only when no fix of the customer's
+ * records changes the verdict. */
+static void print_outlook(const struct fromauth_result *r)
+{
+	int verdict = fromauth_result_verdict(r), fixed = fromauth_result_fixed_verdict(r);
+	size_t n = fromauth_result_finding_count(r), fixes = 0, actions = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t dns = dns_fixes(r, i);
+		fixes += dns;
+		actions += fromauth_result_finding_op_count(r, i) - dns;
+	}
+	if (fixes)
+		printf("After publishing the fixes below: %s\n", fromauth_verdict_name(fixed));
+	if (fixed == FROMAUTH_VERDICT_PASS || (!fixes && verdict == FROMAUTH_VERDICT_PASS))
+		return;
+	if (fixes)
+		printf("It stays %s", fromauth_verdict_name(fixed));
+	else
+		printf("No DNS record of yours changes this: the verdict stays %s",
+		       fromauth_verdict_name(fixed));
+	if (actions) {
+		printf("; only the service can change it:\n");
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < fromauth_result_finding_op_count(r, i); j++)
+				if (fromauth_result_finding_op(r, i, j) == FROMAUTH_FIX_ACTION)
+					printf("    At the service: %s\n",
+					       fromauth_result_finding_op_text(r, i, j));
+		return;
+	}
+	size_t step = next_step(r);
+	if (finding_of(r, "domain.nxdomain") < n)
+		printf(" (no record creates a domain that does not exist).\n");
+	else if (fixed == FROMAUTH_VERDICT_UNKNOWN)
+		printf(" (a DNS lookup failed temporarily; check again later).\n");
+	else if (step < n)
+		printf(" (see %s below).\n", fromauth_result_finding_code(r, step));
+	else
+		printf(".\n");
 }
 
 static size_t next_step(const struct fromauth_result *r)
@@ -116,17 +170,8 @@ static void print_report(const struct fromauth_result *r, const char *from)
 			printf("    (replace the <...> part with the value the service gives you)\n");
 		print_fixes(r, step, "    ", 0);
 	}
-	if (fromauth_result_fixed_verdict(r) >= 0) {
-		size_t fixes = 0;
-		for (size_t i = 0; i < fromauth_result_finding_count(r); i++)
-			fixes += dns_fixes(r, i);
-		if (fixes)
-			printf("After publishing the fixes below: %s\n",
-			       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
-		else if (fromauth_result_verdict(r) != FROMAUTH_VERDICT_PASS)
-			printf("No DNS record of yours changes this: the verdict stays %s.\n",
-			       fromauth_verdict_name(fromauth_result_fixed_verdict(r)));
-	}
+	if (fromauth_result_fixed_verdict(r) >= 0)
+		print_outlook(r);
 
 	const struct fromauth_dmarc *d = fromauth_result_dmarc(r);
 	printf("\nDMARC  ");
