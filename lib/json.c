@@ -5,13 +5,23 @@
  * json-c.  Each object's text is built on the first fromauth_*_json() call.
  */
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "authres.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "json.h"
 #include "result.h"
 #include "spf.h"
+#include "verify-facts.h"
+
+/* A string member, or null. */
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
 
 /* The text of @obj in *@slot, built by @build on first use, so that a run
  * which never asks for JSON never pays for it.  Threads reading one object
@@ -41,22 +51,17 @@ static const char *lazy_text(char *const *slot, json_object *(*build)(const void
 
 /* ---- the check's result (SPEC section 7) ------------------------------- */
 
-static json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
 /* The per-area objects of SPEC section 7, with the adapters' own JSON
  * merged in for the details. */
 static json_object *spf_json(const struct fromauth_result *r)
 {
 	json_object *o = json_object_new_object();
-	FA_JSON_ADD(o, "mail_from", str_or_null(r->mail_from));
-	FA_JSON_ADD(o, "result", str_or_null(r->spf_summary));
+	FA_JSON_ADD(o, "mail_from", jstr(r->mail_from));
+	FA_JSON_ADD(o, "result", jstr(r->spf_summary));
 	FA_JSON_ADD(o, "aligned", json_object_new_boolean(r->spf_aligned));
 	FA_JSON_ADD(o, "outside_domain", json_object_new_boolean(r->mail_from_outside));
 	const struct fa_spf_analysis *a = r->spf_analysis;
-	FA_JSON_ADD(o, "record", str_or_null(a ? a->record : NULL));
+	FA_JSON_ADD(o, "record", jstr(a ? a->record : NULL));
 	FA_JSON_ADD(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
 	FA_JSON_ADD(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
 	/* the walk stopped where a receiver stops: the counts are at least */
@@ -106,19 +111,19 @@ static void rules_json(json_object *o, const struct fromauth_result *r)
 			FA_JSON_ADD(j, "status",
 				    json_object_new_string(fromauth_rule_status_name(u->status)));
 			FA_JSON_ADD(j, "code", json_object_new_string(u->code));
-			FA_JSON_ADD(j, "message", str_or_null(u->message));
-			FA_JSON_ADD(j, "finding", str_or_null(u->finding));
+			FA_JSON_ADD(j, "message", jstr(u->message));
+			FA_JSON_ADD(j, "finding", jstr(u->finding));
 			json_object_array_add(arr, j);
 		}
 		FA_JSON_ADD(o, "rules", arr);
 		json_object *fc = json_object_new_array();
 		for (size_t i = 0; i < r->fcrdns_count; i++) {
 			json_object *j = json_object_new_object();
-			FA_JSON_ADD(j, "ip", str_or_null(r->fcrdns[i].ip));
-			FA_JSON_ADD(j, "ptr", str_or_null(r->fcrdns[i].ptr));
+			FA_JSON_ADD(j, "ip", jstr(r->fcrdns[i].ip));
+			FA_JSON_ADD(j, "ptr", jstr(r->fcrdns[i].ptr));
 			FA_JSON_ADD(j, "status", json_object_new_string(
 		     fromauth_rule_status_name(r->fcrdns[i].status)));
-			FA_JSON_ADD(j, "detail", str_or_null(r->fcrdns[i].detail));
+			FA_JSON_ADD(j, "detail", jstr(r->fcrdns[i].detail));
 			json_object_array_add(fc, j);
 		}
 		FA_JSON_ADD(o, "fcrdns", fc);
@@ -131,7 +136,7 @@ static void rules_json(json_object *o, const struct fromauth_result *r)
 			FA_JSON_ADD(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
 			FA_JSON_ADD(j, "self_test",
 				    json_object_new_string(r->reputation_zones[i].state));
-			FA_JSON_ADD(j, "detail", str_or_null(r->reputation_zones[i].why));
+			FA_JSON_ADD(j, "detail", jstr(r->reputation_zones[i].why));
 			json_object_array_add(zones, j);
 		}
 		FA_JSON_ADD(rep, "zones", zones);
@@ -140,12 +145,12 @@ static void rules_json(json_object *o, const struct fromauth_result *r)
 			const struct fa_reputation *p = &r->reputation[i];
 			json_object *j = json_object_new_object();
 			FA_JSON_ADD(j, "zone", json_object_new_string(p->zone));
-			FA_JSON_ADD(j, "target", str_or_null(p->target));
+			FA_JSON_ADD(j, "target", jstr(p->target));
 			FA_JSON_ADD(j, "what", json_object_new_string(p->what));
 			FA_JSON_ADD(j, "status",
 				    json_object_new_string(fromauth_reputation_status_name(p->status)));
-			FA_JSON_ADD(j, "codes", str_or_null(p->codes));
-			FA_JSON_ADD(j, "reason", str_or_null(p->reason));
+			FA_JSON_ADD(j, "codes", jstr(p->codes));
+			FA_JSON_ADD(j, "reason", jstr(p->reason));
 			json_object_array_add(arr, j);
 		}
 		FA_JSON_ADD(rep, "lookups", arr);
@@ -159,11 +164,11 @@ static json_object *result_obj(const void *p)
 	json_object *o = json_object_new_object();
 	if (!o)
 		return NULL;
-	FA_JSON_ADD(o, "from", str_or_null(r->from));
-	FA_JSON_ADD(o, "domain", str_or_null(r->domain));
-	FA_JSON_ADD(o, "org_domain", str_or_null(r->org_domain));
-	FA_JSON_ADD(o, "service", str_or_null(r->service));
-	FA_JSON_ADD(o, "verdict", str_or_null(fromauth_verdict_name(r->verdict)));
+	FA_JSON_ADD(o, "from", jstr(r->from));
+	FA_JSON_ADD(o, "domain", jstr(r->domain));
+	FA_JSON_ADD(o, "org_domain", jstr(r->org_domain));
+	FA_JSON_ADD(o, "service", jstr(r->service));
+	FA_JSON_ADD(o, "verdict", jstr(fromauth_verdict_name(r->verdict)));
 	FA_JSON_ADD(o, "spf", spf_json(r));
 	FA_JSON_ADD(o, "dkim", dkim_json(r));
 	FA_JSON_ADD(o, "dmarc", dmarc_json(r));
@@ -229,3 +234,155 @@ FROMAUTH_EXPORT const char *fromauth_result_json(const struct fromauth_result *r
 			 JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+/* ---- a message's verification (SPEC section 10) ------------------------ */
+
+/* { "authserv_id", "version", "results": [ { "method", "result", "reason",
+ * "comment", "properties": { "header.d": ... } } ] } */
+static struct json_object *authres_obj(const struct fa_authres *ar)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *list = json_object_new_array();
+	if (!o || !list) {
+		json_object_put(o);
+		json_object_put(list);
+		return NULL;
+	}
+	json_object_object_add(o, "authserv_id", jstr(ar->authserv_id));
+	json_object_object_add(o, "version", jstr(ar->version));
+	for (size_t i = 0; i < ar->result_count; i++) {
+		const struct fa_authres_result *r = &ar->results[i];
+		struct json_object *e = json_object_new_object();
+		struct json_object *props = json_object_new_object();
+		if (!e || !props) {
+			json_object_put(e);
+			json_object_put(props);
+			json_object_put(o);
+			json_object_put(list);
+			return NULL;
+		}
+		json_object_object_add(e, "method", jstr(r->method));
+		json_object_object_add(e, "result", jstr(r->result));
+		json_object_object_add(e, "reason", jstr(r->reason));
+		json_object_object_add(e, "comment", jstr(r->comment));
+		for (size_t j = 0; j < r->prop_count; j++) {
+			size_t kl = strlen(r->props[j].ptype) + strlen(r->props[j].property) + 2;
+			char *k = malloc(kl);
+			if (!k)
+				continue;
+			snprintf(k, kl, "%s.%s", r->props[j].ptype, r->props[j].property);
+			json_object_object_add(props, k, json_object_new_string(r->props[j].value));
+			free(k);
+		}
+		json_object_object_add(e, "properties", props);
+		json_object_array_add(list, e);
+	}
+	json_object_object_add(o, "results", list);
+	return o;
+}
+
+static struct json_object *jaligned(int aligned)
+{
+	return aligned < 0 ? NULL : json_object_new_boolean(aligned);
+}
+
+char *fa_json_verify(const struct fromauth_verify *v)
+{
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "from", jstr(v->from));
+	json_object_object_add(o, "domain", jstr(v->domain));
+
+	struct json_object *c = json_object_new_object();
+	json_object_object_add(c, "ip", jstr(v->ip));
+	json_object_object_add(c, "ip_source", jstr(v->ip_source));
+	json_object_object_add(c, "helo", jstr(v->helo));
+	json_object_object_add(c, "helo_source", jstr(v->helo_source));
+	json_object_object_add(c, "mail_from", jstr(v->mail_from));
+	json_object_object_add(c, "mail_from_source", jstr(v->mail_from_source));
+	json_object_object_add(o, "connection", c);
+
+	struct json_object *spf = json_object_new_object();
+	json_object_object_add(spf, "result", jstr(v->spf_result));
+	json_object_object_add(spf, "domain", jstr(v->spf_domain));
+	json_object_object_add(spf, "aligned", v->spf ? jaligned(v->spf_aligned) : NULL);
+	json_object_object_add(spf, "evaluation", v->spf ? fa_spf_to_json(v->spf) : NULL);
+	json_object_object_add(o, "spf", spf);
+
+	struct json_object *dk = json_object_new_array();
+	for (size_t i = 0; i < v->sig_count; i++) {
+		const struct fa_dkim_sig *s = &v->sigs[i];
+		struct json_object *e = json_object_new_object();
+		json_object_object_add(e, "d", jstr(s->d));
+		json_object_object_add(e, "s", jstr(s->s));
+		json_object_object_add(e, "i", jstr(s->i));
+		json_object_object_add(e, "algorithm", jstr(s->algorithm));
+		json_object_object_add(e, "result", jstr(s->result));
+		json_object_object_add(e, "code", jstr(s->code));
+		json_object_object_add(e, "reason", jstr(s->reason));
+		json_object_object_add(e, "key_type", jstr(s->key_type));
+		json_object_object_add(e, "key_bits", json_object_new_int64(s->key_bits));
+		json_object_object_add(e, "testing", json_object_new_boolean(s->testing));
+		json_object_object_add(e, "body_length",
+				       s->length >= 0 ? json_object_new_int64(s->length) : NULL);
+		json_object_object_add(e, "expires",
+				       s->expires >= 0 ? json_object_new_int64(s->expires) : NULL);
+		json_object_object_add(e, "aligned", jaligned(v->sig_aligned[i]));
+		json_object_array_add(dk, e);
+	}
+	json_object_object_add(o, "dkim", dk);
+
+	const struct fromauth_dmarc *d = v->dmarc;
+	struct json_object *dm = json_object_new_object();
+	json_object_object_add(dm, "result", jstr(v->dmarc_result));
+	json_object_object_add(dm, "record_domain", jstr(fromauth_dmarc_record_domain(d)));
+	json_object_object_add(dm, "record", jstr(fromauth_dmarc_record(d)));
+	json_object_object_add(dm, "org_domain", jstr(fromauth_dmarc_org_domain(d)));
+	json_object_object_add(dm, "policy",
+			       jstr(fromauth_dmarc_policy_name(fromauth_dmarc_policy(d))));
+	json_object_object_add(dm, "applied_policy",
+			       jstr(fromauth_dmarc_policy_name(fromauth_dmarc_effective_policy(d))));
+	char a[2] = { fa_dmarc_adkim(d), 0 }, s[2] = { fa_dmarc_aspf(d), 0 };
+	json_object_object_add(dm, "adkim", jstr(a));
+	json_object_object_add(dm, "aspf", jstr(s));
+	json_object_object_add(o, "dmarc", dm);
+
+	json_object_object_add(o, "authentication_results", jstr(v->authres));
+	if (v->fixed_dmarc_result)
+		json_object_object_add(o, "fixed_dmarc_result", jstr(v->fixed_dmarc_result));
+
+	struct json_object *rec = json_object_new_array();
+	for (size_t k = 0; k < v->received_count; k++) {
+		const struct received_ar *ra = &v->received[k];
+		struct json_object *e = ra->parsed ? authres_obj(&ra->ar)
+						   : json_object_new_object();
+		if (!e)
+			continue;
+		if (!ra->parsed)
+			json_object_object_add(e, "error", jstr(ra->error));
+		json_object_object_add(e, "value", jstr(ra->raw));
+		json_object_object_add(e, "compared", json_object_new_boolean(ra->compared));
+		json_object_array_add(rec, e);
+	}
+	json_object_object_add(o, "received", rec);
+
+	struct json_object *fs = json_object_new_array();
+	const struct fromauth_result *r = v->findings;
+	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
+		struct json_object *e = json_object_new_object();
+		struct json_object *fix = json_object_new_array();
+		json_object_object_add(e, "code", jstr(fromauth_result_finding_code(r, i)));
+		json_object_object_add(e, "severity",
+				       jstr(fromauth_severity_name(fromauth_result_finding_severity(r, i))));
+		json_object_object_add(e, "message", jstr(fromauth_result_finding_message(r, i)));
+		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
+			json_object_array_add(fix, jstr(fromauth_result_finding_fix(r, i, j)));
+		json_object_object_add(e, "fix", fix);
+		json_object_array_add(fs, e);
+	}
+	json_object_object_add(o, "findings", fs);
+
+	char *text = fa_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return text;
+}
