@@ -49,6 +49,37 @@ static const char *lazy_text(char *const *slot, json_object *(*build)(const void
 	return expected;
 }
 
+/* ---- SPF: one check_host() evaluation --------------------------------- */
+
+static json_object *spf_obj(const void *p)
+{
+	const struct fromauth_spf *spf = p;
+	if (!spf)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ip", json_object_new_string(fromauth_spf_ip(spf)));
+	json_object_object_add(o, "domain", json_object_new_string(fromauth_spf_domain(spf)));
+	json_object_object_add(o, "result", json_object_new_string(
+				       fromauth_spf_result_name(fromauth_spf_result(spf))));
+	json_object_object_add(o, "reason", json_object_new_string(fromauth_spf_reason(spf)));
+	json_object_object_add(o, "explanation",
+			       json_object_new_string(fromauth_spf_explanation(spf)));
+	json_object_object_add(o, "record", json_object_new_string(fromauth_spf_record(spf)));
+	json_object_object_add(o, "lookups", json_object_new_int((int)fromauth_spf_lookups(spf)));
+	json_object_object_add(o, "void_lookups",
+			       json_object_new_int((int)fromauth_spf_void_lookups(spf)));
+	return o;
+}
+
+FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
+{
+	if (!spf)
+		return NULL;
+	return lazy_text(fa_spf_json_slot(spf), spf_obj, spf, JSON_C_TO_STRING_PLAIN);
+}
+
 /* ---- the check's result (SPEC section 7) ------------------------------- */
 
 /* The per-area objects of SPEC section 7, with the adapters' own JSON
@@ -68,7 +99,7 @@ static json_object *spf_json(const struct fromauth_result *r)
 	FA_JSON_ADD(o, "lookups_cut", json_object_new_boolean(a && a->cut));
 	json_object *ips = json_object_new_array();
 	for (size_t i = 0; i < r->spf_count; i++)
-		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));
+		json_object_array_add(ips, spf_obj(r->spf[i]));
 	FA_JSON_ADD(o, "ips", ips);
 	return o;
 }
@@ -306,7 +337,7 @@ char *fa_json_verify(const struct fromauth_verify *v)
 	json_object_object_add(spf, "result", jstr(v->spf_result));
 	json_object_object_add(spf, "domain", jstr(v->spf_domain));
 	json_object_object_add(spf, "aligned", v->spf ? jaligned(v->spf_aligned) : NULL);
-	json_object_object_add(spf, "evaluation", v->spf ? fa_spf_to_json(v->spf) : NULL);
+	json_object_object_add(spf, "evaluation", v->spf ? spf_obj(v->spf) : NULL);
 	json_object_object_add(o, "spf", spf);
 
 	struct json_object *dk = json_object_new_array();
