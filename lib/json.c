@@ -80,6 +80,54 @@ FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
 	return lazy_text(fa_spf_json_slot(spf), spf_obj, spf, JSON_C_TO_STRING_PLAIN);
 }
 
+/* ---- DKIM: the key of one identity ----------------------------------- */
+
+static json_object *dkim_obj(const void *p)
+{
+	const struct fromauth_dkim *dkim = p;
+	if (!dkim)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	struct json_object *cn = json_object_new_array();
+	if (!o || !cn) {
+		json_object_put(o);
+		json_object_put(cn);
+		return NULL;
+	}
+	const char *reason = fromauth_dkim_reason(dkim);
+	FA_JSON_ADD(o, "selector", json_object_new_string(fromauth_dkim_selector(dkim)));
+	FA_JSON_ADD(o, "domain", json_object_new_string(fromauth_dkim_domain(dkim)));
+	FA_JSON_ADD(o, "name", json_object_new_string(fromauth_dkim_name(dkim)));
+	FA_JSON_ADD(o, "status",
+		    json_object_new_string(fromauth_dkim_status_name(fromauth_dkim_status(dkim))));
+	FA_JSON_ADD(o, "reason", json_object_new_string(reason ? reason : ""));
+	FA_JSON_ADD(o, "key_type", json_object_new_string(fromauth_dkim_key_type(dkim)));
+	FA_JSON_ADD(o, "key_bits", json_object_new_int64(fromauth_dkim_key_bits(dkim)));
+	FA_JSON_ADD(o, "key_short", json_object_new_boolean(fromauth_dkim_key_short(dkim)));
+	FA_JSON_ADD(o, "testing", json_object_new_boolean(fromauth_dkim_testing(dkim)));
+	FA_JSON_ADD(o, "record", json_object_new_string(fromauth_dkim_record(dkim)));
+	for (size_t i = 0; i < fromauth_dkim_cname_count(dkim); i++)
+		json_object_array_add(cn, json_object_new_string(fromauth_dkim_cname(dkim, i)));
+	FA_JSON_ADD(o, "cnames", cn);
+	const char *target = fromauth_dkim_expected_target(dkim);
+	if (target) {
+		FA_JSON_ADD(o, "expected_target", json_object_new_string(target));
+		FA_JSON_ADD(o, "target_ok", json_object_new_boolean(fa_dkim_target_ok(dkim)));
+		FA_JSON_ADD(o, "target_key_equal",
+			    json_object_new_boolean(fa_dkim_target_key_equal(dkim)));
+	} else {
+		FA_JSON_ADD(o, "expected_target", NULL);
+	}
+	return o;
+}
+
+FROMAUTH_EXPORT const char *fromauth_dkim_json(const struct fromauth_dkim *dkim)
+{
+	if (!dkim)
+		return NULL;
+	return lazy_text(fa_dkim_json_slot(dkim), dkim_obj, dkim, JSON_C_TO_STRING_PLAIN);
+}
+
 /* ---- the check's result (SPEC section 7) ------------------------------- */
 
 /* The per-area objects of SPEC section 7, with the adapters' own JSON
@@ -108,7 +156,7 @@ static json_object *dkim_json(const struct fromauth_result *r)
 {
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < r->dkim_count; i++) {
-		json_object *o = fa_dkim_to_json(r->dkim[i].key);
+		json_object *o = dkim_obj(r->dkim[i].key);
 		FA_JSON_ADD(o, "aligned",
 			    r->dkim[i].aligned < 0 ? NULL
 			    : json_object_new_boolean(r->dkim[i].aligned));
