@@ -82,9 +82,7 @@ static json_object *spf_obj(const void *p)
 
 FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
 {
-	if (!spf)
-		return NULL;
-	return lazy_text(fa_spf_json_slot(spf), spf_obj, spf, JSON_C_TO_STRING_PLAIN);
+	return spf ? lazy_text(fa_spf_json_slot(spf), spf_obj, spf, JSON_C_TO_STRING_PLAIN) : NULL;
 }
 
 /* ---- DKIM: the key of one identity ----------------------------------- */
@@ -130,9 +128,7 @@ static json_object *dkim_obj(const void *p)
 
 FROMAUTH_EXPORT const char *fromauth_dkim_json(const struct fromauth_dkim *dkim)
 {
-	if (!dkim)
-		return NULL;
-	return lazy_text(fa_dkim_json_slot(dkim), dkim_obj, dkim, JSON_C_TO_STRING_PLAIN);
+	return dkim ? lazy_text(fa_dkim_json_slot(dkim), dkim_obj, dkim, JSON_C_TO_STRING_PLAIN) : NULL;
 }
 
 /* ---- DMARC: the policy discovered for a domain ------------------------- */
@@ -225,9 +221,7 @@ static json_object *dmarc_obj(const void *p)
 
 FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
 {
-	if (!d)
-		return NULL;
-	return lazy_text(fa_dmarc_json_slot(d), dmarc_obj, d, JSON_C_TO_STRING_PLAIN);
+	return d ? lazy_text(fa_dmarc_json_slot(d), dmarc_obj, d, JSON_C_TO_STRING_PLAIN) : NULL;
 }
 
 /* ---- the check's result (SPEC section 7) ------------------------------- */
@@ -409,10 +403,8 @@ static json_object *result_obj(const void *p)
 
 FROMAUTH_EXPORT const char *fromauth_result_json(const struct fromauth_result *r)
 {
-	if (!r)
-		return NULL;
-	return lazy_text(&r->json, result_obj, r,
-			 JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	return r ? lazy_text(&r->json, result_obj, r,
+			     JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
 }
 
 /* ---- a message's verification (SPEC section 10) ------------------------ */

@@ -409,14 +409,7 @@ static void *read_dkim_json(void *arg)
 START_TEST(fromauth_dkim_json_once)
 {
 	struct fromauth_dkim *dkim = check("s1", "s1.dkim.esp.example");
-	pthread_t t[8];
-	void *got[8];
-	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, read_dkim_json, dkim), 0);
-	for (int i = 0; i < 8; i++)
-		pthread_join(t[i], &got[i]);
-	for (int i = 0; i < 8; i++)
-		ck_assert_ptr_eq(got[i], fromauth_dkim_json(dkim));
+	test_same_from_threads(read_dkim_json, dkim);
 	json_object *o = json_tokener_parse(fromauth_dkim_json(dkim));
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "status")), "valid");

@@ -746,14 +746,7 @@ static void *read_dmarc_json(void *arg)
 START_TEST(fromauth_dmarc_json_once)
 {
 	struct fromauth_dmarc *d = check("testing2.com");
-	pthread_t t[8];
-	void *got[8];
-	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, read_dmarc_json, d), 0);
-	for (int i = 0; i < 8; i++)
-		pthread_join(t[i], &got[i]);
-	for (int i = 0; i < 8; i++)
-		ck_assert_ptr_eq(got[i], fromauth_dmarc_json(d));
+	test_same_from_threads(read_dmarc_json, d);
 	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(j, "policy")), "quarantine");
