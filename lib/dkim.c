@@ -188,8 +188,8 @@ static int opendkim_test(struct dkim_call *call, const char *selector,
  * libopendkim's verdict depends only on the answer its hook serves.  A key
  * record that passed is kept per context by its wire form, so customers
  * delegating to the same service key run dkim_test_key() once between
- * them; anything else (no record, several, a failure, whose messages may
- * name the query) runs it every time.
+ * them; several records or a failure (whose messages may name the query)
+ * run it every time, and no record or a DNS failure not at all.
  */
 struct odkim_pass {
 	int rc;
@@ -200,8 +200,6 @@ static int opendkim_test_memo(struct dkim_call *call, const char *qname,
 			      char *err, size_t errlen, int *fatal)
 {
 	struct fa_memo *memo = fa_dns_memo(call->req->dns);
-	if (!memo)
-		return opendkim_test(call, selector, domain, err, errlen, fatal);
 	int rc = fa_dns_query(call->req, qname, FA_RR_TXT, &call->ans, NULL);
 	if (rc < 0) {
 		call->query_error = rc;
@@ -209,7 +207,14 @@ static int opendkim_test_memo(struct dkim_call *call, const char *qname,
 		return -1;
 	}
 	const struct fa_dns_answer *a = call->ans;
-	if (a->status != FA_DNS_OK || a->count != 1 || !a->rrs[0].wire)
+	/* No record, or a failure: classify() says so before it reads
+	 * libopendkim's verdict, so that verdict is not asked for. */
+	if (a->status != FA_DNS_OK || a->count == 0) {
+		if (err && errlen)
+			err[0] = '\0';
+		return -1;
+	}
+	if (!memo || a->count != 1 || !a->rrs[0].wire)
 		return opendkim_test(call, selector, domain, err, errlen, fatal);
 	struct odkim_pass v;
 	if (fa_memo_get(memo, FA_MEMO_OPENDKIM_PASS, a->rrs[0].wire, a->rrs[0].wire_len, &v,
@@ -237,6 +242,49 @@ static char *printable(const unsigned char *data, size_t len)
 	if (len > FA_DKIM_RECORD_MAX * 2)
 		len = FA_DKIM_RECORD_MAX * 2;
 	return fa_escape_dup(data, len);
+}
+
+/*
+ * A key record as parsed by us and shown, kept per context by its text
+ * (SPEC section 9): customers delegating to a service share its record.
+ * Read-only once made; the key's decode verdict has its own memo
+ * (fa_dkim_key_check_memo()), keyed by the key alone.
+ */
+struct shared_key {
+	int rc;                 /* fa_dkim_keyrec_parse()'s: 0 or E_RECORD */
+	char why[512];          /* its reason when rc != 0 */
+	struct fa_dkim_keyrec rec;      /* when rc == 0 */
+	char *text;             /* printable() */
+};
+
+static void shared_key_dtor(void *val)
+{
+	struct shared_key *k = val;
+	fa_dkim_keyrec_clear(&k->rec);
+	free(k->text);
+}
+
+/* The parse of one TXT record: a reference to release with
+ * fa_memo_shared_release(), or NULL when out of memory.  Without a memo
+ * the reference is the caller's alone. */
+static struct shared_key *key_get(struct fa_memo *memo, const unsigned char *data, size_t len)
+{
+	struct shared_key *k = fa_memo_get_shared(memo, FA_MEMO_DKIM_RECORD, data, len);
+	if (k)
+		return k;
+	k = fa_memo_shared_new(sizeof(*k), shared_key_dtor);
+	if (k) {
+		k->rc = fa_dkim_keyrec_parse(data, len, &k->rec, k->why, sizeof(k->why));
+		k->text = printable(data, len);
+	}
+	if (!k || k->rc == FROMAUTH_E_NOMEM || !k->text) {
+		fa_memo_abandon(memo, FA_MEMO_DKIM_RECORD, data, len);
+		fa_memo_shared_release(k);
+		return NULL;
+	}
+	fa_memo_put_shared(memo, FA_MEMO_DKIM_RECORD, data, len, k,
+			   sizeof(*k) + k->rec.key_len + strlen(k->text) + 2 * 16);
+	return k;
 }
 
 static int set_reason(struct fromauth_dkim *dkim, int status, const char *fmt, ...)
@@ -297,14 +345,17 @@ static int target_key_equal(struct fa_dns_req *req, const char *target,
 	if (fa_dns_status_is_temporary(ans->status)) {
 		result = -1;
 	} else if (ans->status == FA_DNS_OK && ans->count == 1 && own->key) {
-		struct fa_dkim_keyrec theirs;
-		if (fa_dkim_keyrec_parse(ans->rrs[0].data, ans->rrs[0].len,
-					 &theirs, NULL, 0) == 0) {
-			result = theirs.key && theirs.key_type == own->key_type &&
-				 theirs.key_len == own->key_len &&
-				 memcmp(theirs.key, own->key, own->key_len) == 0;
-			fa_dkim_keyrec_clear(&theirs);
+		struct shared_key *k = key_get(fa_dns_memo(req->dns), ans->rrs[0].data,
+					       ans->rrs[0].len);
+		if (!k) {
+			result = FROMAUTH_E_NOMEM;
+		} else if (k->rc == 0) {
+			const struct fa_dkim_keyrec *theirs = &k->rec;
+			result = theirs->key && theirs->key_type == own->key_type &&
+				 theirs->key_len == own->key_len &&
+				 memcmp(theirs->key, own->key, own->key_len) == 0;
 		}
+		fa_memo_shared_release(k);
 	}
 	fa_dns_answer_release(ans);
 	return result;
@@ -312,7 +363,7 @@ static int target_key_equal(struct fa_dns_req *req, const char *target,
 
 /* Status and reason from the key answer, libopendkim's verdict and ours. */
 static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
-		    int odkim_rc, const char *odkim_err,
+		    int odkim_rc, const char *odkim_err, const struct shared_key *key,
 		    struct fa_dkim_keyrec *rec, int *have_rec)
 {
 	const struct fa_dns_answer *ans = call->ans;
@@ -340,13 +391,10 @@ static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 				  "The key record is invalid: %s has %zu TXT records, receivers need exactly one.",
 				  dkim->qname, ans->count);
 
-	int rc = fa_dkim_keyrec_parse(ans->rrs[0].data, ans->rrs[0].len, rec,
-				      why, sizeof(why));
-	if (rc == FROMAUTH_E_NOMEM)
-		return rc;
-	if (rc != 0)
+	if (key->rc != 0)
 		return set_reason(dkim, FROMAUTH_DKIM_INVALID,
-				  "The key record is invalid: %s.", why);
+				  "The key record is invalid: %s.", key->why);
+	*rec = key->rec;        /* a copy: the key bytes stay the memo's */
 	*have_rec = 1;
 	dkim->key_type = key_type_name(rec->key_type);
 	dkim->testing = rec->testing;
@@ -488,10 +536,12 @@ static void result_free(struct fromauth_dkim *dkim)
 	free(dkim);
 }
 
-static int copy_answer(struct fromauth_dkim *dkim, const struct fa_dns_answer *ans)
+static int copy_answer(struct fromauth_dkim *dkim, const struct fa_dns_answer *ans,
+		       const struct shared_key *key)
 {
 	if (ans->status == FA_DNS_OK && ans->count > 0) {
-		dkim->record = printable(ans->rrs[0].data, ans->rrs[0].len);
+		dkim->record = key ? fa_strdup(key->text)
+				   : printable(ans->rrs[0].data, ans->rrs[0].len);
 		if (!dkim->record)
 			return FROMAUTH_E_NOMEM;
 	}
@@ -593,12 +643,20 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 	struct fa_dkim_keyrec rec;
 	int have_rec = 0;
 	memset(&rec, 0, sizeof(rec));
-	rc = copy_answer(dkim, call.ans);
+	const struct fa_dns_answer *ans = call.ans;
+	struct shared_key *key = NULL;
+	/* The one record classify() reads: parsed once per context. */
+	if (ans->status == FA_DNS_OK && ans->count == 1 && !call.too_big) {
+		key = key_get(fa_dns_memo(req->dns), ans->rrs[0].data, ans->rrs[0].len);
+		rc = key ? 0 : FROMAUTH_E_NOMEM;
+	}
 	if (rc == 0)
-		rc = classify(dkim, &call, odkim_rc, odkim_err, &rec, &have_rec);
+		rc = copy_answer(dkim, ans, key);
+	if (rc == 0)
+		rc = classify(dkim, &call, odkim_rc, odkim_err, key, &rec, &have_rec);
 	if (rc == 0 && dkim->expected_target)
 		rc = check_target(dkim, req, &rec, have_rec);
-	fa_dkim_keyrec_clear(&rec);
+	fa_memo_shared_release(key);    /* rec's key bytes were its */
 	fa_dns_answer_release(call.ans);
 	if (rc != 0)
 		goto fail;

@@ -31,6 +31,7 @@
 #include "ctx.h"
 #include "dmarc-record.h"
 #include "dmarc.h"
+#include "memo.h"
 
 
 /* RFC 9989 section 4.10: at most eight queries per tree walk. */
@@ -87,7 +88,8 @@ static void psl_ensure(void)
 /* @own: the context's list (fromauth_ctx_set_psl), else NULL. */
 static char *psl_org_domain(const psl_ctx_t *own, const char *domain)
 {
-	psl_ensure();
+	if (!own)
+		psl_ensure();
 	const psl_ctx_t *list = own ? own : psl;
 	char *lower = fa_domain_normalize(domain);
 	if (!lower)
@@ -136,12 +138,78 @@ static int opendmarc_second_opinion(struct fa_dmarc_record *rec,
 	return rc;
 }
 
+/*
+ * A record as parsed by us and judged by libopendmarc, kept per context
+ * by its text (SPEC section 9): both depend on the text alone (the
+ * domain libopendmarc is given only has to be non-NULL), and customers
+ * share a few records, such as their provider's.  Read-only once made.
+ */
+struct shared_record {
+	struct fa_dmarc_record rec;
+};
+
+static void shared_record_dtor(void *val)
+{
+	fa_dmarc_record_clear(&((struct shared_record *)val)->rec);
+}
+
+/*
+ * Parse @txt into *@rec.  With a memo, *@rec is a copy of the shared
+ * parse (always with libopendmarc's opinion) and *@ref holds it alive;
+ * without, *@ref is NULL, *@rec is our own, and @opinion says whether
+ * libopendmarc is asked.  Release with record_release().
+ */
+static int record_get(struct fa_memo *memo, const char *txt, size_t len,
+		      const char *domain, int opinion,
+		      struct fa_dmarc_record *rec, void **ref)
+{
+	*ref = NULL;
+	if (!memo) {
+		int rc = fa_dmarc_record_parse(txt, len, rec);
+		if (!rc && opinion)
+			rc = opendmarc_second_opinion(rec, txt, len, domain);
+		if (rc)
+			fa_dmarc_record_clear(rec);
+		return rc;
+	}
+	struct shared_record *sh = fa_memo_get_shared(memo, FA_MEMO_DMARC_RECORD, txt, len);
+	if (!sh) {
+		sh = fa_memo_shared_new(sizeof(*sh), shared_record_dtor);
+		int rc = sh ? fa_dmarc_record_parse(txt, len, &sh->rec) : FROMAUTH_E_NOMEM;
+		if (!rc)
+			rc = opendmarc_second_opinion(&sh->rec, txt, len, domain);
+		if (rc) {
+			fa_memo_abandon(memo, FA_MEMO_DMARC_RECORD, txt, len);
+			fa_memo_shared_release(sh);
+			memset(rec, 0, sizeof(*rec));
+			return rc;
+		}
+		/* The record, its escaped text, strings and sentences. */
+		fa_memo_put_shared(memo, FA_MEMO_DMARC_RECORD, txt, len, sh,
+				   sizeof(*sh) + 4 * len + 64 * sh->rec.problem_count + 256);
+	}
+	*rec = sh->rec;
+	*ref = sh;
+	return 0;
+}
+
+static void record_release(struct fa_dmarc_record *rec, void *ref)
+{
+	if (ref) {
+		memset(rec, 0, sizeof(*rec));
+		fa_memo_shared_release(ref);
+	} else {
+		fa_dmarc_record_clear(rec);
+	}
+}
+
 /* ---- the result object ------------------------------------------------ */
 
 /* A name of a tree walk holding exactly one DMARC record. */
 struct found {
 	char *domain;
-	struct fa_dmarc_record rec;
+	struct fa_dmarc_record rec;     /* with ref: a copy that owns nothing */
+	void *ref;                      /* the memo's shared parse, or NULL */
 };
 
 struct walk {
@@ -237,7 +305,7 @@ static void walk_clear(struct walk *w)
 		free(w->queried[i]);
 	for (size_t i = 0; i < w->nfound; i++) {
 		free(w->found[i].domain);
-		fa_dmarc_record_clear(&w->found[i].rec);
+		record_release(&w->found[i].rec, w->found[i].ref);
 	}
 	for (size_t i = 0; i < w->nlookalike; i++) {
 		free(w->lookalike[i]);
@@ -413,10 +481,8 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 				return FROMAUTH_E_NOMEM;
 			}
 			w->nfound++;
-			rc = fa_dmarc_record_parse(set.first, set.first_len, &f->rec);
-			if (!rc && keep)
-				rc = opendmarc_second_opinion(&f->rec, set.first,
-							      set.first_len, target);
+			rc = record_get(fa_dns_memo(req->dns), set.first, set.first_len, target,
+					keep, &f->rec, &f->ref);
 			if (rc) {
 				txt_set_clear(&set);
 				return rc;
@@ -619,7 +685,9 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	/* Several records, or none: no DMARC processing. */
 	if (set.count == 1) {
 		struct fa_dmarc_record rec;
-		rc = fa_dmarc_record_parse(set.first, set.first_len, &rec);
+		void *ref;
+		rc = record_get(fa_dns_memo(req->dns), set.first, set.first_len, at, 0,
+				&rec, &ref);
 		if (rc) {
 			txt_set_clear(&set);
 			return rc;
@@ -629,7 +697,7 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 		d->psl_record = fa_strdup(rec.text);
 		if (fa_dmarc_record_policies(&rec, &p, &sp, &np))
 			d->psl_policy = at == d->domain ? p : (rec.sp && !rec.sp_bad ? sp : p);
-		fa_dmarc_record_clear(&rec);
+		record_release(&rec, ref);
 		if (!d->psl_record_domain || !d->psl_record)
 			rc = FROMAUTH_E_NOMEM;
 	}
@@ -790,9 +858,12 @@ int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 	if (rc)
 		return rc;
 	/* Both libraries are set up before any walk, so that no result
-	 * depends on what this process evaluated before. */
+	 * depends on what this process evaluated before.  Debian's list is
+	 * not read (some 30 million instructions) when the context has its
+	 * own: this check never looks at it then. */
 	lib_ensure();
-	psl_ensure();
+	if (!fa_dns_psl(req->dns))
+		psl_ensure();
 	struct fromauth_dmarc *d = calloc(1, sizeof(*d));
 	if (!d)
 		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "out of memory");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* FNV-1a and the chained hash table; see hash.h. */
+/* FNV-1a, a word-at-a-time hash and the chained hash table; see hash.h. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,31 @@ size_t fa_fnv1a(size_t h, const void *data, size_t len)
 size_t fa_fnv1a_str(const char *s)
 {
 	return fa_fnv1a(FA_FNV1A_INIT, s, strlen(s));
+}
+
+/* Multiply-xorshift mixing, as in splitmix64 and murmur's finalizer. */
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
+	return h;
+}
+
+size_t fa_hash_words(size_t seed, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = (uint64_t)seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ull);
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);       /* any alignment */
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	uint64_t w = 0;
+	if (len)
+		memcpy(&w, p, len);
+	return (size_t)mix((h ^ w) * 0xc4ceb9fe1a85ec53ull);
 }
 
 int fa_htable_init(struct fa_htable *t, size_t nbuckets)

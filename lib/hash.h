@@ -16,6 +16,10 @@
 size_t fa_fnv1a(size_t h, const void *data, size_t len);
 /* FNV-1a of a NUL-terminated string. */
 size_t fa_fnv1a_str(const char *s);
+/* A hash of @len bytes eight at a time, from @seed (a per-table random
+ * number makes chains hard to aim at): for long keys such as whole
+ * records, where FNV-1a's byte loop costs more than the lookup. */
+size_t fa_hash_words(size_t seed, const void *data, size_t len);
 
 /* The entry that holds node @ptr as its member @member. */
 #define FA_CONTAINER_OF(ptr, type, member) \

@@ -77,9 +77,11 @@ static void *shared_retain(void *val)
 	return val;
 }
 
-static size_t hash_bytes(int kind, const void *p, size_t n)
+/* Keys are whole records (hostile ones too): a hash seeded by the
+ * memo's random nonce, eight bytes a step. */
+static size_t hash_bytes(const struct fa_memo *m, int kind, const void *p, size_t n)
 {
-	return fa_fnv1a(FA_FNV1A_INIT ^ (size_t)kind, p, n);
+	return fa_hash_words((size_t)m->nonce ^ (size_t)kind, p, n);
 }
 
 int fa_memo_new(struct fa_memo **out, size_t max_bytes)
@@ -186,7 +188,7 @@ int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
 {
 	if (!m)
 		return 0;
-	size_t hash = hash_bytes(kind, key, klen);
+	size_t hash = hash_bytes(m, kind, key, klen);
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
 		struct mentry *e = find(m, kind, key, klen, hash);
@@ -223,7 +225,7 @@ void fa_memo_put(struct fa_memo *m, int kind, const void *key, size_t klen,
 {
 	if (!m)
 		return;
-	size_t hash = hash_bytes(kind, key, klen);
+	size_t hash = hash_bytes(m, kind, key, klen);
 	void *copy = malloc(vlen ? vlen : 1);
 	pthread_mutex_lock(&m->lock);
 	struct mentry *e = find(m, kind, key, klen, hash);
@@ -252,7 +254,7 @@ void fa_memo_abandon(struct fa_memo *m, int kind, const void *key, size_t klen)
 {
 	if (!m)
 		return;
-	size_t hash = hash_bytes(kind, key, klen);
+	size_t hash = hash_bytes(m, kind, key, klen);
 	pthread_mutex_lock(&m->lock);
 	struct mentry *e = find(m, kind, key, klen, hash);
 	if (e && e->pending)
@@ -265,7 +267,7 @@ void *fa_memo_get_shared(struct fa_memo *m, int kind, const void *key, size_t kl
 {
 	if (!m)
 		return NULL;
-	size_t hash = hash_bytes(kind, key, klen);
+	size_t hash = hash_bytes(m, kind, key, klen);
 	void *val = NULL;
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
@@ -306,7 +308,7 @@ void fa_memo_put_shared(struct fa_memo *m, int kind, const void *key, size_t kle
 		fa_memo_abandon(m, kind, key, klen);
 		return;
 	}
-	size_t hash = hash_bytes(kind, key, klen);
+	size_t hash = hash_bytes(m, kind, key, klen);
 	pthread_mutex_lock(&m->lock);
 	struct mentry *e = find(m, kind, key, klen, hash);
 	if (e && e->pending) {

@@ -20,6 +20,8 @@ enum fa_memo_kind {
 	FA_MEMO_SPF_PREP = 3,   /* (family, domain, SPF record) -> screened, rewritten */
 	FA_MEMO_SPF_SERVER = 4, /* the context's libspf2 server */
 	FA_MEMO_SPF_PARSE = 5,  /* SPF record text -> our parse (spf-tree.c) */
+	FA_MEMO_DMARC_RECORD = 6,       /* DMARC record text -> parse + libopendmarc's say */
+	FA_MEMO_DKIM_RECORD = 7,        /* DKIM key record text -> parse, printable form */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)

@@ -12,6 +12,8 @@
 #include "test-nsd.h"
 #include "ctx.h"
 #include "dkim.h"
+#include "dns.h"
+#include "memo.h"
 #include "private.h"
 
 static struct fromauth_ctx *ctx;
@@ -658,6 +660,55 @@ START_TEST(fromauth_dkim_check_threads)
 }
 END_TEST
 
+/* Key records (parse, printable form) come from the context's memo after
+ * the first check, libopendkim is not asked where its verdict is not
+ * read: every selector of the test zone, without a target, with its own
+ * service target and with another's (which compares keys), checked three
+ * times on one context, gives the JSON a context without memo gives. */
+START_TEST(fromauth_dkim_check_memo_same_results)
+{
+	struct fromauth_ctx *plain = test_offline_ctx("zones/dkim.zone", NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	FILE *f = fopen(test_data("zones/dkim.zone"), "r");
+	ck_assert_ptr_nonnull(f);
+	char line[8192];
+	size_t compared = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char owner[128], sel[128], target[192];
+		if (sscanf(line, "%127s", owner) != 1 || !strstr(owner, "._domainkey"))
+			continue;
+		snprintf(sel, sizeof(sel), "%.*s", (int)(strstr(owner, "._domainkey") - owner),
+			 owner);
+		snprintf(target, sizeof(target), "%s.dkim.esp.example", sel);
+		const char *targets[] = { NULL, target, "s1.dkim.esp.example", "*.dkim.esp.example" };
+		for (int round = 0; round < 3; round++)
+			for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++) {
+				struct fromauth_dkim *a = NULL, *b = NULL;
+				int ra = fromauth_dkim_check(ctx, sel, "keys.example", targets[t],
+							     &a, NULL, 0);
+				int rb = fromauth_dkim_check(plain, sel, "keys.example", targets[t],
+							     &b, NULL, 0);
+				ck_assert_int_eq(ra, rb);
+				if (ra == 0) {
+					ck_assert_msg(!strcmp(fromauth_dkim_json(a),
+							      fromauth_dkim_json(b)),
+						      "%s round %d:\n%s\n%s", sel, round,
+						      fromauth_dkim_json(a), fromauth_dkim_json(b));
+					compared++;
+				}
+				fromauth_dkim_free(a);
+				fromauth_dkim_free(b);
+			}
+	}
+	fclose(f);
+	ck_assert_uint_gt(compared, 300);
+	/* the memo was used, and the context without one kept nothing */
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_DKIM_RECORD), 20);
+	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_DKIM_RECORD), 0);
+	fromauth_ctx_free(plain);
+}
+END_TEST
+
 /* Through a real DNS server: NSD on 127.0.0.1 serving tests/zones/dkim-net.zone. */
 START_TEST(fromauth_dkim_check_network)
 {
@@ -793,6 +844,7 @@ Suite *test_suite(void)
 		{ "fromauth_dkim_check:temperror", fromauth_dkim_check_temperror },
 		{ "fromauth_dkim_check:input", fromauth_dkim_check_input },
 		{ "fromauth_dkim_check:threads", fromauth_dkim_check_threads },
+		{ "fromauth_dkim_check:memo", fromauth_dkim_check_memo_same_results },
 		{ "fromauth_dkim_check:network", fromauth_dkim_check_network },
 		{ "fromauth_dkim_status_name", fromauth_dkim_status_name_all },
 		{ "cmd_dkim", cmd_dkim_output },

@@ -14,6 +14,8 @@
 #include "ctx.h"
 #include "dmarc-record.h"
 #include "dmarc.h"
+#include "dns.h"
+#include "memo.h"
 #include "remedy.h"
 
 static struct fromauth_ctx *ctx;
@@ -917,6 +919,73 @@ START_TEST(fromauth_dmarc_check_threads)
 }
 END_TEST
 
+
+/* Parsed records (ours and libopendmarc's opinion) come from the
+ * context's memo after the first check: every name of the test zone and
+ * a name below it, checked three times on one context, gives the JSON and
+ * alignment a context without memo gives, whichever walk (the policy
+ * domain's, an alignment's, RFC 7489's) met a record first. */
+START_TEST(fromauth_dmarc_check_memo_same_results)
+{
+	struct fromauth_ctx *plain = test_offline_ctx("zones/dmarc.zone", NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	FILE *f = fopen(test_data("zones/dmarc.zone"), "r");
+	ck_assert_ptr_nonnull(f);
+	char line[4096];
+	size_t compared = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char owner[256], name[300];
+		if (sscanf(line, "%255s", owner) != 1 || owner[0] == ';' || owner[0] == '$' ||
+		    strchr(owner, '*'))
+			continue;
+		/* the domain a record is for: after "_dmarc.", else the owner */
+		const char *dom = strstr(owner, "_dmarc.") ? strstr(owner, "_dmarc.") + 7 : owner;
+		size_t dl = strlen(owner);
+		if (dl > 1 && owner[dl - 1] == '.')
+			owner[dl - 1] = '\0';
+		for (int variant = 0; variant < 2; variant++) {
+			snprintf(name, sizeof(name), "%s%s", variant ? "x." : "", dom);
+			for (int round = 0; round < 3; round++) {
+				struct fromauth_dmarc *a = NULL, *b = NULL;
+				int ra = fromauth_dmarc_check(ctx, name, &a, NULL, 0);
+				int rb = fromauth_dmarc_check(plain, name, &b, NULL, 0);
+				ck_assert_int_eq(ra, rb);
+				if (ra == 0) {
+					ck_assert_msg(!strcmp(fromauth_dmarc_json(a),
+							      fromauth_dmarc_json(b)),
+						      "%s round %d:\n%s\n%s", name, round,
+						      fromauth_dmarc_json(a), fromauth_dmarc_json(b));
+					/* relaxed alignment walks from the other name */
+					const char *others[] = { "x.y.example.com", dom, "example.com" };
+					for (size_t k = 0; k < FA_ARRAY_SIZE(others); k++) {
+						struct fa_dns_req qa, qb;
+						int xa = 0, xb = 0;
+						fa_dns_req_init(&qa, ctx->dns);
+						fa_dns_req_init(&qb, plain->dns);
+						ck_assert_int_eq(fa_dmarc_aligned(&qa, a, others[k], 0, &xa),
+								 fa_dmarc_aligned(&qb, b, others[k], 0, &xb));
+						ck_assert_int_eq(xa, xb);
+					}
+					compared++;
+				}
+				fromauth_dmarc_free(a);
+				fromauth_dmarc_free(b);
+			}
+		}
+	}
+	fclose(f);
+	ck_assert_uint_gt(compared, 100);
+	/* the memo was used, and the context without one kept nothing */
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_DMARC_RECORD), 10);
+	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_DMARC_RECORD), 0);
+	/* libopendmarc's opinion is in a shared parse too */
+	struct fromauth_dmarc *d = check("rflist.com");
+	ck_assert(has_problem(d, "OpenDMARC"));
+	fromauth_dmarc_free(d);
+	fromauth_ctx_free(plain);
+}
+END_TEST
+
 /* ---- the tool --------------------------------------------------------- */
 
 /* Run `fromauth dmarc ARGS` offline on the test zone; returns the exit
@@ -1061,6 +1130,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, fromauth_dmarc_check_many_labels);
 	tcase_add_test(tc, fromauth_dmarc_check_threads);
 	tcase_add_test(tc, fromauth_dmarc_check_fresh_process);
+	tcase_add_test(tc, fromauth_dmarc_check_memo_same_results);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fromauth_dmarc_policy");

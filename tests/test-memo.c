@@ -10,6 +10,7 @@
 #include "test-common.h"
 #include "ctx.h"
 #include "dkim.h"
+#include "hash.h"
 #include "memo.h"
 
 START_TEST(fa_memo_get_put)
@@ -230,11 +231,59 @@ START_TEST(fa_dkim_key_check_memo_once_per_key)
 }
 END_TEST
 
+/* The memo's hash of whole records: keys that differ in one byte, or
+ * only by trailing NUL bytes (the tail is read zero-padded), hash apart
+ * and spread over a table's low bits; another seed gives other hashes. */
+START_TEST(fa_hash_words_spread)
+{
+	enum { N = 4096 };
+	static size_t h[N], low[1024];
+	unsigned char key[100];
+	memset(key, 'a', sizeof(key));
+	for (size_t i = 0; i < N; i++) {
+		key[37] = (unsigned char)i;
+		key[91] = (unsigned char)(i >> 8);
+		h[i] = fa_hash_words(12345, key, sizeof(key));
+	}
+	size_t same = 0, buckets = 0;
+	for (size_t i = 0; i < N; i++) {
+		for (size_t j = i + 1; j < N; j++)
+			same += h[i] == h[j];
+		if (low[h[i] & 1023]++ == 0)
+			buckets++;
+	}
+	ck_assert_uint_eq(same, 0);
+	ck_assert_uint_gt(buckets, 900);        /* 1024 * (1 - 1/e^4) = 1005 */
+	const unsigned char z[10] = { 'a', 'b' };
+	for (size_t n = 2; n < sizeof(z); n++)
+		ck_assert_uint_ne(fa_hash_words(1, z, n), fa_hash_words(1, z, n + 1));
+	ck_assert_uint_ne(fa_hash_words(1, key, 50), fa_hash_words(2, key, 50));
+	ck_assert_uint_eq(fa_hash_words(7, key, 50), fa_hash_words(7, key, 50));
+	(void)fa_hash_words(1, NULL, 0);
+
+	/* and the memo tells such keys apart */
+	struct fa_memo *m = NULL;
+	ck_assert_int_eq(fa_memo_new(&m, 1 << 20), 0);
+	for (int n = 2; n <= 9; n++) {
+		int v = 0;
+		ck_assert_int_eq(fa_memo_get(m, 1, z, (size_t)n, &v, sizeof(v)), 0);
+		fa_memo_put(m, 1, z, (size_t)n, &n, sizeof(n));
+	}
+	for (int n = 2; n <= 9; n++) {
+		int v = 0;
+		ck_assert_int_eq(fa_memo_get(m, 1, z, (size_t)n, &v, sizeof(v)), 1);
+		ck_assert_int_eq(v, n);
+	}
+	fa_memo_free(m);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("memo");
 	const struct test_case tests[] = {
 		{ "fa_memo_get", fa_memo_get_put },
+		{ "fa_hash_words", fa_hash_words_spread },
 		{ "fa_memo_single_flight", fa_memo_single_flight },
 		{ "fa_memo_bounded", fa_memo_bounded },
 		{ "fa_memo_shared", fa_memo_shared_values },
