@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Batches (SPEC section 9): a queue of addresses, a fixed set of worker
- * threads running fromauth_check() on them, and a queue of completed items
- * the caller takes in completion order.  Both queues are FIFO lists under
- * one mutex; the caller bounds them by how far ahead it adds.
+ * threads running the check on them, and a queue of completed items the
+ * caller takes in completion order.  Both queues are FIFO lists under one
+ * mutex; the caller bounds them by how far ahead it adds.  The workers are
+ * the parallelism: each runs its check's lookups on its own thread.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "result.h"
 
 #define BATCH_MAX_JOBS 256
 #define BATCH_DEFAULT_JOBS 16
@@ -86,8 +88,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&b->lock);
 
 		char err[512] = "";
-		it->error = fromauth_check(b->ctx, b->profile, it->from, b->flags, &it->result,
-					   err, sizeof(err));
+		it->error = fa_check_serial(b->ctx, b->profile, it->from, b->flags,
+					    &it->result, err, sizeof(err));
 		if (it->error)
 			it->message = strdup(err[0] ? err : fromauth_strerror(it->error));
 		free(it->from);

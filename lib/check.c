@@ -191,7 +191,9 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	/* Steps 2-5, looked up in parallel: existence, DMARC, M's record
 	 * tree, every sampled service address, every DKIM identity. */
 	size_t ndkim = fromauth_profile_dkim_count(profile);
-	struct job *jobs = calloc(3 + MAX_SPF_SAMPLES + ndkim, sizeof(*jobs));
+	/* Room for the most samples (~25 KB), not zeroed: every job is
+	 * written whole before it counts in njobs. */
+	struct job *jobs = malloc((3 + MAX_SPF_SAMPLES + ndkim) * sizeof(*jobs));
 	if (!jobs) {
 		free(helo);
 		return FROMAUTH_E_NOMEM;
@@ -428,10 +430,11 @@ static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
 	return rc;
 }
 
-FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
-				   const struct fromauth_profile *profile, const char *from,
-				   unsigned int flags, struct fromauth_result **out,
-				   char *errbuf, size_t errlen)
+/* fromauth_check() with a check's lookups run on @pool (NULL: on this
+ * thread). */
+static int check_on(struct fromauth_ctx *ctx, struct fa_pool *pool,
+		    const struct fromauth_profile *profile, const char *from,
+		    unsigned int flags, struct fromauth_result **out, char *errbuf, size_t errlen)
 {
 	if (!out)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no output pointer");
@@ -474,12 +477,12 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
 	if (!rc)
-		rc = fa_check_evaluate(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms,
+		rc = fa_check_evaluate(ctx->dns, pool, resolved, addr, r, deadline_ms,
 				       errbuf, errlen);
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
-		rc = evaluate_fixed(ctx->dns, ctx->pool, resolved, addr, r, deadline_ms);
+		rc = evaluate_fixed(ctx->dns, pool, resolved, addr, r, deadline_ms);
 	fa_profile_resolved_put(resolved);
 	/* A finding lost to a failed allocation after the evaluation. */
 	if (!rc && r->nomem)
@@ -492,4 +495,20 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 	}
 	*out = r;
 	return FROMAUTH_OK;
+}
+
+FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
+				   const struct fromauth_profile *profile, const char *from,
+				   unsigned int flags, struct fromauth_result **out,
+				   char *errbuf, size_t errlen)
+{
+	/* One caller waiting: its lookups side by side on the workers. */
+	return check_on(ctx, ctx ? ctx->pool : NULL, profile, from, flags, out, errbuf, errlen);
+}
+
+int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
+		    const char *from, unsigned int flags, struct fromauth_result **out,
+		    char *errbuf, size_t errlen)
+{
+	return check_on(ctx, NULL, profile, from, flags, out, errbuf, errlen);
 }

@@ -22,6 +22,7 @@ enum fa_memo_kind {
 	FA_MEMO_SPF_PARSE = 5,  /* SPF record text -> our parse (spf-tree.c) */
 	FA_MEMO_DMARC_RECORD = 6,       /* DMARC record text -> parse + libopendmarc's say */
 	FA_MEMO_DKIM_RECORD = 7,        /* DKIM key record text -> parse, printable form */
+	FA_MEMO_SPF_COMPILED = 8,       /* text given to libspf2 -> its compiled record */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)

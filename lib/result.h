@@ -98,6 +98,13 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
 		      uint64_t deadline_ms, char *errbuf, size_t errlen);
 
+/* fromauth_check() with every lookup on the calling thread: for a batch's
+ * workers, which already run checks side by side, so handing each check's
+ * lookups to the pool only adds wake-ups and lock traffic. */
+int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
+		    const char *from, unsigned int flags, struct fromauth_result **out,
+		    char *errbuf, size_t errlen);
+
 /* Step 8: a layer over @dns with every concrete fix of @r applied on it
  * (additions, replacements, deletions; actions are not DNS), for the
  * check to evaluate again; the lines to publish of findings that need

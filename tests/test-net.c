@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The real network path: the DNS layer against NSD on 127.0.0.1. */
+#include <dirent.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -282,6 +283,68 @@ START_TEST(net_check_end_to_end)
 }
 END_TEST
 
+static unsigned int threads_now(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	ck_assert_ptr_nonnull(d);
+	unsigned int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static char *finding_codes(const struct fromauth_result *r)
+{
+	static char buf[2048];
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < fromauth_result_finding_count(r) && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s ",
+					fromauth_result_finding_code(r, i));
+	return buf;
+}
+
+/* A batch worker runs its check's lookups itself: the batch is the
+ * parallelism, the context's pool stays unstarted.  A single check still
+ * fans its lookups out to the pool, and both give the same result. */
+START_TEST(net_batch_lookups_on_worker)
+{
+	struct fromauth_profile *profile = NULL;
+	struct fromauth_batch *b = NULL;
+	struct fromauth_result *r = NULL, *single = NULL;
+	char err[512] = "";
+	size_t index;
+	int error;
+	ck_assert_msg(fromauth_profile_load(test_data("profiles/net.profile"), &profile,
+					    err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(fromauth_batch_new(ctx, profile, FROMAUTH_CHECK_FIX, 1, &b, err,
+					    sizeof(err)), 0);
+	ck_assert_int_eq(fromauth_batch_add(b, "orders@shop.net.test", NULL), 0);
+	ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+	ck_assert_msg(error == 0, "%s", err);
+	ck_assert_uint_gt(fromauth_result_dns_queries(r), 0);
+	/* The batch's one worker waits (the batch is open); had its check
+	 * used the pool, the pool's workers would be running too, and the
+	 * single check below would find them started. */
+	unsigned int with_batch = threads_now();
+	ck_assert_int_eq(fromauth_check(ctx, profile, "orders@shop.net.test", FROMAUTH_CHECK_FIX,
+					&single, err, sizeof(err)), 0);
+	ck_assert_uint_gt(threads_now(), with_batch);
+	ck_assert_int_eq(fromauth_batch_close(b), 0);
+	ck_assert_int_eq(fromauth_result_verdict(r), FROMAUTH_VERDICT_PASS);
+	ck_assert_int_eq(fromauth_result_verdict(single), fromauth_result_verdict(r));
+	ck_assert_int_eq(fromauth_result_fixed_verdict(single), fromauth_result_fixed_verdict(r));
+	char *codes = strdup(finding_codes(r));
+	ck_assert_str_eq(finding_codes(single), codes);
+	free(codes);
+	fromauth_result_free(single);
+	fromauth_result_free(r);
+	fromauth_batch_free(b);
+	fromauth_profile_free(profile);
+}
+END_TEST
+
 /* The tool against the server: what support staff would type. */
 START_TEST(net_tool)
 {
@@ -324,6 +387,7 @@ static Suite *net_suite(void)
 		{ "overlay_delete", net_overlay_delete },
 		{ "threads_share_queries", net_threads_share_queries },
 		{ "check_end_to_end", net_check_end_to_end },
+		{ "batch_lookups_on_worker", net_batch_lookups_on_worker },
 		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);

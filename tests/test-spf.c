@@ -1067,10 +1067,62 @@ START_TEST(fromauth_spf_check_memo_same_results)
 	/* the memo was used, and the context without one kept nothing */
 	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PREP), owners / 2);
 	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_PARSE), 0);
+	/* libspf2 compiled each record once; the plain context has no memo */
+	ck_assert_uint_gt(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_COMPILED), owners / 2);
 	/* one libspf2 server for all of them */
 	ck_assert_uint_eq(fa_memo_count_kind(ctx->memo, FA_MEMO_SPF_SERVER), 1);
 	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_SPF_SERVER), 0);
 	fromauth_ctx_free(plain);
+}
+END_TEST
+
+/* libspf2's compiled records come from the memo: one per text, shared by
+ * every address and every domain that includes it; a record whose
+ * compile adds a message to libspf2's response is compiled every time,
+ * and all of it gives what a context without memo gives. */
+START_TEST(fromauth_spf_check_compiled_memo)
+{
+	static const char *const rrs[] = {
+		"a.memo.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/24 include:p.memo.test -all\"",
+		"b.memo.test. 300 IN TXT \"v=spf1 include:p.memo.test ~all\"",
+		"p.memo.test. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 -all\"",
+		"w.memo.test. 300 IN TXT \"v=spf1 a:192.0.2.9 -all\"",
+	};
+	static const char *const ips[] = {
+		"192.0.2.1", "198.51.100.7", "203.0.113.5", "2001:db8::1", "2001:db9::1",
+	};
+	struct fromauth_ctx *memo = test_offline_ctx(NULL), *plain = test_offline_ctx(NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	char err[256] = "";
+	for (size_t i = 0; i < FA_ARRAY_SIZE(rrs); i++) {
+		ck_assert_msg(fromauth_ctx_add_record(memo, rrs[i], err, sizeof(err)) == 0, "%s", err);
+		ck_assert_int_eq(fromauth_ctx_add_record(plain, rrs[i], NULL, 0), 0);
+	}
+	static const char *const froms[] = { "u@a.memo.test", "u@b.memo.test", "u@w.memo.test" };
+	size_t after[FA_ARRAY_SIZE(froms)];
+	for (size_t f = 0; f < FA_ARRAY_SIZE(froms); f++) {
+		for (int round = 0; round < 2; round++)
+			for (size_t i = 0; i < FA_ARRAY_SIZE(ips); i++) {
+				struct fromauth_spf *a = NULL, *b = NULL;
+				ck_assert_int_eq(fromauth_spf_check(memo, ips[i], froms[f], NULL, &a,
+								    NULL, 0), 0);
+				ck_assert_int_eq(fromauth_spf_check(plain, ips[i], froms[f], NULL, &b,
+								    NULL, 0), 0);
+				ck_assert_int_eq(fromauth_spf_result(a), fromauth_spf_result(b));
+				ck_assert_str_eq(fromauth_spf_reason(a), fromauth_spf_reason(b));
+				fromauth_spf_free(a);
+				fromauth_spf_free(b);
+			}
+		after[f] = fa_memo_count_kind(memo->memo, FA_MEMO_SPF_COMPILED);
+	}
+	/* a and the p it includes; then b (p again from the memo) */
+	ck_assert_uint_eq(after[0], 2);
+	ck_assert_uint_eq(after[1], 3);
+	/* a host name that is an address: libspf2 warns, so no memo entry */
+	ck_assert_uint_eq(after[2], 3);
+	ck_assert_uint_eq(fa_memo_count_kind(plain->memo, FA_MEMO_SPF_COMPILED), 0);
+	fromauth_ctx_free(plain);
+	fromauth_ctx_free(memo);
 }
 END_TEST
 
@@ -1112,6 +1164,7 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_helo_macro },
 		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_check", fromauth_spf_check_memo_same_results },
+		{ "fromauth_spf_check", fromauth_spf_check_compiled_memo },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_json", fromauth_spf_json_once },

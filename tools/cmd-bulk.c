@@ -20,6 +20,9 @@
 
 enum format { HUMAN, JSON, TSV };
 
+/* Standard output's buffer when it is not a terminal: ~50 JSON results. */
+#define OUT_BUFFER (256 * 1024)
+
 /* One input line between reading and printing. */
 struct slot {
 	size_t line;            /* 1-based line number in the input */
@@ -217,6 +220,8 @@ static void show_progress(struct run *run, int final)
 	if (!run->progress || (!final && t - run->last_progress < 0.2))
 		return;
 	run->last_progress = t;
+	/* What the count says is done is in the output too. */
+	fflush(stdout);
 	double elapsed = t - run->start, rate = elapsed > 0 ? (double)run->done / elapsed : 0;
 	if (run->total) {
 		double eta = rate > 0 ? (double)(run->total - run->done) / rate : 0;
@@ -365,6 +370,12 @@ int cmd_bulk(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* Into a file or a pipe, results go out in large writes, not one or
+	 * two per result (stdio's default buffer is a few KiB); a terminal
+	 * keeps line buffering. */
+	static char outbuf[OUT_BUFFER];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	run.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
 	if (run.progress)
 		run.total = count_addresses(in);
