@@ -13,8 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
-
 #include "authres.h"
 #include "private.h"
 
@@ -426,51 +424,4 @@ const struct fa_authres_result *fa_authres_find(const struct fa_authres *ar,
 			return r;
 	}
 	return NULL;
-}
-
-static struct json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-struct json_object *fa_authres_to_json(const struct fa_authres *ar)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *list = json_object_new_array();
-	if (!o || !list) {
-		json_object_put(o);
-		json_object_put(list);
-		return NULL;
-	}
-	json_object_object_add(o, "authserv_id", str_or_null(ar->authserv_id));
-	json_object_object_add(o, "version", str_or_null(ar->version));
-	for (size_t i = 0; i < ar->result_count; i++) {
-		const struct fa_authres_result *r = &ar->results[i];
-		struct json_object *e = json_object_new_object();
-		struct json_object *props = json_object_new_object();
-		if (!e || !props) {
-			json_object_put(e);
-			json_object_put(props);
-			json_object_put(o);
-			json_object_put(list);
-			return NULL;
-		}
-		json_object_object_add(e, "method", str_or_null(r->method));
-		json_object_object_add(e, "result", str_or_null(r->result));
-		json_object_object_add(e, "reason", str_or_null(r->reason));
-		json_object_object_add(e, "comment", str_or_null(r->comment));
-		for (size_t j = 0; j < r->prop_count; j++) {
-			size_t kl = strlen(r->props[j].ptype) + strlen(r->props[j].property) + 2;
-			char *k = malloc(kl);
-			if (!k)
-				continue;
-			snprintf(k, kl, "%s.%s", r->props[j].ptype, r->props[j].property);
-			json_object_object_add(props, k, json_object_new_string(r->props[j].value));
-			free(k);
-		}
-		json_object_object_add(e, "properties", props);
-		json_object_array_add(list, e);
-	}
-	json_object_object_add(o, "results", list);
-	return o;
 }

@@ -6,8 +6,6 @@
 
 #include <stddef.h>
 
-struct json_object;
-
 #define FA_AUTHRES_RESULTS_MAX 64u      /* resinfo per header field */
 #define FA_AUTHRES_PROPS_MAX 32u        /* properties per resinfo */
 
@@ -51,9 +49,5 @@ const struct fa_authres_result *fa_authres_find(const struct fa_authres *ar,
 /* Property value ("header", "d"), or NULL. */
 const char *fa_authres_prop(const struct fa_authres_result *r, const char *ptype,
 			    const char *property);
-
-/* A new JSON object: { "authserv_id", "version", "results": [ { "method",
- * "result", "reason", "comment", "properties": { "header.d": ... } } ] }. */
-struct json_object *fa_authres_to_json(const struct fa_authres *ar);
 
 #endif

@@ -18,7 +18,6 @@
 #include <pthread.h>
 #include <sys/time.h>
 
-#include <json-c/json.h>
 #include <opendkim/dkim.h>
 
 #include "address.h"
@@ -43,7 +42,7 @@ struct fromauth_dkim {
 	char *record;           /* printable copy of the TXT record */
 	size_t cname_count;
 	char **cnames;
-	char *json;
+	char *json;             /* lib/json.c builds it on first use */
 };
 
 FROMAUTH_EXPORT const char *fromauth_dkim_status_name(int status)
@@ -362,41 +361,6 @@ static int target_key_equal(struct fa_dns_req *req, const char *target,
 	return result;
 }
 
-static struct json_object *build_json(const struct fromauth_dkim *dkim)
-{
-	struct json_object *o = json_object_new_object();
-	struct json_object *cn = json_object_new_array();
-	if (!o || !cn) {
-		json_object_put(o);
-		json_object_put(cn);
-		return NULL;
-	}
-	FA_JSON_ADD(o, "selector", json_object_new_string(dkim->selector));
-	FA_JSON_ADD(o, "domain", json_object_new_string(dkim->domain));
-	FA_JSON_ADD(o, "name", json_object_new_string(dkim->qname));
-	FA_JSON_ADD(o, "status",
-		    json_object_new_string(fromauth_dkim_status_name(dkim->status)));
-	FA_JSON_ADD(o, "reason", json_object_new_string(dkim->reason ? dkim->reason : ""));
-	FA_JSON_ADD(o, "key_type", json_object_new_string(dkim->key_type));
-	FA_JSON_ADD(o, "key_bits", json_object_new_int64(dkim->key_bits));
-	FA_JSON_ADD(o, "key_short", json_object_new_boolean(dkim->key_short));
-	FA_JSON_ADD(o, "testing", json_object_new_boolean(dkim->testing));
-	FA_JSON_ADD(o, "record", json_object_new_string(dkim->record ? dkim->record : ""));
-	for (size_t i = 0; i < dkim->cname_count; i++)
-		json_object_array_add(cn, json_object_new_string(dkim->cnames[i]));
-	FA_JSON_ADD(o, "cnames", cn);
-	if (dkim->expected_target) {
-		FA_JSON_ADD(o, "expected_target",
-			    json_object_new_string(dkim->expected_target));
-		FA_JSON_ADD(o, "target_ok", json_object_new_boolean(dkim->target_ok));
-		FA_JSON_ADD(o, "target_key_equal",
-			    json_object_new_boolean(dkim->target_key_equal));
-	} else {
-		FA_JSON_ADD(o, "expected_target", NULL);
-	}
-	return o;
-}
-
 /* Status and reason from the key answer, libopendkim's verdict and ours. */
 static int classify(struct fromauth_dkim *dkim, struct dkim_call *call,
 		    int odkim_rc, const char *odkim_err, const struct shared_key *key,
@@ -704,9 +668,9 @@ fail:
 	return rc;
 }
 
-struct json_object *fa_dkim_to_json(const struct fromauth_dkim *dkim)
+char *const *fa_dkim_json_slot(const struct fromauth_dkim *dkim)
 {
-	return dkim ? build_json(dkim) : NULL;
+	return &dkim->json;
 }
 
 int fa_dkim_key_short(const struct fromauth_dkim *dkim)
@@ -805,30 +769,6 @@ FROMAUTH_EXPORT size_t fromauth_dkim_cname_count(const struct fromauth_dkim *dki
 FROMAUTH_EXPORT const char *fromauth_dkim_cname(const struct fromauth_dkim *dkim, size_t i)
 {
 	return dkim && i < dkim->cname_count ? dkim->cnames[i] : NULL;
-}
-
-/* Built on first use: a check puts the key into its own JSON and never
- * needs this string.  Threads racing to build it publish one string and
- * free the others. */
-FROMAUTH_EXPORT const char *fromauth_dkim_json(const struct fromauth_dkim *dkim)
-{
-	if (!dkim)
-		return NULL;
-	char *s = __atomic_load_n(&dkim->json, __ATOMIC_ACQUIRE);
-	if (s)
-		return s;
-	struct json_object *json = build_json(dkim);
-	char *mine = json ? fa_strdup(json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN))
-			  : NULL;
-	json_object_put(json);
-	if (!mine)
-		return NULL;
-	char *expected = NULL;
-	if (__atomic_compare_exchange_n(&((struct fromauth_dkim *)dkim)->json, &expected, mine, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return mine;
-	free(mine);
-	return expected;
 }
 
 /* ------------------------------------------------------------------ */

@@ -10,16 +10,15 @@
 #include "dns.h"
 #include "private.h"
 
-struct json_object;
-
 /* Test the key of one identity; struct fromauth_dkim is defined in dkim.c
  * and read through the public fromauth_dkim_* accessors. */
 int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 		 const char *domain, const char *expected_target,
 		 struct fromauth_dkim **out, char *errbuf, size_t errlen);
 
-/* A new reference to the key's JSON object. */
-struct json_object *fa_dkim_to_json(const struct fromauth_dkim *dkim);
+/* Where lib/json.c keeps the text of fromauth_dkim_json(), built on first
+ * use (the key's result frees it). */
+char *const *fa_dkim_json_slot(const struct fromauth_dkim *dkim);
 
 /* What the check needs beyond the public getters (all tolerate NULL). */
 

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
 #include <libpsl.h>
 #include <netinet/in.h>
 #include <opendmarc/dmarc.h>
@@ -270,7 +269,7 @@ struct fromauth_dmarc {
 	char **problems;
 	size_t nunauth;
 	struct unauthorized unauth[2 * REPORT_HOSTS_MAX];
-	char *json;
+	char *json;                    /* lib/json.c builds it on first use */
 };
 
 static int add_problem(struct fromauth_dmarc *d, char *msg)
@@ -847,83 +846,6 @@ static const char *psd_name(char psd)
 	return psd == 'y' ? "y" : psd == 'n' ? "n" : "u";
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *uri_list(const struct fa_dmarc_uri *u, size_t n)
-{
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; a && i < n; i++)
-		json_object_array_add(a, json_object_new_string(u[i].uri));
-	return a;
-}
-
-struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *d)
-{
-	if (!d)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	if (!o)
-		return NULL;
-	const struct fa_dmarc_record *rec = d->applied ? &d->applied->rec : NULL;
-	FA_JSON_ADD(o, "domain", jstr(d->domain));
-	FA_JSON_ADD(o, "record", rec ? jstr(rec->text) : NULL);
-	FA_JSON_ADD(o, "record_domain", d->applied ? jstr(d->applied->domain) : NULL);
-	FA_JSON_ADD(o, "records", json_object_new_int((int)d->record_count));
-	if (d->multiple_domain)
-		FA_JSON_ADD(o, "multiple_at", jstr(d->multiple_domain));
-	FA_JSON_ADD(o, "org_domain", jstr(d->walk.org));
-	FA_JSON_ADD(o, "p", rec && rec->p ? jstr(fromauth_dmarc_policy_name(rec->p)) : NULL);
-	FA_JSON_ADD(o, "sp", rec && rec->sp ? jstr(fromauth_dmarc_policy_name(rec->sp)) : NULL);
-	FA_JSON_ADD(o, "np", rec && rec->np ? jstr(fromauth_dmarc_policy_name(rec->np)) : NULL);
-	FA_JSON_ADD(o, "policy", jstr(fromauth_dmarc_policy_name(d->policy)));
-	FA_JSON_ADD(o, "policy_tag", jstr(d->policy_tag));
-	FA_JSON_ADD(o, "applied_policy", jstr(fromauth_dmarc_policy_name(d->effective)));
-	FA_JSON_ADD(o, "nonexistent", json_object_new_boolean(d->nonexistent));
-	FA_JSON_ADD(o, "testing", json_object_new_boolean(rec && rec->t == 'y'));
-	FA_JSON_ADD(o, "pct", rec && rec->pct >= 0 ? json_object_new_int(rec->pct) : NULL);
-	char c[2] = { fa_dmarc_adkim(d), '\0' };
-	FA_JSON_ADD(o, "adkim", json_object_new_string(c));
-	c[0] = fa_dmarc_aspf(d);
-	FA_JSON_ADD(o, "aspf", json_object_new_string(c));
-	FA_JSON_ADD(o, "psd", rec ? jstr(psd_name(rec->psd)) : NULL);
-	FA_JSON_ADD(o, "fo", rec ? jstr(rec->fo) : NULL);
-	FA_JSON_ADD(o, "rf", rec ? jstr(rec->rf) : NULL);
-	FA_JSON_ADD(o, "ri", rec && rec->ri >= 0 ? json_object_new_int64(rec->ri) : NULL);
-	FA_JSON_ADD(o, "rua", rec ? uri_list(rec->rua, rec->rua_count) : json_object_new_array());
-	FA_JSON_ADD(o, "ruf", rec ? uri_list(rec->ruf, rec->ruf_count) : json_object_new_array());
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; a && i < d->nproblems; i++)
-		json_object_array_add(a, json_object_new_string(d->problems[i]));
-	FA_JSON_ADD(o, "problems", a);
-	a = json_object_new_array();
-	for (size_t i = 0; a && i < d->nunauth; i++) {
-		struct json_object *u = json_object_new_object();
-		FA_JSON_ADD(u, "uri", jstr(d->unauth[i].uri));
-		FA_JSON_ADD(u, "host", jstr(d->unauth[i].host));
-		FA_JSON_ADD(u, "authorization_record", jstr(d->unauth[i].name));
-		json_object_array_add(a, u);
-	}
-	FA_JSON_ADD(o, "unauthorized", a);
-	a = json_object_new_array();
-	for (size_t i = 0; a && i < d->walk.nqueried; i++)
-		json_object_array_add(a, json_object_new_string(d->walk.queried[i]));
-	FA_JSON_ADD(o, "tree_walk", a);
-	struct json_object *old = json_object_new_object();
-	FA_JSON_ADD(old, "org_domain", jstr(d->psl_org));
-	FA_JSON_ADD(old, "record_domain", jstr(d->psl_record_domain));
-	FA_JSON_ADD(old, "record", jstr(d->psl_record));
-	FA_JSON_ADD(old, "policy", jstr(fromauth_dmarc_policy_name(d->psl_policy)));
-	FA_JSON_ADD(old, "temperror", json_object_new_boolean(d->psl_temperror));
-	FA_JSON_ADD(old, "psl", json_object_new_boolean(d->have_psl));
-	FA_JSON_ADD(o, "rfc7489", old);
-	FA_JSON_ADD(o, "discovery_differs", jstr(d->differs));
-	FA_JSON_ADD(o, "temperror", json_object_new_boolean(d->temperror));
-	return o;
-}
-
 int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		  struct fromauth_dmarc **out, char *errbuf, size_t errlen)
 {
@@ -1173,6 +1095,16 @@ const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *d)
 	return d ? d->psl_org : NULL;
 }
 
+int fa_dmarc_psl_used(const struct fromauth_dmarc *d)
+{
+	return d ? d->have_psl : 0;
+}
+
+char *const *fa_dmarc_json_slot(const struct fromauth_dmarc *d)
+{
+	return &d->json;
+}
+
 int fa_dmarc_psl_load(const char *path, void **out, char *errbuf, size_t errlen)
 {
 	*out = NULL;
@@ -1295,28 +1227,6 @@ FROMAUTH_EXPORT int fromauth_dmarc_policy(const struct fromauth_dmarc *d)
 FROMAUTH_EXPORT int fromauth_dmarc_effective_policy(const struct fromauth_dmarc *d)
 {
 	return d ? d->effective : FROMAUTH_DMARC_POLICY_ABSENT;
-}
-
-/* Built on first use (a check puts the facts into its own JSON); threads
- * racing to build it publish one string and free the others. */
-FROMAUTH_EXPORT const char *fromauth_dmarc_json(const struct fromauth_dmarc *d)
-{
-	if (!d)
-		return NULL;
-	char *s = __atomic_load_n(&d->json, __ATOMIC_ACQUIRE);
-	if (s)
-		return s;
-	struct json_object *j = fa_dmarc_to_json(d);
-	char *mine = j ? fa_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN)) : NULL;
-	json_object_put(j);
-	if (!mine)
-		return NULL;
-	char *expected = NULL;
-	if (__atomic_compare_exchange_n(&((struct fromauth_dmarc *)d)->json, &expected, mine, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return mine;
-	free(mine);
-	return expected;
 }
 
 /* ---- public getters of 1.1: the facts of the JSON ------------------------ */

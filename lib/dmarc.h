@@ -10,8 +10,6 @@
 #include "dns.h"
 #include "private.h"
 
-struct json_object;
-
 /* struct fromauth_dmarc is defined in dmarc.c. */
 /* A Public Suffix List file (libpsl's formats) for RFC 7489 discovery on
  * one context; free with fa_dmarc_psl_free(). */
@@ -20,8 +18,6 @@ void fa_dmarc_psl_free(void *list);
 
 int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		  struct fromauth_dmarc **out, char *errbuf, size_t errlen);
-
-struct json_object *fa_dmarc_to_json(const struct fromauth_dmarc *dmarc);
 
 /* Facts the check reads (all owned by @dmarc). */
 int fa_dmarc_temperror(const struct fromauth_dmarc *dmarc);
@@ -67,6 +63,11 @@ int fa_dmarc_tag_policy(const struct fromauth_dmarc *dmarc, const char *tag);
 char fa_dmarc_psd(const struct fromauth_dmarc *dmarc);
 /* RFC 7489 organizational domain by the Public Suffix List. */
 const char *fa_dmarc_psl_org_domain(const struct fromauth_dmarc *dmarc);
+/* RFC 7489 discovery had a Public Suffix List to use. */
+int fa_dmarc_psl_used(const struct fromauth_dmarc *dmarc);
+/* Where lib/json.c keeps the text of fromauth_dmarc_json(), built on first
+ * use (the result frees it). */
+char *const *fa_dmarc_json_slot(const struct fromauth_dmarc *dmarc);
 
 /*
  * The organizational domain alignment is judged against: the RFC 9989

@@ -15,13 +15,6 @@
 
 #define FA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Adds member @key, a string literal the object does not have yet: json-c
- * then neither looks the key up nor copies it, which halves the cost of
- * building a check's JSON.  For files that include json-c. */
-#define FA_JSON_ADD(obj, key, val) \
-	json_object_object_add_ex((obj), "" key "", (val), \
-				  JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY)
-
 /* Write a message into the caller's error buffer (may be NULL/0) and return
  * @code, so error paths read `return fa_error(buf, len, FROMAUTH_E_X, ...)`. */
 int fa_error(char *errbuf, size_t errlen, int code, const char *fmt, ...)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The check's result: findings, accessors, and the JSON of SPEC section 7. */
-#include <json-c/json.h>
+/* The check's result: findings and accessors (lib/json.c writes its JSON). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,250 +373,6 @@ FROMAUTH_EXPORT unsigned int fromauth_result_elapsed_ms(const struct fromauth_re
 	return r ? r->elapsed_ms : 0;
 }
 
-static char *build_json(const struct fromauth_result *r);
-
-/* Built on first use, not by every check: a bulk run that prints verdicts
- * never pays for it.  Threads reading one result race to build it; one
- * string is published, the others are freed. */
-FROMAUTH_EXPORT const char *fromauth_result_json(const struct fromauth_result *r)
-{
-	if (!r)
-		return NULL;
-	char *s = __atomic_load_n(&r->json, __ATOMIC_ACQUIRE);
-	if (s)
-		return s;
-	char *mine = build_json(r);
-	if (!mine)
-		return NULL;
-	char *expected = NULL;
-	if (__atomic_compare_exchange_n(&((struct fromauth_result *)r)->json, &expected, mine, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return mine;
-	free(mine);
-	return expected;
-}
-
-/* ---- JSON ----------------------------------------------------------------- */
-
-static json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-/* The per-area objects of SPEC section 7, with the adapters' own JSON
- * merged in for the details. */
-static json_object *spf_json(const struct fromauth_result *r)
-{
-	json_object *o = json_object_new_object();
-	FA_JSON_ADD(o, "mail_from", str_or_null(r->mail_from));
-	FA_JSON_ADD(o, "result", str_or_null(r->spf_summary));
-	FA_JSON_ADD(o, "aligned", json_object_new_boolean(r->spf_aligned));
-	FA_JSON_ADD(o, "outside_domain", json_object_new_boolean(r->mail_from_outside));
-	const struct fa_spf_analysis *a = r->spf_analysis;
-	FA_JSON_ADD(o, "record", str_or_null(a ? a->record : NULL));
-	FA_JSON_ADD(o, "lookups", json_object_new_int(a ? (int)a->lookups : 0));
-	FA_JSON_ADD(o, "void_lookups", json_object_new_int(a ? (int)a->void_lookups : 0));
-	/* the walk stopped where a receiver stops: the counts are at least */
-	FA_JSON_ADD(o, "lookups_cut", json_object_new_boolean(a && a->cut));
-	/* what each term costs, when the record is over the limit */
-	if (a && a->costs) {
-		json_object *costs = json_object_new_array();
-		for (size_t i = 0; i < a->cost_count; i++) {
-			json_object *c = json_object_new_object();
-			FA_JSON_ADD(c, "term", json_object_new_string(a->costs[i].term));
-			FA_JSON_ADD(c, "lookups", json_object_new_int((int)a->costs[i].lookups));
-			FA_JSON_ADD(c, "lookups_cut", json_object_new_boolean(a->costs[i].cut));
-			json_object_array_add(costs, c);
-		}
-		FA_JSON_ADD(o, "term_lookups", costs);
-	}
-	json_object *ips = json_object_new_array();
-	for (size_t i = 0; i < r->spf_count; i++)
-		json_object_array_add(ips, fa_spf_to_json(r->spf[i]));
-	FA_JSON_ADD(o, "ips", ips);
-	return o;
-}
-
-static json_object *dkim_json(const struct fromauth_result *r)
-{
-	json_object *arr = json_object_new_array();
-	for (size_t i = 0; i < r->dkim_count; i++) {
-		json_object *o = fa_dkim_to_json(r->dkim[i].key);
-		FA_JSON_ADD(o, "aligned",
-			    r->dkim[i].aligned < 0 ? NULL
-			    : json_object_new_boolean(r->dkim[i].aligned));
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
-/* This check's DMARC outcome: "pass" (an aligned pass), "fail", "none"
- * (no valid record) or "temperror". */
-static const char *dmarc_result(const struct fromauth_result *r)
-{
-	if (!r->dmarc)
-		return NULL;
-	if (fa_dmarc_temperror(r->dmarc))
-		return "temperror";
-	if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
-		return "none";
-	return r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
-}
-
-/* The DMARC object, plus this check's outcome. */
-static json_object *dmarc_json(const struct fromauth_result *r)
-{
-	if (!r->dmarc)
-		return NULL;
-	json_object *o = fa_dmarc_to_json(r->dmarc);
-	FA_JSON_ADD(o, "result", json_object_new_string(dmarc_result(r)));
-	return o;
-}
-
-/* Receivers' rules, the FCrDNS of the sampled addresses, and the
- * blocklist lookups: members present only when the check asked. */
-static void rules_json(json_object *o, const struct fromauth_result *r)
-{
-	if (r->rules_flags & FROMAUTH_CHECK_RULES_ALL) {
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < r->rule_count; i++) {
-			const struct fa_rule *u = &r->rules[i];
-			json_object *j = json_object_new_object();
-			FA_JSON_ADD(j, "receiver", json_object_new_string(u->receiver));
-			FA_JSON_ADD(j, "tier", json_object_new_string(u->tier));
-			FA_JSON_ADD(j, "requirement", json_object_new_string(u->requirement));
-			FA_JSON_ADD(j, "status",
-				    json_object_new_string(fromauth_rule_status_name(u->status)));
-			FA_JSON_ADD(j, "code", json_object_new_string(u->code));
-			FA_JSON_ADD(j, "message", str_or_null(u->message));
-			FA_JSON_ADD(j, "finding", str_or_null(u->finding));
-			json_object_array_add(arr, j);
-		}
-		FA_JSON_ADD(o, "rules", arr);
-		json_object *fc = json_object_new_array();
-		for (size_t i = 0; i < r->fcrdns_count; i++) {
-			json_object *j = json_object_new_object();
-			FA_JSON_ADD(j, "ip", str_or_null(r->fcrdns[i].ip));
-			FA_JSON_ADD(j, "ptr", str_or_null(r->fcrdns[i].ptr));
-			FA_JSON_ADD(j, "status", json_object_new_string(
-		     fromauth_rule_status_name(r->fcrdns[i].status)));
-			FA_JSON_ADD(j, "detail", str_or_null(r->fcrdns[i].detail));
-			json_object_array_add(fc, j);
-		}
-		FA_JSON_ADD(o, "fcrdns", fc);
-	}
-	if (r->rules_flags & FROMAUTH_CHECK_REPUTATION) {
-		json_object *rep = json_object_new_object();
-		json_object *zones = json_object_new_array();
-		for (size_t i = 0; i < r->reputation_zone_count; i++) {
-			json_object *j = json_object_new_object();
-			FA_JSON_ADD(j, "zone", json_object_new_string(r->reputation_zones[i].zone));
-			FA_JSON_ADD(j, "self_test",
-				    json_object_new_string(r->reputation_zones[i].state));
-			FA_JSON_ADD(j, "detail", str_or_null(r->reputation_zones[i].why));
-			json_object_array_add(zones, j);
-		}
-		FA_JSON_ADD(rep, "zones", zones);
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < r->reputation_count; i++) {
-			const struct fa_reputation *p = &r->reputation[i];
-			json_object *j = json_object_new_object();
-			FA_JSON_ADD(j, "zone", json_object_new_string(p->zone));
-			FA_JSON_ADD(j, "target", str_or_null(p->target));
-			FA_JSON_ADD(j, "what", json_object_new_string(p->what));
-			FA_JSON_ADD(j, "status",
-				    json_object_new_string(fromauth_reputation_status_name(p->status)));
-			FA_JSON_ADD(j, "codes", str_or_null(p->codes));
-			FA_JSON_ADD(j, "reason", str_or_null(p->reason));
-			json_object_array_add(arr, j);
-		}
-		FA_JSON_ADD(rep, "lookups", arr);
-		FA_JSON_ADD(o, "reputation", rep);
-	}
-}
-
-static char *build_json(const struct fromauth_result *r)
-{
-	json_object *o = json_object_new_object();
-	if (!o)
-		return NULL;
-	FA_JSON_ADD(o, "from", str_or_null(r->from));
-	FA_JSON_ADD(o, "domain", str_or_null(r->domain));
-	FA_JSON_ADD(o, "org_domain", str_or_null(r->org_domain));
-	FA_JSON_ADD(o, "service", str_or_null(r->service));
-	FA_JSON_ADD(o, "verdict", str_or_null(fromauth_verdict_name(r->verdict)));
-	FA_JSON_ADD(o, "spf", spf_json(r));
-	FA_JSON_ADD(o, "dkim", dkim_json(r));
-	FA_JSON_ADD(o, "dmarc", dmarc_json(r));
-
-	json_object *fs = json_object_new_array();
-	for (size_t i = 0; i < r->finding_count; i++) {
-		const struct fa_finding *f = &r->findings[i];
-		json_object *jf = json_object_new_object();
-		FA_JSON_ADD(jf, "code", json_object_new_string(f->code));
-		FA_JSON_ADD(jf, "severity",
-			    json_object_new_string(fromauth_severity_name(f->severity)));
-		FA_JSON_ADD(jf, "message", json_object_new_string(f->message));
-		json_object *fix = json_object_new_array();
-		for (size_t j = 0; j < f->fix_count; j++)
-			json_object_array_add(fix, json_object_new_string(f->fix[j]));
-		FA_JSON_ADD(jf, "fix", fix);
-		if (f->fix_count)
-			FA_JSON_ADD(jf, "fix_needs_input",
-				    json_object_new_boolean(f->fix_needs_input));
-		json_object *ops = json_object_new_array();
-		for (size_t j = 0; j < f->op_count; j++) {
-			const struct fa_fix_op *op = &f->ops[j];
-			json_object *jo = json_object_new_object();
-			FA_JSON_ADD(jo, "op",
-				    json_object_new_string(fromauth_fix_op_name(op->op)));
-			if (op->rr)
-				FA_JSON_ADD(jo, "rr", json_object_new_string(op->rr));
-			if (op->old)
-				FA_JSON_ADD(jo, "old", json_object_new_string(op->old));
-			if (op->text)
-				FA_JSON_ADD(jo, "text", json_object_new_string(op->text));
-			json_object_array_add(ops, jo);
-		}
-		FA_JSON_ADD(jf, "fixes", ops);
-		json_object_array_add(fs, jf);
-	}
-	FA_JSON_ADD(o, "findings", fs);
-
-	if (r->fixed_verdict >= 0) {
-		FA_JSON_ADD(o, "fixed_verdict",
-			    json_object_new_string(fromauth_verdict_name(r->fixed_verdict)));
-		json_object *na = json_object_new_array();
-		for (size_t i = 0; i < r->fixes_not_applied_count; i++)
-			json_object_array_add(na, json_object_new_string(r->fixes_not_applied[i]));
-		FA_JSON_ADD(o, "fixes_not_applied", na);
-	}
-
-	rules_json(o, r);
-
-	json_object *stats = json_object_new_object();
-	FA_JSON_ADD(stats, "dns_queries", json_object_new_int64(r->dns_queries));
-	FA_JSON_ADD(stats, "cache_hits", json_object_new_int64(r->cache_hits));
-	FA_JSON_ADD(stats, "elapsed_ms", json_object_new_int64(r->elapsed_ms));
-	FA_JSON_ADD(o, "stats", stats);
-
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						       JSON_C_TO_STRING_NOSLASHESCAPE);
-	char *copy = s ? strdup(s) : NULL;
-	json_object_put(o);
-	return copy;
-}
-
-int fa_result_finish_json(struct fromauth_result *r)
-{
-	char *s = build_json(r);
-	if (!s)
-		return FROMAUTH_E_NOMEM;
-	free(r->json);
-	r->json = s;
-	return FROMAUTH_OK;
-}
-
 /* ---- public getters of 1.1 -------------------------------------------- */
 
 FROMAUTH_EXPORT const char *fromauth_result_from(const struct fromauth_result *r)
@@ -663,6 +418,19 @@ FROMAUTH_EXPORT unsigned int fromauth_result_spf_void_lookups(const struct froma
 FROMAUTH_EXPORT int fromauth_result_dkim_aligned(const struct fromauth_result *r, size_t i)
 {
 	return r && i < r->dkim_count ? r->dkim[i].aligned : -1;
+}
+
+/* This check's DMARC outcome: "pass" (an aligned pass), "fail", "none"
+ * (no valid record) or "temperror". */
+static const char *dmarc_result(const struct fromauth_result *r)
+{
+	if (!r->dmarc)
+		return NULL;
+	if (fa_dmarc_temperror(r->dmarc))
+		return "temperror";
+	if (fromauth_dmarc_policy(r->dmarc) == FROMAUTH_DMARC_POLICY_ABSENT)
+		return "none";
+	return r->spf_aligned || r->dkim_aligned ? "pass" : "fail";
 }
 
 FROMAUTH_EXPORT const char *fromauth_result_dmarc_result(const struct fromauth_result *r)

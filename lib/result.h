@@ -81,7 +81,7 @@ struct fromauth_result {
 	size_t reputation_zone_count;
 
 	unsigned int dns_queries, cache_hits, elapsed_ms;
-	char *json;             /* built on first fromauth_result_json(); atomic */
+	char *json;             /* lib/json.c builds it on first use; atomic */
 	/* An allocation failed while filling it in: a finding, a fix or a
 	 * message may be missing, so the check must fail with NOMEM. */
 	int nomem;
@@ -113,9 +113,6 @@ int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *pro
 int fa_remedy_layer(struct fa_dns *dns, struct fromauth_result *r, struct fa_dns **out);
 
 struct fromauth_result *fa_result_new(void);
-/* Build r->json from the rest of the result now (fromauth_result_json()
- * otherwise builds it on first use). */
-int fa_result_finish_json(struct fromauth_result *r);
 
 /* Append a finding; the message is formatted.  Returns the finding, or
  * NULL on allocation failure (r->nomem is set then). */

@@ -40,7 +40,6 @@
 #include <spf2/spf.h>
 
 #include <ctype.h>
-#include <json-c/json.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,7 +71,7 @@ struct fromauth_spf {
 	unsigned int lookups;
 	unsigned int void_lookups;
 	int needs_helo;
-	char *json;             /* built on first use (fromauth_spf_json) */
+	char *json;             /* lib/json.c builds it on first use */
 };
 
 enum query_class { SKIPPED, TOP, TERM, TARGET, PMACRO };
@@ -1651,50 +1650,7 @@ int fa_spf_needs_helo(const struct fromauth_spf *spf)
 	return spf && spf->needs_helo;
 }
 
-struct json_object *fa_spf_to_json(const struct fromauth_spf *spf)
+char *const *fa_spf_json_slot(const struct fromauth_spf *spf)
 {
-	if (!spf)
-		return NULL;
-	struct json_object *o = json_object_new_object();
-	if (!o)
-		return NULL;
-	json_object_object_add(o, "ip", json_object_new_string(spf->ip));
-	json_object_object_add(o, "domain", json_object_new_string(spf->domain));
-	json_object_object_add(o, "result",
-			       json_object_new_string(result_names[spf->result]));
-	json_object_object_add(o, "reason", json_object_new_string(spf->reason));
-	json_object_object_add(o, "explanation",
-			       json_object_new_string(spf->explanation));
-	json_object_object_add(o, "record", json_object_new_string(spf->record));
-	json_object_object_add(o, "lookups", json_object_new_int((int)spf->lookups));
-	json_object_object_add(o, "void_lookups",
-			       json_object_new_int((int)spf->void_lookups));
-	return o;
-}
-
-/* Built on first use, as fromauth_result_json() is: a full check never
- * reads it (4 % of a check went to building it for each sampled address).
- * Threads reading one object race to build it; one string is published,
- * the others are freed. */
-FROMAUTH_EXPORT const char *fromauth_spf_json(const struct fromauth_spf *spf)
-{
-	if (!spf)
-		return NULL;
-	char *s = __atomic_load_n(&spf->json, __ATOMIC_ACQUIRE);
-	if (s)
-		return s;
-	struct json_object *o = fa_spf_to_json(spf);
-	if (!o)
-		return NULL;
-	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	char *mine = text ? strdup(text) : NULL;
-	json_object_put(o);
-	if (!mine)
-		return NULL;
-	char *expected = NULL;
-	if (__atomic_compare_exchange_n(&((struct fromauth_spf *)spf)->json, &expected, mine, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return mine;
-	free(mine);
-	return expected;
+	return &spf->json;
 }

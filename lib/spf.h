@@ -10,8 +10,6 @@
 #include "dns.h"
 #include "private.h"
 
-struct json_object;
-
 /* One check_host() evaluation: the public struct fromauth_spf is defined
  * in spf.c; accessors are the public fromauth_spf_* functions. */
 
@@ -24,8 +22,9 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
  * permerror is the caller's missing input, not the record's fault. */
 int fa_spf_needs_helo(const struct fromauth_spf *spf);
 
-/* A new reference to the evaluation as a JSON object. */
-struct json_object *fa_spf_to_json(const struct fromauth_spf *spf);
+/* Where lib/json.c keeps the text of fromauth_spf_json(), built on first
+ * use (the evaluation frees it). */
+char *const *fa_spf_json_slot(const struct fromauth_spf *spf);
 
 /* Analysis of the SPF record tree at a domain (not tied to one IP). */
 struct fa_spf_analysis {

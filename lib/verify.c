@@ -14,56 +14,18 @@
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
-
 #include "authres.h"
 #include "ctx.h"
 #include "dns.h"
 #include "dkim.h"
 #include "dmarc.h"
+#include "json.h"
 #include "message.h"
 #include "remedy.h"
 #include "result.h"
 #include "spf.h"
 #include "verify.h"
-
-struct received_ar {
-	struct fa_authres ar;
-	int parsed;             /* else error holds why */
-	char *error;
-	char *raw;              /* the unfolded value */
-	int compared;           /* its authserv-id is ours, or none was given */
-};
-
-struct fromauth_verify {
-	char *from, *domain;
-	int from_multiple;
-
-	char *ip, *helo, *mail_from;    /* NULL when unknown; mail_from "" = null sender */
-	const char *ip_source, *helo_source, *mail_from_source;
-	char *spf_skipped;      /* why a Received: IP could not be evaluated */
-
-	struct fromauth_spf *spf;
-	const char *spf_result;
-	char *spf_domain;
-	int spf_aligned;        /* 1, 0, -1 unknown */
-
-	struct fa_dkim_sig *sigs;
-	size_t sig_count;
-	int *sig_aligned;
-
-	struct fromauth_dmarc *dmarc;
-	const char *dmarc_result;
-	const char *fixed_dmarc_result; /* with FROMAUTH_VERIFY_FIX */
-
-	struct received_ar *received;
-	size_t received_count;
-
-	char *authserv_id;
-	char *authres;
-	struct fromauth_result *findings;       /* only its findings are used */
-	char *json;
-};
+#include "verify-facts.h"
 
 FROMAUTH_EXPORT void fromauth_verify_free(struct fromauth_verify *v)
 {
@@ -515,120 +477,6 @@ static int build_authres(struct fromauth_verify *v)
 	return 0;
 }
 
-/* ---- JSON ----------------------------------------------------------- */
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *jaligned(int aligned)
-{
-	return aligned < 0 ? NULL : json_object_new_boolean(aligned);
-}
-
-static int build_json(struct fromauth_verify *v)
-{
-	struct json_object *o = json_object_new_object();
-	if (!o)
-		return FROMAUTH_E_NOMEM;
-	json_object_object_add(o, "from", jstr(v->from));
-	json_object_object_add(o, "domain", jstr(v->domain));
-
-	struct json_object *c = json_object_new_object();
-	json_object_object_add(c, "ip", jstr(v->ip));
-	json_object_object_add(c, "ip_source", jstr(v->ip_source));
-	json_object_object_add(c, "helo", jstr(v->helo));
-	json_object_object_add(c, "helo_source", jstr(v->helo_source));
-	json_object_object_add(c, "mail_from", jstr(v->mail_from));
-	json_object_object_add(c, "mail_from_source", jstr(v->mail_from_source));
-	json_object_object_add(o, "connection", c);
-
-	struct json_object *spf = json_object_new_object();
-	json_object_object_add(spf, "result", jstr(v->spf_result));
-	json_object_object_add(spf, "domain", jstr(v->spf_domain));
-	json_object_object_add(spf, "aligned", v->spf ? jaligned(v->spf_aligned) : NULL);
-	json_object_object_add(spf, "evaluation", v->spf ? fa_spf_to_json(v->spf) : NULL);
-	json_object_object_add(o, "spf", spf);
-
-	struct json_object *dk = json_object_new_array();
-	for (size_t i = 0; i < v->sig_count; i++) {
-		const struct fa_dkim_sig *s = &v->sigs[i];
-		struct json_object *e = json_object_new_object();
-		json_object_object_add(e, "d", jstr(s->d));
-		json_object_object_add(e, "s", jstr(s->s));
-		json_object_object_add(e, "i", jstr(s->i));
-		json_object_object_add(e, "algorithm", jstr(s->algorithm));
-		json_object_object_add(e, "result", jstr(s->result));
-		json_object_object_add(e, "code", jstr(s->code));
-		json_object_object_add(e, "reason", jstr(s->reason));
-		json_object_object_add(e, "key_type", jstr(s->key_type));
-		json_object_object_add(e, "key_bits", json_object_new_int64(s->key_bits));
-		json_object_object_add(e, "testing", json_object_new_boolean(s->testing));
-		json_object_object_add(e, "body_length",
-				       s->length >= 0 ? json_object_new_int64(s->length) : NULL);
-		json_object_object_add(e, "expires",
-				       s->expires >= 0 ? json_object_new_int64(s->expires) : NULL);
-		json_object_object_add(e, "aligned", jaligned(v->sig_aligned[i]));
-		json_object_array_add(dk, e);
-	}
-	json_object_object_add(o, "dkim", dk);
-
-	const struct fromauth_dmarc *d = v->dmarc;
-	struct json_object *dm = json_object_new_object();
-	json_object_object_add(dm, "result", jstr(v->dmarc_result));
-	json_object_object_add(dm, "record_domain", jstr(fromauth_dmarc_record_domain(d)));
-	json_object_object_add(dm, "record", jstr(fromauth_dmarc_record(d)));
-	json_object_object_add(dm, "org_domain", jstr(fromauth_dmarc_org_domain(d)));
-	json_object_object_add(dm, "policy",
-			       jstr(fromauth_dmarc_policy_name(fromauth_dmarc_policy(d))));
-	json_object_object_add(dm, "applied_policy",
-			       jstr(fromauth_dmarc_policy_name(fromauth_dmarc_effective_policy(d))));
-	char a[2] = { fa_dmarc_adkim(d), 0 }, s[2] = { fa_dmarc_aspf(d), 0 };
-	json_object_object_add(dm, "adkim", jstr(a));
-	json_object_object_add(dm, "aspf", jstr(s));
-	json_object_object_add(o, "dmarc", dm);
-
-	json_object_object_add(o, "authentication_results", jstr(v->authres));
-	if (v->fixed_dmarc_result)
-		json_object_object_add(o, "fixed_dmarc_result", jstr(v->fixed_dmarc_result));
-
-	struct json_object *rec = json_object_new_array();
-	for (size_t k = 0; k < v->received_count; k++) {
-		const struct received_ar *ra = &v->received[k];
-		struct json_object *e = ra->parsed ? fa_authres_to_json(&ra->ar)
-						   : json_object_new_object();
-		if (!e)
-			continue;
-		if (!ra->parsed)
-			json_object_object_add(e, "error", jstr(ra->error));
-		json_object_object_add(e, "value", jstr(ra->raw));
-		json_object_object_add(e, "compared", json_object_new_boolean(ra->compared));
-		json_object_array_add(rec, e);
-	}
-	json_object_object_add(o, "received", rec);
-
-	struct json_object *fs = json_object_new_array();
-	const struct fromauth_result *r = v->findings;
-	for (size_t i = 0; i < fromauth_result_finding_count(r); i++) {
-		struct json_object *e = json_object_new_object();
-		struct json_object *fix = json_object_new_array();
-		json_object_object_add(e, "code", jstr(fromauth_result_finding_code(r, i)));
-		json_object_object_add(e, "severity",
-				       jstr(fromauth_severity_name(fromauth_result_finding_severity(r, i))));
-		json_object_object_add(e, "message", jstr(fromauth_result_finding_message(r, i)));
-		for (size_t j = 0; j < fromauth_result_finding_fix_count(r, i); j++)
-			json_object_array_add(fix, jstr(fromauth_result_finding_fix(r, i, j)));
-		json_object_object_add(e, "fix", fix);
-		json_object_array_add(fs, e);
-	}
-	json_object_object_add(o, "findings", fs);
-
-	v->json = fa_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-	return v->json ? 0 : FROMAUTH_E_NOMEM;
-}
-
 /* ---- the flow ------------------------------------------------------- */
 
 static int set_from(struct fromauth_verify *v, const struct fa_message *m,
@@ -850,7 +698,8 @@ int fa_verify_at(struct fromauth_ctx *ctx, const char *message, size_t len,
 	if ((flags & FROMAUTH_VERIFY_FIX) &&
 	    (rc = verify_fixed(v, ctx, message, len, ip, helo, mail_from, now)))
 		goto out;
-	rc = build_json(v);
+	v->json = fa_json_verify(v);
+	rc = v->json ? 0 : FROMAUTH_E_NOMEM;
 out:
 	fa_message_clear(&m);
 	if (rc) {

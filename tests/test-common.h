@@ -4,6 +4,7 @@
 #define FROMAUTH_TEST_COMMON_H
 
 #include <check.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,24 @@ static inline const char *test_data(const char *rel)
 	static _Thread_local char buf[4096];
 	snprintf(buf, sizeof(buf), "%s/%s", TEST_DATA_DIR, rel);
 	return buf;
+}
+
+/* 8 threads call @get(@obj) at once, as for a value built on first use
+ * and published once: each gets the same non-NULL pointer as a later
+ * call.  Returns that pointer. */
+static inline void *test_same_from_threads(void *(*get)(void *), void *obj)
+{
+	pthread_t t[8];
+	void *got[8];
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, get, obj), 0);
+	for (int i = 0; i < 8; i++)
+		pthread_join(t[i], &got[i]);
+	void *once = get(obj);
+	ck_assert_ptr_nonnull(once);
+	for (int i = 0; i < 8; i++)
+		ck_assert_ptr_eq(got[i], once);
+	return once;
 }
 
 /* An offline context with the given zone files under tests/ loaded;

@@ -738,6 +738,25 @@ START_TEST(fromauth_dmarc_json_fields)
 }
 END_TEST
 
+static void *read_dmarc_json(void *arg)
+{
+	return (void *)fromauth_dmarc_json(arg);
+}
+
+/* Built on first use: threads racing for it all get the one published
+ * string, and it parses. */
+START_TEST(fromauth_dmarc_json_once)
+{
+	struct fromauth_dmarc *d = check("testing2.com");
+	test_same_from_threads(read_dmarc_json, d);
+	struct json_object *j = json_tokener_parse(fromauth_dmarc_json(d));
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(j, "policy")), "quarantine");
+	json_object_put(j);
+	fromauth_dmarc_free(d);
+}
+END_TEST
+
 /* The output does not depend on what the process checked before: the
  * first check of a process, of a domain without a record (nothing for
  * libopendmarc to parse), says what later ones say.  Each test runs in
@@ -770,7 +789,6 @@ START_TEST(fromauth_dmarc_null_tolerant)
 	ck_assert_uint_eq(fa_dmarc_record_count(NULL), 0);
 	ck_assert_int_eq(fa_dmarc_pct(NULL), -1);
 	ck_assert_int_eq(fa_dmarc_adkim(NULL), 'r');
-	ck_assert_ptr_null(fa_dmarc_to_json(NULL));
 	struct fromauth_dmarc *d = check("example.com");
 	ck_assert_ptr_null(fa_dmarc_problem(d, 99));
 	fromauth_dmarc_free(d);
@@ -1135,6 +1153,7 @@ Suite *test_suite(void)
 
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_fields, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_first_check, 1));
+	suite_add_tcase(s, tcase("fromauth_dmarc_json", fromauth_dmarc_json_once, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_free", fromauth_dmarc_null_tolerant, 1));
 	suite_add_tcase(s, tcase("fromauth_dmarc_policy_name", fromauth_dmarc_policy_name_values, 0));
 	suite_add_tcase(s, tcase("cmd_dmarc", cmd_dmarc_exit_and_output, 0));

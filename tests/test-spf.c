@@ -1136,14 +1136,7 @@ static void *read_spf_json(void *arg)
 START_TEST(fromauth_spf_json_once)
 {
 	struct fromauth_spf *spf = check("192.0.2.1", "pass.spf.test", NULL);
-	pthread_t t[8];
-	void *got[8];
-	for (int i = 0; i < 8; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, read_spf_json, spf), 0);
-	for (int i = 0; i < 8; i++)
-		pthread_join(t[i], &got[i]);
-	for (int i = 0; i < 8; i++)
-		ck_assert_ptr_eq(got[i], fromauth_spf_json(spf));
+	test_same_from_threads(read_spf_json, spf);
 	json_object *o = json_tokener_parse(fromauth_spf_json(spf));
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(json_object_get_string(json_object_object_get(o, "result")), "pass");

@@ -64,7 +64,7 @@ enum fromauth_error {
 /** Static description of an error value; never NULL. @since 1.0 */
 const char *fromauth_strerror(int error);
 
-/** Library version string, e.g. "1.0.0"; static. @since 1.0 */
+/** Library version string, e.g. "1.1.0"; static. @since 1.0 */
 const char *fromauth_version(void);
 
 /** A suggested size for `errbuf`: room for the messages about input of

@@ -61,7 +61,7 @@ _VERIFY_FIX = 1
 
 
 def version() -> str:
-    """Version of the loaded C library, e.g. ``"1.0.0"``."""
+    """Version of the loaded C library, e.g. ``"1.1.0"``."""
     return lib.fromauth_version().decode()
 
 
