@@ -181,8 +181,9 @@ struct fa_memo *fa_dns_memo(const struct fa_dns *d)
 	return d->memo;
 }
 
-int fa_dns_add_record(struct fa_dns *d, const char *text,
-		      char *errbuf, size_t errlen)
+/* One master-file line into the overlay: added, or (@delete) taken away. */
+static int change_record(struct fa_dns *d, const char *text, int delete,
+			 char *errbuf, size_t errlen)
 {
 	ldns_rr *rr = NULL;
 	uint32_t default_ttl = 3600;
@@ -195,7 +196,8 @@ int fa_dns_add_record(struct fa_dns *d, const char *text,
 		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
 				"record \"%s\": only class IN is served", text);
 	}
-	int rc = fa_overlay_add_ldns(d->overlay, rr);
+	int rc = delete ? fa_overlay_delete_ldns(d->overlay, rr)
+			: fa_overlay_add_ldns(d->overlay, rr);
 	ldns_rr_free(rr);
 	if (rc)
 		return fa_error(errbuf, errlen, rc, "record \"%s\": %s", text,
@@ -203,25 +205,16 @@ int fa_dns_add_record(struct fa_dns *d, const char *text,
 	return FROMAUTH_OK;
 }
 
+int fa_dns_add_record(struct fa_dns *d, const char *text,
+		      char *errbuf, size_t errlen)
+{
+	return change_record(d, text, 0, errbuf, errlen);
+}
+
 int fa_dns_delete_record(struct fa_dns *d, const char *text,
 			 char *errbuf, size_t errlen)
 {
-	ldns_rr *rr = NULL;
-	ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, NULL, NULL);
-	if (st != LDNS_STATUS_OK)
-		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-				"record \"%s\": %s", text, ldns_get_errorstr_by_id(st));
-	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
-		ldns_rr_free(rr);
-		return fa_error(errbuf, errlen, FROMAUTH_E_RECORD,
-				"record \"%s\": only class IN is served", text);
-	}
-	int rc = fa_overlay_delete_ldns(d->overlay, rr);
-	ldns_rr_free(rr);
-	if (rc)
-		return fa_error(errbuf, errlen, rc, "record \"%s\": %s", text,
-				fromauth_strerror(rc));
-	return FROMAUTH_OK;
+	return change_record(d, text, 1, errbuf, errlen);
 }
 
 int fa_dns_add_zone_file(struct fa_dns *d, const char *path,

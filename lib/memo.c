@@ -183,6 +183,23 @@ static void unlink_entry(struct fa_memo *m, struct mentry *e)
 	mentry_free(e);
 }
 
+/* A placeholder others wait on while the first asker computes; with the
+ * lock held. */
+static void add_pending(struct fa_memo *m, int kind, const void *key, size_t klen,
+			size_t hash)
+{
+	struct mentry *e = calloc(1, sizeof(*e));
+	if (!e || !(e->key = malloc(klen ? klen : 1))) {
+		free(e);
+		return;
+	}
+	memcpy(e->key, key, klen);
+	e->klen = klen;
+	e->kind = kind;
+	e->pending = 1;
+	fa_htable_insert(&m->table, &e->node, hash);
+}
+
 int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
 		void *val, size_t vlen)
 {
@@ -193,16 +210,8 @@ int fa_memo_get(struct fa_memo *m, int kind, const void *key, size_t klen,
 	for (;;) {
 		struct mentry *e = find(m, kind, key, klen, hash);
 		if (!e) {
-			e = calloc(1, sizeof(*e));
-			if (!e || !(e->key = malloc(klen ? klen : 1))) {
-				free(e);
-				break;          /* compute without coordination */
-			}
-			memcpy(e->key, key, klen);
-			e->klen = klen;
-			e->kind = kind;
-			e->pending = 1;
-			fa_htable_insert(&m->table, &e->node, hash);
+			/* the caller computes; without memory, uncoordinated */
+			add_pending(m, kind, key, klen, hash);
 			break;
 		}
 		if (!e->pending) {
@@ -273,16 +282,8 @@ void *fa_memo_get_shared(struct fa_memo *m, int kind, const void *key, size_t kl
 	for (;;) {
 		struct mentry *e = find(m, kind, key, klen, hash);
 		if (!e) {
-			e = calloc(1, sizeof(*e));
-			if (!e || !(e->key = malloc(klen ? klen : 1))) {
-				free(e);
-				break;          /* compute without coordination */
-			}
-			memcpy(e->key, key, klen);
-			e->klen = klen;
-			e->kind = kind;
-			e->pending = 1;
-			fa_htable_insert(&m->table, &e->node, hash);
+			/* the caller computes; without memory, uncoordinated */
+			add_pending(m, kind, key, klen, hash);
 			break;
 		}
 		if (!e->pending) {
