@@ -547,6 +547,24 @@ static int set_why(char **why, const char *text)
 	return *why ? 0 : FROMAUTH_E_NOMEM;
 }
 
+/* A corrected record and its note, taken into a new *out. */
+static int fix_of(struct sbuf *record, struct sbuf *note, struct fa_spf_fix **out)
+{
+	int rc = new_fix(out);
+	if (rc == 0 && (rc = sb_take(record, &(*out)->record)) == 0)
+		rc = sb_take(note, &(*out)->note);
+	return rc;
+}
+
+/* On failure a builder hands back neither a fix nor a reason. */
+static void drop_fix(struct fa_spf_fix **out, char **why)
+{
+	fa_spf_fix_free(*out);
+	*out = NULL;
+	free(*why);
+	*why = NULL;
+}
+
 /* What an include:/redirect= term costs with its tree; *unknown when the
  * tree could not be read to the end. */
 static int term_cost(struct fa_dns_req *req, const struct fa_spf_term *t, unsigned int *cost,
@@ -929,15 +947,10 @@ int fa_remedy_spf_void(struct fa_spf_budget *b, const struct fromauth_profile *p
 		goto out;
 	}
 	sb_add(&note, " (they can never match).");
-	if ((rc = new_fix(out)) == 0 && (rc = sb_take(&text, &(*out)->record)) == 0)
-		rc = sb_take(&note, &(*out)->note);
+	rc = fix_of(&text, &note, out);
 out:
-	if (rc) {
-		fa_spf_fix_free(*out);
-		*out = NULL;
-		free(*why);
-		*why = NULL;
-	}
+	if (rc)
+		drop_fix(out, why);
 	free(text.s);
 	free(note.s);
 	fa_spf_record_free(rec);
@@ -1302,15 +1315,10 @@ int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile
 		rc = set_why(why, "The corrected record would still have an error: correct it by hand.");
 		goto out;
 	}
-	if ((rc = new_fix(out)) == 0 && (rc = sb_take(&text, &(*out)->record)) == 0)
-		rc = sb_take(&note, &(*out)->note);
+	rc = fix_of(&text, &note, out);
 out:
-	if (rc) {
-		fa_spf_fix_free(*out);
-		*out = NULL;
-		free(*why);
-		*why = NULL;
-	}
+	if (rc)
+		drop_fix(out, why);
 	free(text.s);
 	free(note.s);
 	free(merged);
