@@ -797,89 +797,86 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
 /*
  * libspf2's get_spf hook, in place of SPF_server_get_record() so that
  * compiling can be memoized.  It takes the steps of the 1.2.10 that
- * Debian 12 ships (src/libspf2/spf_server.c) one for one: type SPF, then
- * TXT, through the same layer; a temporary or unrecoverable failure ends
- * the search without setting a result; the same error codes and texts
- * (make_reason() reads them), the same results.  Later libspf2 versions
- * retry TXT after any failure of type SPF; our layer answers type SPF
- * with NO_DATA unless the evaluation has already stopped, so that
- * difference could not show here.
+ * Debian 12 ships (src/libspf2/spf_server.c) with the same error codes
+ * and texts (make_reason() reads them) and the same results, but skips
+ * its first query, for type SPF (99): our layer (lookup()) answers that
+ * one itself, with NO_DATA, after which 1.2.10 asks for TXT, or with
+ * TRY_AGAIN once the evaluation has stopped, after which 1.2.10 gives
+ * up with a temporary error.  That query was counted, logged and sent
+ * nowhere, and cost two allocations per record.
  */
 static SPF_errcode_t layer_get_spf(SPF_server_t *server, SPF_request_t *req,
 				   SPF_response_t *resp, SPF_record_t **out)
 {
+	struct eval *ev = current_eval;
 	const char *domain = req->cur_dom;
-	ns_type type = ns_t_spf;
 	*out = NULL;
-	for (;; type = ns_t_txt) {
-		int last = type == ns_t_txt;
-		SPF_dns_rr_t *rr = SPF_dns_lookup(server->resolver, domain, type, 1);
-		int herrno = rr->herrno;
-		if (herrno != NETDB_SUCCESS) {
-			SPF_dns_rr_free(rr);
-			if ((herrno == HOST_NOT_FOUND || herrno == NO_DATA) && !last)
-				continue;
-			if (herrno == HOST_NOT_FOUND || herrno == NO_DATA) {
-				resp->result = SPF_RESULT_NONE;
-				resp->reason = SPF_REASON_FAILURE;
-				return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-							      herrno == NO_DATA
-							      ? "No DNS data for '%s'."
-							      : "Host '%s' not found.", domain);
-			}
-			if (herrno == TRY_AGAIN)
-				return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-							      "Temporary DNS failure for '%s'.",
-							      domain);
-			if (herrno == NO_RECOVERY)
-				return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-							      "Unrecoverable DNS failure for '%s'.",
-							      domain);
-			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-						      "Unknown DNS failure for '%s': %d.", domain,
-						      herrno);
+	if (!ev || ev->stop_result >= 0) {
+		if (ev) {       /* as any query of the layer does */
+			free(ev->exp_text);
+			ev->exp_text = NULL;
 		}
-		if (rr->num_rr == 0) {
-			SPF_dns_rr_free(rr);
-			if (!last)
-				continue;
-			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-						      "No TXT records returned from DNS lookup for '%s'",
-						      domain);
-		}
-		int found = 0, at = 0;
-		for (int i = 0; i < rr->num_rr; i++) {
-			const char *t = rr->rr[i]->txt;
-			if (!strncasecmp(t, "v=spf1", 6) && (t[6] == ' ' || t[6] == '\0')) {
-				found++;
-				at = i;
-			}
-		}
-		if (found == 0 && !last) {
-			SPF_dns_rr_free(rr);
-			continue;
-		}
-		if (found != 1) {
-			SPF_dns_rr_free(rr);
-			if (found == 0) {
-				resp->result = SPF_RESULT_NONE;
-				resp->reason = SPF_REASON_FAILURE;
-				return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-							      "No SPF records for '%s'", domain);
-			}
-			resp->result = SPF_RESULT_PERMERROR;
-			resp->reason = SPF_REASON_FAILURE;
-			return SPF_response_add_error(resp, SPF_E_MULTIPLE_RECORDS,
-						      "Multiple SPF records for '%s'", domain);
-		}
-		SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt);
-		SPF_dns_rr_free(rr);
-		if (err != SPF_E_SUCCESS)
-			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-						      "Failed to compile SPF record for '%s'",
-						      domain);
-		return SPF_E_SUCCESS;
+		return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+					      "Temporary DNS failure for '%s'.", domain);
 	}
+	SPF_dns_rr_t *rr = SPF_dns_lookup(server->resolver, domain, ns_t_txt, 1);
+	int herrno = rr->herrno;
+	if (herrno != NETDB_SUCCESS) {
+		SPF_dns_rr_free(rr);
+		if (herrno == HOST_NOT_FOUND || herrno == NO_DATA) {
+			resp->result = SPF_RESULT_NONE;
+			resp->reason = SPF_REASON_FAILURE;
+			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+						      herrno == NO_DATA
+						      ? "No DNS data for '%s'."
+						      : "Host '%s' not found.", domain);
+		}
+		if (herrno == TRY_AGAIN)
+			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+						      "Temporary DNS failure for '%s'.",
+						      domain);
+		if (herrno == NO_RECOVERY)
+			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+						      "Unrecoverable DNS failure for '%s'.",
+						      domain);
+		return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+					      "Unknown DNS failure for '%s': %d.", domain,
+					      herrno);
+	}
+	if (rr->num_rr == 0) {
+		SPF_dns_rr_free(rr);
+		return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+					      "No TXT records returned from DNS lookup for '%s'",
+					      domain);
+	}
+	int found = 0, at = 0;
+	for (int i = 0; i < rr->num_rr; i++) {
+		const char *t = rr->rr[i]->txt;
+		if (!strncasecmp(t, "v=spf1", 6) && (t[6] == ' ' || t[6] == '\0')) {
+			found++;
+			at = i;
+		}
+	}
+	if (found != 1) {
+		SPF_dns_rr_free(rr);
+		if (found == 0) {
+			resp->result = SPF_RESULT_NONE;
+			resp->reason = SPF_REASON_FAILURE;
+			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+						      "No SPF records for '%s'", domain);
+		}
+		resp->result = SPF_RESULT_PERMERROR;
+		resp->reason = SPF_REASON_FAILURE;
+		return SPF_response_add_error(resp, SPF_E_MULTIPLE_RECORDS,
+					      "Multiple SPF records for '%s'", domain);
+	}
+	SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt);
+	SPF_dns_rr_free(rr);
+	if (err != SPF_E_SUCCESS)
+		return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+					      "Failed to compile SPF record for '%s'",
+					      domain);
+	return SPF_E_SUCCESS;
 }
 
 /* exp= (RFC 6.2): fetched and expanded here; libspf2 gets "" back.
