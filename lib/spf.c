@@ -177,7 +177,22 @@ struct eval {
 	 * libspf2: reused for each instead of made and freed */
 	SPF_dns_rr_t *txt_rr;
 	int in_get_spf;
+
+	/* the top record's query, made before libspf2 asks (memo key) */
+	int top_pre;
+	int top_rc;
+	struct fa_dns_answer *top_ans;
+	const char *top_qname;
+
+	/* for the memo of whole evaluations: the queries after the top
+	 * one and what lookup() read of their answers (replay_put()) */
+	int recording;
+	int memo_ok;            /* nothing seen that forbids memoizing */
+	unsigned char *replay;  /* REPLAY_MAX bytes */
+	size_t replay_len;
 };
+
+#define REPLAY_MAX 4096
 
 static void stop(struct eval *ev, int result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -250,9 +265,12 @@ static const char *fit_name(const char *name)
 static void remember_record(struct eval *ev, const char *domain,
 			    const char *text, size_t len, struct prep *prep)
 {
-	if (ev->nseen >= MAX_RECORDS_SEEN) {
-		fa_memo_shared_release(prep);
-		return;
+	if (ev->nseen >= MAX_RECORDS_SEEN || memchr(text, '\0', len)) {
+		ev->memo_ok = 0;        /* a record the memo's checks cannot see */
+		if (ev->nseen >= MAX_RECORDS_SEEN) {
+			fa_memo_shared_release(prep);
+			return;
+		}
 	}
 	struct seen_record *s = &ev->seen[ev->nseen];
 	s->domain = fa_domain_normalize(domain);
@@ -262,6 +280,7 @@ static void remember_record(struct eval *ev, const char *domain,
 		free(s->text);
 		fa_memo_shared_release(prep);
 		out_of_memory(ev);
+		ev->memo_ok = 0;
 		return;
 	}
 	memcpy(s->text, text, len);
@@ -303,6 +322,42 @@ static struct prep *prep_make(const char *text, size_t len, int family,
 nomem:
 	fa_memo_shared_release(p);
 	return NULL;
+}
+
+enum { SCAN_BARE = 1, SCAN_PTR = 2, SCAN_EXP = 4 };
+
+/* Terms of a record's text, by a quick look before the parse: SCAN_BARE
+ * for an a, mx or ptr without a domain (which reads the record's own),
+ * SCAN_PTR for any ptr, SCAN_EXP for exp=.  Callers check the parse
+ * again. */
+static int scan_terms(const char *t, size_t len)
+{
+	int found = 0;
+	for (size_t i = 0; i < len;) {
+		while (i < len && t[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && t[i] != ' ')
+			i++;
+		const char *w = t + start;
+		size_t n = i - start;
+		if (n && strchr("+-~?", w[0])) {
+			w++;
+			n--;
+		}
+		size_t name = 0;
+		while (name < n && w[name] != ':' && w[name] != '/' && w[name] != '=')
+			name++;
+		int bare = name == n || w[name] == '/';
+		if (name == 3 && !strncasecmp(w, "ptr", 3))
+			found |= SCAN_PTR | (bare ? SCAN_BARE : 0);
+		else if (name == 3 && !strncasecmp(w, "exp", 3))
+			found |= SCAN_EXP;
+		else if (bare && ((name == 1 && (w[0] == 'a' || w[0] == 'A')) ||
+				  (name == 2 && !strncasecmp(w, "mx", 2))))
+			found |= SCAN_BARE;
+	}
+	return found;
 }
 
 /* The prep of @text at @domain: from the memo, or made (and memoized). */
@@ -445,6 +500,7 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		return;
 	}
 	if (prep->parse_rc) {
+		ev->memo_ok = 0;        /* not remembered, so not checked */
 		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
 		     domain, prep->err);
 		fa_memo_shared_release(prep);
@@ -478,6 +534,71 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	if (own)
 		free(first);
 	rr->num_rr = 1;
+}
+
+/* The status lookup() goes by: no record of the type is NODATA. */
+static int answer_status(const struct fa_dns_answer *ans, uint16_t fatype)
+{
+	size_t of_type = 0;
+	for (size_t i = 0; i < ans->count; i++)
+		if (ans->rrs[i].type == fatype)
+			of_type++;
+	return ans->status == FA_DNS_OK && of_type == 0 ? FA_DNS_NODATA : ans->status;
+}
+
+struct rbuf {
+	unsigned char *p;
+	size_t len, cap;
+	int full;
+};
+
+static void rb_put(struct rbuf *b, const void *src, size_t n)
+{
+	if (b->full || n > b->cap - b->len) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+/* One query and what lookup() reads of its answer, as bytes: the name,
+ * the type, the status it goes by and the records of the type (of TXT,
+ * fill_txt() reads only the SPF records).  Equal bytes: lookup() and
+ * libspf2 go on the same way. */
+static void replay_put(struct rbuf *b, const char *qname, uint16_t fatype,
+		       const struct fa_dns_answer *ans)
+{
+	uint32_t ql = (uint32_t)strlen(qname), end = UINT32_MAX;
+	unsigned char status = (unsigned char)answer_status(ans, fatype);
+	rb_put(b, &ql, sizeof(ql));
+	rb_put(b, qname, ql);
+	rb_put(b, &fatype, sizeof(fatype));
+	rb_put(b, &status, 1);
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type != fatype || r->len >= UINT32_MAX ||
+		    (fatype == FA_RR_TXT && !fa_spf_is_record((const char *)r->data, r->len)))
+			continue;
+		uint32_t l = (uint32_t)r->len;
+		rb_put(b, &l, sizeof(l));
+		rb_put(b, r->data, r->len);
+	}
+	rb_put(b, &end, sizeof(end));
+}
+
+static void record_query(struct eval *ev, const char *qname, uint16_t fatype,
+			 const struct fa_dns_answer *ans)
+{
+	if (fa_dns_status_is_temporary(ans->status) || strlen(qname) > 1024) {
+		ev->memo_ok = 0;
+		return;
+	}
+	struct rbuf b = { .p = ev->replay, .len = ev->replay_len, .cap = REPLAY_MAX };
+	replay_put(&b, qname, fatype, ans);
+	if (b.full)
+		ev->memo_ok = 0;
+	ev->replay_len = b.len;
 }
 
 static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
@@ -556,7 +677,20 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 
 	const char *qname = fit_name(domain);
 	struct fa_dns_answer *ans = NULL;
-	int rc = fa_dns_query(ev->req, qname, fatype, &ans, NULL);
+	int rc;
+	if (cls == TOP && ev->top_pre && !strcmp(qname, ev->top_qname)) {
+		/* asked already, by fa_spf_eval() */
+		rc = ev->top_rc;
+		ans = ev->top_ans;
+		ev->top_ans = NULL;
+	} else {
+		rc = fa_dns_query(ev->req, qname, fatype, &ans, NULL);
+		if (cls == TOP || rc)
+			ev->memo_ok = 0;
+		else if (ev->recording)
+			record_query(ev, qname, fatype, ans);
+	}
+	ev->top_pre = 0;
 	if (rc == FROMAUTH_E_DOMAIN) {
 		if (cls == TERM) {
 			stop(ev, FROMAUTH_SPF_PERMERROR,
@@ -572,13 +706,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		return rr_new(ev, layer, domain, type, TRY_AGAIN);
 	}
 
-	int status = ans->status;
-	size_t of_type = 0;
-	for (size_t i = 0; i < ans->count; i++)
-		if (ans->rrs[i].type == fatype)
-			of_type++;
-	if (status == FA_DNS_OK && of_type == 0)
-		status = FA_DNS_NODATA;
+	int status = answer_status(ans, fatype);
 
 	if (cls == TERM && (status == FA_DNS_NXDOMAIN || status == FA_DNS_NODATA) &&
 	    ++ev->voids > VOID_LIMIT) {
@@ -913,6 +1041,7 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
+	ev->memo_ok = 0;
 	snprintf(name, sizeof(name), "%s", domain ? fit_name(domain) : "");
 	if (*buflenp < 1) {
 		char *b = realloc(*bufp, 1);
@@ -1302,6 +1431,251 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 	return strdup(buf);
 }
 
+/* ---- memo of whole evaluations ----
+ *
+ * Many domains publish the same record ("v=spf1 include:esp -all"), and
+ * a check evaluates it for the same few service addresses.  When the
+ * evaluation cannot depend on the domain or the sender -- no macro and
+ * no exp= in any record of the tree, no ptr and no a or mx without a
+ * domain in the top record, the domain in no record's text -- what it
+ * gives is a function of the client, the top record's text and the
+ * answers of the queries it made.  The memo keeps, per client and text,
+ * the outcome and those queries with what lookup() read of their
+ * answers.  A hit asks them again, in order, through the DNS layer (its
+ * overlays, cache and TTLs): only if every answer reads the same would
+ * libspf2 have asked the same and decided the same, so only then is the
+ * outcome used.  Temporary failures and out-of-memory are never kept.
+ * The reason names the domain where make_reason() did, kept as MEMO_MARK.
+ */
+#define MEMO_MARK '\x01'
+#define MEMO_MAX_DOMAIN 100     /* make_reason() cuts names at 100 */
+#define MEMO_MAX_REASON 390     /* shorter than any buffer it fills */
+#define MEMO_MAX_TEXT 2048
+
+struct eval_memo {
+	int result;
+	unsigned int lookups, voids;
+	char *record;
+	char *reason;           /* MEMO_MARK for the domain */
+	size_t marks;
+	unsigned char *replay;
+	size_t replay_len;
+};
+
+static void eval_memo_dtor(void *val)
+{
+	struct eval_memo *m = val;
+	free(m->record);
+	free(m->reason);
+	free(m->replay);
+}
+
+/* The one SPF record of a TXT answer, or NULL (then fill_txt() ends the
+ * evaluation at once: nothing to memoize). */
+static const struct fa_dns_rr *top_record(int rc, const struct fa_dns_answer *ans)
+{
+	const struct fa_dns_rr *found = NULL;
+	if (rc || answer_status(ans, FA_RR_TXT) != FA_DNS_OK)
+		return NULL;
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type != FA_RR_TXT || !fa_spf_is_record((const char *)r->data, r->len))
+			continue;
+		if (found)
+			return NULL;
+		found = r;
+	}
+	return found;
+}
+
+/* A quick look at the top record's text before the parse: no macro, no
+ * exp=, no ptr, no a or mx without a domain.  memo_make() checks the
+ * parse of every record again. */
+static int top_text_memoizable(const char *t, size_t len)
+{
+	return len <= MEMO_MAX_TEXT && !memchr(t, '%', len) && !memchr(t, '\0', len) &&
+	       !scan_terms(t, len);
+}
+
+/* @reason with every MEMO_MARK replaced by @domain; NULL when out of
+ * memory. */
+static char *memo_reason(const char *reason, size_t marks, const char *domain)
+{
+	size_t dl = strlen(domain), len = strlen(reason) - marks + marks * dl;
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = reason; *p; p++) {
+		if (*p == MEMO_MARK) {
+			memcpy(o, domain, dl);
+			o += dl;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Would make_reason() have filled its buffers without cutting, for a
+ * domain of @dl bytes? */
+static int memo_fits(const struct eval_memo *m, size_t dl)
+{
+	return dl <= MEMO_MAX_DOMAIN &&
+	       strlen(m->reason) - m->marks + m->marks * dl < MEMO_MAX_REASON;
+}
+
+/* Ask the memo entry's queries again: 1 if every answer reads the same. */
+static int replay_same(struct eval *ev, const struct eval_memo *m)
+{
+	unsigned char scratch[REPLAY_MAX];
+	char qname[1025];
+	size_t at = 0;
+
+	while (at < m->replay_len) {
+		uint32_t ql;
+		uint16_t type;
+		memcpy(&ql, m->replay + at, sizeof(ql));
+		memcpy(qname, m->replay + at + sizeof(ql), ql);
+		qname[ql] = '\0';
+		memcpy(&type, m->replay + at + sizeof(ql) + ql, sizeof(type));
+		struct fa_dns_answer *ans = NULL;
+		if (fa_dns_query(ev->req, qname, type, &ans, NULL) != 0)
+			return 0;
+		struct rbuf b = { .p = scratch, .cap = sizeof(scratch) };
+		replay_put(&b, qname, type, ans);
+		fa_dns_answer_release(ans);
+		if (b.full || b.len > m->replay_len - at || memcmp(scratch, m->replay + at, b.len))
+			return 0;
+		at += b.len;
+	}
+	return 1;
+}
+
+/* Evaluations this thread took from the memo, for tests. */
+static _Thread_local unsigned long memo_hits;
+
+unsigned long fa_spf_eval_memo_hits(void)
+{
+	return memo_hits;
+}
+
+/* Fill @spf from a memo entry (memo_fits()) if its queries still read
+ * the same; 0 done, 1 out of date, or FROMAUTH_E_NOMEM. */
+static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_spf *spf)
+{
+	if (!replay_same(ev, m))
+		return 1;
+	if (atomic_load(&ev->req->nomem))
+		return FROMAUTH_E_NOMEM;
+	spf->result = m->result;
+	spf->lookups = m->lookups;
+	spf->void_lookups = m->voids;
+	spf->reason = memo_reason(m->reason, m->marks, spf->domain);
+	spf->explanation = strdup("");
+	spf->record = strdup(m->record);
+	memo_hits++;
+	return finish(spf);
+}
+
+/* Does @hay hold @needle, in any case?  (strcasestr() cost more than
+ * all the rest of memo_make().) */
+static int holds_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	int first = tolower((unsigned char)needle[0]);
+	for (const char *p = hay; *p; p++)
+		if (tolower((unsigned char)*p) == first && !strncasecmp(p, needle, nl))
+			return 1;
+	return 0;
+}
+
+static int has_exp(const struct fa_spf_record *p)
+{
+	if (p->exp)
+		return 1;
+	for (size_t i = 0; i < p->count; i++)
+		if (p->terms[i].kind == FA_SPF_EXP)
+			return 1;
+	return 0;
+}
+
+/* The memo entry of a finished evaluation, or NULL when it may not be
+ * kept (see above) or memory ran out. */
+static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *resp,
+				   const struct fromauth_spf *spf,
+				   const struct seen_record *rec,
+				   const unsigned char *top_text, size_t top_len)
+{
+	const char *d = spf->domain;
+	struct seen_record *top = NULL;
+
+	if (!ev->memo_ok || result == FROMAUTH_SPF_TEMPERROR || ev->needs_helo ||
+	    ev->top_temp || ev->last_temp_name[0] || ev->exp_text ||
+	    atomic_load(&ev->req->nomem) || strlen(d) > MEMO_MAX_DOMAIN ||
+	    strlen(spf->reason) >= MEMO_MAX_REASON || strchr(spf->reason, MEMO_MARK))
+		return NULL;
+	for (size_t i = 0; i < ev->nseen; i++) {
+		struct seen_record *s = &ev->seen[i];
+		if (!s->parsed || strchr(s->text, '%') || has_exp(s->parsed) ||
+		    holds_ci(s->text, d))
+			return NULL;
+		if (!strcmp(s->domain, d)) {
+			if (top)
+				return NULL;
+			top = s;
+		}
+	}
+	if (!top || strlen(top->text) != top_len || memcmp(top->text, top_text, top_len))
+		return NULL;
+	for (size_t i = 0; i < top->parsed->count; i++) {
+		const struct fa_spf_term *t = &top->parsed->terms[i];
+		if (t->kind == FA_SPF_PTR ||
+		    ((t->kind == FA_SPF_A || t->kind == FA_SPF_MX) && !t->value))
+			return NULL;
+	}
+
+	/* the reason again, for a domain spelled MEMO_MARK; a reason that
+	 * does not hold the domain did not name it (nothing was cut) */
+	static const char mark[] = { MEMO_MARK, '\0' };
+	char *marked;
+	if (holds_ci(spf->reason, d)) {
+		char *saved = top->domain;
+		top->domain = (char *)mark;
+		marked = make_reason(ev, result, resp, mark, rec);
+		top->domain = saved;
+	} else {
+		marked = strdup(spf->reason);
+	}
+	if (!marked)
+		return NULL;
+	size_t marks = 0;
+	for (const char *p = marked; *p; p++)
+		marks += *p == MEMO_MARK;
+	char *check = holds_ci(marked, d) ? NULL : memo_reason(marked, marks, d);
+	int same = check && !strcmp(check, spf->reason);
+	free(check);
+	struct eval_memo *m = same ? fa_memo_shared_new(sizeof(*m), eval_memo_dtor) : NULL;
+	if (!m) {
+		free(marked);
+		return NULL;
+	}
+	m->result = result;
+	m->lookups = spf->lookups;
+	m->voids = spf->void_lookups;
+	m->reason = marked;
+	m->marks = marks;
+	m->record = strdup(spf->record);
+	m->replay = malloc(ev->replay_len ? ev->replay_len : 1);
+	m->replay_len = ev->replay_len;
+	if (!m->record || !m->replay) {
+		fa_memo_shared_release(m);
+		return NULL;
+	}
+	memcpy(m->replay, ev->replay, ev->replay_len);
+	return m;
+}
+
 /* The identity to evaluate: MAIL FROM, or for the null sender the HELO
  * name; an internationalized domain becomes A-labels (SPEC 2), which is
  * what DNS holds.  *id_out is malloc'd; *domain points into it. */
@@ -1408,6 +1782,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
 	char *identity = NULL;
+	struct fa_memo *memo = NULL;
+	struct eval_memo *hit = NULL;
+	unsigned char *mkey = NULL;
+	size_t mklen = 0;
+	int pending = 0;
 	int rc;
 
 	if (!out)
@@ -1493,6 +1872,52 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		*out = spf;
 		free(identity);
 		return 0;
+	}
+
+	/* the top record, which libspf2 asks for first: asked here for the
+	 * memo's key, and handed to lookup() */
+	memo = fa_dns_memo(req->dns);
+	if (memo) {
+		ev.top_qname = fit_name(domain);
+		ev.top_rc = fa_dns_query(req, ev.top_qname, FA_RR_TXT, &ev.top_ans, NULL);
+		ev.top_pre = 1;
+		const struct fa_dns_rr *top = top_record(ev.top_rc, ev.top_ans);
+		if (top && top_text_memoizable((const char *)top->data, top->len) &&
+		    (mkey = malloc(17 + top->len))) {
+			mkey[0] = (unsigned char)ev.family;
+			memcpy(mkey + 1, ev.ip, 16);
+			memcpy(mkey + 17, top->data, top->len);
+			mklen = 17 + top->len;
+			hit = fa_memo_get_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+			pending = !hit;
+		}
+	}
+	if (hit && !memo_fits(hit, strlen(spf->domain))) {
+		/* make_reason() would cut this domain: evaluate */
+		fa_memo_shared_release(hit);
+		hit = NULL;
+	}
+	if (hit) {
+		rc = memo_use(&ev, hit, spf);
+		if (rc <= 0) {
+			fa_memo_shared_release(hit);
+			if (rc)
+				goto fail;
+			*out = spf;
+			spf = NULL;
+			goto fail;      /* rc 0: only the cleanup */
+		}
+		/* an answer changed: evaluate, and memoize that instead */
+		fa_memo_drop_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen, hit);
+		fa_memo_shared_release(hit);
+		hit = fa_memo_get_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+		pending = !hit;
+		fa_memo_shared_release(hit);
+		hit = NULL;
+	}
+	if (pending) {
+		ev.replay = malloc(REPLAY_MAX);
+		ev.recording = ev.memo_ok = ev.replay != NULL;
 	}
 
 	/* not calloc: log_query() clears each entry it fills, and zeroing
@@ -1583,10 +2008,26 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	rc = finish(spf);
 	if (rc)
 		goto fail;
+	if (pending) {
+		struct eval_memo *m = memo_make(&ev, result, resp, spf, rec, mkey + 17,
+						       mklen - 17);
+		if (m) {
+			fa_memo_put_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen, m,
+					   sizeof(*m) + strlen(m->record) + strlen(m->reason) +
+					   m->replay_len + 64);
+			fa_memo_shared_release(m);
+			pending = 0;
+		}
+	}
 	*out = spf;
 	spf = NULL;
 	rc = 0;
 fail:
+	if (pending)
+		fa_memo_abandon(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+	free(mkey);
+	free(ev.replay);
+	fa_dns_answer_release(ev.top_ans);
 	if (resp)
 		SPF_response_free(resp);
 	if (sr)
