@@ -190,6 +190,8 @@ struct eval {
 	int memo_ok;            /* nothing seen that forbids memoizing */
 	unsigned char *replay;  /* REPLAY_MAX bytes */
 	size_t replay_len;
+	uint32_t min_ttl;       /* of the answers read, the top one's too */
+	uint64_t start_ms;
 };
 
 #define REPLAY_MAX 4096
@@ -594,6 +596,8 @@ static void record_query(struct eval *ev, const char *qname, uint16_t fatype,
 		ev->memo_ok = 0;
 		return;
 	}
+	if (ans->ttl < ev->min_ttl)
+		ev->min_ttl = ans->ttl;
 	struct rbuf b = { .p = ev->replay, .len = ev->replay_len, .cap = REPLAY_MAX };
 	replay_put(&b, qname, fatype, ans);
 	if (b.full)
@@ -1460,7 +1464,8 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
  * answers.  A hit asks them again, in order, through the DNS layer (its
  * overlays, cache and TTLs): only if every answer reads the same would
  * libspf2 have asked the same and decided the same, so only then is the
- * outcome used.  Temporary failures and out-of-memory are never kept.
+ * outcome used; and never past the shortest TTL of the answers it read.
+ * Temporary failures and out-of-memory are never kept.
  * The reason names the domain where make_reason() did, kept as MEMO_MARK.
  */
 #define MEMO_MARK '\x01'
@@ -1469,6 +1474,7 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 #define MEMO_MAX_TEXT 2048
 
 struct eval_memo {
+	uint64_t expires_ms;    /* the shortest TTL of what it read */
 	int result;
 	unsigned int lookups, voids;
 	char *record;
@@ -1580,7 +1586,7 @@ unsigned long fa_spf_eval_memo_hits(void)
  * the same; 0 done, 1 out of date, or FROMAUTH_E_NOMEM. */
 static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_spf *spf)
 {
-	if (!replay_same(ev, m))
+	if (fa_now_ms() >= m->expires_ms || !replay_same(ev, m))
 		return 1;
 	if (atomic_load(&ev->req->nomem))
 		return FROMAUTH_E_NOMEM;
@@ -1626,7 +1632,7 @@ static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *
 	const char *d = spf->domain;
 	struct seen_record *top = NULL;
 
-	if (!ev->memo_ok || result == FROMAUTH_SPF_TEMPERROR || ev->needs_helo ||
+	if (!ev->memo_ok || !ev->min_ttl || result == FROMAUTH_SPF_TEMPERROR || ev->needs_helo ||
 	    ev->top_temp || ev->last_temp_name[0] || ev->exp_text ||
 	    atomic_load(&ev->req->nomem) || strlen(d) > MEMO_MAX_DOMAIN ||
 	    strlen(spf->reason) >= MEMO_MAX_REASON || strchr(spf->reason, MEMO_MARK))
@@ -1676,6 +1682,7 @@ static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *
 		free(marked);
 		return NULL;
 	}
+	m->expires_ms = ev->start_ms + (uint64_t)ev->min_ttl * 1000u;
 	m->result = result;
 	m->lookups = spf->lookups;
 	m->voids = spf->void_lookups;
@@ -1894,6 +1901,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	 * memo's key, and handed to lookup() */
 	memo = fa_dns_memo(req->dns);
 	if (memo) {
+		ev.start_ms = fa_now_ms();
 		ev.top_qname = fit_name(domain);
 		ev.top_rc = fa_dns_query(req, ev.top_qname, FA_RR_TXT, &ev.top_ans, NULL);
 		ev.top_pre = 1;
@@ -1934,6 +1942,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	if (pending) {
 		ev.replay = malloc(REPLAY_MAX);
 		ev.recording = ev.memo_ok = ev.replay != NULL;
+		ev.min_ttl = ev.top_ans->ttl;
 	}
 
 	/* not calloc: log_query() clears each entry it fills, and zeroing
