@@ -569,6 +569,36 @@ static unsigned int current_fork_gen(void)
 
 #define UDP_BUF 65535
 
+/* A UDP socket's receive timeout.  A wait with at least this long left
+ * blocks in the receive call (which gives up after this long and is
+ * called again); a shorter one polls for exactly what is left. */
+#define UDP_WAIT_QUANTUM_MS 100
+
+/* Receive datagrams on the blocking UDP socket @fd (recvmmsg() of up to
+ * @n, returning as soon as one has come), never waiting past @end.  The
+ * count, or -1 (errno ETIMEDOUT when out of time). */
+static int udp_recv(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t end)
+{
+	for (;;) {
+		uint64_t now = fa_now_ms();
+		if (now >= end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		int flags = MSG_WAITFORONE;
+		if (end - now < UDP_WAIT_QUANTUM_MS) {
+			if (wait_fd(fd, POLLIN, end) != 1) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			flags |= MSG_DONTWAIT;
+		}
+		int got = recvmmsg(fd, msgs, n, flags, NULL);
+		if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			return got;
+	}
+}
+
 static void udp_close(struct fa_udp_sock *u)
 {
 	if (u->fd >= 0)
@@ -602,9 +632,14 @@ static int udp_take(struct fa_dns *base, const struct sockaddr_storage *ss,
 	u->peer = *ss;
 	u->fork_gen = gen;
 	u->buf = malloc(UDP_BUF);
-	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* Blocking, with a receive timeout: udp_recv() waits in the receive
+	 * call itself, with no poll() before it. */
+	struct timeval quantum = { .tv_usec = UDP_WAIT_QUANTUM_MS * 1000 };
 	/* Connected: the kernel, too, drops datagrams from anyone else. */
-	if (!u->buf || u->fd < 0 || connect(u->fd, (const struct sockaddr *)ss, sslen) != 0) {
+	if (!u->buf || u->fd < 0 ||
+	    setsockopt(u->fd, SOL_SOCKET, SO_RCVTIMEO, &quantum, sizeof(quantum)) != 0 ||
+	    connect(u->fd, (const struct sockaddr *)ss, sslen) != 0) {
 		udp_close(u);
 		return -1;
 	}
@@ -640,23 +675,24 @@ static enum exchange udp_exchange(struct fa_dns *base,
 	struct fa_udp_sock u;
 	if (udp_take(base, ss, sslen, &u) != 0)
 		return EX_SILENT;
-	if (send(u.fd, q, qlen, 0) != (ssize_t)qlen)
+	if (send(u.fd, q, qlen, MSG_DONTWAIT) != (ssize_t)qlen)
 		goto out;
 	u.uses++;
-	while (wait_fd(u.fd, POLLIN, end) == 1) {
+	for (;;) {
 		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(u.fd, u.buf, UDP_BUF, 0, (struct sockaddr *)&from, &flen);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				continue;
-			break;          /* e.g. ICMP port unreachable */
-		}
+		struct iovec iov = { .iov_base = u.buf, .iov_len = UDP_BUF };
+		struct mmsghdr m = { .msg_hdr = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		} };
+		if (udp_recv(u.fd, &m, 1, end) != 1)
+			break;          /* out of time, or e.g. ICMP port unreachable */
+		size_t n = m.msg_len;
 		if (!same_peer(&from, ss)) {
 			clean = 0;
 			continue;
 		}
-		if (fa_dns_reply_parse(u.buf, (size_t)n, id, qname, type, out) == FROMAUTH_OK) {
+		if (fa_dns_reply_parse(u.buf, n, id, qname, type, out) == FROMAUTH_OK) {
 			ex = EX_ANSWER;
 			break;
 		}
@@ -1327,7 +1363,7 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	int sent = sendmmsg(u.fd, msgs, (unsigned int)n, 0);
+	int sent = sendmmsg(u.fd, msgs, (unsigned int)n, MSG_DONTWAIT);
 	int clean = sent == (int)n;
 	if (sent <= 0) {
 		udp_close(&u);
@@ -1342,7 +1378,7 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 	size_t slice = UDP_BUF / FA_DNS_PREFETCH_MAX;
 	struct sockaddr_storage from[FA_DNS_PREFETCH_MAX];
 	size_t waiting = (size_t)sent;
-	while (clean && waiting && wait_fd(u.fd, POLLIN, end) == 1) {
+	while (clean && waiting) {
 		memset(msgs, 0, sizeof(msgs));
 		for (size_t k = 0; k < waiting; k++) {
 			iov[k] = (struct iovec){ .iov_base = u.buf + k * slice, .iov_len = slice };
@@ -1351,11 +1387,10 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 				.msg_iov = &iov[k], .msg_iovlen = 1,
 			};
 		}
-		int got = recvmmsg(u.fd, msgs, (unsigned int)waiting, MSG_DONTWAIT, NULL);
+		int got = udp_recv(u.fd, msgs, (unsigned int)waiting, end);
 		if (got < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				clean = 0;
-			continue;
+			clean = 0;
+			break;
 		}
 		for (int k = 0; k < got; k++) {
 			const uint8_t *buf = u.buf + (size_t)k * slice;
