@@ -114,6 +114,8 @@ struct seen_record {
  * immutable once made.  A record with a macro we expand ourselves
  * depends on the sender and client too and is not memoized.
  */
+struct compiled;
+
 struct prep {
 	struct fa_spf_record *parsed;   /* NULL: parse_rc says why */
 	int parse_rc;
@@ -123,6 +125,9 @@ struct prep {
 	char why[300];
 	char **segs;
 	size_t nsegs;
+	/* libspf2's compile of a lone segment, once known (a reference,
+	 * set once): spares the compiled memo's lookup by text */
+	_Atomic(struct compiled *) compiled;
 };
 
 /* State of one evaluation, which its DNS layer finds as current_eval. */
@@ -177,6 +182,7 @@ struct eval {
 	 * libspf2: reused for each instead of made and freed */
 	SPF_dns_rr_t *txt_rr;
 	int in_get_spf;
+	struct prep *served;    /* whose lone segment that RR holds */
 
 	/* the top record's query, made before libspf2 asks (memo key) */
 	int top_pre;
@@ -297,6 +303,7 @@ static void prep_dtor(void *val)
 	struct prep *p = val;
 	fa_spf_record_free(p->parsed);
 	fa_spf_segments_free(p->segs, p->nsegs);
+	fa_memo_shared_release(atomic_load(&p->compiled));
 }
 
 /* Screen and rewrite; NULL when out of memory.  *memoizable: the result
@@ -309,6 +316,7 @@ static struct prep *prep_make(const char *text, size_t len, int family,
 	if (!p)
 		return NULL;
 	*memoizable = 1;
+	atomic_init(&p->compiled, NULL);
 	p->parse_rc = fa_spf_record_parse(text, len, &p->parsed, p->err, sizeof(p->err));
 	if (p->parse_rc == FROMAUTH_E_NOMEM)
 		goto nomem;
@@ -523,7 +531,10 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 	char *first = prep->nsegs == 1 ? prep->segs[0]
 		    : chain_segments(ev, domain, prep->segs, prep->nsegs);
 	int own = first != NULL && prep->nsegs != 1;
+	size_t nseen = ev->nseen;
 	remember_record(ev, domain, (const char *)found->data, found->len, prep);
+	if (ev->in_get_spf && !own && ev->nseen > nseen)
+		ev->served = prep;      /* kept alive by ev->seen */
 	size_t len = first ? strlen(first) : 0;
 	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
 		if (own)
@@ -914,17 +925,27 @@ static SPF_record_t *record_copy(SPF_server_t *server, const SPF_record_t *r)
  * (~70 compiles, 8.6 % of a check).  Only a compile that succeeds
  * without adding a message to the response is memoized, so a copy
  * leaves the response exactly as compiling would have. */
+/* Give @prep our reference to @c, unless it has one already. */
+static void attach_compiled(struct prep *prep, struct compiled *c)
+{
+	struct compiled *none = NULL;
+	if (!prep || !atomic_compare_exchange_strong(&prep->compiled, &none, c))
+		fa_memo_shared_release(c);
+}
+
 static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp,
-				      SPF_record_t **out, const char *txt)
+				      SPF_record_t **out, const char *txt, struct prep *prep)
 {
 	struct eval *ev = current_eval;
 	struct fa_memo *memo = ev ? fa_dns_memo(ev->req->dns) : NULL;
+	struct compiled *c = prep ? atomic_load(&prep->compiled) : NULL;
+	if (c && (*out = record_copy(server, c->rec)) != NULL)
+		return SPF_E_SUCCESS;
 	size_t len = strlen(txt);
-	struct compiled *c = memo ? fa_memo_get_shared(memo, FA_MEMO_SPF_COMPILED, txt, len)
-				  : NULL;
+	c = memo ? fa_memo_get_shared(memo, FA_MEMO_SPF_COMPILED, txt, len) : NULL;
 	if (c) {
 		*out = record_copy(server, c->rec);
-		fa_memo_shared_release(c);
+		attach_compiled(prep, c);
 		if (*out)
 			return SPF_E_SUCCESS;
 		memo = NULL;    /* no memory: let libspf2 try and say so */
@@ -939,7 +960,7 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
 		fa_memo_put_shared(memo, FA_MEMO_SPF_COMPILED, txt, len, c,
 				   sizeof(*c) + sizeof(SPF_record_t) + len +
 				   c->rec->mech_len + c->rec->mod_len + 64);
-		fa_memo_shared_release(c);      /* the memo keeps its own */
+		attach_compiled(prep, c);       /* the memo keeps its own */
 	} else {
 		fa_memo_shared_release(c);
 		fa_memo_abandon(memo, FA_MEMO_SPF_COMPILED, txt, len);
@@ -974,6 +995,7 @@ static SPF_errcode_t layer_get_spf(SPF_server_t *server, SPF_request_t *req,
 	}
 	/* the layer's lookup, on an RR of our own */
 	ev->in_get_spf = 1;
+	ev->served = NULL;
 	SPF_dns_rr_t *rr = layer_lookup(server->resolver, domain, ns_t_txt, 1);
 	ev->in_get_spf = 0;
 	int herrno = rr->herrno;
@@ -1023,7 +1045,7 @@ static SPF_errcode_t layer_get_spf(SPF_server_t *server, SPF_request_t *req,
 		return SPF_response_add_error(resp, SPF_E_MULTIPLE_RECORDS,
 					      "Multiple SPF records for '%s'", domain);
 	}
-	SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt);
+	SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt, ev->served);
 	if (err != SPF_E_SUCCESS)
 		return SPF_response_add_error(resp, SPF_E_NOT_SPF,
 					      "Failed to compile SPF record for '%s'",
