@@ -1627,9 +1627,12 @@ static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_
 static int holds_ci(const char *hay, const char *needle)
 {
 	size_t nl = strlen(needle);
-	int first = tolower((unsigned char)needle[0]);
-	for (const char *p = hay; *p; p++)
-		if (tolower((unsigned char)*p) == first && !strncasecmp(p, needle, nl))
+	unsigned char c = (unsigned char)needle[0];
+	const char set[] = { (char)tolower(c), (char)toupper(c), '\0' };
+	if (!nl)
+		return 1;
+	for (const char *p = hay; (p = strpbrk(p, set)) != NULL; p++)
+		if (!strncasecmp(p, needle, nl))
 			return 1;
 	return 0;
 }
