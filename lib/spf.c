@@ -1502,6 +1502,7 @@ struct eval_memo {
 	char *record;
 	char *reason;           /* MEMO_MARK for the domain */
 	size_t marks;
+	char *texts;            /* the tree's records, for holds_ci() */
 	unsigned char *replay;
 	size_t replay_len;
 };
@@ -1511,6 +1512,7 @@ static void eval_memo_dtor(void *val)
 	struct eval_memo *m = val;
 	free(m->record);
 	free(m->reason);
+	free(m->texts);
 	free(m->replay);
 }
 
@@ -1596,6 +1598,21 @@ static int replay_same(struct eval *ev, const struct eval_memo *m)
 	return 1;
 }
 
+/* Does @hay hold @needle, in any case?  (strcasestr() cost more than
+ * all the rest of memo_make().) */
+static int holds_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	unsigned char c = (unsigned char)needle[0];
+	const char set[] = { (char)tolower(c), (char)toupper(c), '\0' };
+	if (!nl)
+		return 1;
+	for (const char *p = hay; (p = strpbrk(p, set)) != NULL; p++)
+		if (!strncasecmp(p, needle, nl))
+			return 1;
+	return 0;
+}
+
 /* Evaluations this thread took from the memo, for tests. */
 static _Thread_local unsigned long memo_hits;
 
@@ -1620,21 +1637,6 @@ static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_
 	spf->record = strdup(m->record);
 	memo_hits++;
 	return finish(spf);
-}
-
-/* Does @hay hold @needle, in any case?  (strcasestr() cost more than
- * all the rest of memo_make().) */
-static int holds_ci(const char *hay, const char *needle)
-{
-	size_t nl = strlen(needle);
-	unsigned char c = (unsigned char)needle[0];
-	const char set[] = { (char)tolower(c), (char)toupper(c), '\0' };
-	if (!nl)
-		return 1;
-	for (const char *p = hay; (p = strpbrk(p, set)) != NULL; p++)
-		if (!strncasecmp(p, needle, nl))
-			return 1;
-	return 0;
 }
 
 static int has_exp(const struct fa_spf_record *p)
@@ -1714,9 +1716,21 @@ static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *
 	m->reason = marked;
 	m->marks = marks;
 	m->record = strdup(spf->record);
+	size_t tl = 0;
+	for (size_t i = 0; i < ev->nseen; i++)
+		tl += strlen(ev->seen[i].text) + 1;
+	m->texts = malloc(tl + 1);
+	for (size_t i = 0, at = 0; m->texts && i < ev->nseen; i++) {
+		size_t l = strlen(ev->seen[i].text);
+		memcpy(m->texts + at, ev->seen[i].text, l);
+		m->texts[at + l] = '\n';
+		at += l + 1;
+	}
+	if (m->texts)
+		m->texts[tl] = '\0';
 	m->replay = malloc(ev->replay_len ? ev->replay_len : 1);
 	m->replay_len = ev->replay_len;
-	if (!m->record || !m->replay) {
+	if (!m->record || !m->texts || !m->replay) {
 		fa_memo_shared_release(m);
 		return NULL;
 	}
@@ -1941,8 +1955,9 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 			pending = !hit;
 		}
 	}
-	if (hit && !memo_fits(hit, strlen(spf->domain))) {
-		/* make_reason() would cut this domain: evaluate */
+	if (hit && (!memo_fits(hit, strlen(spf->domain)) || holds_ci(hit->texts, spf->domain))) {
+		/* make_reason() would cut this domain, or the tree names it
+		 * (an include of itself would read it): evaluate */
 		fa_memo_shared_release(hit);
 		hit = NULL;
 	}

@@ -1244,8 +1244,8 @@ START_TEST(fromauth_spf_check_eval_memo)
 			for (size_t i = 0; i < FA_ARRAY_SIZE(em_tops); i++)
 				for (int d = 0; d < 4; d++) {
 					char dom[128];
-					snprintf(dom, sizeof(dom), "t%c-%c.em.test", (char)('a' + i),
-						 (char)('a' + d));
+					snprintf(dom, sizeof(dom), "t%c-%c.em.test",
+						 (char)('a' + i), (char)('a' + d));
 					if (d == 3 && i > 0)
 						continue;
 					const char *name = d < 3 ? dom : longname;
@@ -1270,6 +1270,28 @@ START_TEST(fromauth_spf_check_eval_memo)
 	 * neither used nor replaced one */
 	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL),
 			  EM_MEMOIZABLE * FA_ARRAY_SIZE(em_ips));
+
+	/* a record naming one of the domains that publish it (in another
+	 * case): that domain evaluates it, the others share it */
+	static const char *const named[] = {
+		"qa.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qb.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qc.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qb.em.test. 300 IN A 203.0.113.7",
+	};
+	add_records(memo, named, FA_ARRAY_SIZE(named));
+	add_records(plain, named, FA_ARRAY_SIZE(named));
+	static const char *const ndoms[] = { "qa.em.test", "qb.em.test", "qc.em.test" };
+	for (size_t i = 0; i < FA_ARRAY_SIZE(ndoms); i++) {
+		unsigned long before = fa_spf_eval_memo_hits();
+		struct fromauth_spf *a = em_check(memo, "203.0.113.7", ndoms[i]);
+		ck_assert_uint_eq(fa_spf_eval_memo_hits(), before + (i == 2));
+		struct fromauth_spf *b = em_check(plain, "203.0.113.7", ndoms[i]);
+		ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+		same_spf(a, b, ndoms[i]);
+		fromauth_spf_free(a);
+		fromauth_spf_free(b);
+	}
 	fromauth_ctx_free(plain);
 	fromauth_ctx_free(memo);
 }
