@@ -920,11 +920,6 @@ static SPF_record_t *record_copy(SPF_server_t *server, const SPF_record_t *r)
 	return c;
 }
 
-/* SPF_record_compile() once per text and context: the same provider
- * records reach libspf2 for every customer and every sampled address
- * (~70 compiles, 8.6 % of a check).  Only a compile that succeeds
- * without adding a message to the response is memoized, so a copy
- * leaves the response exactly as compiling would have. */
 /* Give @prep our reference to @c, unless it has one already. */
 static void attach_compiled(struct prep *prep, struct compiled *c)
 {
@@ -933,6 +928,11 @@ static void attach_compiled(struct prep *prep, struct compiled *c)
 		fa_memo_shared_release(c);
 }
 
+/* SPF_record_compile() once per text and context: the same provider
+ * records reach libspf2 for every customer and every sampled address
+ * (~70 compiles, 8.6 % of a check).  Only a compile that succeeds
+ * without adding a message to the response is memoized, so a copy
+ * leaves the response exactly as compiling would have. */
 static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp,
 				      SPF_record_t **out, const char *txt, struct prep *prep)
 {
@@ -976,8 +976,8 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
  * its first query, for type SPF (99): our layer (lookup()) answers that
  * one itself, with NO_DATA, after which 1.2.10 asks for TXT, or with
  * TRY_AGAIN once the evaluation has stopped, after which 1.2.10 gives
- * up with a temporary error.  That query was counted, logged and sent
- * nowhere, and cost two allocations per record.
+ * up with a temporary error.  That query was neither counted, logged
+ * nor sent, yet cost two allocations per record.
  */
 static SPF_errcode_t layer_get_spf(SPF_server_t *server, SPF_request_t *req,
 				   SPF_response_t *resp, SPF_record_t **out)
