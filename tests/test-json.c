@@ -59,11 +59,19 @@ static void same_string(const char *s, size_t len)
 
 START_TEST(fa_jw_str_each_byte)
 {
-	/* every byte alone, and between ordinary ones */
+	/* every byte alone, between ordinary ones, and at each place of the
+	 * 16-byte blocks the writer scans at once, and after them */
 	for (int c = 1; c <= 0xff; c++) {
 		char one[1] = { (char)c }, mid[5] = { 'a', 'b', (char)c, 'c', 'd' };
 		same_string(one, 1);
 		same_string(mid, sizeof(mid));
+		for (size_t at = 0; at < 40; at++) {
+			char run[40];
+			memset(run, 'x', sizeof(run));
+			run[at] = (char)c;
+			same_string(run, sizeof(run));
+			same_string(run, at + 1);
+		}
 	}
 }
 END_TEST
