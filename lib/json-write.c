@@ -66,8 +66,11 @@ void fa_jw_init(struct fa_jw *w, size_t hint, int escape_slash)
 {
 	memset(w, 0, sizeof(*w));
 	w->slash = escape_slash != 0;
-	if (hint)
-		reserve(w, hint);
+	/* exactly @hint: growing to it would double past it */
+	if (hint && !(w->buf = malloc(hint)))
+		w->failed = 1;
+	else
+		w->cap = hint;
 }
 
 char *fa_jw_finish(struct fa_jw *w)
