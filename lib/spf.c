@@ -2079,7 +2079,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		if (m) {
 			fa_memo_put_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen, m,
 					   sizeof(*m) + strlen(m->record) + strlen(m->reason) +
-					   m->replay_len + 64);
+					   strlen(m->texts) + m->replay_len + 64);
 			fa_memo_shared_release(m);
 			pending = 0;
 		}
