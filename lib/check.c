@@ -27,6 +27,8 @@
 /* Profiles can list many ranges; two samples each is the SPEC minimum,
  * and a bound keeps a hostile spf-include from fanning out without end. */
 #define MAX_SPF_SAMPLES 64
+/* Jobs of a check kept on its stack (~4 KB); more are allocated. */
+#define JOBS_ON_STACK 12
 
 /* ---- the parallel part --------------------------------------------- */
 
@@ -110,7 +112,7 @@ static void prefetch_first_questions(struct eval_state *st, const char *domain,
 }
 
 static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
-			 const char *helo)
+			 size_t cap, const char *helo)
 {
 	const struct fa_cidr *ranges;
 	size_t n = 0;
@@ -125,12 +127,12 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 			return rc;
 		ranges = expanded;
 	}
-	for (size_t i = 0; i < n && *njobs < MAX_SPF_SAMPLES; i++) {
+	for (size_t i = 0; i < n && *njobs < cap; i++) {
 		char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
 		fa_cidr_first(&ranges[i], first, sizeof(first));
 		fa_cidr_last(&ranges[i], last, sizeof(last));
 		/* The bound is per sample: a single address adds one. */
-		for (int k = 0; k < 2 && *njobs < MAX_SPF_SAMPLES; k++) {
+		for (int k = 0; k < 2 && *njobs < cap; k++) {
 			const char *ip = k ? last : first;
 			if (k && !strcmp(first, last))
 				break;
@@ -216,9 +218,16 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	/* Steps 2-5, looked up in parallel: existence, DMARC, M's record
 	 * tree, every sampled service address, every DKIM identity. */
 	size_t ndkim = fromauth_profile_dkim_count(profile);
-	/* Room for the most samples (~25 KB), not zeroed: every job is
-	 * written whole before it counts in njobs. */
-	struct job *jobs = malloc((3 + MAX_SPF_SAMPLES + ndkim) * sizeof(*jobs));
+	/* Room for the most samples (~25 KB) unless the profile's own
+	 * ranges bound them: then a typical check's jobs fit on the stack.
+	 * Not zeroed: every job is written whole before it counts. */
+	size_t nranges = 0;
+	fa_profile_ranges(profile, &nranges);
+	size_t max_samples = nranges && 2 * nranges < MAX_SPF_SAMPLES ? 2 * nranges
+								      : MAX_SPF_SAMPLES;
+	struct job local_jobs[JOBS_ON_STACK];
+	size_t need = 3 + max_samples + ndkim;
+	struct job *jobs = need <= JOBS_ON_STACK ? local_jobs : malloc(need * sizeof(*jobs));
 	if (!jobs) {
 		free(helo);
 		return FROMAUTH_E_NOMEM;
@@ -250,7 +259,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	size_t first_spf = njobs;
 	struct job *spf_jobs = jobs + first_spf;
 	size_t nspf = 0;
-	rc = mf_open ? FROMAUTH_OK : sample_ranges(&st, &spf_jobs, &nspf, helo);
+	rc = mf_open ? FROMAUTH_OK : sample_ranges(&st, &spf_jobs, &nspf, max_samples, helo);
 	if (rc)
 		goto out;
 	njobs += nspf;
@@ -405,7 +414,8 @@ out:
 	for (size_t i = 0; dkim_names && i < 2 * ndkim; i++)
 		free(dkim_names[i]);
 	free(dkim_names);
-	free(jobs);
+	if (jobs != local_jobs)
+		free(jobs);
 	free(helo);
 	return rc;
 }

@@ -43,6 +43,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -77,6 +78,8 @@ struct fromauth_spf {
 enum query_class { SKIPPED, TOP, TERM, TARGET, PMACRO };
 
 #define MAX_LOG 64
+/* Entries kept in the evaluation itself: most trees log fewer. */
+#define LOG_INLINE 8
 #define LOG_ADDRS 16
 
 /* One query of a term (or of an MX/PTR target), in evaluation order. */
@@ -172,8 +175,8 @@ struct eval {
 	struct synth_record synth[MAX_SYNTH];
 	size_t nsynth;
 
-	struct query_log *log;  /* MAX_LOG entries */
-	size_t nlog;
+	struct query_log *log;  /* log_inline, then grown up to MAX_LOG */
+	size_t nlog, log_cap;
 
 	/* handed out when allocating an RR fails: libspf2 aborts on NULL */
 	SPF_dns_rr_t *spare;
@@ -198,6 +201,9 @@ struct eval {
 	size_t replay_len;
 	uint32_t min_ttl;       /* of the answers read, the top one's too */
 	uint64_t start_ms;
+
+	/* last: not cleared (log_query() fills each entry it uses) */
+	struct query_log log_inline[LOG_INLINE];
 };
 
 #define REPLAY_MAX 4096
@@ -827,6 +833,22 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 {
 	if ((cls != TERM && cls != TARGET) || !rr || ev->nlog >= MAX_LOG)
 		return;
+	/* Grown here: room for all 64 (34 KB) up front was a large
+	 * allocation per evaluation, where most trees log a few. */
+	if (ev->nlog == ev->log_cap) {
+		size_t cap = 2 * ev->log_cap;
+		int inline_now = ev->log == ev->log_inline;
+		struct query_log *grown = realloc(inline_now ? NULL : ev->log,
+						  cap * sizeof(*grown));
+		if (!grown) {
+			fa_dns_req_nomem(ev->req);
+			return;
+		}
+		if (inline_now)
+			memcpy(grown, ev->log_inline, sizeof(ev->log_inline));
+		ev->log = grown;
+		ev->log_cap = cap;
+	}
 	struct query_log *q = &ev->log[ev->nlog];
 	q->type = type;
 	q->cls = cls;
@@ -1857,7 +1879,9 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	if (!req || !ip)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no IP address");
 
-	memset(&ev, 0, sizeof(ev));
+	memset(&ev, 0, offsetof(struct eval, log_inline));
+	ev.log = ev.log_inline;
+	ev.log_cap = LOG_INLINE;
 	ev.req = req;
 	ev.stop_result = -1;
 	/* per context, so that rewritten records can be memoized: drawn
@@ -1979,19 +2003,13 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		fa_memo_shared_release(hit);
 		hit = NULL;
 	}
+	unsigned char replay[REPLAY_MAX];
 	if (pending) {
-		ev.replay = malloc(REPLAY_MAX);
-		ev.recording = ev.memo_ok = ev.replay != NULL;
+		ev.replay = replay;
+		ev.recording = ev.memo_ok = 1;
 		ev.min_ttl = ev.top_ans->ttl;
 	}
 
-	/* not calloc: log_query() clears each entry it fills, and zeroing
-	 * all 64 entries up front was 6 % of a full check */
-	ev.log = malloc(MAX_LOG * sizeof(*ev.log));
-	if (!ev.log) {
-		rc = FROMAUTH_E_NOMEM;
-		goto fail;
-	}
 	server = server_get(fa_dns_memo(req->dns));
 	if (!server) {
 		rc = FROMAUTH_E_NOMEM;
@@ -2091,7 +2109,6 @@ fail:
 	if (pending)
 		fa_memo_abandon(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
 	free(mkey);
-	free(ev.replay);
 	fa_dns_answer_release(ev.top_ans);
 	if (resp)
 		SPF_response_free(resp);
@@ -2104,7 +2121,8 @@ fail:
 	fa_memo_shared_release(server);
 	clear_pending(&ev);
 	free(identity);
-	free(ev.log);
+	if (ev.log != ev.log_inline)
+		free(ev.log);
 	free(ev.exp_text);
 	for (size_t i = 0; i < ev.nsynth; i++) {
 		free(ev.synth[i].name);

@@ -87,6 +87,22 @@ START_TEST(fromauth_spf_check_mechanisms)
 	expect("198.51.100.9", "inc.spf.test", FROMAUTH_SPF_PASS,
 	       "+include:esp.spf.test in the SPF record of inc.spf.test "
 	       "(through ip4:198.51.100.0/24 in the SPF record of esp.spf.test)");
+	/* Past the eight queries an evaluation logs in place, the log
+	 * grows: the ninth still names its mechanism. */
+	char rr[512];
+	size_t len = (size_t)snprintf(rr, sizeof(rr), "many.spf.test. 300 IN TXT \"v=spf1");
+	for (int i = 1; i <= 9; i++) {
+		len += (size_t)snprintf(rr + len, sizeof(rr) - len, " a:n%d.many.spf.test", i);
+		char a[128];
+		snprintf(a, sizeof(a), "n%d.many.spf.test. 300 IN A 192.0.2.%d", i, 100 + i);
+		ck_assert_int_eq(fromauth_ctx_add_record(ctx, a, NULL, 0), 0);
+	}
+	snprintf(rr + len, sizeof(rr) - len, " -all\"");
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, rr, NULL, 0), 0);
+	expect("192.0.2.109", "many.spf.test", FROMAUTH_SPF_PASS,
+	       "+a:n9.many.spf.test in the SPF record of many.spf.test matched");
+	expect("192.0.2.110", "many.spf.test", FROMAUTH_SPF_FAIL,
+	       "-all in the SPF record of many.spf.test");
 	/* the include's ~all is no match: the outer -all decides */
 	expect("192.0.2.9", "inc.spf.test", FROMAUTH_SPF_FAIL,
 	       "-all in the SPF record of inc.spf.test");
