@@ -344,33 +344,60 @@ void fa_spf_fix_free(struct fa_spf_fix *fix)
 	free(fix);
 }
 
-/* A growing string; a failed allocation sticks in ->nomem. */
+/* A growing string; a failed allocation sticks in ->nomem.  Appended in
+ * place: a record flattened into a hundred ranges is built by as many
+ * additions, and copying the whole string each time was most of a fix's
+ * cost. */
 struct sbuf {
 	char *s;
+	size_t len, cap;        /* strlen(s), and the bytes allocated */
 	int nomem;
 };
 
 static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_add(struct sbuf *b, const char *fmt, ...)
 {
-	char *more = NULL, *all = NULL;
 	va_list ap;
 	if (b->nomem)
 		return;
-	va_start(ap, fmt);
-	int n = vasprintf(&more, fmt, ap);
-	va_end(ap);
-	if (n < 0 || asprintf(&all, "%s%s", b->s ? b->s : "", more) < 0) {
-		if (n >= 0)
-			free(more);
-		free(b->s);
-		b->s = NULL;
-		b->nomem = 1;
-		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			break;
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap <= b->len + (size_t)n)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (!s)
+			break;
+		b->s = s;
+		b->cap = cap;
 	}
-	free(more);
 	free(b->s);
-	b->s = all;
+	*b = (struct sbuf){ .nomem = 1 };
+}
+
+/* Empty again (a failure stays). */
+static void sb_clear(struct sbuf *b)
+{
+	free(b->s);
+	*b = (struct sbuf){ .nomem = b->nomem };
+}
+
+/* @s (malloc'd, taken) as the whole string. */
+static void sb_set(struct sbuf *b, char *s)
+{
+	free(b->s);
+	b->s = s;
+	b->len = strlen(s);
+	b->cap = b->len + 1;
 }
 
 static int sb_take(struct sbuf *b, char **out)
@@ -379,7 +406,7 @@ static int sb_take(struct sbuf *b, char **out)
 	if (b->nomem)
 		return FROMAUTH_E_NOMEM;
 	*out = b->s;
-	b->s = NULL;
+	*b = (struct sbuf){ 0 };
 	return 0;
 }
 
@@ -750,12 +777,11 @@ retry:
 			       buf);
 		}
 	}
-	if (!main.nomem && strlen(main.s) > FIT_OCTETS) {
+	if (!main.nomem && main.len > FIT_OCTETS) {
 		/* Too long for one answer: the flattened '+' ranges go to
 		 * records of their own under M, included where the first
 		 * flattened include was. */
-		free(main.s);
-		main.s = NULL;
+		sb_clear(&main);
 		sb_add(&main, "v=spf1");
 		int placed = 0;
 		for (size_t i = 0; i < n && !main.nomem; i++) {
@@ -801,8 +827,7 @@ retry:
 				chunk[k] = (struct sbuf){ 0 };
 			}
 			nchunk = 0;
-			free(main.s);
-			main.s = NULL;
+			sb_clear(&main);
 			goto retry;
 		}
 		if (nchunk > FA_SPF_FIX_EXTRA || total + nchunk > LOOKUP_LIMIT) {
@@ -1070,7 +1095,7 @@ int fa_remedy_spf_keep(struct fa_spf_budget *b, const struct fromauth_profile *p
 		if (ok) {
 			*merged = m;
 			char *w = NULL;
-			add.s[strlen(add.s) - 1] = '\0';
+			add.s[--add.len] = '\0';
 			if (asprintf(&w, "%s It takes over the other records' %s, so their senders stay authorized.",
 				     *why, add.s) < 0) {
 				rc = FROMAUTH_E_NOMEM;
@@ -1300,8 +1325,7 @@ int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile
 	if (rc == FROMAUTH_E_NOMEM)
 		goto out;
 	if (rc == 0 && merged) {
-		free(text.s);
-		text.s = merged;
+		sb_set(&text, merged);
 		merged = NULL;
 	}
 	rc = 0;
