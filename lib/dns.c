@@ -841,6 +841,17 @@ static int has_deletions(const struct fa_dns *d)
 	return 0;
 }
 
+/* No layer holds anything: every question goes to the network (cache). */
+static int network_only(const struct fa_dns *d)
+{
+	if (d->offline)
+		return 0;
+	for (; d; d = d->parent)
+		if (fa_overlay_names(d->overlay))
+			return 0;
+	return 1;
+}
+
 /*
  * Walk the layers from the top.  A layer's records of @type hide the
  * lower ones, unless the layer deletes records of that type there: then
@@ -978,8 +989,12 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 	char *key = fa_dns_name_key(name);
 	if (!key)
 		return name_key_error(name);
-	struct fa_dns_answer *result = fa_answer_new(key, type, FA_DNS_OK);
-	if (!result) {
+	/* Without overlay records the first hop goes straight to the cache,
+	 * and a plain answer from there is handed back as it is: @result is
+	 * made only when needed. */
+	int direct = network_only(req->dns);
+	struct fa_dns_answer *result = NULL;
+	if (!direct && !(result = fa_answer_new(key, type, FA_DNS_OK))) {
 		free(key);
 		return FROMAUTH_E_NOMEM;
 	}
@@ -995,12 +1010,12 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			break;
 		}
 		const struct fa_overlay_node *node = NULL;
-		int exists;
-		struct overlay_view view;
+		int exists = 0;
+		struct overlay_view view = { .ndel = 0 };
 		/* Records of layers that edit the type go straight to @result
 		 * (which holds no records before the last hop). */
-		enum overlay_verdict ov = overlay_lookup(req->dns, key, type, &node, &exists,
-							 &view, result, &rc);
+		enum overlay_verdict ov = direct ? OV_NONE
+			: overlay_lookup(req->dns, key, type, &node, &exists, &view, result, &rc);
 		if (rc)
 			break;
 		if (ov == OV_MERGE && req->dns->offline)
@@ -1086,6 +1101,12 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			free(key);
 			*out = net;
 			return FROMAUTH_OK;
+		}
+		direct = 0;
+		if (!result && !(result = fa_answer_new(key, type, FA_DNS_OK))) {
+			fa_dns_answer_release(net);
+			rc = FROMAUTH_E_NOMEM;
+			break;
 		}
 		for (size_t i = 0; i < net->cname_count && rc == FROMAUTH_OK; i++)
 			rc = fa_answer_add_cname(result, net->cnames[i]);
