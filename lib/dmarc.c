@@ -218,7 +218,9 @@ struct walk {
 	char *queried[WALK_MAX];
 	size_t counts[WALK_MAX];     /* DMARC records at each name queried */
 	size_t nfound;
-	struct found found[WALK_MAX];  /* longest name first */
+	/* Longest name first; allocated as found (WALK_MAX of them took
+	 * 6 KB a walk, zeroed and freed each time, mostly unused). */
+	struct found *found;
 	int temp;                    /* some query failed temporarily */
 	int start_temp;              /* the query at the start failed */
 	char *org;                   /* organizational domain */
@@ -307,6 +309,7 @@ static void walk_clear(struct walk *w)
 		free(w->found[i].domain);
 		record_release(&w->found[i].rec, w->found[i].ref);
 	}
+	free(w->found);
 	for (size_t i = 0; i < w->nlookalike; i++) {
 		free(w->lookalike[i]);
 		free(w->lookalike_raw[i]);
@@ -474,7 +477,14 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 		int stop = 0;
 		/* Several records at one name are all discarded. */
 		if (set.count == 1) {
+			struct found *more = realloc(w->found, (w->nfound + 1) * sizeof(*more));
+			if (!more) {
+				txt_set_clear(&set);
+				return FROMAUTH_E_NOMEM;
+			}
+			w->found = more;
 			struct found *f = &w->found[w->nfound];
+			memset(f, 0, sizeof(*f));
 			f->domain = fa_strdup(target);
 			if (!f->domain) {
 				txt_set_clear(&set);
