@@ -17,7 +17,7 @@
 #include "private.h"
 
 struct fa_dns_reply_rr {
-	ldns_rdf *owner;
+	ldns_rdf *owner;        /* the reply's question name, or its own */
 	ldns_rr *lrr;           /* parsed by ldns: rdata of other types */
 	uint16_t type, class;
 	int rc;                 /* of making @rr: 0, or the record is not used */
@@ -42,7 +42,7 @@ void fa_dns_reply_free(struct fa_dns_reply *r)
 		fa_rr_clear(&r->an[i].rr);
 		if (r->an[i].lrr)
 			ldns_rr_free(r->an[i].lrr);
-		else
+		else if (r->an[i].owner != r->qname)
 			ldns_rdf_deep_free(r->an[i].owner);
 	}
 	free(r->an);
@@ -93,11 +93,17 @@ static int plain_rr(uint16_t type, uint32_t ttl, const uint8_t *p, size_t n,
 
 /* The answer record at *pos; 0, or -1 for a record that does not parse
  * (the whole reply is then refused, as ldns_wire2pkt did). */
-static int answer_rr(const uint8_t *buf, size_t len, size_t *pos, struct fa_dns_reply_rr *rr)
+static int answer_rr(const uint8_t *buf, size_t len, size_t *pos, ldns_rdf *qname,
+		     struct fa_dns_reply_rr *rr)
 {
 	size_t start = *pos;
 	memset(rr, 0, sizeof(*rr));
-	if (ldns_wire2dname(&rr->owner, buf, len, pos) != LDNS_STATUS_OK) {
+	if (*pos + 2 <= len && buf[*pos] == 0xc0 && buf[*pos + 1] == 12) {
+		/* A pointer to the question (nearly every answer): its name
+		 * is read already. */
+		rr->owner = qname;
+		*pos += 2;
+	} else if (ldns_wire2dname(&rr->owner, buf, len, pos) != LDNS_STATUS_OK) {
 		rr->owner = NULL;
 		return -1;
 	}
@@ -115,7 +121,8 @@ static int answer_rr(const uint8_t *buf, size_t len, size_t *pos, struct fa_dns_
 		rr->rc = plain_rr(rr->type, ttl, buf + rdata, rdlen, &rr->rr);
 		return 0;
 	}
-	ldns_rdf_deep_free(rr->owner);
+	if (rr->owner != qname)
+		ldns_rdf_deep_free(rr->owner);
 	rr->owner = NULL;
 	*pos = start;
 	if (ldns_wire2rr(&rr->lrr, buf, len, pos, LDNS_SECTION_ANSWER) != LDNS_STATUS_OK) {
@@ -219,8 +226,9 @@ int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 	int typed = 0;
 	while (r->ancount < ancount) {
 		struct fa_dns_reply_rr *rr = &r->an[r->ancount];
-		if (answer_rr(buf, len, &pos, rr) != 0) {
-			ldns_rdf_deep_free(rr->owner);
+		if (answer_rr(buf, len, &pos, r->qname, rr) != 0) {
+			if (rr->owner != r->qname)
+				ldns_rdf_deep_free(rr->owner);
 			goto refuse;
 		}
 		r->ancount++;

@@ -121,6 +121,32 @@ other:
 	return NULL;
 }
 
+ldns_rdf *fa_dns_key_rdf(const char *key)
+{
+	/* Plain keys (every byte a key byte of its own) are written here:
+	 * ldns_dname_new_frm_str parses escapes, some 800 instructions. */
+	uint8_t wire[LDNS_MAX_DOMAINLEN + 1];
+	size_t len = strlen(key), at = 0, start = 0;
+	if (!len || len > 253)
+		return ldns_dname_new_frm_str(key);
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (i == len || c == '.') {
+			size_t n = i - start;
+			if (!n || n > 63)
+				return ldns_dname_new_frm_str(key);
+			wire[at++] = (uint8_t)n;
+			memcpy(wire + at, key + start, n);
+			at += n;
+			start = i + 1;
+		} else if (key_byte[c] != c) {
+			return ldns_dname_new_frm_str(key);
+		}
+	}
+	wire[at++] = 0;
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, at, wire);
+}
+
 char *fa_dns_name_key(const char *name)
 {
 	if (!name || !*name)

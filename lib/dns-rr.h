@@ -83,5 +83,8 @@ void fa_dns_answer_release(struct fa_dns_answer *ans);
  * dot, escapes as ldns prints them.  NULL for a name ldns rejects. */
 char *fa_dns_name_key(const char *name);
 char *fa_dns_rdf_key(const struct ldns_struct_rdf *dname);
+/* A key back in wire form, as ldns_dname_new_frm_str() makes it; NULL
+ * when it is no name, or no memory. */
+struct ldns_struct_rdf *fa_dns_key_rdf(const char *key);
 
 #endif

@@ -682,7 +682,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 	int rc = load_system_nameservers(base);
 	if (rc)
 		return rc;
-	ldns_rdf *qname = ldns_dname_new_frm_str(key);
+	ldns_rdf *qname = fa_dns_key_rdf(key);
 	if (!qname)
 		return FROMAUTH_E_DOMAIN;
 
