@@ -384,6 +384,34 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 	*b = (struct sbuf){ .nomem = 1 };
 }
 
+/* " " @q @s: a term appended without printf (a flattened include adds
+ * one per range).  @q 0: no qualifier. */
+static void sb_term(struct sbuf *b, char q, const char *s)
+{
+	if (b->nomem)
+		return;
+	size_t n = strlen(s);
+	size_t need = b->len + n + 3;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < need)
+			cap *= 2;
+		char *m = realloc(b->s, cap);
+		if (!m) {
+			free(b->s);
+			*b = (struct sbuf){ .nomem = 1 };
+			return;
+		}
+		b->s = m;
+		b->cap = cap;
+	}
+	b->s[b->len++] = ' ';
+	if (q)
+		b->s[b->len++] = q;
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
 /* Empty again (a failure stays). */
 static void sb_clear(struct sbuf *b)
 {
@@ -421,11 +449,18 @@ static int same_domain(const char *a, const char *b)
 /* "ip4:ADDR" for one address, else "ip4:NET/PREFIX". */
 static void range_term(const struct fa_cidr *c, char *buf, size_t len)
 {
-	char net[INET6_ADDRSTRLEN + 8];
-	fa_cidr_format(c, net, sizeof(net));
-	if (c->prefix == (c->family == AF_INET ? 32u : 128u) && strchr(net, '/'))
-		*strchr(net, '/') = '\0';
-	snprintf(buf, len, "%s:%s", c->family == AF_INET ? "ip4" : "ip6", net);
+	char text[INET6_ADDRSTRLEN + 16];
+	memcpy(text, c->family == AF_INET ? "ip4:" : "ip6:", 4);
+	fa_cidr_format(c, text + 4, sizeof(text) - 4);
+	if (c->prefix == (c->family == AF_INET ? 32u : 128u) && strchr(text, '/'))
+		*strchr(text, '/') = '\0';
+	size_t n = strlen(text);
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
 }
 
 static int cidr_within(const struct fa_cidr *outer, const struct fa_cidr *inner)
@@ -521,10 +556,7 @@ static int within_limits(struct fa_dns_req *req, const char *mail_from, const ch
 
 static void term_text(struct sbuf *b, const struct fa_spf_term *t)
 {
-	if (t->explicit_qualifier)
-		sb_add(b, " %c%s", t->qualifier, t->text);
-	else
-		sb_add(b, " %s", t->text);
+	sb_term(b, t->explicit_qualifier ? t->qualifier : 0, t->text);
 }
 
 /* The budget is spent: say so in *why (when nothing is there yet). */
@@ -773,8 +805,7 @@ retry:
 		for (size_t k = 0; k < nflat[i]; k++) {
 			char buf[80];
 			range_term(&flat[i][k], buf, sizeof(buf));
-			sb_add(&main, " %s%s", t->qualifier == '+' ? "" : (char[]){ t->qualifier, 0 },
-			       buf);
+			sb_term(&main, t->qualifier == '+' ? 0 : t->qualifier, buf);
 		}
 	}
 	if (!main.nomem && main.len > FIT_OCTETS) {
@@ -796,7 +827,7 @@ retry:
 				char buf[80];
 				range_term(&flat[i][k], buf, sizeof(buf));
 				if (t->qualifier != '+') {
-					sb_add(&main, " %c%s", t->qualifier, buf);
+					sb_term(&main, t->qualifier, buf);
 					continue;
 				}
 				if (nchunk == 0 || strlen(chunk[nchunk - 1].s ? chunk[nchunk - 1].s : "") +
@@ -807,7 +838,7 @@ retry:
 					}
 					sb_add(&chunk[nchunk++], "v=spf1");
 				}
-				sb_add(&chunk[nchunk - 1], " %s", buf);
+				sb_term(&chunk[nchunk - 1], 0, buf);
 			}
 			if (nchunk > FA_SPF_FIX_EXTRA)
 				break;
