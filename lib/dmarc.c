@@ -40,6 +40,8 @@
 #define WALK_LABELS 7
 /* Report destinations checked for authorization, per record. */
 #define REPORT_HOSTS_MAX 8
+/* Unauthorized report destinations kept, per result. */
+#define UNAUTH_MAX (2 * REPORT_HOSTS_MAX)
 /* Records longer than this are not handed to libopendmarc (it copies
  * into fixed buffers); ours handles any length. */
 #define OPENDMARC_RECORD_MAX 2048
@@ -269,8 +271,8 @@ struct fromauth_dmarc {
 
 	size_t nproblems;
 	char **problems;
-	size_t nunauth;
-	struct unauthorized unauth[2 * REPORT_HOSTS_MAX];
+	size_t nunauth;         /* at most UNAUTH_MAX, allocated at the first */
+	struct unauthorized *unauth;
 	char *json;                    /* lib/json.c builds it on first use */
 };
 
@@ -752,8 +754,12 @@ static int compare_discoveries(struct fromauth_dmarc *d)
 static int add_unauthorized(struct fromauth_dmarc *d, const struct fa_dmarc_uri *u,
 			    const char *name)
 {
-	if (d->nunauth >= FA_ARRAY_SIZE(d->unauth))
+	if (d->nunauth >= UNAUTH_MAX)
 		return 0;
+	/* Allocated apart: inside, they made the result too big for the
+	 * allocator's cache of small blocks, at every evaluation. */
+	if (!d->unauth && !(d->unauth = calloc(UNAUTH_MAX, sizeof(*d->unauth))))
+		return FROMAUTH_E_NOMEM;
 	struct unauthorized *x = &d->unauth[d->nunauth];
 	x->uri = fa_strdup(u->uri);
 	x->host = fa_strdup(u->host);
@@ -1206,6 +1212,7 @@ FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)
 		free(d->unauth[i].host);
 		free(d->unauth[i].name);
 	}
+	free(d->unauth);
 	free(d->json);
 	free(d);
 }
