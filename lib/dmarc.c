@@ -444,7 +444,7 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 
 	const char *target = start;
 	for (size_t step = 0; step < WALK_MAX; step++) {
-		char *qname = xasprintf("_dmarc.%s", target);
+		char *qname = fa_concat("_dmarc.", target, NULL);
 		if (!qname)
 			return FROMAUTH_E_NOMEM;
 		struct txt_set set;
@@ -667,7 +667,7 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 {
 	struct txt_set set;
-	char *qname = xasprintf("_dmarc.%s", d->domain);
+	char *qname = fa_concat("_dmarc.", d->domain, NULL);
 	if (!qname)
 		return FROMAUTH_E_NOMEM;
 	int rc = fetch_dmarc_txt(req, qname, &set);
@@ -684,7 +684,7 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	if (!set.temp && set.count == 0 && strcmp(d->psl_org, d->domain) != 0) {
 		txt_set_clear(&set);
 		at = d->psl_org;
-		qname = xasprintf("_dmarc.%s", at);
+		qname = fa_concat("_dmarc.", at, NULL);
 		if (!qname)
 			return FROMAUTH_E_NOMEM;
 		rc = fetch_dmarc_txt(req, qname, &set);
@@ -828,7 +828,7 @@ static int check_report_destinations(struct fa_dns_req *req, struct fromauth_dma
 			free(host_org);
 			if (same)
 				continue;
-			char *name = xasprintf("%s._report._dmarc.%s", pd, u->host);
+			char *name = fa_concat(pd, "._report._dmarc.", u->host);
 			if (!name) {
 				rc = FROMAUTH_E_NOMEM;
 				break;
