@@ -88,37 +88,32 @@ static const unsigned char key_byte[256] = {
 
 /* The key of a plain host name (labels of 1..63 letters, digits, '-' and
  * '_'), without a round trip through ldns: what ldns would print, lower
- * case and without the trailing dot.  NULL for any other name.  Checked
- * and copied in one pass through a table: every question makes one. */
-static char *plain_name_key(const char *name)
+ * case and without the trailing dot, written to @key (254 bytes).  0, or
+ * -1 for any other name.  Checked and copied in one pass through a
+ * table: every question makes one. */
+static int plain_name_key(const char *name, char *key)
 {
 	size_t len = strlen(name);
 	if (len && name[len - 1] == '.')
 		len--;
 	if (!len || len > 253)
-		return NULL;
-	char *key = malloc(len + 1);
-	if (!key)
-		return NULL;
+		return -1;
 	size_t start = 0;       /* of the current label */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c == '.') {
 			if (i == start || i - start > 63)
-				goto other;
+				return -1;
 			start = i + 1;
 			key[i] = '.';
 		} else if (!(key[i] = (char)key_byte[c])) {
-			goto other;
+			return -1;
 		}
 	}
 	if (len == start || len - start > 63)
-		goto other;
+		return -1;
 	key[len] = '\0';
-	return key;
-other:
-	free(key);
-	return NULL;
+	return 0;
 }
 
 ldns_rdf *fa_dns_key_rdf(const char *key)
@@ -147,19 +142,34 @@ ldns_rdf *fa_dns_key_rdf(const char *key)
 	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, at, wire);
 }
 
-char *fa_dns_name_key(const char *name)
+/* Names that are no plain host names: through ldns. */
+static char *ldns_name_key(const char *name)
 {
-	if (!name || !*name)
-		return NULL;
-	char *plain = plain_name_key(name);
-	if (plain)
-		return plain;
 	ldns_rdf *d = ldns_dname_new_frm_str(name);
 	if (!d)
 		return NULL;
 	char *key = fa_dns_rdf_key(d);
 	ldns_rdf_deep_free(d);
 	return key;
+}
+
+char *fa_dns_name_key(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	char buf[FA_DNS_KEY_BUF];
+	if (plain_name_key(name, buf) == 0)
+		return strdup(buf);
+	return ldns_name_key(name);
+}
+
+char *fa_dns_name_key_buf(const char *name, char buf[FA_DNS_KEY_BUF])
+{
+	if (!name || !*name)
+		return NULL;
+	if (plain_name_key(name, buf) == 0)
+		return buf;
+	return ldns_name_key(name);
 }
 
 void fa_rr_clear(struct fa_dns_rr *rr)

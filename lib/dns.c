@@ -976,6 +976,13 @@ static int edited_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
 	return rc;
 }
 
+/* @key, unless it is the caller's buffer. */
+static void key_free(char *key, const char *buf)
+{
+	if (key != buf)
+		free(key);
+}
+
 static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source)
 {
@@ -986,7 +993,8 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 	*source = FA_DNS_FROM_OVERLAY;
 	atomic_fetch_add(&req->lookups, 1);
 
-	char *key = fa_dns_name_key(name);
+	char keybuf[FA_DNS_KEY_BUF];
+	char *key = fa_dns_name_key_buf(name, keybuf);
 	if (!key)
 		return name_key_error(name);
 	/* Without overlay records the first hop goes straight to the cache,
@@ -995,7 +1003,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 	int direct = network_only(req->dns);
 	struct fa_dns_answer *result = NULL;
 	if (!direct && !(result = fa_answer_new(key, type, FA_DNS_OK))) {
-		free(key);
+		key_free(key, keybuf);
 		return FROMAUTH_E_NOMEM;
 	}
 	int rc = FROMAUTH_OK, used_overlay = 0, used_network = 0;
@@ -1040,7 +1048,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			rc = fa_answer_add_cname(result, target);
 			if (rc)
 				break;
-			free(key);
+			key_free(key, keybuf);
 			key = strdup(target);
 			if (!key) {
 				rc = FROMAUTH_E_NOMEM;
@@ -1064,7 +1072,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			rc = edited_fetch(req, key, type, &view, exists, result, &next_key, source);
 			if (rc == FROMAUTH_OK && next_key) {
 				used_network = 1;
-				free(key);
+				key_free(key, keybuf);
 				key = next_key;
 				next_key = NULL;
 				continue;
@@ -1090,7 +1098,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 				rc = FROMAUTH_E_NOMEM;
 				break;
 			}
-			free(key);
+			key_free(key, keybuf);
 			key = hop_key;
 			continue;
 		}
@@ -1098,7 +1106,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		if (hop == 0 && (net->status != FA_DNS_OK || net->count > 0) &&
 		    !(net->cname_count && net->count == 0)) {
 			fa_dns_answer_release(result);
-			free(key);
+			key_free(key, keybuf);
 			*out = net;
 			return FROMAUTH_OK;
 		}
@@ -1127,14 +1135,14 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			break;
 		}
 		result->status = FA_DNS_OK;
-		free(key);
+		key_free(key, keybuf);
 		key = next;
 		if (result->cname_count > FA_DNS_MAX_CNAMES) {
 			result->status = FA_DNS_SERVFAIL;
 			break;
 		}
 	}
-	free(key);
+	key_free(key, keybuf);
 	free(next_key);
 	if (rc) {
 		fa_dns_answer_release(result);
