@@ -45,9 +45,7 @@ void fa_dns_reply_free(struct fa_dns_reply *r)
 		else if (r->an[i].owner != r->qname)
 			ldns_rdf_deep_free(r->an[i].owner);
 	}
-	free(r->an);
 	ldns_rdf_deep_free(r->qname);
-	free(r->wire);
 	free(r);
 }
 
@@ -202,9 +200,18 @@ int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 	if (len < 12 || get16(buf) != id || !(buf[2] & 0x80) || (buf[2] >> 3 & 0x0f) != 0 ||
 	    get16(buf + 4) != 1)
 		return FROMAUTH_E_RECORD;
-	struct fa_dns_reply *r = calloc(1, sizeof(*r));
+	/* A record takes 11 bytes at least: no trusting the count.  The
+	 * reply, its answer records and (for a TTL read later) a copy of
+	 * the datagram are one allocation. */
+	uint16_t ancount = get16(buf + 6);
+	uint16_t nscount = get16(buf + 8);
+	if (ancount > (len - 12) / 11)
+		return FROMAUTH_E_RECORD;
+	size_t an_bytes = ancount * sizeof(struct fa_dns_reply_rr);
+	struct fa_dns_reply *r = calloc(1, sizeof(*r) + an_bytes + (nscount ? len : 0));
 	if (!r)
 		return FROMAUTH_E_RECORD;
+	r->an = (struct fa_dns_reply_rr *)(r + 1);
 	size_t pos = 12;
 	if (ldns_wire2dname(&r->qname, buf, len, &pos) != LDNS_STATUS_OK) {
 		r->qname = NULL;
@@ -216,13 +223,6 @@ int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 	pos += 4;
 	r->tc = !!(buf[2] & 0x02);
 	r->rcode = buf[3] & 0x0f;
-	uint16_t ancount = get16(buf + 6);
-	uint16_t nscount = get16(buf + 8);
-	/* A record takes 11 bytes at least: no trusting the count. */
-	if (ancount > (len - pos) / 11)
-		goto refuse;
-	if (ancount && !(r->an = calloc(ancount, sizeof(*r->an))))
-		goto refuse;
 	int typed = 0;
 	while (r->ancount < ancount) {
 		struct fa_dns_reply_rr *rr = &r->an[r->ancount];
@@ -242,9 +242,7 @@ int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
 			goto refuse;
 		r->has_neg_ttl = 1;
 	} else if (nscount) {
-		r->wire = malloc(len);
-		if (!r->wire)
-			goto refuse;
+		r->wire = (uint8_t *)r->an + an_bytes;
 		memcpy(r->wire, buf, len);
 		r->len = len;
 		r->ns_start = pos;
