@@ -69,18 +69,26 @@ void fa_fix_add_owned(struct fromauth_result *r, struct fa_finding *f, char *lin
 void fa_finding_append(struct fromauth_result *r, struct fa_finding *f,
 		       const char *fmt, ...)
 {
-	char *extra = NULL, *msg = NULL;
+	/* Formatted once into a buffer, then joined: no vasprintf growing
+	 * its text, no second printf for the join. */
+	char buf[512], *extra = buf;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&extra, fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0 || asprintf(&msg, "%s %s", f->message, extra) < 0) {
-		if (n >= 0)
-			free(extra);
+	if (n >= 0 && (size_t)n >= sizeof(buf)) {
+		va_start(ap, fmt);
+		if (vasprintf(&extra, fmt, ap) < 0)
+			n = -1;
+		va_end(ap);
+	}
+	char *msg = n >= 0 ? fa_concat(f->message, " ", extra) : NULL;
+	if (extra != buf && n >= 0)
+		free(extra);
+	if (!msg) {
 		r->nomem = 1;
 		return;
 	}
-	free(extra);
 	free(f->message);
 	f->message = msg;
 }
