@@ -16,6 +16,10 @@
 
 #define BATCH_MAX_JOBS 256
 #define BATCH_DEFAULT_JOBS 16
+/* A caller waiting for results is woken when this many are ready (or all
+ * it has outstanding, if fewer): one wake-up per result cost a kernel
+ * round trip each. */
+#define BATCH_WAKE_AFTER 8
 
 struct item {
 	size_t index;
@@ -39,6 +43,8 @@ struct fromauth_batch {
 	pthread_cond_t output;          /* an item completed */
 	struct queue todo, done;
 	size_t added, taken;
+	size_t ndone;                   /* items in done */
+	size_t want;                    /* the caller sleeps until ndone >= want; 0: awake */
 	int closed, stopping;
 	pthread_t *threads;
 	unsigned int started;
@@ -97,7 +103,8 @@ static void *worker(void *arg)
 
 		pthread_mutex_lock(&b->lock);
 		push(&b->done, it);
-		pthread_cond_signal(&b->output);
+		if (++b->ndone >= b->want && b->want)
+			pthread_cond_signal(&b->output);
 	}
 	pthread_mutex_unlock(&b->lock);
 	return NULL;
@@ -136,7 +143,7 @@ FROMAUTH_EXPORT int fromauth_batch_new(struct fromauth_ctx *ctx,
 	b->ctx = ctx;
 	b->profile = profile;
 	b->flags = flags;
-	pthread_mutex_init(&b->lock, NULL);
+	fa_mutex_init(&b->lock);
 	pthread_cond_init(&b->input, NULL);
 	pthread_cond_init(&b->output, NULL);
 
@@ -215,8 +222,14 @@ FROMAUTH_EXPORT int fromauth_batch_next(struct fromauth_batch *b, size_t *index,
 			return fa_error(errbuf, errlen, FROMAUTH_E_INVAL,
 					"no item outstanding and the batch is open: add an address or close the batch");
 		}
-		pthread_cond_wait(&b->output, &b->lock);
+		size_t outstanding = b->added - b->taken;
+		b->want = outstanding < BATCH_WAKE_AFTER ? outstanding : BATCH_WAKE_AFTER;
+		/* Every outstanding item completes: the wait ends. */
+		while (b->ndone < b->want)
+			pthread_cond_wait(&b->output, &b->lock);
+		b->want = 0;
 	}
+	b->ndone--;
 	b->taken++;
 	pthread_mutex_unlock(&b->lock);
 

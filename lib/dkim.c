@@ -559,6 +559,19 @@ static int copy_answer(struct fromauth_dkim *dkim, const struct fa_dns_answer *a
 	return 0;
 }
 
+char *fa_dkim_first_qname(const char *selector, const char *domain)
+{
+	char *sel = NULL, *dom = NULL, *qname = NULL;
+	if (selector && domain && fa_domain_check(selector, NULL, 0) == 0 &&
+	    (sel = fa_domain_normalize(selector)) &&
+	    domain_input(domain, "domain", &dom, NULL, 0) == 0 &&
+	    asprintf(&qname, "%s._domainkey.%s", sel, dom) < 0)
+		qname = NULL;
+	free(sel);
+	free(dom);
+	return qname;
+}
+
 int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 		 const char *domain, const char *expected_target,
 		 struct fromauth_dkim **out, char *errbuf, size_t errlen)

@@ -16,6 +16,10 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 		 const char *domain, const char *expected_target,
 		 struct fromauth_dkim **out, char *errbuf, size_t errlen);
 
+/* The key record's name fa_dkim_eval() asks first (selector._domainkey.
+ * domain), malloc'd, for fa_dns_prefetch(); NULL for input it refuses. */
+char *fa_dkim_first_qname(const char *selector, const char *domain);
+
 /* Where lib/json.c keeps the text of fromauth_dkim_json(), built on first
  * use (the key's result frees it). */
 char *const *fa_dkim_json_slot(const struct fromauth_dkim *dkim);

@@ -432,6 +432,28 @@ static const char *suffix_labels(const char *name, size_t labels)
  * organizational domain selection of section 4.10.2.  @keep: also keep
  * the names queried and lookalike records (for reporting).
  */
+/* Long names jump to seven labels, then one label at a time. */
+static const char *walk_next(const char *target)
+{
+	size_t x = fa_domain_labels(target);
+	return x <= 1 ? NULL : suffix_labels(target, x > WALK_LABELS ? WALK_LABELS : x - 1);
+}
+
+size_t fa_dmarc_first_qnames(const char *domain, char **names, size_t max)
+{
+	char *d = fa_domain_normalize(domain);
+	size_t n = 0;
+	for (const char *t = d; t && n < max && n < WALK_MAX; t = walk_next(t))
+		if (!(names[n++] = xasprintf("_dmarc.%s", t)))
+			break;
+	free(d);
+	if (n && !names[n - 1]) {
+		while (n)
+			free(names[--n]);
+	}
+	return n;
+}
+
 static int tree_walk(struct fa_dns_req *req, const char *start,
 		     struct walk *w, int keep)
 {
@@ -503,11 +525,8 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 				stop = 1;
 		}
 		txt_set_clear(&set);
-		size_t x = fa_domain_labels(target);
-		if (stop || x <= 1)
+		if (stop || !(target = walk_next(target)))
 			break;
-		/* Long names jump to seven labels, then one label at a time. */
-		target = suffix_labels(target, x > WALK_LABELS ? WALK_LABELS : x - 1);
 	}
 
 	/* Organizational domain: from the longest name to the shortest. */

@@ -19,6 +19,11 @@ void fa_dmarc_psl_free(void *list);
 int fa_dmarc_eval(struct fa_dns_req *req, const char *domain,
 		  struct fromauth_dmarc **out, char *errbuf, size_t errlen);
 
+/* The names fa_dmarc_eval() of @domain asks first (its tree walk, which
+ * stops early only at a psd= tag), at most @max, malloc'd into @names;
+ * for fa_dns_prefetch().  Returns how many (0 when out of memory). */
+size_t fa_dmarc_first_qnames(const char *domain, char **names, size_t max);
+
 /* Facts the check reads (all owned by @dmarc). */
 int fa_dmarc_temperror(const struct fromauth_dmarc *dmarc);
 size_t fa_dmarc_record_count(const struct fromauth_dmarc *dmarc);

@@ -68,7 +68,7 @@ int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	ok = ok && pthread_mutex_init(&c->lock, NULL) == 0;
+	ok = ok && fa_mutex_init(&c->lock) == 0;
 	size_t conds = 0;
 	for (; ok && conds < WAIT_SLOTS; conds++)
 		ok = pthread_cond_init(&c->done[conds], &attr) == 0;

@@ -38,7 +38,7 @@ int fa_dns_new(struct fa_dns **out)
 	d->tries = DEFAULT_TRIES;
 	d->deadline_ms = DEFAULT_DEADLINE_MS;
 	pthread_mutex_init(&d->ns_lock, NULL);
-	pthread_mutex_init(&d->udp_lock, NULL);
+	fa_mutex_init(&d->udp_lock);
 	if (fa_overlay_new(&d->overlay) != FROMAUTH_OK ||
 	    fa_cache_new(&d->cache, FA_CACHE_DEFAULT_BYTES) != FROMAUTH_OK) {
 		fa_dns_free(d);
@@ -261,7 +261,7 @@ int fa_dns_clone_overlay(const struct fa_dns *d, struct fa_dns **out)
 	if (!c)
 		return FROMAUTH_E_NOMEM;
 	pthread_mutex_init(&c->ns_lock, NULL);
-	pthread_mutex_init(&c->udp_lock, NULL);
+	fa_mutex_init(&c->udp_lock);
 	c->parent = d;
 	c->cache = d->cache;    /* network truth is the same: share it */
 	c->timeout_ms = d->timeout_ms;
@@ -282,6 +282,9 @@ int fa_dns_clone_overlay(const struct fa_dns *d, struct fa_dns **out)
 static int load_system_nameservers(struct fa_dns *d)
 {
 	int rc = FROMAUTH_OK;
+	/* Asked before every network question: loaded once, then read. */
+	if (__atomic_load_n(&d->ns_loaded, __ATOMIC_ACQUIRE))
+		return rc;
 	pthread_mutex_lock(&d->ns_lock);
 	if (!d->ns_loaded) {
 		ldns_resolver *r = NULL;
@@ -299,7 +302,7 @@ static int load_system_nameservers(struct fa_dns *d)
 				rc = FROMAUTH_E_RESOLVER;
 		}
 		if (rc == FROMAUTH_OK)
-			d->ns_loaded = 1;
+			__atomic_store_n(&d->ns_loaded, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&d->ns_lock);
 	return rc;
@@ -439,6 +442,36 @@ static unsigned int current_fork_gen(void)
 
 #define UDP_BUF 65535
 
+/* A UDP socket's receive timeout.  A wait with at least this long left
+ * blocks in the receive call (which gives up after this long and is
+ * called again); a shorter one polls for exactly what is left. */
+#define UDP_WAIT_QUANTUM_MS 100
+
+/* Receive datagrams on the blocking UDP socket @fd (recvmmsg() of up to
+ * @n, returning as soon as one has come), never waiting past @end.  The
+ * count, or -1 (errno ETIMEDOUT when out of time). */
+static int udp_recv(int fd, struct mmsghdr *msgs, unsigned int n, uint64_t end)
+{
+	for (;;) {
+		uint64_t now = fa_now_ms();
+		if (now >= end) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		int flags = MSG_WAITFORONE;
+		if (end - now < UDP_WAIT_QUANTUM_MS) {
+			if (wait_fd(fd, POLLIN, end) != 1) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			flags |= MSG_DONTWAIT;
+		}
+		int got = recvmmsg(fd, msgs, n, flags, NULL);
+		if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			return got;
+	}
+}
+
 static void udp_close(struct fa_udp_sock *u)
 {
 	if (u->fd >= 0)
@@ -472,9 +505,14 @@ static int udp_take(struct fa_dns *base, const struct sockaddr_storage *ss,
 	u->peer = *ss;
 	u->fork_gen = gen;
 	u->buf = malloc(UDP_BUF);
-	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	u->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* Blocking, with a receive timeout: udp_recv() waits in the receive
+	 * call itself, with no poll() before it. */
+	struct timeval quantum = { .tv_usec = UDP_WAIT_QUANTUM_MS * 1000 };
 	/* Connected: the kernel, too, drops datagrams from anyone else. */
-	if (!u->buf || u->fd < 0 || connect(u->fd, (const struct sockaddr *)ss, sslen) != 0) {
+	if (!u->buf || u->fd < 0 ||
+	    setsockopt(u->fd, SOL_SOCKET, SO_RCVTIMEO, &quantum, sizeof(quantum)) != 0 ||
+	    connect(u->fd, (const struct sockaddr *)ss, sslen) != 0) {
 		udp_close(u);
 		return -1;
 	}
@@ -510,23 +548,24 @@ static enum exchange udp_exchange(struct fa_dns *base,
 	struct fa_udp_sock u;
 	if (udp_take(base, ss, sslen, &u) != 0)
 		return EX_SILENT;
-	if (send(u.fd, q, qlen, 0) != (ssize_t)qlen)
+	if (send(u.fd, q, qlen, MSG_DONTWAIT) != (ssize_t)qlen)
 		goto out;
 	u.uses++;
-	while (wait_fd(u.fd, POLLIN, end) == 1) {
+	for (;;) {
 		struct sockaddr_storage from;
-		socklen_t flen = sizeof(from);
-		ssize_t n = recvfrom(u.fd, u.buf, UDP_BUF, 0, (struct sockaddr *)&from, &flen);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				continue;
-			break;          /* e.g. ICMP port unreachable */
-		}
+		struct iovec iov = { .iov_base = u.buf, .iov_len = UDP_BUF };
+		struct mmsghdr m = { .msg_hdr = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		} };
+		if (udp_recv(u.fd, &m, 1, end) != 1)
+			break;          /* out of time, or e.g. ICMP port unreachable */
+		size_t n = m.msg_len;
 		if (!same_peer(&from, ss)) {
 			clean = 0;
 			continue;
 		}
-		if (fa_dns_reply_parse(u.buf, (size_t)n, id, qname, type, out) == FROMAUTH_OK) {
+		if (fa_dns_reply_parse(u.buf, n, id, qname, type, out) == FROMAUTH_OK) {
 			ex = EX_ANSWER;
 			break;
 		}
@@ -763,13 +802,11 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 	return FROMAUTH_OK;
 }
 
-/* Network answer for @key/@type through the shared cache. */
-static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
-			struct fa_dns_answer **out, enum fa_dns_source *source)
+/* The cache's key of @key/@type: "type/key", as snprintf("%u/%s") made
+ * it, without its cost (one per question, hits included). */
+#define CACHE_KEY_MAX 1100
+static void cache_key(char ckey[CACHE_KEY_MAX], const char *key, uint16_t type)
 {
-	/* "type/key", as snprintf("%u/%s") made it, without its cost (one
-	 * per question, hits included). */
-	char ckey[1100];
 	char digits[6];
 	size_t nd = 0;
 	unsigned int t = type;
@@ -780,13 +817,42 @@ static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
 	while (nd)
 		ckey[at++] = digits[--nd];
 	ckey[at++] = '/';
-	size_t klen = strnlen(key, sizeof(ckey) - at - 1);
+	size_t klen = strnlen(key, CACHE_KEY_MAX - at - 1);
 	memcpy(ckey + at, key, klen);
 	ckey[at + klen] = '\0';
+}
+
+/* Was @ckey fetched for @req by fa_dns_prefetch() and not looked up
+ * since?  Then this first lookup is the network's, not a cache hit. */
+static int claim_prefetched(struct fa_dns_req *req, const char *ckey)
+{
+	unsigned int left = atomic_load(&req->prefetched_unclaimed);
+	if (!left)
+		return 0;
+	uint64_t h = fa_fnv1a_str(ckey);
+	for (unsigned int i = 0; i < FA_DNS_PREFETCH_MAX; i++) {
+		unsigned int bit = 1u << i;
+		if ((left & bit) && req->prefetched[i] == h &&
+		    (atomic_fetch_and(&req->prefetched_unclaimed, ~bit) & bit))
+			return 1;
+	}
+	return 0;
+}
+
+/* Network answer for @key/@type through the shared cache. */
+static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
+			struct fa_dns_answer **out, enum fa_dns_source *source)
+{
+	char ckey[CACHE_KEY_MAX];
+	cache_key(ckey, key, type);
 	struct fa_cache *cache = req->dns->cache;
 
 	switch (fa_cache_acquire(cache, ckey, req->deadline_ms, out)) {
 	case FA_CACHE_HIT:
+		if (claim_prefetched(req, ckey)) {
+			*source = FA_DNS_FROM_NETWORK;
+			return FROMAUTH_OK;
+		}
 		atomic_fetch_add(&req->cache_hits, 1);
 		*source = FA_DNS_FROM_CACHE;
 		return FROMAUTH_OK;
@@ -1160,6 +1226,181 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 	return FROMAUTH_OK;
 }
 
+/* ---- prefetch -------------------------------------------------------- */
+
+struct prefetch {
+	char *key;
+	char ckey[CACHE_KEY_MAX];
+	uint16_t type, id;
+	ldns_rdf *qname;
+	uint8_t wire[FA_DNS_QUERY_MAX];
+	size_t wlen;
+	struct fa_dns_answer *ans;      /* a clean reply, converted */
+};
+
+/* Send every question of @pf on one socket, then take the replies as they
+ * come until each has its own or the first try's time is up.  Only clean
+ * replies (NOERROR or NXDOMAIN, not truncated) are kept: anything else is
+ * for network_fetch() to ask again, as it would have. */
+static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_t n)
+{
+	struct fa_dns *d = req->dns;
+	struct fa_dns *base = bottom(d);
+	const struct fa_nameserver *ns = &base->ns[0];
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct fa_udp_sock u;
+	if (ns_sockaddr(ns, &ss, &sslen) != 0 || udp_take(base, &ss, sslen, &u) != 0)
+		return;
+	uint64_t end = fa_now_ms() + d->timeout_ms;
+	if (req->deadline_ms && req->deadline_ms < end)
+		end = req->deadline_ms;
+
+	struct mmsghdr msgs[FA_DNS_PREFETCH_MAX];
+	struct iovec iov[FA_DNS_PREFETCH_MAX];
+	memset(msgs, 0, sizeof(msgs));
+	for (size_t i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = pf[i].wire, .iov_len = pf[i].wlen };
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	int sent = sendmmsg(u.fd, msgs, (unsigned int)n, MSG_DONTWAIT);
+	int clean = sent == (int)n;
+	if (sent <= 0) {
+		udp_close(&u);
+		return;
+	}
+	u.uses += (unsigned int)sent;
+	atomic_fetch_add(&req->queries, (unsigned int)sent);
+
+	/* The socket's buffer, in one slice per reply: every reply that
+	 * has come is taken by one call.  We ask for EDNS_UDP_SIZE, so a
+	 * reply longer than a slice is not one a server of ours sends. */
+	size_t slice = UDP_BUF / FA_DNS_PREFETCH_MAX;
+	struct sockaddr_storage from[FA_DNS_PREFETCH_MAX];
+	size_t waiting = (size_t)sent;
+	while (clean && waiting) {
+		memset(msgs, 0, sizeof(msgs));
+		for (size_t k = 0; k < waiting; k++) {
+			iov[k] = (struct iovec){ .iov_base = u.buf + k * slice, .iov_len = slice };
+			msgs[k].msg_hdr = (struct msghdr){
+				.msg_name = &from[k], .msg_namelen = sizeof(from[k]),
+				.msg_iov = &iov[k], .msg_iovlen = 1,
+			};
+		}
+		int got = udp_recv(u.fd, msgs, (unsigned int)waiting, end);
+		if (got < 0) {
+			clean = 0;
+			break;
+		}
+		for (int k = 0; k < got; k++) {
+			const uint8_t *buf = u.buf + (size_t)k * slice;
+			size_t len = msgs[k].msg_len;
+			uint16_t id = len >= 2 ? (uint16_t)(buf[0] << 8 | buf[1]) : 0;
+			size_t i = 0;
+			while (i < (size_t)sent && (pf[i].id != id || !pf[i].qname))
+				i++;
+			struct fa_dns_reply *pkt = NULL;
+			if (i == (size_t)sent || (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ||
+			    !same_peer(&from[k], &ss) ||
+			    fa_dns_reply_parse(buf, len, id, pf[i].qname, pf[i].type,
+					       &pkt) != FROMAUTH_OK) {
+				clean = 0;
+				continue;
+			}
+			if (!pkt->tc &&
+			    (pkt->rcode == LDNS_RCODE_NOERROR || pkt->rcode == LDNS_RCODE_NXDOMAIN))
+				pf[i].ans = fa_dns_answer_from_reply(pkt, pf[i].key, pf[i].type);
+			fa_dns_reply_free(pkt);
+			/* Answered, cleanly or not: no longer waited for. */
+			ldns_rdf_deep_free(pf[i].qname);
+			pf[i].qname = NULL;
+			waiting--;
+		}
+	}
+	if (waiting)
+		clean = 0;
+	if (clean)
+		udp_give(base, &u);
+	else
+		udp_close(&u);
+}
+
+void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, size_t n)
+{
+	struct fa_dns *d = req->dns;
+	if (d->offline || load_system_nameservers(bottom(d)) != FROMAUTH_OK ||
+	    has_deletions(d))
+		return;
+	struct prefetch pf[FA_DNS_PREFETCH_MAX];
+	size_t np = 0;
+	struct fa_dns_answer *scratch = NULL;
+	for (size_t i = 0; i < n && np < FA_DNS_PREFETCH_MAX; i++) {
+		struct prefetch *p = &pf[np];
+		p->ans = NULL;
+		p->qname = NULL;
+		if (!qs[i].name || !(p->key = fa_dns_name_key(qs[i].name)))
+			continue;
+		p->type = qs[i].type;
+		cache_key(p->ckey, p->key, p->type);
+		int dup = 0;
+		for (size_t j = 0; j < np; j++)
+			dup |= !strcmp(pf[j].ckey, p->ckey);
+		/* Only a question the lookup would send as it is. */
+		const struct fa_overlay_node *node;
+		int exists, rc;
+		struct overlay_view view;
+		if (!dup && !scratch)
+			scratch = fa_answer_new(p->key, p->type, FA_DNS_OK);
+		if (dup || !scratch ||
+		    overlay_lookup(d, p->key, p->type, &node, &exists, &view, scratch, &rc) != OV_NONE ||
+		    rc || view.ndel || scratch->count) {
+			free(p->key);
+			continue;
+		}
+		struct fa_dns_answer *hit = NULL;
+		if (fa_cache_acquire(d->cache, p->ckey, req->deadline_ms, &hit) != FA_CACHE_FETCH) {
+			fa_dns_answer_release(hit);
+			free(p->key);
+			continue;
+		}
+		/* From here the cache waits for our fa_cache_complete(). */
+		p->id = random_id();
+		p->qname = fa_dns_key_rdf(p->key);
+		p->wlen = p->qname ? fa_dns_query_wire(p->qname, p->type, p->id, p->wire) : 0;
+		if (!p->wlen) {
+			/* Published as nothing: the lookup finds out why. */
+			fa_cache_complete(d->cache, p->ckey, NULL, 0);
+			ldns_rdf_deep_free(p->qname);
+			free(p->key);
+			continue;
+		}
+		np++;
+	}
+	fa_dns_answer_release(scratch);
+	if (np)
+		prefetch_exchange(req, pf, np);
+
+	unsigned int taken = atomic_load(&req->prefetched_unclaimed), kept = 0;
+	for (size_t i = 0, slot = 0; i < np; i++) {
+		struct fa_dns_answer *a = pf[i].ans;
+		uint32_t ttl = a && !fa_dns_status_is_temporary(a->status) ? a->ttl : 0;
+		/* Without an answer the entry is published as nothing, which
+		 * its lookup (and any waiter) then fetches itself. */
+		fa_cache_complete(d->cache, pf[i].ckey, a, ttl);
+		while (slot < FA_DNS_PREFETCH_MAX && (taken & (1u << slot)))
+			slot++;
+		if (a && slot < FA_DNS_PREFETCH_MAX) {
+			req->prefetched[slot] = fa_fnv1a_str(pf[i].ckey);
+			kept |= 1u << slot++;
+		}
+		fa_dns_answer_release(a);
+		ldns_rdf_deep_free(pf[i].qname);
+		free(pf[i].key);
+	}
+	atomic_fetch_or(&req->prefetched_unclaimed, kept);
+}
+
 int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source)
 {
@@ -1173,7 +1414,7 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
 
 int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent)
 {
-	static const uint16_t types[] = { FA_RR_A, FA_RR_AAAA, FA_RR_MX };
+	static const uint16_t types[] = { FA_DNS_EXISTENCE_FIRST_TYPE, FA_RR_AAAA, FA_RR_MX };
 	int nx = 0, temp = 0;
 	*nonexistent = -1;
 	for (size_t i = 0; i < FA_ARRAY_SIZE(types); i++) {

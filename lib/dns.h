@@ -23,6 +23,9 @@ enum fa_dns_source {
 
 #include "dns-rr.h"
 
+/* The most questions one fa_dns_prefetch() asks. */
+#define FA_DNS_PREFETCH_MAX 8
+
 /* Per-check (or per-call) accounting and deadline.  Counters are atomic:
  * the independent lookups of one check may run on several threads. */
 struct fa_dns_req {
@@ -35,6 +38,10 @@ struct fa_dns_req {
 	/* An allocation failed where the caller could not say so (inside
 	 * a library's callback): the check must fail with NOMEM. */
 	atomic_int nomem;
+	/* Cache keys fetched by fa_dns_prefetch() for this request: their
+	 * first lookup took the answer from the network, not the cache. */
+	uint64_t prefetched[FA_DNS_PREFETCH_MAX];
+	atomic_uint prefetched_unclaimed;       /* bit i: prefetched[i] */
 };
 
 struct fa_dns;
@@ -99,6 +106,27 @@ int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,
  * stops there), -1 could not tell.  Returns 0 or a fa_dns_query() error.
  */
 int fa_dns_name_nonexistent(struct fa_dns_req *req, const char *name, int *nonexistent);
+
+/* The first question of that probe, for fa_dns_prefetch(). */
+#define FA_DNS_EXISTENCE_FIRST_TYPE FA_RR_A
+
+/* One question for fa_dns_prefetch(). */
+struct fa_dns_question {
+	const char *name;
+	uint16_t type;
+};
+
+/*
+ * Ask the questions the lookups of a request are about to ask, all at
+ * once on one socket, and cache the answers, so that those lookups wait
+ * for one round trip instead of one each.  Only the questions that would
+ * go to the network as they are (no overlay layer at the name, not
+ * cached, not offline) are asked, each at most once; at most
+ * FA_DNS_PREFETCH_MAX.  Any question not answered cleanly (silence,
+ * truncation, a server failure) is left to its lookup, which asks it as
+ * it always did.  Returns nothing: it only saves time.
+ */
+void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, size_t n);
 
 
 /*

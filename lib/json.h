@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* JSON of SPEC sections 7 and 10 (lib/json.c): the only file that
- * includes json-c; the adapters and the check keep facts only.  Public
+/* JSON of SPEC sections 7 and 10 (lib/json.c, written with
+ * lib/json-write.c): the adapters and the check keep facts only.  Public
  * fromauth_*_json() getters build their text on first use. */
 #ifndef FROMAUTH_JSON_H
 #define FROMAUTH_JSON_H

@@ -99,7 +99,7 @@ int fa_memo_new(struct fa_memo **out, size_t max_bytes)
 		free(m);
 		return FROMAUTH_E_NOMEM;
 	}
-	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+	if (fa_mutex_init(&m->lock) != 0) {
 		fa_htable_fini(&m->table, NULL);
 		free(m);
 		return FROMAUTH_E_NOMEM;

@@ -3,6 +3,7 @@
 #ifndef FROMAUTH_PRIVATE_H
 #define FROMAUTH_PRIVATE_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,11 @@
 #define FROMAUTH_EXPORT __attribute__((visibility("default")))
 
 #define FA_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A mutex for locks held a few instructions by many threads: it spins a
+ * little before sleeping, since its holder is about to let go, where a
+ * plain one goes to the kernel at once.  0 or an errno. */
+int fa_mutex_init(pthread_mutex_t *m);
 
 /* Write a message into the caller's error buffer (may be NULL/0) and return
  * @code, so error paths read `return fa_error(buf, len, FROMAUTH_E_X, ...)`. */

@@ -1590,6 +1590,18 @@ fail:
 	return rc;
 }
 
+char *fa_spf_first_qname(const char *mail_from)
+{
+	char *identity = NULL;
+	const char *domain = NULL;
+	if (!mail_from || !*mail_from ||
+	    check_identity(mail_from, NULL, &identity, &domain, NULL, 0) != 0)
+		return NULL;
+	char *name = fa_domain_normalize(domain);
+	free(identity);
+	return name;
+}
+
 FROMAUTH_EXPORT int fromauth_spf_check(struct fromauth_ctx *ctx, const char *ip,
 				       const char *mail_from, const char *helo,
 				       struct fromauth_spf **out,

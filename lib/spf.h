@@ -18,6 +18,10 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		const char *helo, struct fromauth_spf **out,
 		char *errbuf, size_t errlen);
 
+/* The domain whose record fa_spf_eval() of @mail_from asks first,
+ * malloc'd, for fa_dns_prefetch(); NULL for input it refuses. */
+char *fa_spf_first_qname(const char *mail_from);
+
 /* The evaluation needed the HELO name (%{h}) and none was given: its
  * permerror is the caller's missing input, not the record's fault. */
 int fa_spf_needs_helo(const struct fromauth_spf *spf);

@@ -6,6 +6,8 @@
 
 #include "test-common.h"
 #include "test-nsd.h"
+#include "ctx.h"
+#include "dns.h"
 
 static struct test_nsd nsd;
 static struct fromauth_ctx *ctx;
@@ -345,6 +347,107 @@ START_TEST(net_batch_lookups_on_worker)
 }
 END_TEST
 
+/* Questions asked together are each asked once, and their lookups take
+ * the answers as the network's: same records, no second query, and not
+ * counted as cache hits. */
+START_TEST(net_prefetch)
+{
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	ck_assert_int_eq(fromauth_ctx_add_record(ctx, "ov.net.test. 300 IN A 192.0.2.99", NULL, 0), 0);
+	const struct fa_dns_question qs[] = {
+		{ "net.test", FA_RR_A },
+		{ "txt.net.test", FA_RR_TXT },
+		{ "nothing.net.test", FA_RR_TXT },
+		{ "NET.test.", FA_RR_A },               /* the first, again */
+		{ "ov.net.test", FA_RR_A },             /* the overlay answers */
+		{ "big.net.test", FA_RR_TXT },          /* truncated: left to its lookup */
+		{ "example.org", FA_RR_A },             /* refused: left to its lookup */
+	};
+	fa_dns_prefetch(&req, qs, sizeof(qs) / sizeof(qs[0]));
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+
+	struct fa_dns_answer *a = NULL;
+	enum fa_dns_source src;
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_uint_eq(a->ttl, 300);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	ck_assert_uint_eq(a->count, 1);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "nothing.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->ttl, 120);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+	ck_assert_uint_eq(atomic_load(&req.cache_hits), 0);
+
+	/* Asked once more by their lookups, as they always were. */
+	ck_assert_int_eq(fa_dns_query(&req, "big.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(atomic_load(&req.queries), 7);        /* UDP, then TCP */
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "example.org", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_SERVFAIL);
+	ck_assert_uint_gt(atomic_load(&req.queries), 7);
+	fa_dns_answer_release(a);
+
+	/* The second lookup of a prefetched name is the cache's. */
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	ck_assert_uint_eq(atomic_load(&req.cache_hits), 1);
+	fa_dns_answer_release(a);
+
+	/* Cached now: a second prefetch asks nothing. */
+	unsigned int before = atomic_load(&req.queries);
+	fa_dns_prefetch(&req, qs, 3);
+	ck_assert_uint_eq(atomic_load(&req.queries), before);
+}
+END_TEST
+
+/* A silent server: the prefetch waits one try at most, and the lookups
+ * then ask and time out as they would have. */
+START_TEST(net_prefetch_silent)
+{
+	struct fromauth_ctx *dead = NULL;
+	char ns[32];
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", test_free_port());
+	ck_assert_int_eq(fromauth_ctx_new(&dead), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(dead, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(dead, 300), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(dead, 2), 0);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, dead->dns);
+	const struct fa_dns_question qs[] = { { "net.test", FA_RR_A }, { "txt.net.test", FA_RR_TXT } };
+	time_t t0 = time(NULL);
+	fa_dns_prefetch(&req, qs, 2);
+	ck_assert_uint_le((uint64_t)(time(NULL) - t0), 2);
+	/* A refused port may answer the first datagram with ICMP, which
+	 * stops the second from going. */
+	unsigned int sent = atomic_load(&req.queries);
+	ck_assert_uint_ge(sent, 1);
+	ck_assert_uint_le(sent, 2);
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, NULL), 0);
+	ck_assert_int_eq(a->status, FA_DNS_TIMEOUT);
+	ck_assert_uint_eq(atomic_load(&req.queries), sent + 2);
+	fa_dns_answer_release(a);
+	fromauth_ctx_free(dead);
+
+	/* Offline, nothing is asked. */
+	struct fromauth_ctx *off = test_offline_ctx("zones/net.zone", NULL);
+	fa_dns_req_init(&req, off->dns);
+	fa_dns_prefetch(&req, qs, 2);
+	ck_assert_uint_eq(atomic_load(&req.queries), 0);
+	fromauth_ctx_free(off);
+}
+END_TEST
+
 /* The tool against the server: what support staff would type. */
 START_TEST(net_tool)
 {
@@ -388,6 +491,8 @@ static Suite *net_suite(void)
 		{ "threads_share_queries", net_threads_share_queries },
 		{ "check_end_to_end", net_check_end_to_end },
 		{ "batch_lookups_on_worker", net_batch_lookups_on_worker },
+		{ "prefetch", net_prefetch },
+		{ "prefetch_silent", net_prefetch_silent },
 		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);

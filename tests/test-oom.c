@@ -192,12 +192,84 @@ START_TEST(fromauth_check_nomem)
 }
 END_TEST
 
+/* The JSON texts, each built on its first use. */
+static const char *json_of(int which, const struct fromauth_result *r)
+{
+	switch (which) {
+	case 0: return fromauth_result_json(r);
+	case 1: return fromauth_spf_json(fromauth_result_spf(r, 0));
+	case 2: return fromauth_dkim_json(fromauth_result_dkim(r, 0));
+	default: return fromauth_dmarc_json(fromauth_result_dmarc(r));
+	}
+}
+
+/* With each allocation of a JSON text failing in turn, the getter gives
+ * NULL, and later the whole text: never a shorter one. */
+START_TEST(fromauth_result_json_nomem)
+{
+	const struct oom_case *c = &cases[_i];
+	char path[4096], err[512] = "";
+	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
+	snprintf(path, sizeof(path), "%s/check/zones/%s.zone", TEST_DATA_DIR, c->zone);
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, path, err, sizeof(err)), 0);
+	struct fromauth_profile *p = NULL;
+	snprintf(path, sizeof(path), "%s/check/profiles/%s.profile", TEST_DATA_DIR, c->profile);
+	ck_assert_int_eq(fromauth_profile_load(path, &p, err, sizeof(err)), 0);
+
+	for (int which = 0; which < 4; which++) {
+		struct fromauth_result *r = NULL;
+		ck_assert_int_eq(fromauth_check(ctx, p, c->from, FROMAUTH_CHECK_FIX, &r, err,
+						sizeof(err)), 0);
+		const char *text = json_of(which, r);
+		if (!text) {  /* no such object in this case */
+			fromauth_result_free(r);
+			continue;
+		}
+		char *want = strdup(text);
+		ck_assert_ptr_nonnull(want);
+		fromauth_result_free(r);
+		ck_assert_int_eq(fromauth_check(ctx, p, c->from, FROMAUTH_CHECK_FIX, &r, err,
+						sizeof(err)), 0);
+		unsigned long nomem = 0;
+		for (fail_at = 1;; fail_at++) {
+			atomic_store(&calls, 0);
+			atomic_store(&armed, 1);
+			text = json_of(which, r);
+			atomic_store(&armed, 0);
+			if (!text) {
+				ck_assert_uint_ge(atomic_load(&calls), fail_at);
+				nomem++;
+				continue;
+			}
+			ck_assert_msg(atomic_load(&calls) < fail_at,
+				      "%s: JSON %d despite failed allocation %lu", c->zone, which,
+				      fail_at);
+			/* the check's own stats differ from run to run */
+			const char *stats = which ? NULL : strstr(want, ",\"stats\":");
+			size_t n = stats ? (size_t)(stats - want) : strlen(want) + 1;
+			ck_assert_msg(strncmp(text, want, n) == 0, "%s: JSON %d\n%s\nnot\n%s",
+				      c->zone, which, text, want);
+			break;
+		}
+		ck_assert_uint_gt(nomem, 0);
+		free(want);
+		fromauth_result_free(r);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("oom");
 	TCase *tc = tcase_create("fromauth_check");
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, fromauth_check_nomem, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fromauth_result_json");
+	tcase_add_loop_test(tc, fromauth_result_json_nomem, 0,
+			    (int)(sizeof(cases) / sizeof(cases[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -530,6 +530,27 @@ START_TEST(fromauth_verify_authres)
 	ck_assert(!has_finding(v, "authres.differs"));
 	ck_assert_ptr_nonnull(strstr(fromauth_verify_authentication_results(v), "relay.other.test;"));
 	fromauth_verify_free(v);
+
+	/* A property named twice keeps its first place and its last value,
+	 * as json-c's objects did; '/' is written "\/" in this JSON. */
+	static const char relay[] = "relay.other.test; dkim=pass header.d=sender.test\n";
+	static const char dup[] = "relay.other.test; dkim=pass header.d=first.test "
+				  "header.s=\"a/b\" header.d=second.test\n";
+	char *at = strstr(msg, relay);
+	ck_assert_ptr_nonnull(at);
+	char *msg2 = malloc(len + sizeof(dup));
+	ck_assert_ptr_nonnull(msg2);
+	size_t head = (size_t)(at - msg);
+	memcpy(msg2, msg, head);
+	memcpy(msg2 + head, dup, sizeof(dup) - 1);
+	size_t tail = len - head - (sizeof(relay) - 1);
+	memcpy(msg2 + head + sizeof(dup) - 1, at + sizeof(relay) - 1, tail);
+	ck_assert_int_eq(fromauth_verify(ctx, msg2, head + sizeof(dup) - 1 + tail, NULL, NULL,
+					 NULL, NULL, 0, &v, NULL, 0), 0);
+	ck_assert_msg(strstr(fromauth_verify_json(v), "\"properties\":{\"header.d\":\"second.test\","
+					 "\"header.s\":\"a\\/b\"}"), "%s", fromauth_verify_json(v));
+	fromauth_verify_free(v);
+	free(msg2);
 	free(msg);
 	fromauth_ctx_free(ctx);
 }

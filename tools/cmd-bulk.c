@@ -428,6 +428,14 @@ int cmd_bulk(int argc, char **argv)
 			status = report_error("bulk", rc ? rc : FROMAUTH_E_INTERNAL, err);
 			goto out;
 		}
+		/* A text that cannot be made (no memory) makes the item an
+		 * error, not a crash when it is printed. */
+		if (r && run.format == JSON && !fromauth_result_json(r)) {
+			fromauth_result_free(r);
+			r = NULL;
+			error = FROMAUTH_E_NOMEM;
+			snprintf(err, sizeof(err), "%s", fromauth_strerror(error));
+		}
 		struct slot *s = &slots[index % window];
 		s->ready = 1;
 		s->result = r;

@@ -370,9 +370,14 @@ int cmd_check(int argc, char **argv)
 		status = report_error(argv[optind], rc, err);
 		goto out;
 	}
-	if (json)
-		printf("%s\n", fromauth_result_json(r));
-	else
+	if (json) {
+		const char *text = fromauth_result_json(r);
+		if (!text) {
+			status = report_error(argv[optind], FROMAUTH_E_NOMEM, NULL);
+			goto out;
+		}
+		printf("%s\n", text);
+	} else
 		print_report(r, argv[optind]);
 	status = fromauth_result_verdict(r);
 out:
