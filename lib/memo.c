@@ -259,6 +259,19 @@ void fa_memo_put(struct fa_memo *m, int kind, const void *key, size_t klen,
 	free(copy);
 }
 
+void fa_memo_drop_shared(struct fa_memo *m, int kind, const void *key, size_t klen,
+			 const void *val)
+{
+	if (!m || !val)
+		return;
+	size_t hash = hash_bytes(m, kind, key, klen);
+	pthread_mutex_lock(&m->lock);
+	struct mentry *e = find(m, kind, key, klen, hash);
+	if (e && !e->pending && e->shared && e->val == val)
+		unlink_entry(m, e);
+	pthread_mutex_unlock(&m->lock);
+}
+
 void fa_memo_abandon(struct fa_memo *m, int kind, const void *key, size_t klen)
 {
 	if (!m)

@@ -23,6 +23,7 @@ enum fa_memo_kind {
 	FA_MEMO_DMARC_RECORD = 6,       /* DMARC record text -> parse + libopendmarc's say */
 	FA_MEMO_DKIM_RECORD = 7,        /* DKIM key record text -> parse, printable form */
 	FA_MEMO_SPF_COMPILED = 8,       /* text given to libspf2 -> its compiled record */
+	FA_MEMO_SPF_EVAL = 9,   /* (client, top SPF record) -> outcome, queries (spf.c) */
 };
 
 #define FA_MEMO_DEFAULT_BYTES (8u << 20)
@@ -65,6 +66,11 @@ void fa_memo_shared_release(void *val);
 void *fa_memo_get_shared(struct fa_memo *memo, int kind, const void *key, size_t klen);
 void fa_memo_put_shared(struct fa_memo *memo, int kind, const void *key, size_t klen,
 			void *val, size_t bytes);
+
+/* Drop the settled entry of @key if it still holds @val, which its user
+ * found out of date; others holding @val keep it until they release it. */
+void fa_memo_drop_shared(struct fa_memo *memo, int kind, const void *key, size_t klen,
+			 const void *val);
 
 /* A random number drawn once per memo (so per context): for names no
  * record or sender can guess, yet the same for every check, so that

@@ -114,6 +114,8 @@ struct seen_record {
  * immutable once made.  A record with a macro we expand ourselves
  * depends on the sender and client too and is not memoized.
  */
+struct compiled;
+
 struct prep {
 	struct fa_spf_record *parsed;   /* NULL: parse_rc says why */
 	int parse_rc;
@@ -123,6 +125,9 @@ struct prep {
 	char why[300];
 	char **segs;
 	size_t nsegs;
+	/* libspf2's compile of a lone segment, once known (a reference,
+	 * set once): spares the compiled memo's lookup by text */
+	_Atomic(struct compiled *) compiled;
 };
 
 /* State of one evaluation, which its DNS layer finds as current_eval. */
@@ -172,7 +177,30 @@ struct eval {
 
 	/* handed out when allocating an RR fails: libspf2 aborts on NULL */
 	SPF_dns_rr_t *spare;
+
+	/* the RR of layer_get_spf's TXT queries, which never reach
+	 * libspf2: reused for each instead of made and freed */
+	SPF_dns_rr_t *txt_rr;
+	int in_get_spf;
+	struct prep *served;    /* whose lone segment that RR holds */
+
+	/* the top record's query, made before libspf2 asks (memo key) */
+	int top_pre;
+	int top_rc;
+	struct fa_dns_answer *top_ans;
+	const char *top_qname;
+
+	/* for the memo of whole evaluations: the queries after the top
+	 * one and what lookup() read of their answers (replay_put()) */
+	int recording;
+	int memo_ok;            /* nothing seen that forbids memoizing */
+	unsigned char *replay;  /* REPLAY_MAX bytes */
+	size_t replay_len;
+	uint32_t min_ttl;       /* of the answers read, the top one's too */
+	uint64_t start_ms;
 };
+
+#define REPLAY_MAX 4096
 
 static void stop(struct eval *ev, int result, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -206,6 +234,15 @@ static void clear_pending(struct eval *ev)
 static SPF_dns_rr_t *rr_new(struct eval *ev, SPF_dns_server_t *layer,
 			    const char *domain, ns_type type, int herrno)
 {
+	if (ev->in_get_spf) {
+		/* its domain is not read: keep whichever it has */
+		SPF_dns_rr_t *rr = ev->txt_rr;
+		rr->rr_type = type;
+		rr->num_rr = 0;
+		rr->ttl = 0;
+		rr->herrno = herrno;
+		return rr;
+	}
 	SPF_dns_rr_t *rr = SPF_dns_rr_new_init(layer, domain, type, 0, herrno);
 	if (rr)
 		return rr;
@@ -236,9 +273,12 @@ static const char *fit_name(const char *name)
 static void remember_record(struct eval *ev, const char *domain,
 			    const char *text, size_t len, struct prep *prep)
 {
-	if (ev->nseen >= MAX_RECORDS_SEEN) {
-		fa_memo_shared_release(prep);
-		return;
+	if (ev->nseen >= MAX_RECORDS_SEEN || memchr(text, '\0', len)) {
+		ev->memo_ok = 0;        /* a record the memo's checks cannot see */
+		if (ev->nseen >= MAX_RECORDS_SEEN) {
+			fa_memo_shared_release(prep);
+			return;
+		}
 	}
 	struct seen_record *s = &ev->seen[ev->nseen];
 	s->domain = fa_domain_normalize(domain);
@@ -248,6 +288,7 @@ static void remember_record(struct eval *ev, const char *domain,
 		free(s->text);
 		fa_memo_shared_release(prep);
 		out_of_memory(ev);
+		ev->memo_ok = 0;
 		return;
 	}
 	memcpy(s->text, text, len);
@@ -262,6 +303,7 @@ static void prep_dtor(void *val)
 	struct prep *p = val;
 	fa_spf_record_free(p->parsed);
 	fa_spf_segments_free(p->segs, p->nsegs);
+	fa_memo_shared_release(atomic_load(&p->compiled));
 }
 
 /* Screen and rewrite; NULL when out of memory.  *memoizable: the result
@@ -274,6 +316,7 @@ static struct prep *prep_make(const char *text, size_t len, int family,
 	if (!p)
 		return NULL;
 	*memoizable = 1;
+	atomic_init(&p->compiled, NULL);
 	p->parse_rc = fa_spf_record_parse(text, len, &p->parsed, p->err, sizeof(p->err));
 	if (p->parse_rc == FROMAUTH_E_NOMEM)
 		goto nomem;
@@ -289,6 +332,42 @@ static struct prep *prep_make(const char *text, size_t len, int family,
 nomem:
 	fa_memo_shared_release(p);
 	return NULL;
+}
+
+enum { SCAN_BARE = 1, SCAN_PTR = 2, SCAN_EXP = 4 };
+
+/* Terms of a record's text, by a quick look before the parse: SCAN_BARE
+ * for an a, mx or ptr without a domain (which reads the record's own),
+ * SCAN_PTR for any ptr, SCAN_EXP for exp=.  Callers check the parse
+ * again. */
+static int scan_terms(const char *t, size_t len)
+{
+	int found = 0;
+	for (size_t i = 0; i < len;) {
+		while (i < len && t[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < len && t[i] != ' ')
+			i++;
+		const char *w = t + start;
+		size_t n = i - start;
+		if (n && strchr("+-~?", w[0])) {
+			w++;
+			n--;
+		}
+		size_t name = 0;
+		while (name < n && w[name] != ':' && w[name] != '/' && w[name] != '=')
+			name++;
+		int bare = name == n || w[name] == '/';
+		if (name == 3 && !strncasecmp(w, "ptr", 3))
+			found |= SCAN_PTR | (bare ? SCAN_BARE : 0);
+		else if (name == 3 && !strncasecmp(w, "exp", 3))
+			found |= SCAN_EXP;
+		else if (bare && ((name == 1 && (w[0] == 'a' || w[0] == 'A')) ||
+				  (name == 2 && !strncasecmp(w, "mx", 2))))
+			found |= SCAN_BARE;
+	}
+	return found;
 }
 
 /* The prep of @text at @domain: from the memo, or made (and memoized). */
@@ -431,6 +510,7 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		return;
 	}
 	if (prep->parse_rc) {
+		ev->memo_ok = 0;        /* not remembered, so not checked */
 		stop(ev, FROMAUTH_SPF_PERMERROR, "the SPF record of %s is invalid: %s",
 		     domain, prep->err);
 		fa_memo_shared_release(prep);
@@ -447,18 +527,93 @@ static void fill_txt(struct eval *ev, SPF_dns_rr_t *rr, const char *domain,
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
-	char *first = chain_segments(ev, domain, prep->segs, prep->nsegs);
+	/* one segment is served as it is */
+	char *first = prep->nsegs == 1 ? prep->segs[0]
+		    : chain_segments(ev, domain, prep->segs, prep->nsegs);
+	int own = first != NULL && prep->nsegs != 1;
+	size_t nseen = ev->nseen;
 	remember_record(ev, domain, (const char *)found->data, found->len, prep);
+	if (ev->in_get_spf && !own && ev->nseen > nseen)
+		ev->served = prep;      /* kept alive by ev->seen */
 	size_t len = first ? strlen(first) : 0;
 	if (!first || SPF_dns_rr_buf_realloc(rr, 0, len + 1) != SPF_E_SUCCESS) {
-		free(first);
+		if (own)
+			free(first);
 		out_of_memory(ev);
 		rr->herrno = TRY_AGAIN;
 		return;
 	}
 	memcpy(rr->rr[0]->txt, first, len + 1);
-	free(first);
+	if (own)
+		free(first);
 	rr->num_rr = 1;
+}
+
+/* The status lookup() goes by: no record of the type is NODATA. */
+static int answer_status(const struct fa_dns_answer *ans, uint16_t fatype)
+{
+	size_t of_type = 0;
+	for (size_t i = 0; i < ans->count; i++)
+		if (ans->rrs[i].type == fatype)
+			of_type++;
+	return ans->status == FA_DNS_OK && of_type == 0 ? FA_DNS_NODATA : ans->status;
+}
+
+struct rbuf {
+	unsigned char *p;
+	size_t len, cap;
+	int full;
+};
+
+static void rb_put(struct rbuf *b, const void *src, size_t n)
+{
+	if (b->full || n > b->cap - b->len) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+/* One query and what lookup() reads of its answer, as bytes: the name,
+ * the type, the status it goes by and the records of the type (of TXT,
+ * fill_txt() reads only the SPF records).  Equal bytes: lookup() and
+ * libspf2 go on the same way. */
+static void replay_put(struct rbuf *b, const char *qname, uint16_t fatype,
+		       const struct fa_dns_answer *ans)
+{
+	uint32_t ql = (uint32_t)strlen(qname), end = UINT32_MAX;
+	unsigned char status = (unsigned char)answer_status(ans, fatype);
+	rb_put(b, &ql, sizeof(ql));
+	rb_put(b, qname, ql);
+	rb_put(b, &fatype, sizeof(fatype));
+	rb_put(b, &status, 1);
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type != fatype || r->len >= UINT32_MAX ||
+		    (fatype == FA_RR_TXT && !fa_spf_is_record((const char *)r->data, r->len)))
+			continue;
+		uint32_t l = (uint32_t)r->len;
+		rb_put(b, &l, sizeof(l));
+		rb_put(b, r->data, r->len);
+	}
+	rb_put(b, &end, sizeof(end));
+}
+
+static void record_query(struct eval *ev, const char *qname, uint16_t fatype,
+			 const struct fa_dns_answer *ans)
+{
+	if (fa_dns_status_is_temporary(ans->status) || strlen(qname) > 1024) {
+		ev->memo_ok = 0;
+		return;
+	}
+	if (ans->ttl < ev->min_ttl)
+		ev->min_ttl = ans->ttl;
+	struct rbuf b = { .p = ev->replay, .len = ev->replay_len, .cap = REPLAY_MAX };
+	replay_put(&b, qname, fatype, ans);
+	if (b.full)
+		ev->memo_ok = 0;
+	ev->replay_len = b.len;
 }
 
 static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
@@ -537,7 +692,20 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 
 	const char *qname = fit_name(domain);
 	struct fa_dns_answer *ans = NULL;
-	int rc = fa_dns_query(ev->req, qname, fatype, &ans, NULL);
+	int rc;
+	if (cls == TOP && ev->top_pre && !strcmp(qname, ev->top_qname)) {
+		/* asked already, by fa_spf_eval() */
+		rc = ev->top_rc;
+		ans = ev->top_ans;
+		ev->top_ans = NULL;
+	} else {
+		rc = fa_dns_query(ev->req, qname, fatype, &ans, NULL);
+		if (cls == TOP || rc)
+			ev->memo_ok = 0;
+		else if (ev->recording)
+			record_query(ev, qname, fatype, ans);
+	}
+	ev->top_pre = 0;
 	if (rc == FROMAUTH_E_DOMAIN) {
 		if (cls == TERM) {
 			stop(ev, FROMAUTH_SPF_PERMERROR,
@@ -553,13 +721,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		return rr_new(ev, layer, domain, type, TRY_AGAIN);
 	}
 
-	int status = ans->status;
-	size_t of_type = 0;
-	for (size_t i = 0; i < ans->count; i++)
-		if (ans->rrs[i].type == fatype)
-			of_type++;
-	if (status == FA_DNS_OK && of_type == 0)
-		status = FA_DNS_NODATA;
+	int status = answer_status(ans, fatype);
 
 	if (cls == TERM && (status == FA_DNS_NXDOMAIN || status == FA_DNS_NODATA) &&
 	    ++ev->voids > VOID_LIMIT) {
@@ -666,16 +828,18 @@ static void log_query(struct eval *ev, const char *domain, ns_type type,
 	if ((cls != TERM && cls != TARGET) || !rr || ev->nlog >= MAX_LOG)
 		return;
 	struct query_log *q = &ev->log[ev->nlog];
-	memset(q, 0, sizeof(*q));
 	q->type = type;
 	q->cls = cls;
 	q->answered = rr->herrno == NETDB_SUCCESS && rr->num_rr > 0;
-	snprintf(q->name, sizeof(q->name), "%s", domain);
-	for (size_t i = 0; q->name[i]; i++)
-		q->name[i] = (char)tolower((unsigned char)q->name[i]);
-	size_t nl = strlen(q->name);
+	q->naddr = 0;
+	/* lower case, cut to the buffer (by hand: snprintf was 4 % of
+	 * an evaluation) */
+	size_t nl = 0;
+	for (; domain[nl] && nl < sizeof(q->name) - 1; nl++)
+		q->name[nl] = (char)tolower((unsigned char)domain[nl]);
 	if (nl && q->name[nl - 1] == '.')
-		q->name[nl - 1] = '\0';  /* as remember_record() keeps names */
+		nl--;   /* as remember_record() keeps names */
+	q->name[nl] = '\0';
 	q->more = q->answered && rr->num_rr > LOG_ADDRS;
 	for (int i = 0; q->answered && i < rr->num_rr && q->naddr < LOG_ADDRS; i++) {
 		if (type == ns_t_a)
@@ -756,22 +920,32 @@ static SPF_record_t *record_copy(SPF_server_t *server, const SPF_record_t *r)
 	return c;
 }
 
+/* Give @prep our reference to @c, unless it has one already. */
+static void attach_compiled(struct prep *prep, struct compiled *c)
+{
+	struct compiled *none = NULL;
+	if (!prep || !atomic_compare_exchange_strong(&prep->compiled, &none, c))
+		fa_memo_shared_release(c);
+}
+
 /* SPF_record_compile() once per text and context: the same provider
  * records reach libspf2 for every customer and every sampled address
  * (~70 compiles, 8.6 % of a check).  Only a compile that succeeds
  * without adding a message to the response is memoized, so a copy
  * leaves the response exactly as compiling would have. */
 static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp,
-				      SPF_record_t **out, const char *txt)
+				      SPF_record_t **out, const char *txt, struct prep *prep)
 {
 	struct eval *ev = current_eval;
 	struct fa_memo *memo = ev ? fa_dns_memo(ev->req->dns) : NULL;
+	struct compiled *c = prep ? atomic_load(&prep->compiled) : NULL;
+	if (c && (*out = record_copy(server, c->rec)) != NULL)
+		return SPF_E_SUCCESS;
 	size_t len = strlen(txt);
-	struct compiled *c = memo ? fa_memo_get_shared(memo, FA_MEMO_SPF_COMPILED, txt, len)
-				  : NULL;
+	c = memo ? fa_memo_get_shared(memo, FA_MEMO_SPF_COMPILED, txt, len) : NULL;
 	if (c) {
 		*out = record_copy(server, c->rec);
-		fa_memo_shared_release(c);
+		attach_compiled(prep, c);
 		if (*out)
 			return SPF_E_SUCCESS;
 		memo = NULL;    /* no memory: let libspf2 try and say so */
@@ -786,7 +960,7 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
 		fa_memo_put_shared(memo, FA_MEMO_SPF_COMPILED, txt, len, c,
 				   sizeof(*c) + sizeof(SPF_record_t) + len +
 				   c->rec->mech_len + c->rec->mod_len + 64);
-		fa_memo_shared_release(c);      /* the memo keeps its own */
+		attach_compiled(prep, c);       /* the memo keeps its own */
 	} else {
 		fa_memo_shared_release(c);
 		fa_memo_abandon(memo, FA_MEMO_SPF_COMPILED, txt, len);
@@ -797,89 +971,86 @@ static SPF_errcode_t compile_memoized(SPF_server_t *server, SPF_response_t *resp
 /*
  * libspf2's get_spf hook, in place of SPF_server_get_record() so that
  * compiling can be memoized.  It takes the steps of the 1.2.10 that
- * Debian 12 ships (src/libspf2/spf_server.c) one for one: type SPF, then
- * TXT, through the same layer; a temporary or unrecoverable failure ends
- * the search without setting a result; the same error codes and texts
- * (make_reason() reads them), the same results.  Later libspf2 versions
- * retry TXT after any failure of type SPF; our layer answers type SPF
- * with NO_DATA unless the evaluation has already stopped, so that
- * difference could not show here.
+ * Debian 12 ships (src/libspf2/spf_server.c) with the same error codes
+ * and texts (make_reason() reads them) and the same results, but skips
+ * its first query, for type SPF (99): our layer (lookup()) answers that
+ * one itself, with NO_DATA, after which 1.2.10 asks for TXT, or with
+ * TRY_AGAIN once the evaluation has stopped, after which 1.2.10 gives
+ * up with a temporary error.  That query was neither counted, logged
+ * nor sent, yet cost two allocations per record.
  */
 static SPF_errcode_t layer_get_spf(SPF_server_t *server, SPF_request_t *req,
 				   SPF_response_t *resp, SPF_record_t **out)
 {
+	struct eval *ev = current_eval;
 	const char *domain = req->cur_dom;
-	ns_type type = ns_t_spf;
 	*out = NULL;
-	for (;; type = ns_t_txt) {
-		int last = type == ns_t_txt;
-		SPF_dns_rr_t *rr = SPF_dns_lookup(server->resolver, domain, type, 1);
-		int herrno = rr->herrno;
-		if (herrno != NETDB_SUCCESS) {
-			SPF_dns_rr_free(rr);
-			if ((herrno == HOST_NOT_FOUND || herrno == NO_DATA) && !last)
-				continue;
-			if (herrno == HOST_NOT_FOUND || herrno == NO_DATA) {
-				resp->result = SPF_RESULT_NONE;
-				resp->reason = SPF_REASON_FAILURE;
-				return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-							      herrno == NO_DATA
-							      ? "No DNS data for '%s'."
-							      : "Host '%s' not found.", domain);
-			}
-			if (herrno == TRY_AGAIN)
-				return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-							      "Temporary DNS failure for '%s'.",
-							      domain);
-			if (herrno == NO_RECOVERY)
-				return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-							      "Unrecoverable DNS failure for '%s'.",
-							      domain);
-			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
-						      "Unknown DNS failure for '%s': %d.", domain,
-						      herrno);
+	if (!ev || ev->stop_result >= 0) {
+		if (ev) {       /* as any query of the layer does */
+			free(ev->exp_text);
+			ev->exp_text = NULL;
 		}
-		if (rr->num_rr == 0) {
-			SPF_dns_rr_free(rr);
-			if (!last)
-				continue;
-			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-						      "No TXT records returned from DNS lookup for '%s'",
-						      domain);
-		}
-		int found = 0, at = 0;
-		for (int i = 0; i < rr->num_rr; i++) {
-			const char *t = rr->rr[i]->txt;
-			if (!strncasecmp(t, "v=spf1", 6) && (t[6] == ' ' || t[6] == '\0')) {
-				found++;
-				at = i;
-			}
-		}
-		if (found == 0 && !last) {
-			SPF_dns_rr_free(rr);
-			continue;
-		}
-		if (found != 1) {
-			SPF_dns_rr_free(rr);
-			if (found == 0) {
-				resp->result = SPF_RESULT_NONE;
-				resp->reason = SPF_REASON_FAILURE;
-				return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-							      "No SPF records for '%s'", domain);
-			}
-			resp->result = SPF_RESULT_PERMERROR;
-			resp->reason = SPF_REASON_FAILURE;
-			return SPF_response_add_error(resp, SPF_E_MULTIPLE_RECORDS,
-						      "Multiple SPF records for '%s'", domain);
-		}
-		SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt);
-		SPF_dns_rr_free(rr);
-		if (err != SPF_E_SUCCESS)
-			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
-						      "Failed to compile SPF record for '%s'",
-						      domain);
-		return SPF_E_SUCCESS;
+		return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+					      "Temporary DNS failure for '%s'.", domain);
 	}
+	/* the layer's lookup, on an RR of our own */
+	ev->in_get_spf = 1;
+	ev->served = NULL;
+	SPF_dns_rr_t *rr = layer_lookup(server->resolver, domain, ns_t_txt, 1);
+	ev->in_get_spf = 0;
+	int herrno = rr->herrno;
+	if (herrno != NETDB_SUCCESS) {
+		if (herrno == HOST_NOT_FOUND || herrno == NO_DATA) {
+			resp->result = SPF_RESULT_NONE;
+			resp->reason = SPF_REASON_FAILURE;
+			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+						      herrno == NO_DATA
+						      ? "No DNS data for '%s'."
+						      : "Host '%s' not found.", domain);
+		}
+		if (herrno == TRY_AGAIN)
+			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+						      "Temporary DNS failure for '%s'.",
+						      domain);
+		if (herrno == NO_RECOVERY)
+			return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+						      "Unrecoverable DNS failure for '%s'.",
+						      domain);
+		return SPF_response_add_error(resp, SPF_E_DNS_ERROR,
+					      "Unknown DNS failure for '%s': %d.", domain,
+					      herrno);
+	}
+	if (rr->num_rr == 0) {
+		return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+					      "No TXT records returned from DNS lookup for '%s'",
+					      domain);
+	}
+	int found = 0, at = 0;
+	for (int i = 0; i < rr->num_rr; i++) {
+		const char *t = rr->rr[i]->txt;
+		if (!strncasecmp(t, "v=spf1", 6) && (t[6] == ' ' || t[6] == '\0')) {
+			found++;
+			at = i;
+		}
+	}
+	if (found != 1) {
+		if (found == 0) {
+			resp->result = SPF_RESULT_NONE;
+			resp->reason = SPF_REASON_FAILURE;
+			return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+						      "No SPF records for '%s'", domain);
+		}
+		resp->result = SPF_RESULT_PERMERROR;
+		resp->reason = SPF_REASON_FAILURE;
+		return SPF_response_add_error(resp, SPF_E_MULTIPLE_RECORDS,
+					      "Multiple SPF records for '%s'", domain);
+	}
+	SPF_errcode_t err = compile_memoized(server, resp, out, rr->rr[at]->txt, ev->served);
+	if (err != SPF_E_SUCCESS)
+		return SPF_response_add_error(resp, SPF_E_NOT_SPF,
+					      "Failed to compile SPF record for '%s'",
+					      domain);
+	return SPF_E_SUCCESS;
 }
 
 /* exp= (RFC 6.2): fetched and expanded here; libspf2 gets "" back.
@@ -896,6 +1067,7 @@ static SPF_errcode_t layer_get_exp(SPF_server_t *server, const char *domain,
 
 	free(ev->exp_text);
 	ev->exp_text = NULL;
+	ev->memo_ok = 0;
 	snprintf(name, sizeof(name), "%s", domain ? fit_name(domain) : "");
 	if (*buflenp < 1) {
 		char *b = realloc(*bufp, 1);
@@ -1029,6 +1201,23 @@ static const struct seen_record *deciding_record(const struct eval *ev,
  * against the logged answers of their queries, in order, names it.  Any
  * doubt (macros in ptr, a log that does not line up) gives up: the reason
  * then stays generic rather than wrong. */
+
+/* The concatenation of @n strings in @buf, cut to @size - 1 bytes as
+ * snprintf() would cut it; by hand, as snprintf() showed in profiles. */
+static void join(char *buf, size_t size, size_t n, const char *const *parts)
+{
+	size_t at = 0;
+	for (size_t i = 0; i < n && at + 1 < size; i++) {
+		size_t l = strnlen(parts[i], size - 1 - at);
+		memcpy(buf + at, parts[i], l);
+		at += l;
+	}
+	buf[at] = '\0';
+}
+
+#define JOIN(buf, ...) join((buf), sizeof(buf), \
+			    sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *), \
+			    (const char *[]){ __VA_ARGS__ })
 
 enum sim { SIM_UNKNOWN, SIM_NOMATCH, SIM_MATCH };
 
@@ -1187,8 +1376,8 @@ static enum sim sim_record(struct sim_state *st, const char *domain)
 			break;
 		}
 		if (match) {
-			snprintf(st->what, sizeof(st->what), "%c%s in the SPF record of %s",
-				 t->qualifier, t->text, s->domain);
+			JOIN(st->what, (char[]){ t->qualifier, '\0' }, t->text,
+			     " in the SPF record of ", s->domain);
 			return SIM_MATCH;
 		}
 	}
@@ -1208,7 +1397,7 @@ static const char *explain_match(const struct eval *ev, const char *domain,
 	};
 	if (sim_record(&st, domain) != SIM_MATCH || st.what[0] != qual[result])
 		return NULL;
-	snprintf(buf, len, "%s", st.what);
+	join(buf, len, 1, (const char *[]){ st.what });
 	return buf;
 }
 
@@ -1249,7 +1438,7 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 	const char *where = rec ? rec->domain : domain;
 
 	if (ev->stop_result >= 0) {
-		snprintf(buf, sizeof(buf), "%s", ev->stop_reason);
+		JOIN(buf, ev->stop_reason);
 		return strdup(buf);
 	}
 	switch (result) {
@@ -1265,24 +1454,288 @@ static char *make_reason(const struct eval *ev, int result, SPF_response_t *resp
 				 libspf2_error(resp, err));
 		break;
 	case FROMAUTH_SPF_PERMERROR:
-		snprintf(buf, sizeof(buf), "permanent error in the SPF record of %s: %s",
-			 where, libspf2_error(resp, err));
+		JOIN(buf, "permanent error in the SPF record of ", where, ": ",
+		     libspf2_error(resp, err));
 		break;
 	default:
 		if (why == SPF_REASON_DEFAULT)
-			snprintf(buf, sizeof(buf),
-				 "no mechanism of the SPF record of %s matched (default neutral)",
-				 where);
+			JOIN(buf, "no mechanism of the SPF record of ", where,
+			     " matched (default neutral)");
 		else if (why == SPF_REASON_LOCALHOST)
-			snprintf(buf, sizeof(buf), "loopback address (libspf2 always passes it)");
+			JOIN(buf, "loopback address (libspf2 always passes it)");
 		else if (explain_match(ev, domain, result, what, sizeof(what)))
-			snprintf(buf, sizeof(buf), "%s matched", what);
+			JOIN(buf, what, " matched");
 		else
-			snprintf(buf, sizeof(buf), "a mechanism of the SPF record of %s matched: %s",
-				 where, result_names[result]);
+			JOIN(buf, "a mechanism of the SPF record of ", where, " matched: ",
+			     result_names[result]);
 		break;
 	}
 	return strdup(buf);
+}
+
+/* ---- memo of whole evaluations ----
+ *
+ * Many domains publish the same record ("v=spf1 include:esp -all"), and
+ * a check evaluates it for the same few service addresses.  When the
+ * evaluation cannot depend on the domain or the sender -- no macro and
+ * no exp= in any record of the tree, no ptr and no a or mx without a
+ * domain in the top record, the domain in no record's text -- what it
+ * gives is a function of the client, the top record's text and the
+ * answers of the queries it made.  The memo keeps, per client and text,
+ * the outcome and those queries with what lookup() read of their
+ * answers.  A hit asks them again, in order, through the DNS layer (its
+ * overlays, cache and TTLs): only if every answer reads the same would
+ * libspf2 have asked the same and decided the same, so only then is the
+ * outcome used; and never past the shortest TTL of the answers it read.
+ * Temporary failures and out-of-memory are never kept.
+ * The reason names the domain where make_reason() did, kept as MEMO_MARK.
+ */
+#define MEMO_MARK '\x01'
+#define MEMO_MAX_DOMAIN 100     /* make_reason() cuts names at 100 */
+#define MEMO_MAX_REASON 390     /* shorter than any buffer it fills */
+#define MEMO_MAX_TEXT 2048
+
+struct eval_memo {
+	uint64_t expires_ms;    /* the shortest TTL of what it read */
+	int result;
+	unsigned int lookups, voids;
+	char *record;
+	char *reason;           /* MEMO_MARK for the domain */
+	size_t marks;
+	char *texts;            /* the tree's records, for holds_ci() */
+	unsigned char *replay;
+	size_t replay_len;
+};
+
+static void eval_memo_dtor(void *val)
+{
+	struct eval_memo *m = val;
+	free(m->record);
+	free(m->reason);
+	free(m->texts);
+	free(m->replay);
+}
+
+/* The one SPF record of a TXT answer, or NULL (then fill_txt() ends the
+ * evaluation at once: nothing to memoize). */
+static const struct fa_dns_rr *top_record(int rc, const struct fa_dns_answer *ans)
+{
+	const struct fa_dns_rr *found = NULL;
+	if (rc || answer_status(ans, FA_RR_TXT) != FA_DNS_OK)
+		return NULL;
+	for (size_t i = 0; i < ans->count; i++) {
+		const struct fa_dns_rr *r = &ans->rrs[i];
+		if (r->type != FA_RR_TXT || !fa_spf_is_record((const char *)r->data, r->len))
+			continue;
+		if (found)
+			return NULL;
+		found = r;
+	}
+	return found;
+}
+
+/* A quick look at the top record's text before the parse: no macro, no
+ * exp=, no ptr, no a or mx without a domain.  memo_make() checks the
+ * parse of every record again. */
+static int top_text_memoizable(const char *t, size_t len)
+{
+	return len <= MEMO_MAX_TEXT && !memchr(t, '%', len) && !memchr(t, '\0', len) &&
+	       !scan_terms(t, len);
+}
+
+/* @reason with every MEMO_MARK replaced by @domain; NULL when out of
+ * memory. */
+static char *memo_reason(const char *reason, size_t marks, const char *domain)
+{
+	size_t dl = strlen(domain), len = strlen(reason) - marks + marks * dl;
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = reason; *p; p++) {
+		if (*p == MEMO_MARK) {
+			memcpy(o, domain, dl);
+			o += dl;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Would make_reason() have filled its buffers without cutting, for a
+ * domain of @dl bytes? */
+static int memo_fits(const struct eval_memo *m, size_t dl)
+{
+	return dl <= MEMO_MAX_DOMAIN &&
+	       strlen(m->reason) - m->marks + m->marks * dl < MEMO_MAX_REASON;
+}
+
+/* Ask the memo entry's queries again: 1 if every answer reads the same. */
+static int replay_same(struct eval *ev, const struct eval_memo *m)
+{
+	unsigned char scratch[REPLAY_MAX];
+	char qname[1025];
+	size_t at = 0;
+
+	while (at < m->replay_len) {
+		uint32_t ql;
+		uint16_t type;
+		memcpy(&ql, m->replay + at, sizeof(ql));
+		memcpy(qname, m->replay + at + sizeof(ql), ql);
+		qname[ql] = '\0';
+		memcpy(&type, m->replay + at + sizeof(ql) + ql, sizeof(type));
+		struct fa_dns_answer *ans = NULL;
+		if (fa_dns_query(ev->req, qname, type, &ans, NULL) != 0)
+			return 0;
+		struct rbuf b = { .p = scratch, .cap = sizeof(scratch) };
+		replay_put(&b, qname, type, ans);
+		fa_dns_answer_release(ans);
+		if (b.full || b.len > m->replay_len - at || memcmp(scratch, m->replay + at, b.len))
+			return 0;
+		at += b.len;
+	}
+	return 1;
+}
+
+/* Does @hay hold @needle, in any case?  (strcasestr() cost more than
+ * all the rest of memo_make().) */
+static int holds_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	unsigned char c = (unsigned char)needle[0];
+	const char set[] = { (char)tolower(c), (char)toupper(c), '\0' };
+	if (!nl)
+		return 1;
+	for (const char *p = hay; (p = strpbrk(p, set)) != NULL; p++)
+		if (!strncasecmp(p, needle, nl))
+			return 1;
+	return 0;
+}
+
+/* Evaluations this thread took from the memo, for tests. */
+static _Thread_local unsigned long memo_hits;
+
+unsigned long fa_spf_eval_memo_hits(void)
+{
+	return memo_hits;
+}
+
+/* Fill @spf from a memo entry (memo_fits()) if its queries still read
+ * the same; 0 done, 1 out of date, or FROMAUTH_E_NOMEM. */
+static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_spf *spf)
+{
+	if (fa_now_ms() >= m->expires_ms || !replay_same(ev, m))
+		return 1;
+	if (atomic_load(&ev->req->nomem))
+		return FROMAUTH_E_NOMEM;
+	spf->result = m->result;
+	spf->lookups = m->lookups;
+	spf->void_lookups = m->voids;
+	spf->reason = memo_reason(m->reason, m->marks, spf->domain);
+	spf->explanation = strdup("");
+	spf->record = strdup(m->record);
+	memo_hits++;
+	return finish(spf);
+}
+
+static int has_exp(const struct fa_spf_record *p)
+{
+	if (p->exp)
+		return 1;
+	for (size_t i = 0; i < p->count; i++)
+		if (p->terms[i].kind == FA_SPF_EXP)
+			return 1;
+	return 0;
+}
+
+/* The memo entry of a finished evaluation, or NULL when it may not be
+ * kept (see above) or memory ran out. */
+static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *resp,
+				   const struct fromauth_spf *spf,
+				   const struct seen_record *rec,
+				   const unsigned char *top_text, size_t top_len)
+{
+	const char *d = spf->domain;
+	struct seen_record *top = NULL;
+
+	if (!ev->memo_ok || !ev->min_ttl || result == FROMAUTH_SPF_TEMPERROR || ev->needs_helo ||
+	    ev->top_temp || ev->last_temp_name[0] || ev->exp_text ||
+	    atomic_load(&ev->req->nomem) || strlen(d) > MEMO_MAX_DOMAIN ||
+	    strlen(spf->reason) >= MEMO_MAX_REASON || strchr(spf->reason, MEMO_MARK))
+		return NULL;
+	for (size_t i = 0; i < ev->nseen; i++) {
+		struct seen_record *s = &ev->seen[i];
+		if (!s->parsed || strchr(s->text, '%') || has_exp(s->parsed) ||
+		    holds_ci(s->text, d))
+			return NULL;
+		if (!strcmp(s->domain, d)) {
+			if (top)
+				return NULL;
+			top = s;
+		}
+	}
+	if (!top || strlen(top->text) != top_len || memcmp(top->text, top_text, top_len))
+		return NULL;
+	for (size_t i = 0; i < top->parsed->count; i++) {
+		const struct fa_spf_term *t = &top->parsed->terms[i];
+		if (t->kind == FA_SPF_PTR ||
+		    ((t->kind == FA_SPF_A || t->kind == FA_SPF_MX) && !t->value))
+			return NULL;
+	}
+
+	/* the reason again, for a domain spelled MEMO_MARK; a reason that
+	 * does not hold the domain did not name it (nothing was cut) */
+	static const char mark[] = { MEMO_MARK, '\0' };
+	char *marked;
+	if (holds_ci(spf->reason, d)) {
+		char *saved = top->domain;
+		top->domain = (char *)mark;
+		marked = make_reason(ev, result, resp, mark, rec);
+		top->domain = saved;
+	} else {
+		marked = strdup(spf->reason);
+	}
+	if (!marked)
+		return NULL;
+	size_t marks = 0;
+	for (const char *p = marked; *p; p++)
+		marks += *p == MEMO_MARK;
+	char *check = holds_ci(marked, d) ? NULL : memo_reason(marked, marks, d);
+	int same = check && !strcmp(check, spf->reason);
+	free(check);
+	struct eval_memo *m = same ? fa_memo_shared_new(sizeof(*m), eval_memo_dtor) : NULL;
+	if (!m) {
+		free(marked);
+		return NULL;
+	}
+	m->expires_ms = ev->start_ms + (uint64_t)ev->min_ttl * 1000u;
+	m->result = result;
+	m->lookups = spf->lookups;
+	m->voids = spf->void_lookups;
+	m->reason = marked;
+	m->marks = marks;
+	m->record = strdup(spf->record);
+	size_t tl = 0;
+	for (size_t i = 0; i < ev->nseen; i++)
+		tl += strlen(ev->seen[i].text) + 1;
+	m->texts = malloc(tl + 1);
+	for (size_t i = 0, at = 0; m->texts && i < ev->nseen; i++) {
+		size_t l = strlen(ev->seen[i].text);
+		memcpy(m->texts + at, ev->seen[i].text, l);
+		m->texts[at + l] = '\n';
+		at += l + 1;
+	}
+	if (m->texts)
+		m->texts[tl] = '\0';
+	m->replay = malloc(ev->replay_len ? ev->replay_len : 1);
+	m->replay_len = ev->replay_len;
+	if (!m->record || !m->texts || !m->replay) {
+		fa_memo_shared_release(m);
+		return NULL;
+	}
+	memcpy(m->replay, ev->replay, ev->replay_len);
+	return m;
 }
 
 /* The identity to evaluate: MAIL FROM, or for the null sender the HELO
@@ -1391,6 +1844,11 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	SPF_response_t *resp = NULL;
 	const char *domain = NULL;
 	char *identity = NULL;
+	struct fa_memo *memo = NULL;
+	struct eval_memo *hit = NULL;
+	unsigned char *mkey = NULL;
+	size_t mklen = 0;
+	int pending = 0;
 	int rc;
 
 	if (!out)
@@ -1408,8 +1866,12 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	if (!nonce &&
 	    getrandom(&nonce, sizeof(nonce), GRND_NONBLOCK) != sizeof(nonce))
 		nonce = fa_now_ms() ^ (uint64_t)(uintptr_t)&ev ^ ((uint64_t)time(NULL) << 20);
-	snprintf(ev.any_suffix, sizeof(ev.any_suffix), "fa-any-%016llx.invalid",
-		 (unsigned long long)nonce);
+	/* "fa-any-%016llx.invalid", by hand: once per evaluation */
+	static const char hex[] = "0123456789abcdef";
+	memcpy(ev.any_suffix, "fa-any-", 7);
+	for (int i = 0; i < 16; i++)
+		ev.any_suffix[7 + i] = hex[(nonce >> (60 - 4 * i)) & 0xf];
+	memcpy(ev.any_suffix + 23, ".invalid", sizeof(".invalid"));
 	if (inet_pton(AF_INET, ip, ev.ip) == 1) {
 		ev.family = AF_INET;
 	} else if (inet_pton(AF_INET6, ip, ev.ip) == 1) {
@@ -1474,6 +1936,55 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		return 0;
 	}
 
+	/* the top record, which libspf2 asks for first: asked here for the
+	 * memo's key, and handed to lookup() */
+	memo = fa_dns_memo(req->dns);
+	if (memo) {
+		ev.start_ms = fa_now_ms();
+		ev.top_qname = fit_name(domain);
+		ev.top_rc = fa_dns_query(req, ev.top_qname, FA_RR_TXT, &ev.top_ans, NULL);
+		ev.top_pre = 1;
+		const struct fa_dns_rr *top = top_record(ev.top_rc, ev.top_ans);
+		if (top && top_text_memoizable((const char *)top->data, top->len) &&
+		    (mkey = malloc(17 + top->len))) {
+			mkey[0] = (unsigned char)ev.family;
+			memcpy(mkey + 1, ev.ip, 16);
+			memcpy(mkey + 17, top->data, top->len);
+			mklen = 17 + top->len;
+			hit = fa_memo_get_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+			pending = !hit;
+		}
+	}
+	if (hit && (!memo_fits(hit, strlen(spf->domain)) || holds_ci(hit->texts, spf->domain))) {
+		/* make_reason() would cut this domain, or the tree names it
+		 * (an include of itself would read it): evaluate */
+		fa_memo_shared_release(hit);
+		hit = NULL;
+	}
+	if (hit) {
+		rc = memo_use(&ev, hit, spf);
+		if (rc <= 0) {
+			fa_memo_shared_release(hit);
+			if (rc)
+				goto fail;
+			*out = spf;
+			spf = NULL;
+			goto fail;      /* rc 0: only the cleanup */
+		}
+		/* an answer changed: evaluate, and memoize that instead */
+		fa_memo_drop_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen, hit);
+		fa_memo_shared_release(hit);
+		hit = fa_memo_get_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+		pending = !hit;
+		fa_memo_shared_release(hit);
+		hit = NULL;
+	}
+	if (pending) {
+		ev.replay = malloc(REPLAY_MAX);
+		ev.recording = ev.memo_ok = ev.replay != NULL;
+		ev.min_ttl = ev.top_ans->ttl;
+	}
+
 	/* not calloc: log_query() clears each entry it fills, and zeroing
 	 * all 64 entries up front was 6 % of a full check */
 	ev.log = malloc(MAX_LOG * sizeof(*ev.log));
@@ -1487,7 +1998,8 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		goto fail;
 	}
 	ev.spare = SPF_dns_rr_new_init(&server->layer, NULL, ns_t_txt, 0, TRY_AGAIN);
-	if (!ev.spare) {
+	ev.txt_rr = SPF_dns_rr_new_init(&server->layer, NULL, ns_t_txt, 0, TRY_AGAIN);
+	if (!ev.spare || !ev.txt_rr) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}
@@ -1561,16 +2073,34 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 	rc = finish(spf);
 	if (rc)
 		goto fail;
+	if (pending) {
+		struct eval_memo *m = memo_make(&ev, result, resp, spf, rec, mkey + 17,
+						       mklen - 17);
+		if (m) {
+			fa_memo_put_shared(memo, FA_MEMO_SPF_EVAL, mkey, mklen, m,
+					   sizeof(*m) + strlen(m->record) + strlen(m->reason) +
+					   strlen(m->texts) + m->replay_len + 64);
+			fa_memo_shared_release(m);
+			pending = 0;
+		}
+	}
 	*out = spf;
 	spf = NULL;
 	rc = 0;
 fail:
+	if (pending)
+		fa_memo_abandon(memo, FA_MEMO_SPF_EVAL, mkey, mklen);
+	free(mkey);
+	free(ev.replay);
+	fa_dns_answer_release(ev.top_ans);
 	if (resp)
 		SPF_response_free(resp);
 	if (sr)
 		SPF_request_free(sr);
 	if (ev.spare)
 		SPF_dns_rr_free(ev.spare);
+	if (ev.txt_rr)
+		SPF_dns_rr_free(ev.txt_rr);
 	fa_memo_shared_release(server);
 	clear_pending(&ev);
 	free(identity);

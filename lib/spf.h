@@ -25,6 +25,9 @@ char *fa_spf_first_qname(const char *mail_from);
 /* The evaluation needed the HELO name (%{h}) and none was given: its
  * permerror is the caller's missing input, not the record's fault. */
 int fa_spf_needs_helo(const struct fromauth_spf *spf);
+/* Evaluations the calling thread took from the context's memo of whole
+ * evaluations (tests tell a hit from an evaluation by it). */
+unsigned long fa_spf_eval_memo_hits(void);
 
 /* Where lib/json.c keeps the text of fromauth_spf_json(), built on first
  * use (the evaluation frees it). */

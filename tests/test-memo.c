@@ -169,6 +169,46 @@ START_TEST(fa_memo_shared_values)
 }
 END_TEST
 
+/* An entry its user found out of date goes, but only while it holds the
+ * value the user found: a newer one put meanwhile stays.  Readers keep
+ * the dropped value until they release it. */
+START_TEST(fa_memo_drop_shared_stale)
+{
+	struct fa_memo *m = NULL;
+	ck_assert_int_eq(fa_memo_new(&m, 16 * 1024), 0);
+	int before = atomic_load(&dtor_runs);
+	ck_assert_ptr_null(fa_memo_get_shared(m, 9, "k", 1));
+	int *old = fa_memo_shared_new(sizeof(int), count_dtor);
+	ck_assert_ptr_nonnull(old);
+	fa_memo_put_shared(m, 9, "k", 1, old, sizeof(int));
+	fa_memo_shared_release(old);
+	int *found = fa_memo_get_shared(m, 9, "k", 1);
+	ck_assert_ptr_eq(found, old);
+	/* another value, or another key, drops nothing */
+	int other;
+	fa_memo_drop_shared(m, 9, "k", 1, &other);
+	fa_memo_drop_shared(m, 9, "j", 1, found);
+	fa_memo_drop_shared(m, 8, "k", 1, found);
+	ck_assert_uint_eq(fa_memo_count_kind(m, 9), 1);
+	fa_memo_drop_shared(m, 9, "k", 1, found);
+	ck_assert_uint_eq(fa_memo_count_kind(m, 9), 0);
+	ck_assert_int_eq(atomic_load(&dtor_runs), before);     /* still ours */
+	/* the key is free to compute again */
+	ck_assert_ptr_null(fa_memo_get_shared(m, 9, "k", 1));
+	int *fresh = fa_memo_shared_new(sizeof(int), count_dtor);
+	fa_memo_put_shared(m, 9, "k", 1, fresh, sizeof(int));
+	fa_memo_shared_release(fresh);
+	fa_memo_drop_shared(m, 9, "k", 1, found);       /* stale: keeps fresh */
+	ck_assert_uint_eq(fa_memo_count_kind(m, 9), 1);
+	fa_memo_shared_release(found);
+	ck_assert_int_eq(atomic_load(&dtor_runs), before + 1);
+	fa_memo_drop_shared(NULL, 9, "k", 1, found);
+	fa_memo_drop_shared(m, 9, "k", 1, NULL);
+	fa_memo_free(m);
+	ck_assert_int_eq(atomic_load(&dtor_runs), before + 2);
+}
+END_TEST
+
 /* Customers delegating to the service's key share one verdict (the key's
  * decode and libopendkim's pass of its record): after
  * many checks the memo holds one entry per distinct key, and the
@@ -287,6 +327,7 @@ Suite *test_suite(void)
 		{ "fa_memo_single_flight", fa_memo_single_flight },
 		{ "fa_memo_bounded", fa_memo_bounded },
 		{ "fa_memo_shared", fa_memo_shared_values },
+		{ "fa_memo_drop_shared", fa_memo_drop_shared_stale },
 		{ "fa_dkim_key_check_memo", fa_dkim_key_check_memo_once_per_key },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);

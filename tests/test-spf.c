@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "test-common.h"
 #include "ctx.h"
@@ -1126,6 +1127,285 @@ START_TEST(fromauth_spf_check_compiled_memo)
 }
 END_TEST
 
+
+/* Everything an evaluation gives, the same in @a and @b. */
+static void same_spf(const struct fromauth_spf *a, const struct fromauth_spf *b,
+		     const char *what)
+{
+	ck_assert_msg(fromauth_spf_result(a) == fromauth_spf_result(b) &&
+		      !strcmp(fromauth_spf_reason(a), fromauth_spf_reason(b)),
+		      "%s: %s \"%s\" vs %s \"%s\"", what,
+		      fromauth_spf_result_name(fromauth_spf_result(a)), fromauth_spf_reason(a),
+		      fromauth_spf_result_name(fromauth_spf_result(b)), fromauth_spf_reason(b));
+	ck_assert_str_eq(fromauth_spf_record(a), fromauth_spf_record(b));
+	ck_assert_str_eq(fromauth_spf_explanation(a), fromauth_spf_explanation(b));
+	ck_assert_str_eq(fromauth_spf_domain(a), fromauth_spf_domain(b));
+	ck_assert_str_eq(fromauth_spf_ip(a), fromauth_spf_ip(b));
+	ck_assert_uint_eq(fromauth_spf_lookups(a), fromauth_spf_lookups(b));
+	ck_assert_uint_eq(fromauth_spf_void_lookups(a), fromauth_spf_void_lookups(b));
+	ck_assert_str_eq(fromauth_spf_json(a), fromauth_spf_json(b));
+}
+
+static void add_records(struct fromauth_ctx *c, const char *const *rrs, size_t n)
+{
+	char err[256] = "";
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(fromauth_ctx_add_record(c, rrs[i], err, sizeof(err)) == 0,
+			      "%s: %s", rrs[i], err);
+}
+
+/* Records shared by the domains of the eval-memo tests. */
+static const char *const em_targets[] = {
+	"inc.em.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/25 ip6:2001:db8:1::/48 ~all\"",
+	"red.em.test. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 -all\"",
+	"deep.em.test. 300 IN TXT \"v=spf1 include:inc.em.test include:red.em.test -all\"",
+	"hosts.em.test. 300 IN A 192.0.2.200",
+	"hosts.em.test. 300 IN AAAA 2001:db8:1::200",
+	"mxh.em.test. 300 IN MX 10 mail.em.test.",
+	"mail.em.test. 300 IN A 203.0.113.9",
+	"withexp.em.test. 300 IN TXT \"v=spf1 -all exp=why.em.test\"",
+	"why.em.test. 300 IN TXT \"not from here\"",
+};
+
+/* Top records, each published by three domains; the first eight may be
+ * memoized, the others may not (a bare a or mx, ptr, a macro, exp=). */
+static const char *const em_tops[] = {
+	"v=spf1 include:inc.em.test -all",
+	"v=spf1 include:inc.em.test ~all",
+	"v=spf1 redirect=red.em.test",
+	"v=spf1 a:hosts.em.test mx:mxh.em.test -all",
+	"v=spf1 ip4:203.0.113.0/24 include:deep.em.test ?all",
+	"v=spf1 include:none.em.test -all",
+	"v=spf1 exists:v1.em.test exists:v2.em.test exists:v3.em.test -all",
+	"v=spf1 include:inc.em.test",
+	"v=spf1 a -all",
+	"v=spf1 mx/24 include:inc.em.test -all",
+	"v=spf1 ptr:em.test -all",
+	"v=spf1 include:%{d2}.em.test -all",
+	"v=spf1 include:withexp.em.test",
+	"v=spf1 ip4:192.0.2.1 -all exp=why.em.test",
+};
+#define EM_MEMOIZABLE 8
+
+static const char *const em_ips[] = {
+	"192.0.2.5", "192.0.2.200", "198.51.100.7", "203.0.113.9",
+	"2001:db8:1::5", "2001:db8:1::200", "2001:db9::1",
+};
+
+/* Both contexts get the targets and, for each top record, domains
+ * t<i>-a .. t<i>-c.em.test (and a long-named one) publishing it. */
+static void em_zone(struct fromauth_ctx *c)
+{
+	add_records(c, em_targets, FA_ARRAY_SIZE(em_targets));
+	for (size_t i = 0; i < FA_ARRAY_SIZE(em_tops); i++)
+		for (int d = 0; d < 4; d++) {
+			char rr[600];
+			snprintf(rr, sizeof(rr), "%s.em.test. 300 IN TXT \"%s\"",
+				 d < 3 ? (char[]){ 't', (char)('a' + i), '-', (char)('a' + d), 0 }
+				       : "x1234567890123456789012345678901234567890123456789"
+					 ".x123456789012345678901234567890123456789012345678",
+				 em_tops[i]);
+			if (d == 3 && i > 0)
+				continue;
+			add_records(c, (const char *const[]){ rr }, 1);
+			/* the host a and mx name, for the bare ones */
+			snprintf(rr, sizeof(rr), "t%c-%c.em.test. 300 IN A 192.0.2.200",
+				 (char)('a' + i), (char)('a' + d));
+			if (d < 3)
+				add_records(c, (const char *const[]){ rr }, 1);
+		}
+}
+
+static struct fromauth_spf *em_check(struct fromauth_ctx *c, const char *ip, const char *dom)
+{
+	char from[200];
+	struct fromauth_spf *spf = NULL;
+	snprintf(from, sizeof(from), "u@%s", dom);
+	ck_assert_int_eq(fromauth_spf_check(c, ip, from, "mta.example.org", &spf, NULL, 0), 0);
+	return spf;
+}
+
+/* Whole evaluations come from the memo for a domain publishing a record
+ * another domain published before (same client): every field is what a
+ * context without memo gives, the domain in the reason included; records
+ * whose evaluation reads the domain or the sender are never kept. */
+START_TEST(fromauth_spf_check_eval_memo)
+{
+	struct fromauth_ctx *memo = test_offline_ctx(NULL), *plain = test_offline_ctx(NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	em_zone(memo);
+	em_zone(plain);
+	static const char *const longname =
+		"x1234567890123456789012345678901234567890123456789"
+		".x123456789012345678901234567890123456789012345678.em.test";
+	size_t compared = 0, hits = 0;
+	for (int round = 0; round < 2; round++)
+		for (size_t k = 0; k < FA_ARRAY_SIZE(em_ips); k++)
+			for (size_t i = 0; i < FA_ARRAY_SIZE(em_tops); i++)
+				for (int d = 0; d < 4; d++) {
+					char dom[128];
+					snprintf(dom, sizeof(dom), "t%c-%c.em.test",
+						 (char)('a' + i), (char)('a' + d));
+					if (d == 3 && i > 0)
+						continue;
+					const char *name = d < 3 ? dom : longname;
+					unsigned long before = fa_spf_eval_memo_hits();
+					struct fromauth_spf *a = em_check(memo, em_ips[k], name);
+					int hit = fa_spf_eval_memo_hits() != before;
+					struct fromauth_spf *b = em_check(plain, em_ips[k], name);
+					same_spf(a, b, name);
+					/* the first domain of a record fills the memo, the
+					 * others (and all in round 1) find it there */
+					int expect = i < EM_MEMOIZABLE && d < 3 && (round || d);
+					ck_assert_msg(hit == expect, "%s %s round %d: hit %d", name,
+						      em_ips[k], round, hit);
+					hits += (size_t)hit;
+					fromauth_spf_free(a);
+					fromauth_spf_free(b);
+					compared++;
+				}
+	ck_assert_uint_eq(hits, FA_ARRAY_SIZE(em_ips) * EM_MEMOIZABLE * 5);
+	ck_assert_uint_gt(compared, 300);
+	/* one entry per memoizable record and client: the long name
+	 * neither used nor replaced one */
+	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL),
+			  EM_MEMOIZABLE * FA_ARRAY_SIZE(em_ips));
+
+	/* a record naming one of the domains that publish it (in another
+	 * case): that domain evaluates it, the others share it */
+	static const char *const named[] = {
+		"qa.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qb.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qc.em.test. 300 IN TXT \"v=spf1 a:QB.em.test include:inc.em.test -all\"",
+		"qb.em.test. 300 IN A 203.0.113.7",
+	};
+	add_records(memo, named, FA_ARRAY_SIZE(named));
+	add_records(plain, named, FA_ARRAY_SIZE(named));
+	static const char *const ndoms[] = { "qa.em.test", "qb.em.test", "qc.em.test" };
+	for (size_t i = 0; i < FA_ARRAY_SIZE(ndoms); i++) {
+		unsigned long before = fa_spf_eval_memo_hits();
+		struct fromauth_spf *a = em_check(memo, "203.0.113.7", ndoms[i]);
+		ck_assert_uint_eq(fa_spf_eval_memo_hits(), before + (i == 2));
+		struct fromauth_spf *b = em_check(plain, "203.0.113.7", ndoms[i]);
+		ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+		same_spf(a, b, ndoms[i]);
+		fromauth_spf_free(a);
+		fromauth_spf_free(b);
+	}
+	fromauth_ctx_free(plain);
+	fromauth_ctx_free(memo);
+}
+END_TEST
+
+
+/* A memo entry is used only while the answers it was made from still
+ * read the same, in the view of the evaluation: a record changed in the
+ * context's overlay, a per-request overlay (a remedy's "what if"), a
+ * lookup that now times out are all seen; a temporary error is never
+ * kept. */
+START_TEST(fromauth_spf_check_eval_memo_changes)
+{
+	struct fromauth_ctx *memo = test_offline_ctx(NULL), *plain = test_offline_ctx(NULL);
+	fa_dns_set_memo(plain->dns, NULL);
+	em_zone(memo);
+	em_zone(plain);
+	struct fromauth_spf *a = em_check(memo, "192.0.2.5", "ta-a.em.test");
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(a);
+	unsigned long hits = fa_spf_eval_memo_hits();
+	a = em_check(memo, "192.0.2.5", "ta-b.em.test");
+	ck_assert_uint_eq(fa_spf_eval_memo_hits(), hits + 1);
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(a), "of ta-b.em.test"));
+	fromauth_spf_free(a);
+	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL), 1);
+
+	/* the included record changes in the context's overlay */
+	static const char *const old_inc =
+		"inc.em.test. 300 IN TXT \"v=spf1 ip4:192.0.2.0/25 ip6:2001:db8:1::/48 ~all\"";
+	static const char *const new_inc =
+		"inc.em.test. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 ~all\"";
+	for (int c = 0; c < 2; c++) {
+		struct fromauth_ctx *x = c ? plain : memo;
+		ck_assert_int_eq(fromauth_ctx_delete_record(x, old_inc, NULL, 0), 0);
+		ck_assert_int_eq(fromauth_ctx_add_record(x, new_inc, NULL, 0), 0);
+	}
+	const char *const doms[] = { "ta-c.em.test", "ta-a.em.test", "ta-b.em.test" };
+	for (size_t i = 0; i < FA_ARRAY_SIZE(doms); i++) {
+		hits = fa_spf_eval_memo_hits();
+		a = em_check(memo, "192.0.2.5", doms[i]);
+		/* the first finds the entry out of date and replaces it */
+		ck_assert_uint_eq(fa_spf_eval_memo_hits(), hits + (i > 0));
+		struct fromauth_spf *b = em_check(plain, "192.0.2.5", doms[i]);
+		ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_FAIL);
+		same_spf(a, b, doms[i]);
+		fromauth_spf_free(a);
+		fromauth_spf_free(b);
+	}
+	/* the out-of-date entry was replaced, not added to */
+	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL), 1);
+
+	/* a per-request overlay above the context's: its view, not the
+	 * memo's; and the context's view again after it */
+	struct fa_dns *layer = NULL;
+	ck_assert_int_eq(fa_dns_clone_overlay(memo->dns, &layer), 0);
+	ck_assert_int_eq(fa_dns_add_record(layer, old_inc, NULL, 0), 0);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, layer);
+	ck_assert_int_eq(fa_spf_eval(&req, "192.0.2.5", "u@ta-b.em.test", NULL, &a, NULL, 0),
+			 0);
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+	fromauth_spf_free(a);
+	a = em_check(memo, "192.0.2.5", "ta-a.em.test");
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_FAIL);
+	fromauth_spf_free(a);
+	fa_dns_free(layer);
+
+	/* not past the shortest TTL of what it read (1 s here) */
+	static const char *const short_ttl[] = {
+		"short.em.test. 1 IN TXT \"v=spf1 ip4:192.0.2.0/24 -all\"",
+		"sa.em.test. 300 IN TXT \"v=spf1 include:short.em.test -all\"",
+		"sb.em.test. 300 IN TXT \"v=spf1 include:short.em.test -all\"",
+		"sc.em.test. 300 IN TXT \"v=spf1 include:short.em.test -all\"",
+	};
+	add_records(memo, short_ttl, FA_ARRAY_SIZE(short_ttl));
+	uint64_t t0 = fa_now_ms();
+	a = em_check(memo, "192.0.2.5", "sa.em.test");
+	fromauth_spf_free(a);
+	hits = fa_spf_eval_memo_hits();
+	a = em_check(memo, "192.0.2.5", "sb.em.test");
+	if (fa_now_ms() - t0 < 500)     /* unless the machine stalled */
+		ck_assert_uint_eq(fa_spf_eval_memo_hits(), hits + 1);
+	fromauth_spf_free(a);
+	struct timespec nap = { .tv_sec = 1, .tv_nsec = 100 * 1000 * 1000 };
+	nanosleep(&nap, NULL);
+	hits = fa_spf_eval_memo_hits();
+	a = em_check(memo, "192.0.2.5", "sc.em.test");
+	ck_assert_uint_eq(fa_spf_eval_memo_hits(), hits);
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_PASS);
+	ck_assert_ptr_nonnull(strstr(fromauth_spf_reason(a), "of sc.em.test"));
+	fromauth_spf_free(a);
+
+	/* a lookup of the tree now times out: temperror, and not kept */
+	ck_assert_int_eq(fromauth_ctx_delete_record(memo, new_inc, NULL, 0), 0);
+	ck_assert_int_eq(fromauth_ctx_add_timeout_name(memo, "inc.em.test"), 0);
+	size_t kept = fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL);
+	for (size_t i = 0; i < FA_ARRAY_SIZE(doms); i++) {
+		a = em_check(memo, "192.0.2.5", doms[i]);
+		ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_TEMPERROR);
+		fromauth_spf_free(a);
+	}
+	/* the entry of ta-* went, and none came for the temperror */
+	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL), kept - 1);
+	a = em_check(memo, "192.0.2.5", "tb-a.em.test");
+	ck_assert_int_eq(fromauth_spf_result(a), FROMAUTH_SPF_TEMPERROR);
+	fromauth_spf_free(a);
+	ck_assert_uint_eq(fa_memo_count_kind(memo->memo, FA_MEMO_SPF_EVAL), kept - 1);
+	fromauth_ctx_free(plain);
+	fromauth_ctx_free(memo);
+}
+END_TEST
+
 static void *read_spf_json(void *arg)
 {
 	return (void *)fromauth_spf_json(arg);
@@ -1367,6 +1647,8 @@ Suite *test_suite(void)
 		{ "fromauth_spf_check", fromauth_spf_check_many_addresses },
 		{ "fromauth_spf_check", fromauth_spf_check_memo_same_results },
 		{ "fromauth_spf_check", fromauth_spf_check_compiled_memo },
+		{ "fromauth_spf_check", fromauth_spf_check_eval_memo },
+		{ "fromauth_spf_check", fromauth_spf_check_eval_memo_changes },
 		{ "fromauth_spf_explanation", fromauth_spf_explanation_exp },
 		{ "fromauth_spf_json", fromauth_spf_json_object },
 		{ "fromauth_spf_json", fromauth_spf_json_once },
