@@ -142,7 +142,11 @@ static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs
 			j->req = &st->req;
 			j->name = st->r->mail_from;
 			j->arg = helo;
-			snprintf(j->ip, sizeof(j->ip), "%s", ip);
+			size_t iplen = strlen(ip);
+			if (iplen >= sizeof(j->ip))
+				iplen = sizeof(j->ip) - 1;
+			memcpy(j->ip, ip, iplen);       /* snprintf("%s") without printf */
+			j->ip[iplen] = '\0';
 		}
 	}
 	free(expanded);

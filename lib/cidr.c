@@ -82,21 +82,111 @@ static void fill_last(const struct fa_cidr *c, unsigned char *last)
 	}
 }
 
+/* A decimal number of at most 3 digits at @p; the end. */
+static char *put_decimal(char *p, unsigned int v)
+{
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+static char *put_ipv4(char *p, const unsigned char *addr)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_decimal(p, addr[i]);
+	}
+	return p;
+}
+
+/* RFC 5952 text, as glibc's inet_ntop writes it: the longest run of two
+ * or more zero groups (the first of equal ones) as "::", hex in lower
+ * case without leading zeros, and the last 32 bits as IPv4 after ::ffff:
+ * or after six zero groups. */
+static char *put_ipv6(char *p, const unsigned char *addr)
+{
+	unsigned int w[8];
+	int best = -1, best_len = 0, cur = -1, cur_len = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned int)addr[2 * i] << 8 | addr[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, cur_len = 0;
+			if (++cur_len > best_len)
+				best = cur, best_len = cur_len;
+		} else {
+			cur = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + best_len) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return put_ipv4(p, addr + 12);
+		static const char hex[] = "0123456789abcdef";
+		int started = 0;
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			unsigned int d = w[i] >> shift & 0xf;
+			if (d || started || !shift) {
+				*p++ = hex[d];
+				started = 1;
+			}
+		}
+	}
+	if (best >= 0 && best + best_len == 8)
+		*p++ = ':';
+	return p;
+}
+
+/* What inet_ntop() writes, without its cost: it formats through sprintf,
+ * thousands of instructions an address, and a check formats the first
+ * and last address of each range, a flattened fix every range. */
+static void addr_text(int family, const unsigned char *addr, char *buf, size_t len)
+{
+	if ((family != AF_INET && family != AF_INET6) || len < INET6_ADDRSTRLEN) {
+		inet_ntop(family, addr, buf, (socklen_t)len);
+		return;
+	}
+	*(family == AF_INET ? put_ipv4(buf, addr) : put_ipv6(buf, addr)) = '\0';
+}
+
 void fa_cidr_first(const struct fa_cidr *c, char *buf, size_t len)
 {
-	inet_ntop(c->family, c->addr, buf, (socklen_t)len);
+	addr_text(c->family, c->addr, buf, len);
 }
 
 void fa_cidr_last(const struct fa_cidr *c, char *buf, size_t len)
 {
 	unsigned char last[16];
 	fill_last(c, last);
-	inet_ntop(c->family, last, buf, (socklen_t)len);
+	addr_text(c->family, last, buf, len);
 }
 
 void fa_cidr_format(const struct fa_cidr *c, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
-	inet_ntop(c->family, c->addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, c->prefix);
+	char a[INET6_ADDRSTRLEN + 4];
+	addr_text(c->family, c->addr, a, INET6_ADDRSTRLEN);
+	size_t n = strlen(a);
+	if (c->prefix > 128 || !len) {
+		snprintf(buf, len, "%s/%u", a, c->prefix);
+		return;
+	}
+	a[n] = '/';
+	n = (size_t)(put_decimal(a + n + 1, c->prefix) - a);
+	/* As snprintf would: cut to fit, always terminated. */
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, a, n);
+	buf[n] = '\0';
 }

@@ -624,8 +624,7 @@ int fa_dkim_eval(struct fa_dns_req *req, const char *selector,
 		if (rc != 0)
 			goto fail;
 	}
-	if (asprintf(&dkim->qname, "%s._domainkey.%s", dkim->selector, dkim->domain) < 0) {
-		dkim->qname = NULL;
+	if (!(dkim->qname = fa_concat(dkim->selector, "._domainkey.", dkim->domain))) {
 		rc = FROMAUTH_E_NOMEM;
 		goto fail;
 	}

@@ -40,6 +40,8 @@
 #define WALK_LABELS 7
 /* Report destinations checked for authorization, per record. */
 #define REPORT_HOSTS_MAX 8
+/* Unauthorized report destinations kept, per result. */
+#define UNAUTH_MAX (2 * REPORT_HOSTS_MAX)
 /* Records longer than this are not handed to libopendmarc (it copies
  * into fixed buffers); ours handles any length. */
 #define OPENDMARC_RECORD_MAX 2048
@@ -218,7 +220,9 @@ struct walk {
 	char *queried[WALK_MAX];
 	size_t counts[WALK_MAX];     /* DMARC records at each name queried */
 	size_t nfound;
-	struct found found[WALK_MAX];  /* longest name first */
+	/* Longest name first; allocated as found (WALK_MAX of them took
+	 * 6 KB a walk, zeroed and freed each time, mostly unused). */
+	struct found *found;
 	int temp;                    /* some query failed temporarily */
 	int start_temp;              /* the query at the start failed */
 	char *org;                   /* organizational domain */
@@ -267,8 +271,8 @@ struct fromauth_dmarc {
 
 	size_t nproblems;
 	char **problems;
-	size_t nunauth;
-	struct unauthorized unauth[2 * REPORT_HOSTS_MAX];
+	size_t nunauth;         /* at most UNAUTH_MAX, allocated at the first */
+	struct unauthorized *unauth;
 	char *json;                    /* lib/json.c builds it on first use */
 };
 
@@ -307,6 +311,7 @@ static void walk_clear(struct walk *w)
 		free(w->found[i].domain);
 		record_release(&w->found[i].rec, w->found[i].ref);
 	}
+	free(w->found);
 	for (size_t i = 0; i < w->nlookalike; i++) {
 		free(w->lookalike[i]);
 		free(w->lookalike_raw[i]);
@@ -461,7 +466,7 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 
 	const char *target = start;
 	for (size_t step = 0; step < WALK_MAX; step++) {
-		char *qname = xasprintf("_dmarc.%s", target);
+		char *qname = fa_concat("_dmarc.", target, NULL);
 		if (!qname)
 			return FROMAUTH_E_NOMEM;
 		struct txt_set set;
@@ -496,7 +501,14 @@ static int tree_walk(struct fa_dns_req *req, const char *start,
 		int stop = 0;
 		/* Several records at one name are all discarded. */
 		if (set.count == 1) {
+			struct found *more = realloc(w->found, (w->nfound + 1) * sizeof(*more));
+			if (!more) {
+				txt_set_clear(&set);
+				return FROMAUTH_E_NOMEM;
+			}
+			w->found = more;
 			struct found *f = &w->found[w->nfound];
+			memset(f, 0, sizeof(*f));
 			f->domain = fa_strdup(target);
 			if (!f->domain) {
 				txt_set_clear(&set);
@@ -674,7 +686,7 @@ static int discover_9989(struct fa_dns_req *req, struct fromauth_dmarc *d)
 static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 {
 	struct txt_set set;
-	char *qname = xasprintf("_dmarc.%s", d->domain);
+	char *qname = fa_concat("_dmarc.", d->domain, NULL);
 	if (!qname)
 		return FROMAUTH_E_NOMEM;
 	int rc = fetch_dmarc_txt(req, qname, &set);
@@ -691,7 +703,7 @@ static int discover_7489(struct fa_dns_req *req, struct fromauth_dmarc *d)
 	if (!set.temp && set.count == 0 && strcmp(d->psl_org, d->domain) != 0) {
 		txt_set_clear(&set);
 		at = d->psl_org;
-		qname = xasprintf("_dmarc.%s", at);
+		qname = fa_concat("_dmarc.", at, NULL);
 		if (!qname)
 			return FROMAUTH_E_NOMEM;
 		rc = fetch_dmarc_txt(req, qname, &set);
@@ -761,8 +773,12 @@ static int compare_discoveries(struct fromauth_dmarc *d)
 static int add_unauthorized(struct fromauth_dmarc *d, const struct fa_dmarc_uri *u,
 			    const char *name)
 {
-	if (d->nunauth >= FA_ARRAY_SIZE(d->unauth))
+	if (d->nunauth >= UNAUTH_MAX)
 		return 0;
+	/* Allocated apart: inside, they made the result too big for the
+	 * allocator's cache of small blocks, at every evaluation. */
+	if (!d->unauth && !(d->unauth = calloc(UNAUTH_MAX, sizeof(*d->unauth))))
+		return FROMAUTH_E_NOMEM;
 	struct unauthorized *x = &d->unauth[d->nunauth];
 	x->uri = fa_strdup(u->uri);
 	x->host = fa_strdup(u->host);
@@ -831,7 +847,7 @@ static int check_report_destinations(struct fa_dns_req *req, struct fromauth_dma
 			free(host_org);
 			if (same)
 				continue;
-			char *name = xasprintf("%s._report._dmarc.%s", pd, u->host);
+			char *name = fa_concat(pd, "._report._dmarc.", u->host);
 			if (!name) {
 				rc = FROMAUTH_E_NOMEM;
 				break;
@@ -1215,6 +1231,7 @@ FROMAUTH_EXPORT void fromauth_dmarc_free(struct fromauth_dmarc *d)
 		free(d->unauth[i].host);
 		free(d->unauth[i].name);
 	}
+	free(d->unauth);
 	free(d->json);
 	free(d);
 }

@@ -14,8 +14,10 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "dns-cache.h"
@@ -44,7 +46,15 @@ struct fa_cache {
 	struct fa_htable table;
 	size_t bytes, max_bytes;
 	struct entry *newest, *oldest;
+	size_t seed;            /* of the key hash: random, as the keys are */
 };
+
+/* A word at a time (FNV-1a went a byte at a time, on every question),
+ * seeded so that names chosen to collide cannot be. */
+static size_t key_hash(const struct fa_cache *c, const char *key)
+{
+	return fa_hash_words(c->seed, key, strlen(key));
+}
 
 int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 {
@@ -52,6 +62,8 @@ int fa_cache_new(struct fa_cache **out, size_t max_bytes)
 	if (!c)
 		return FROMAUTH_E_NOMEM;
 	c->max_bytes = max_bytes;
+	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) != (ssize_t)sizeof(c->seed))
+		c->seed = (size_t)time(NULL) * 2654435761u ^ (size_t)(uintptr_t)c;
 	int ok = fa_htable_init(&c->table, 256) == FROMAUTH_OK;
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -169,7 +181,7 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 				       struct fa_dns_answer **out)
 {
 	*out = NULL;
-	size_t hash = fa_fnv1a_str(key);
+	size_t hash = key_hash(c, key);
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		uint64_t now = fa_now_ms();
@@ -242,7 +254,7 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *c, const char *key,
 void fa_cache_complete(struct fa_cache *c, const char *key,
 		       struct fa_dns_answer *ans, uint32_t ttl)
 {
-	size_t hash = fa_fnv1a_str(key);
+	size_t hash = key_hash(c, key);
 	pthread_mutex_lock(&c->lock);
 	struct entry *e = find(c, key, hash);
 	if (e && e->pending) {

@@ -49,6 +49,8 @@ void fa_overlay_free(struct fa_overlay *ov)
 
 static struct fa_overlay_node *lookup(const struct fa_overlay *ov, const char *key)
 {
+	if (!ov->table.count)
+		return NULL;    /* most contexts: no hashing the key */
 	size_t hash = fa_fnv1a_str(key);
 	for (struct fa_hnode *hn = fa_htable_chain(&ov->table, hash); hn; hn = hn->next) {
 		struct fa_overlay_node *n = FA_CONTAINER_OF(hn, struct fa_overlay_node, link);
@@ -206,6 +208,11 @@ int fa_overlay_node_live(const struct fa_overlay_node *n)
 size_t fa_overlay_deletions(const struct fa_overlay *ov)
 {
 	return ov ? ov->deletions : 0;
+}
+
+size_t fa_overlay_names(const struct fa_overlay *ov)
+{
+	return ov ? ov->table.count : 0;
 }
 
 int fa_overlay_add_timeout(struct fa_overlay *ov, const char *key)

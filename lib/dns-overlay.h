@@ -38,6 +38,8 @@ int fa_overlay_node_live(const struct fa_overlay_node *n);
 int fa_overlay_rr_same(const struct fa_dns_rr *rr, const struct fa_dns_rr *del);
 /* Deletions anywhere in this layer? */
 size_t fa_overlay_deletions(const struct fa_overlay *ov);
+/* Names the layer holds anything at (records, deletions, timeouts). */
+size_t fa_overlay_names(const struct fa_overlay *ov);
 /* Exact node, or the wildcard that covers @key (RFC 4592); NULL if none. */
 const struct fa_overlay_node *fa_overlay_find(const struct fa_overlay *ov,
 					      const char *key);

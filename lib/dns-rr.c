@@ -71,43 +71,85 @@ char *fa_dns_rdf_key(const ldns_rdf *dname)
 	return key;
 }
 
+/* What a byte of a plain host name becomes in its key: letters in lower
+ * case, digits, '-' and '_' as they are; 0 for any other byte. */
+static const unsigned char key_byte[256] = {
+	['-'] = '-', ['_'] = '_',
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+#define L(u, l) [u] = l, [l] = l
+	L('A', 'a'), L('B', 'b'), L('C', 'c'), L('D', 'd'), L('E', 'e'), L('F', 'f'),
+	L('G', 'g'), L('H', 'h'), L('I', 'i'), L('J', 'j'), L('K', 'k'), L('L', 'l'),
+	L('M', 'm'), L('N', 'n'), L('O', 'o'), L('P', 'p'), L('Q', 'q'), L('R', 'r'),
+	L('S', 's'), L('T', 't'), L('U', 'u'), L('V', 'v'), L('W', 'w'), L('X', 'x'),
+	L('Y', 'y'), L('Z', 'z'),
+#undef L
+};
+
 /* The key of a plain host name (labels of 1..63 letters, digits, '-' and
  * '_'), without a round trip through ldns: what ldns would print, lower
- * case and without the trailing dot.  NULL for any other name. */
-static char *plain_name_key(const char *name)
+ * case and without the trailing dot, written to @key (254 bytes).  0, or
+ * -1 for any other name.  Checked and copied in one pass through a
+ * table: every question makes one. */
+static int plain_name_key(const char *name, char *key)
 {
 	size_t len = strlen(name);
 	if (len && name[len - 1] == '.')
 		len--;
 	if (!len || len > 253)
-		return NULL;
-	size_t label = 0;
+		return -1;
+	size_t start = 0;       /* of the current label */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c == '.') {
-			if (!label)
-				return NULL;
-			label = 0;
-		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-			label++;
-		} else if ((c >= '0' && c <= '9') || c == '-' || c == '_') {
-			label++;
-		} else {
-			return NULL;
+			if (i == start || i - start > 63)
+				return -1;
+			start = i + 1;
+			key[i] = '.';
+		} else if (!(key[i] = (char)key_byte[c])) {
+			return -1;
 		}
-		if (label > 63)
-			return NULL;
 	}
-	if (!label)
-		return NULL;
-	char *key = malloc(len + 1);
-	if (!key)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)name[i];
-		key[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
-	}
+	if (len == start || len - start > 63)
+		return -1;
 	key[len] = '\0';
+	return 0;
+}
+
+ldns_rdf *fa_dns_key_rdf(const char *key)
+{
+	/* Plain keys (every byte a key byte of its own) are written here:
+	 * ldns_dname_new_frm_str parses escapes, some 800 instructions. */
+	uint8_t wire[LDNS_MAX_DOMAINLEN + 1];
+	size_t len = strlen(key), at = 0, start = 0;
+	if (!len || len > 253)
+		return ldns_dname_new_frm_str(key);
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (i == len || c == '.') {
+			size_t n = i - start;
+			if (!n || n > 63)
+				return ldns_dname_new_frm_str(key);
+			wire[at++] = (uint8_t)n;
+			memcpy(wire + at, key + start, n);
+			at += n;
+			start = i + 1;
+		} else if (key_byte[c] != c) {
+			return ldns_dname_new_frm_str(key);
+		}
+	}
+	wire[at++] = 0;
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, at, wire);
+}
+
+/* Names that are no plain host names: through ldns. */
+static char *ldns_name_key(const char *name)
+{
+	ldns_rdf *d = ldns_dname_new_frm_str(name);
+	if (!d)
+		return NULL;
+	char *key = fa_dns_rdf_key(d);
+	ldns_rdf_deep_free(d);
 	return key;
 }
 
@@ -115,15 +157,19 @@ char *fa_dns_name_key(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
-	char *plain = plain_name_key(name);
-	if (plain)
-		return plain;
-	ldns_rdf *d = ldns_dname_new_frm_str(name);
-	if (!d)
+	char buf[FA_DNS_KEY_BUF];
+	if (plain_name_key(name, buf) == 0)
+		return strdup(buf);
+	return ldns_name_key(name);
+}
+
+char *fa_dns_name_key_buf(const char *name, char buf[FA_DNS_KEY_BUF])
+{
+	if (!name || !*name)
 		return NULL;
-	char *key = fa_dns_rdf_key(d);
-	ldns_rdf_deep_free(d);
-	return key;
+	if (plain_name_key(name, buf) == 0)
+		return buf;
+	return ldns_name_key(name);
 }
 
 void fa_rr_clear(struct fa_dns_rr *rr)

@@ -82,6 +82,13 @@ void fa_dns_answer_release(struct fa_dns_answer *ans);
 /* Canonical key of a presentation-format name: lower case, no trailing
  * dot, escapes as ldns prints them.  NULL for a name ldns rejects. */
 char *fa_dns_name_key(const char *name);
+/* The same, in @buf when the name is plain (no allocation: a question
+ * makes one), else malloc'd; free it only when it is not @buf. */
+#define FA_DNS_KEY_BUF 256
+char *fa_dns_name_key_buf(const char *name, char buf[FA_DNS_KEY_BUF]);
 char *fa_dns_rdf_key(const struct ldns_struct_rdf *dname);
+/* A key back in wire form, as ldns_dname_new_frm_str() makes it; NULL
+ * when it is no name, or no memory. */
+struct ldns_struct_rdf *fa_dns_key_rdf(const char *key);
 
 #endif

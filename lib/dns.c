@@ -332,107 +332,6 @@ static int name_key_error(const char *name)
 
 /* ---- the network path ------------------------------------------------ */
 
-static uint32_t negative_ttl(const ldns_pkt *pkt)
-{
-	const ldns_rr_list *auth = ldns_pkt_authority(pkt);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(auth); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(auth, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 7)
-			continue;
-		uint32_t min = ldns_rdf2native_int32(ldns_rr_rdf(rr, 6));
-		uint32_t ttl = ldns_rr_ttl(rr);
-		return min < ttl ? min : ttl;   /* RFC 2308 section 5 */
-	}
-	return FA_DNS_DEFAULT_NEG_TTL;
-}
-
-/* The answer section of @pkt for @key/@type: the CNAME chain starting at
- * @key in order, then the records owned by the chain's end.  Records
- * owned by other names are ignored: the server does not get to answer
- * questions we did not ask. */
-struct fa_dns_answer *fa_dns_answer_from_pkt(const ldns_pkt *pkt,
-					      const char *key, uint16_t type)
-{
-	struct fa_dns_answer *a = fa_answer_new(key, type, FA_DNS_OK);
-	if (!a)
-		return NULL;
-	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
-	size_t n = ldns_rr_list_rr_count(ans);
-	char *cur = strdup(key);
-	if (!cur)
-		goto oom;
-
-	for (size_t hop = 0; hop <= FA_DNS_MAX_CNAMES; hop++) {
-		const ldns_rr *next = NULL;
-		for (size_t i = 0; i < n && type != FA_RR_CNAME; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CNAME)
-				continue;
-			char *owner = fa_dns_rdf_key(ldns_rr_owner(rr));
-			int match = owner && !strcmp(owner, cur);
-			free(owner);
-			if (match) {
-				next = rr;
-				break;
-			}
-		}
-		if (!next)
-			break;
-		struct fa_dns_rr c;
-		if (fa_rr_from_ldns(next, &c) != FROMAUTH_OK)
-			goto oom;
-		int rc = fa_answer_add_cname(a, (const char *)c.data);
-		if (c.ttl < a->ttl)
-			a->ttl = c.ttl;
-		free(cur);
-		cur = strdup((const char *)c.data);
-		fa_rr_clear(&c);
-		if (rc || !cur)
-			goto oom;
-	}
-	if (a->cname_count > FA_DNS_MAX_CNAMES) {
-		a->status = FA_DNS_SERVFAIL;
-		free(cur);
-		return a;
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		if ((uint16_t)ldns_rr_get_type(rr) != type ||
-		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
-			continue;
-		char *owner = fa_dns_rdf_key(ldns_rr_owner(rr));
-		int match = owner && !strcmp(owner, cur);
-		free(owner);
-		if (!match)
-			continue;
-		struct fa_dns_rr r;
-		int rc = fa_rr_from_ldns(rr, &r);
-		if (rc == FROMAUTH_E_RECORD)
-			continue;       /* malformed rdata: skip, not fatal */
-		if (rc)
-			goto oom;
-		rc = fa_answer_add_rr(a, &r);
-		fa_rr_clear(&r);
-		if (rc)
-			goto oom;
-	}
-	free(cur);
-	if (a->count == 0) {
-		a->status = ldns_pkt_get_rcode(pkt) == LDNS_RCODE_NXDOMAIN
-			? FA_DNS_NXDOMAIN : FA_DNS_NODATA;
-		/* An unfinished chain is followed by the caller. */
-		uint32_t neg = negative_ttl(pkt);
-		if (neg < a->ttl)
-			a->ttl = neg;
-	}
-	return a;
-oom:
-	free(cur);
-	fa_dns_answer_release(a);
-	return NULL;
-}
-
 static struct fa_dns *bottom(struct fa_dns *d)
 {
 	while (d->parent)
@@ -496,32 +395,6 @@ static int wait_fd(int fd, short events, uint64_t end)
 		if (n < 0 && errno != EINTR)
 			return -1;
 	}
-}
-
-int fa_dns_reply_parse(const uint8_t *buf, size_t len, uint16_t id,
-		       const ldns_rdf *qname, uint16_t type, ldns_pkt **out)
-{
-	*out = NULL;
-	/* Cheap tests first: most forgeries die on the ID or QR bit. */
-	if (len < 12 || (uint16_t)(buf[0] << 8 | buf[1]) != id || !(buf[2] & 0x80))
-		return FROMAUTH_E_RECORD;
-	ldns_pkt *pkt = NULL;
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK || !pkt)
-		return FROMAUTH_E_RECORD;
-	const ldns_rr_list *q = ldns_pkt_question(pkt);
-	const ldns_rr *qr = ldns_rr_list_rr_count(q) == 1 ? ldns_rr_list_rr(q, 0) : NULL;
-	/* RFC 5452 section 9.1: the question must be ours; names compare
-	 * without regard to case. */
-	if (ldns_pkt_id(pkt) != id || !ldns_pkt_qr(pkt) ||
-	    ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY || !qr ||
-	    (uint16_t)ldns_rr_get_type(qr) != type ||
-	    ldns_rr_get_class(qr) != LDNS_RR_CLASS_IN ||
-	    !ldns_rr_owner(qr) || ldns_dname_compare(ldns_rr_owner(qr), qname) != 0) {
-		ldns_pkt_free(pkt);
-		return FROMAUTH_E_RECORD;
-	}
-	*out = pkt;
-	return FROMAUTH_OK;
 }
 
 /* What one exchange with a server gave. */
@@ -668,7 +541,7 @@ static enum exchange udp_exchange(struct fa_dns *base,
 				  const struct sockaddr_storage *ss, socklen_t sslen,
 				  const uint8_t *q, size_t qlen, uint16_t id,
 				  const ldns_rdf *qname, uint16_t type,
-				  uint64_t end, ldns_pkt **out)
+				  uint64_t end, struct fa_dns_reply **out)
 {
 	enum exchange ex = EX_SILENT;
 	int clean = 1;
@@ -749,7 +622,7 @@ static int recv_all(int fd, uint8_t *buf, size_t len, uint64_t end)
 static enum exchange tcp_exchange(const struct sockaddr_storage *ss, socklen_t sslen,
 				  const uint8_t *q, size_t qlen, uint16_t id,
 				  const ldns_rdf *qname, uint16_t type,
-				  uint64_t end, ldns_pkt **out)
+				  uint64_t end, struct fa_dns_reply **out)
 {
 	enum exchange ex = EX_SILENT;
 	uint8_t *msg = malloc(qlen + 2), *reply = NULL;
@@ -848,7 +721,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 	int rc = load_system_nameservers(base);
 	if (rc)
 		return rc;
-	ldns_rdf *qname = ldns_dname_new_frm_str(key);
+	ldns_rdf *qname = fa_dns_key_rdf(key);
 	if (!qname)
 		return FROMAUTH_E_DOMAIN;
 
@@ -857,7 +730,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 	if (req->deadline_ms && req->deadline_ms < bound)
 		bound = req->deadline_ms;
 	int status = FA_DNS_TIMEOUT;
-	ldns_pkt *pkt = NULL;
+	struct fa_dns_reply *pkt = NULL;
 
 	for (unsigned int t = 0; t < d->tries && !pkt; t++) {
 		uint64_t now = fa_now_ms();
@@ -882,7 +755,7 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 		for (int tcp = 0; tcp < 2; tcp++) {
 			if (fa_now_ms() >= try_end)
 				break;
-			ldns_pkt *p = NULL;
+			struct fa_dns_reply *p = NULL;
 			atomic_fetch_add(&req->queries, 1);
 			enum exchange ex = tcp
 				? tcp_exchange(&ss, sslen, wire, wlen, id, qname, type, try_end, &p)
@@ -891,8 +764,8 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 				status = FA_DNS_SERVFAIL;
 			if (ex != EX_ANSWER)
 				break;          /* timeout, network error, bad reply */
-			if (ldns_pkt_tc(p)) {
-				ldns_pkt_free(p);
+			if (p->tc) {
+				fa_dns_reply_free(p);
 				if (!tcp)
 					continue;
 				/* Truncated over TCP: the server failed, it did
@@ -900,13 +773,12 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 				status = FA_DNS_SERVFAIL;
 				break;
 			}
-			ldns_pkt_rcode rcode = ldns_pkt_get_rcode(p);
-			if (rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN) {
+			if (p->rcode == LDNS_RCODE_NOERROR || p->rcode == LDNS_RCODE_NXDOMAIN) {
 				pkt = p;
 			} else {
 				/* SERVFAIL, REFUSED...: another try may do better. */
 				status = FA_DNS_SERVFAIL;
-				ldns_pkt_free(p);
+				fa_dns_reply_free(p);
 			}
 			break;
 		}
@@ -917,8 +789,8 @@ static int network_fetch(struct fa_dns_req *req, const char *key,
 
 	struct fa_dns_answer *a;
 	if (pkt) {
-		a = fa_dns_answer_from_pkt(pkt, key, type);
-		ldns_pkt_free(pkt);
+		a = fa_dns_answer_from_reply(pkt, key, type);
+		fa_dns_reply_free(pkt);
 	} else {
 		a = fa_answer_new(key, type, status);
 		if (a)
@@ -1033,6 +905,17 @@ static int has_deletions(const struct fa_dns *d)
 		if (fa_overlay_deletions(d->overlay))
 			return 1;
 	return 0;
+}
+
+/* No layer holds anything: every question goes to the network (cache). */
+static int network_only(const struct fa_dns *d)
+{
+	if (d->offline)
+		return 0;
+	for (; d; d = d->parent)
+		if (fa_overlay_names(d->overlay))
+			return 0;
+	return 1;
 }
 
 /*
@@ -1159,6 +1042,13 @@ static int edited_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
 	return rc;
 }
 
+/* @key, unless it is the caller's buffer. */
+static void key_free(char *key, const char *buf)
+{
+	if (key != buf)
+		free(key);
+}
+
 static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		 struct fa_dns_answer **out, enum fa_dns_source *source)
 {
@@ -1169,12 +1059,17 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 	*source = FA_DNS_FROM_OVERLAY;
 	atomic_fetch_add(&req->lookups, 1);
 
-	char *key = fa_dns_name_key(name);
+	char keybuf[FA_DNS_KEY_BUF];
+	char *key = fa_dns_name_key_buf(name, keybuf);
 	if (!key)
 		return name_key_error(name);
-	struct fa_dns_answer *result = fa_answer_new(key, type, FA_DNS_OK);
-	if (!result) {
-		free(key);
+	/* Without overlay records the first hop goes straight to the cache,
+	 * and a plain answer from there is handed back as it is: @result is
+	 * made only when needed. */
+	int direct = network_only(req->dns);
+	struct fa_dns_answer *result = NULL;
+	if (!direct && !(result = fa_answer_new(key, type, FA_DNS_OK))) {
+		key_free(key, keybuf);
 		return FROMAUTH_E_NOMEM;
 	}
 	int rc = FROMAUTH_OK, used_overlay = 0, used_network = 0;
@@ -1189,12 +1084,12 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			break;
 		}
 		const struct fa_overlay_node *node = NULL;
-		int exists;
-		struct overlay_view view;
+		int exists = 0;
+		struct overlay_view view = { .ndel = 0 };
 		/* Records of layers that edit the type go straight to @result
 		 * (which holds no records before the last hop). */
-		enum overlay_verdict ov = overlay_lookup(req->dns, key, type, &node, &exists,
-							 &view, result, &rc);
+		enum overlay_verdict ov = direct ? OV_NONE
+			: overlay_lookup(req->dns, key, type, &node, &exists, &view, result, &rc);
 		if (rc)
 			break;
 		if (ov == OV_MERGE && req->dns->offline)
@@ -1219,7 +1114,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			rc = fa_answer_add_cname(result, target);
 			if (rc)
 				break;
-			free(key);
+			key_free(key, keybuf);
 			key = strdup(target);
 			if (!key) {
 				rc = FROMAUTH_E_NOMEM;
@@ -1243,7 +1138,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			rc = edited_fetch(req, key, type, &view, exists, result, &next_key, source);
 			if (rc == FROMAUTH_OK && next_key) {
 				used_network = 1;
-				free(key);
+				key_free(key, keybuf);
 				key = next_key;
 				next_key = NULL;
 				continue;
@@ -1269,7 +1164,7 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 				rc = FROMAUTH_E_NOMEM;
 				break;
 			}
-			free(key);
+			key_free(key, keybuf);
 			key = hop_key;
 			continue;
 		}
@@ -1277,9 +1172,15 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 		if (hop == 0 && (net->status != FA_DNS_OK || net->count > 0) &&
 		    !(net->cname_count && net->count == 0)) {
 			fa_dns_answer_release(result);
-			free(key);
+			key_free(key, keybuf);
 			*out = net;
 			return FROMAUTH_OK;
+		}
+		direct = 0;
+		if (!result && !(result = fa_answer_new(key, type, FA_DNS_OK))) {
+			fa_dns_answer_release(net);
+			rc = FROMAUTH_E_NOMEM;
+			break;
 		}
 		for (size_t i = 0; i < net->cname_count && rc == FROMAUTH_OK; i++)
 			rc = fa_answer_add_cname(result, net->cnames[i]);
@@ -1300,14 +1201,14 @@ static int query(struct fa_dns_req *req, const char *name, uint16_t type,
 			break;
 		}
 		result->status = FA_DNS_OK;
-		free(key);
+		key_free(key, keybuf);
 		key = next;
 		if (result->cname_count > FA_DNS_MAX_CNAMES) {
 			result->status = FA_DNS_SERVFAIL;
 			break;
 		}
 	}
-	free(key);
+	key_free(key, keybuf);
 	free(next_key);
 	if (rc) {
 		fa_dns_answer_release(result);
@@ -1399,7 +1300,7 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 			size_t i = 0;
 			while (i < (size_t)sent && (pf[i].id != id || !pf[i].qname))
 				i++;
-			ldns_pkt *pkt = NULL;
+			struct fa_dns_reply *pkt = NULL;
 			if (i == (size_t)sent || (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ||
 			    !same_peer(&from[k], &ss) ||
 			    fa_dns_reply_parse(buf, len, id, pf[i].qname, pf[i].type,
@@ -1407,11 +1308,10 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 				clean = 0;
 				continue;
 			}
-			ldns_pkt_rcode rcode = ldns_pkt_get_rcode(pkt);
-			if (!ldns_pkt_tc(pkt) &&
-			    (rcode == LDNS_RCODE_NOERROR || rcode == LDNS_RCODE_NXDOMAIN))
-				pf[i].ans = fa_dns_answer_from_pkt(pkt, pf[i].key, pf[i].type);
-			ldns_pkt_free(pkt);
+			if (!pkt->tc &&
+			    (pkt->rcode == LDNS_RCODE_NOERROR || pkt->rcode == LDNS_RCODE_NXDOMAIN))
+				pf[i].ans = fa_dns_answer_from_reply(pkt, pf[i].key, pf[i].type);
+			fa_dns_reply_free(pkt);
 			/* Answered, cleanly or not: no longer waited for. */
 			ldns_rdf_deep_free(pf[i].qname);
 			pf[i].qname = NULL;
@@ -1466,7 +1366,7 @@ void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, s
 		}
 		/* From here the cache waits for our fa_cache_complete(). */
 		p->id = random_id();
-		p->qname = ldns_dname_new_frm_str(p->key);
+		p->qname = fa_dns_key_rdf(p->key);
 		p->wlen = p->qname ? fa_dns_query_wire(p->qname, p->type, p->id, p->wire) : 0;
 		if (!p->wlen) {
 			/* Published as nothing: the lookup finds out why. */

@@ -31,6 +31,9 @@ uint64_t fa_now_ms(void);
 
 /* strdup that returns NULL only on NULL input or allocation failure. */
 char *fa_strdup(const char *s);
+/* @a, @b and @c (may be NULL) joined, malloc'd; what asprintf("%s%s%s")
+ * gives, without printf.  NULL: no memory. */
+char *fa_concat(const char *a, const char *b, const char *c);
 
 /* The one escaper for showing bytes: RFC 1035 master-file form, as ldns
  * prints a character-string.  Printable ASCII and tab stay, '"' and

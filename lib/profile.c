@@ -2055,7 +2055,9 @@ char *fa_profile_expand(const char *template, const char *domain)
 		return NULL;
 	char *o = out;
 	for (const char *s = template; *s;) {
-		if (strncmp(s, FA_PLACEHOLDER, plen) == 0) {
+		if (*s != '{') {
+			*o++ = *s++;    /* the common case: no strncmp per byte */
+		} else if (strncmp(s, FA_PLACEHOLDER, plen) == 0) {
 			memcpy(o, domain, dlen);
 			o += dlen;
 			s += plen;

@@ -69,18 +69,26 @@ void fa_fix_add_owned(struct fromauth_result *r, struct fa_finding *f, char *lin
 void fa_finding_append(struct fromauth_result *r, struct fa_finding *f,
 		       const char *fmt, ...)
 {
-	char *extra = NULL, *msg = NULL;
+	/* Formatted once into a buffer, then joined: no vasprintf growing
+	 * its text, no second printf for the join. */
+	char buf[512], *extra = buf;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&extra, fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0 || asprintf(&msg, "%s %s", f->message, extra) < 0) {
-		if (n >= 0)
-			free(extra);
+	if (n >= 0 && (size_t)n >= sizeof(buf)) {
+		va_start(ap, fmt);
+		if (vasprintf(&extra, fmt, ap) < 0)
+			n = -1;
+		va_end(ap);
+	}
+	char *msg = n >= 0 ? fa_concat(f->message, " ", extra) : NULL;
+	if (extra != buf && n >= 0)
+		free(extra);
+	if (!msg) {
 		r->nomem = 1;
 		return;
 	}
-	free(extra);
 	free(f->message);
 	f->message = msg;
 }
@@ -344,33 +352,88 @@ void fa_spf_fix_free(struct fa_spf_fix *fix)
 	free(fix);
 }
 
-/* A growing string; a failed allocation sticks in ->nomem. */
+/* A growing string; a failed allocation sticks in ->nomem.  Appended in
+ * place: a record flattened into a hundred ranges is built by as many
+ * additions, and copying the whole string each time was most of a fix's
+ * cost. */
 struct sbuf {
 	char *s;
+	size_t len, cap;        /* strlen(s), and the bytes allocated */
 	int nomem;
 };
 
 static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sb_add(struct sbuf *b, const char *fmt, ...)
 {
-	char *more = NULL, *all = NULL;
 	va_list ap;
 	if (b->nomem)
 		return;
-	va_start(ap, fmt);
-	int n = vasprintf(&more, fmt, ap);
-	va_end(ap);
-	if (n < 0 || asprintf(&all, "%s%s", b->s ? b->s : "", more) < 0) {
-		if (n >= 0)
-			free(more);
-		free(b->s);
-		b->s = NULL;
-		b->nomem = 1;
-		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		int n = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			break;
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap <= b->len + (size_t)n)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (!s)
+			break;
+		b->s = s;
+		b->cap = cap;
 	}
-	free(more);
 	free(b->s);
-	b->s = all;
+	*b = (struct sbuf){ .nomem = 1 };
+}
+
+/* " " @q @s: a term appended without printf (a flattened include adds
+ * one per range).  @q 0: no qualifier. */
+static void sb_term(struct sbuf *b, char q, const char *s)
+{
+	if (b->nomem)
+		return;
+	size_t n = strlen(s);
+	size_t need = b->len + n + 3;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < need)
+			cap *= 2;
+		char *m = realloc(b->s, cap);
+		if (!m) {
+			free(b->s);
+			*b = (struct sbuf){ .nomem = 1 };
+			return;
+		}
+		b->s = m;
+		b->cap = cap;
+	}
+	b->s[b->len++] = ' ';
+	if (q)
+		b->s[b->len++] = q;
+	memcpy(b->s + b->len, s, n + 1);
+	b->len += n;
+}
+
+/* Empty again (a failure stays). */
+static void sb_clear(struct sbuf *b)
+{
+	free(b->s);
+	*b = (struct sbuf){ .nomem = b->nomem };
+}
+
+/* @s (malloc'd, taken) as the whole string. */
+static void sb_set(struct sbuf *b, char *s)
+{
+	free(b->s);
+	b->s = s;
+	b->len = strlen(s);
+	b->cap = b->len + 1;
 }
 
 static int sb_take(struct sbuf *b, char **out)
@@ -379,7 +442,7 @@ static int sb_take(struct sbuf *b, char **out)
 	if (b->nomem)
 		return FROMAUTH_E_NOMEM;
 	*out = b->s;
-	b->s = NULL;
+	*b = (struct sbuf){ 0 };
 	return 0;
 }
 
@@ -394,11 +457,18 @@ static int same_domain(const char *a, const char *b)
 /* "ip4:ADDR" for one address, else "ip4:NET/PREFIX". */
 static void range_term(const struct fa_cidr *c, char *buf, size_t len)
 {
-	char net[INET6_ADDRSTRLEN + 8];
-	fa_cidr_format(c, net, sizeof(net));
-	if (c->prefix == (c->family == AF_INET ? 32u : 128u) && strchr(net, '/'))
-		*strchr(net, '/') = '\0';
-	snprintf(buf, len, "%s:%s", c->family == AF_INET ? "ip4" : "ip6", net);
+	char text[INET6_ADDRSTRLEN + 16];
+	memcpy(text, c->family == AF_INET ? "ip4:" : "ip6:", 4);
+	fa_cidr_format(c, text + 4, sizeof(text) - 4);
+	if (c->prefix == (c->family == AF_INET ? 32u : 128u) && strchr(text, '/'))
+		*strchr(text, '/') = '\0';
+	size_t n = strlen(text);
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
 }
 
 static int cidr_within(const struct fa_cidr *outer, const struct fa_cidr *inner)
@@ -494,10 +564,7 @@ static int within_limits(struct fa_dns_req *req, const char *mail_from, const ch
 
 static void term_text(struct sbuf *b, const struct fa_spf_term *t)
 {
-	if (t->explicit_qualifier)
-		sb_add(b, " %c%s", t->qualifier, t->text);
-	else
-		sb_add(b, " %s", t->text);
+	sb_term(b, t->explicit_qualifier ? t->qualifier : 0, t->text);
 }
 
 /* The budget is spent: say so in *why (when nothing is there yet). */
@@ -746,16 +813,14 @@ retry:
 		for (size_t k = 0; k < nflat[i]; k++) {
 			char buf[80];
 			range_term(&flat[i][k], buf, sizeof(buf));
-			sb_add(&main, " %s%s", t->qualifier == '+' ? "" : (char[]){ t->qualifier, 0 },
-			       buf);
+			sb_term(&main, t->qualifier == '+' ? 0 : t->qualifier, buf);
 		}
 	}
-	if (!main.nomem && strlen(main.s) > FIT_OCTETS) {
+	if (!main.nomem && main.len > FIT_OCTETS) {
 		/* Too long for one answer: the flattened '+' ranges go to
 		 * records of their own under M, included where the first
 		 * flattened include was. */
-		free(main.s);
-		main.s = NULL;
+		sb_clear(&main);
 		sb_add(&main, "v=spf1");
 		int placed = 0;
 		for (size_t i = 0; i < n && !main.nomem; i++) {
@@ -770,7 +835,7 @@ retry:
 				char buf[80];
 				range_term(&flat[i][k], buf, sizeof(buf));
 				if (t->qualifier != '+') {
-					sb_add(&main, " %c%s", t->qualifier, buf);
+					sb_term(&main, t->qualifier, buf);
 					continue;
 				}
 				if (nchunk == 0 || strlen(chunk[nchunk - 1].s ? chunk[nchunk - 1].s : "") +
@@ -781,7 +846,7 @@ retry:
 					}
 					sb_add(&chunk[nchunk++], "v=spf1");
 				}
-				sb_add(&chunk[nchunk - 1], " %s", buf);
+				sb_term(&chunk[nchunk - 1], 0, buf);
 			}
 			if (nchunk > FA_SPF_FIX_EXTRA)
 				break;
@@ -801,8 +866,7 @@ retry:
 				chunk[k] = (struct sbuf){ 0 };
 			}
 			nchunk = 0;
-			free(main.s);
-			main.s = NULL;
+			sb_clear(&main);
 			goto retry;
 		}
 		if (nchunk > FA_SPF_FIX_EXTRA || total + nchunk > LOOKUP_LIMIT) {
@@ -1070,7 +1134,7 @@ int fa_remedy_spf_keep(struct fa_spf_budget *b, const struct fromauth_profile *p
 		if (ok) {
 			*merged = m;
 			char *w = NULL;
-			add.s[strlen(add.s) - 1] = '\0';
+			add.s[--add.len] = '\0';
 			if (asprintf(&w, "%s It takes over the other records' %s, so their senders stay authorized.",
 				     *why, add.s) < 0) {
 				rc = FROMAUTH_E_NOMEM;
@@ -1300,8 +1364,7 @@ int fa_remedy_spf_correct(struct fa_spf_budget *b, const struct fromauth_profile
 	if (rc == FROMAUTH_E_NOMEM)
 		goto out;
 	if (rc == 0 && merged) {
-		free(text.s);
-		text.s = merged;
+		sb_set(&text, merged);
 		merged = NULL;
 	}
 	rc = 0;
@@ -1397,22 +1460,40 @@ char *fa_remedy_dkim_untested(const char *text)
 	return buf;
 }
 
+/* @a @b @c in @buf, cut to fit as snprintf("%s%s%s") would. */
+static void join_into(char *buf, size_t size, const char *a, const char *b, const char *c)
+{
+	const char *part[3] = { a, b, c };
+	size_t at = 0;
+	for (int i = 0; i < 3; i++) {
+		if (!part[i])
+			part[i] = "(null)";     /* what glibc's printf shows */
+		size_t n = strlen(part[i]);
+		if (n > size - 1 - at)
+			n = size - 1 - at;
+		memcpy(buf + at, part[i], n);
+		at += n;
+	}
+	buf[at] = '\0';
+}
+
 char *fa_remedy_dkim_key(const struct fromauth_dkim *k, const char *shown_target,
 			 int *needs_input)
 {
 	char owner[600], rdata[300];
-	snprintf(owner, sizeof(owner), "%s._domainkey.%s", fromauth_dkim_selector(k),
-		 fromauth_dkim_domain(k));
+	/* Put together without printf: a check makes one per DKIM key. */
+	join_into(owner, sizeof(owner), fromauth_dkim_selector(k), "._domainkey.",
+		  fromauth_dkim_domain(k));
 	const char *target = fa_dkim_expected_target(k);
 	*needs_input = 0;
 	if (shown_target) {
 		/* A target with a per-account part: the fix shows <name>. */
-		snprintf(rdata, sizeof(rdata), "%s.", shown_target);
+		join_into(rdata, sizeof(rdata), shown_target, ".", "");
 		*needs_input = 1;
 		return fa_rr_line(owner, "CNAME", rdata);
 	}
 	if (target) {
-		snprintf(rdata, sizeof(rdata), "%s.", target);
+		join_into(rdata, sizeof(rdata), target, ".", "");
 		return fa_rr_line(owner, "CNAME", rdata);
 	}
 	/* Only the service knows the key: a placeholder, never applied. */

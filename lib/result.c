@@ -80,20 +80,35 @@ FROMAUTH_EXPORT void fromauth_result_free(struct fromauth_result *r)
 struct fa_finding *fa_finding_add(struct fromauth_result *r, const char *code,
 				  int severity, const char *fmt, ...)
 {
-	struct fa_finding *fs = realloc(r->findings, (r->finding_count + 1) * sizeof(*fs));
-	if (!fs) {
-		r->nomem = 1;
-		return NULL;
+	if (r->finding_count == r->finding_cap) {
+		size_t cap = r->finding_cap ? 2 * r->finding_cap : 8;
+		struct fa_finding *fs = realloc(r->findings, cap * sizeof(*fs));
+		if (!fs) {
+			r->nomem = 1;
+			return NULL;
+		}
+		r->findings = fs;
+		r->finding_cap = cap;
 	}
-	r->findings = fs;
-	struct fa_finding *f = &fs[r->finding_count];
+	struct fa_finding *f = &r->findings[r->finding_count];
 	memset(f, 0, sizeof(*f));
+	/* Most messages fit here: one allocation, where vasprintf grew
+	 * its buffer by reallocating. */
+	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vasprintf(&f->message, fmt, ap);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		f->message = NULL;
+	if (n >= 0 && (size_t)n < sizeof(buf)) {
+		if ((f->message = malloc((size_t)n + 1)))
+			memcpy(f->message, buf, (size_t)n + 1);
+	} else if (n >= 0) {
+		va_start(ap, fmt);
+		if (vasprintf(&f->message, fmt, ap) < 0)
+			f->message = NULL;
+		va_end(ap);
+	}
+	if (!f->message) {
 		r->nomem = 1;
 		return NULL;
 	}

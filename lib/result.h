@@ -68,6 +68,7 @@ struct fromauth_result {
 
 	struct fa_finding *findings;
 	size_t finding_count;
+	size_t finding_cap;     /* allocated: grown by doubling */
 
 	/* Receivers' rules and reputation (lib/rules.c), when asked for. */
 	unsigned int rules_flags;

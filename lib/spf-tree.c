@@ -275,7 +275,8 @@ static int analyze(struct fa_dns_req *req, const char *domain,
 		   const char *record, struct fa_spf_analysis **out)
 {
 	struct fa_spf_analysis *a;
-	struct fa_spf_record *rec = NULL;
+	const struct fa_spf_record *rec = NULL;
+	void *ref = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	char err[256];
@@ -314,7 +315,10 @@ static int analyze(struct fa_dns_req *req, const char *domain,
 		goto out;
 	a->record = text;
 	text = NULL;
-	rc = fa_spf_record_parse(a->record, len, &rec, err, sizeof(err));
+	/* Through the memo: a check reads the domain's record several times
+	 * (its analysis, the costs of its terms, each fix tried). */
+	rc = fa_spf_record_parse_shared(fa_dns_memo(req->dns), a->record, len, &rec, &ref,
+					err, sizeof(err));
 	if (rc == FROMAUTH_E_RECORD) {
 		a->syntax_error = strdup(err);
 		rc = a->syntax_error ? 0 : FROMAUTH_E_NOMEM;
@@ -329,7 +333,7 @@ static int analyze(struct fa_dns_req *req, const char *domain,
 	w.path[w.depth++] = name;
 	rc = walk_record(&w, name, rec);
 out:
-	fa_spf_record_free(rec);
+	fa_memo_shared_release(ref);
 	free(text);
 	free(name);
 	if (rc) {
@@ -625,10 +629,12 @@ int fa_spf_term_costs(struct fa_dns_req *req, const char *domain, struct fa_spf_
 		      unsigned int max_queries)
 {
 	unsigned int start = atomic_load(&req->queries);
-	struct fa_spf_record *rec = NULL;
+	const struct fa_spf_record *rec = NULL;
+	void *ref = NULL;
 	if (!a || !a->record || a->costs)
 		return 0;
-	if (fa_spf_record_parse(a->record, strlen(a->record), &rec, NULL, 0) != 0)
+	if (fa_spf_record_parse_shared(fa_dns_memo(req->dns), a->record, strlen(a->record), &rec,
+				       &ref, NULL, 0) != 0)
 		return 0;       /* a broken record: nothing to count */
 	int rc = 0;
 	int has_all = fa_spf_record_has_all(rec);
@@ -674,7 +680,7 @@ int fa_spf_term_costs(struct fa_dns_req *req, const char *domain, struct fa_spf_
 		a->cost_count++;
 	}
 out:
-	fa_spf_record_free(rec);
+	fa_memo_shared_release(ref);
 	if (rc) {
 		for (size_t i = 0; i < a->cost_count; i++)
 			free(a->costs[i].term);

@@ -31,6 +31,20 @@ char *fa_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+char *fa_concat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = c ? strlen(c) : 0;
+	char *s = malloc(la + lb + lc + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	if (lc)
+		memcpy(s + la + lb, c, lc);
+	s[la + lb + lc] = '\0';
+	return s;
+}
+
 size_t fa_escape_bytes(char *out, const void *data, size_t len)
 {
 	static const char digits[] = "0123456789";

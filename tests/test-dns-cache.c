@@ -165,6 +165,23 @@ START_TEST(fa_dns_name_key_plain)
 		else
 			ck_assert_msg(got && !strcmp(got, want), "%s: %s, ldns %s", names[i],
 				      got ? got : "NULL", want);
+		/* ... and back to wire form as ldns reads it, for keys and
+		 * for names that are none. */
+		const char *back[] = { names[i], want };
+		for (size_t k = 0; k < 2; k++) {
+			if (!back[k])
+				continue;
+			ldns_rdf *w = fa_dns_key_rdf(back[k]);
+			ldns_rdf *l = ldns_dname_new_frm_str(back[k]);
+			ck_assert_msg(!w == !l, "%s: wire %p, ldns %p", back[k], (void *)w, (void *)l);
+			if (w)
+				ck_assert_msg(ldns_rdf_compare(w, l) == 0 &&
+					      ldns_rdf_size(w) == ldns_rdf_size(l) &&
+					      !memcmp(ldns_rdf_data(w), ldns_rdf_data(l),
+						      ldns_rdf_size(w)), "%s: wire differs", back[k]);
+			ldns_rdf_deep_free(w);
+			ldns_rdf_deep_free(l);
+		}
 		free(got);
 		free(want);
 	}

@@ -177,10 +177,10 @@ static int reply_ok(const unsigned char *buf, size_t len, uint16_t id, const cha
 {
 	ldns_rdf *q = ldns_dname_new_frm_str(name);
 	ck_assert_ptr_nonnull(q);
-	ldns_pkt *pkt = NULL;
-	int rc = fa_dns_reply_parse(buf, len, id, q, type, &pkt);
-	ck_assert(rc == FROMAUTH_OK ? pkt != NULL : pkt == NULL);
-	ldns_pkt_free(pkt);
+	struct fa_dns_reply *r = NULL;
+	int rc = fa_dns_reply_parse(buf, len, id, q, type, &r);
+	ck_assert(rc == FROMAUTH_OK ? r != NULL : r == NULL);
+	fa_dns_reply_free(r);
 	ldns_rdf_deep_free(q);
 	return rc == FROMAUTH_OK;
 }
@@ -295,23 +295,224 @@ START_TEST(fa_dns_rdf_key_as_ldns)
 }
 END_TEST
 
-START_TEST(fa_dns_answer_from_pkt_owner)
+/* The answer to @name/@type in the reply @buf (ID 0x1234). */
+static struct fa_dns_answer *answer_of(const unsigned char *buf, size_t len, const char *name,
+				       uint16_t type)
+{
+	ldns_rdf *q = ldns_dname_new_frm_str(name);
+	struct fa_dns_reply *r = NULL;
+	ck_assert_int_eq(fa_dns_reply_parse(buf, len, 0x1234, q, type, &r), FROMAUTH_OK);
+	char *key = fa_dns_rdf_key(q);
+	struct fa_dns_answer *a = fa_dns_answer_from_reply(r, key, type);
+	ck_assert_ptr_nonnull(a);
+	free(key);
+	fa_dns_reply_free(r);
+	ldns_rdf_deep_free(q);
+	return a;
+}
+
+START_TEST(fa_dns_answer_from_reply_owner)
 {
 	/* Records of names we did not ask about are not our answer. */
 	unsigned char b[64];
 	size_t n = reply_bytes(b);
-	ldns_pkt *pkt = NULL;
-	ck_assert_int_eq(ldns_wire2pkt(&pkt, b, n), LDNS_STATUS_OK);
-	struct fa_dns_answer *a = fa_dns_answer_from_pkt(pkt, "www.example.test", FA_RR_A);
+	struct fa_dns_answer *a = answer_of(b, n, "www.example.test", FA_RR_A);
 	ck_assert_int_eq(a->status, FA_DNS_OK);
 	ck_assert_uint_eq(a->count, 1);
 	ck_assert_uint_eq(a->rrs[0].data[0], 192);
+	ck_assert_uint_eq(a->ttl, 60);
 	fa_dns_answer_release(a);
-	a = fa_dns_answer_from_pkt(pkt, "other.example.test", FA_RR_A);
+	b[35] = 24;                     /* owner "test" */
+	a = answer_of(b, n, "www.example.test", FA_RR_A);
 	ck_assert_int_eq(a->status, FA_DNS_NODATA);
 	ck_assert_uint_eq(a->count, 0);
 	fa_dns_answer_release(a);
+	/* A record whose rdata is not an address is skipped, not fatal. */
+	n = reply_bytes(b);
+	b[45] = 3;
+	a = answer_of(b, n - 1, "www.example.test", FA_RR_A);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	fa_dns_answer_release(a);
+	/* Cut inside the record, or a count past the end: not a reply. */
+	n = reply_bytes(b);
+	ck_assert(!reply_ok(b, n - 1, 0x1234, "www.example.test", FA_RR_A));
+	b[7] = 2;
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_A));
+}
+END_TEST
+
+/* @rrs ("|"-separated, zone syntax) in the answer section, @auth in the
+ * authority section and a glue record in the additional one, compressed
+ * by ldns, for @name/@type; the answer ours makes of it. */
+static struct fa_dns_answer *ldns_reply(const char *name, uint16_t type, int rcode,
+					const char *rrs, const char *auth, ldns_pkt **pktp)
+{
+	ldns_pkt *pkt = ldns_pkt_query_new(ldns_dname_new_frm_str(name), type,
+					   LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_pkt_set_id(pkt, 0x1234);
+	ldns_pkt_set_qr(pkt, 1);
+	ldns_pkt_set_rcode(pkt, (uint8_t)rcode);
+	const char *sect[2] = { rrs, auth };
+	for (int k = 0; k < 2; k++) {
+		char *copy = strdup(sect[k]), *save = NULL;
+		for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
+			ldns_rr *rr = NULL;
+			ck_assert_int_eq(ldns_rr_new_frm_str(&rr, t, 3600, NULL, NULL),
+					 LDNS_STATUS_OK);
+			ldns_pkt_push_rr(pkt, k ? LDNS_SECTION_AUTHORITY : LDNS_SECTION_ANSWER, rr);
+		}
+		free(copy);
+	}
+	ldns_rr *glue = NULL;
+	ck_assert_int_eq(ldns_rr_new_frm_str(&glue, "ns1.example.test. 60 IN A 192.0.2.53",
+					     3600, NULL, NULL), LDNS_STATUS_OK);
+	ldns_pkt_push_rr(pkt, LDNS_SECTION_ADDITIONAL, glue);
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(ldns_pkt2wire(&wire, pkt, &len), LDNS_STATUS_OK);
+	struct fa_dns_answer *a = answer_of(wire, len, name, type);
 	ldns_pkt_free(pkt);
+	/* What ldns reads back (compression may change the case). */
+	ck_assert_int_eq(ldns_wire2pkt(pktp, wire, len), LDNS_STATUS_OK);
+	free(wire);
+	return a;
+}
+
+/* Every record of @a is what fa_rr_from_ldns makes of ldns's parse of
+ * the answer section's record @idx. */
+static void same_as_ldns(const struct fa_dns_answer *a, const ldns_pkt *pkt, const size_t *idx)
+{
+	for (size_t i = 0; i < a->count; i++) {
+		struct fa_dns_rr want;
+		ck_assert_int_eq(fa_rr_from_ldns(ldns_rr_list_rr(ldns_pkt_answer(pkt), idx[i]),
+						 &want), FROMAUTH_OK);
+		const struct fa_dns_rr *got = &a->rrs[i];
+		ck_assert_uint_eq(got->type, want.type);
+		ck_assert_uint_eq(got->ttl, want.ttl);
+		ck_assert_uint_eq(got->len, want.len);
+		ck_assert(!memcmp(got->data, want.data, want.len + 1));
+		ck_assert_uint_eq(got->nstrings, want.nstrings);
+		ck_assert_uint_eq(got->preference, want.preference);
+		ck_assert_uint_eq(got->wire_len, want.wire_len);
+		ck_assert(!memcmp(got->wire, want.wire, want.wire_len));
+		fa_rr_clear(&want);
+	}
+}
+
+START_TEST(fa_dns_answer_from_reply_as_ldns)
+{
+	ldns_pkt *pkt;
+	const char *soa = "example.test. 600 IN SOA ns1.example.test. h.example.test. 1 2 3 4 300";
+	const char *ns = "example.test. 7200 IN NS ns1.example.test.";
+	/* Strings joined, a record of each size, the lowest TTL. */
+	struct fa_dns_answer *a = ldns_reply("txt.example.test", FA_RR_TXT, LDNS_RCODE_NOERROR,
+		"txt.example.test. 300 IN TXT \"v=spf1 \" \"-all\"|"
+		"txt.example.test. 200 IN TXT \"\"|"
+		"txt.example.test. 900 IN TXT \"a\\000b\"|"
+		"other.example.test. 1 IN TXT \"forged\"", ns, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->count, 3);
+	ck_assert_uint_eq(a->ttl, 200);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "v=spf1 -all");
+	ck_assert_uint_eq(a->rrs[2].len, 3);
+	same_as_ldns(a, pkt, (const size_t[]){ 0, 1, 2 });
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+
+	/* A chain in order, then the records at its end only. */
+	a = ldns_reply("A.example.test", FA_RR_AAAA, LDNS_RCODE_NOERROR,
+		       "c.example.test. 50 IN AAAA 2001:db8::1|"
+		       "a.example.test. 100 IN CNAME B.example.test.|"
+		       "b.example.test. 40 IN CNAME c.example.test.|"
+		       "a.example.test. 10 IN AAAA 2001:db8::bad", ns, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(a->cname_count, 2);
+	ck_assert_str_eq(a->cnames[0], "b.example.test");
+	ck_assert_str_eq(a->cnames[1], "c.example.test");
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_uint_eq(a->ttl, 40);
+	same_as_ldns(a, pkt, (const size_t[]){ 0 });
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+
+	/* Names in rdata through ldns: keys in lower case. */
+	a = ldns_reply("mx.example.test", FA_RR_MX, LDNS_RCODE_NOERROR,
+		       "mx.example.test. 300 IN MX 10 Mail.Example.TEST.|"
+		       "mx.example.test. 300 IN MX 20 mx.example.test.", ns, &pkt);
+	ck_assert_uint_eq(a->count, 2);
+	ck_assert_str_eq((const char *)a->rrs[0].data, "mail.example.test");
+	ck_assert_uint_eq(a->rrs[1].preference, 20);
+	same_as_ldns(a, pkt, (const size_t[]){ 0, 1 });
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+
+	/* Negative: the SOA's minimum or its TTL, the lower (RFC 2308). */
+	a = ldns_reply("nx.example.test", FA_RR_TXT, LDNS_RCODE_NXDOMAIN, "", soa, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_uint_eq(a->ttl, 300);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+	a = ldns_reply("alias.example.test", FA_RR_TXT, LDNS_RCODE_NOERROR,
+		       "alias.example.test. 100 IN CNAME gone.example.test.", soa, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	ck_assert_uint_eq(a->cname_count, 1);
+	ck_assert_uint_eq(a->ttl, 100);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+	/* Records of another owner only: NODATA, the TTL still read. */
+	a = ldns_reply("q.example.test", FA_RR_A, LDNS_RCODE_NOERROR,
+		       "x.example.test. 100 IN A 192.0.2.1", soa, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_NODATA);
+	ck_assert_uint_eq(a->ttl, 300);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+	a = ldns_reply("q.example.test", FA_RR_A, LDNS_RCODE_NOERROR,
+		       "x.example.test. 100 IN A 192.0.2.1", ns, &pkt);
+	ck_assert_uint_eq(a->ttl, FA_DNS_DEFAULT_NEG_TTL);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+
+	/* A loop of aliases is the server's failure. */
+	a = ldns_reply("l1.example.test", FA_RR_A, LDNS_RCODE_NOERROR,
+		       "l1.example.test. 100 IN CNAME l2.example.test.|"
+		       "l2.example.test. 100 IN CNAME l1.example.test.", soa, &pkt);
+	ck_assert_int_eq(a->status, FA_DNS_SERVFAIL);
+	fa_dns_answer_release(a);
+	ldns_pkt_free(pkt);
+}
+END_TEST
+
+START_TEST(fa_dns_reply_parse_sections)
+{
+	/* The additional section is not read: a reply whose answer is
+	 * sound is taken with junk after it. */
+	unsigned char b[80];
+	size_t n = reply_bytes(b);
+	b[11] = 1;
+	memset(b + n, 0xff, 5);
+	ck_assert(reply_ok(b, n + 5, 0x1234, "www.example.test", FA_RR_A));
+	/* The authority section is when the answer is negative: its TTL. */
+	n = reply_bytes(b);
+	b[7] = 0;
+	b[9] = 1;
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_TXT));
+	b[31] = 16;                     /* question type TXT, A in authority */
+	ck_assert(reply_ok(b, n, 0x1234, "www.example.test", FA_RR_TXT));
+	b[36] = 0xc0;                   /* record type 0xc001: still parses */
+	ck_assert(reply_ok(b, n, 0x1234, "www.example.test", FA_RR_TXT));
+	b[35] = 34;                     /* owner pointing at itself: refused */
+	ck_assert(!reply_ok(b, n, 0x1234, "www.example.test", FA_RR_TXT));
+	/* Truncation and the RCODE are read from the header. */
+	n = reply_bytes(b);
+	b[2] |= 0x02;
+	b[3] = 0x82;
+	ldns_rdf *q = ldns_dname_new_frm_str("www.example.test");
+	struct fa_dns_reply *r = NULL;
+	ck_assert_int_eq(fa_dns_reply_parse(b, n, 0x1234, q, FA_RR_A, &r), FROMAUTH_OK);
+	ck_assert_int_eq(r->tc, 1);
+	ck_assert_int_eq(r->rcode, LDNS_RCODE_SERVFAIL);
+	fa_dns_reply_free(r);
+	ldns_rdf_deep_free(q);
 }
 END_TEST
 
@@ -707,7 +908,9 @@ Suite *test_suite(void)
 		{ "fa_dns_reply_parse", fa_dns_reply_parse_matches },
 		{ "fa_dns_query_wire", fa_dns_query_wire_as_ldns },
 		{ "fa_dns_rdf_key", fa_dns_rdf_key_as_ldns },
-		{ "fa_dns_answer_from_pkt", fa_dns_answer_from_pkt_owner },
+		{ "fa_dns_answer_from_reply", fa_dns_answer_from_reply_owner },
+		{ "fa_dns_answer_from_reply_as_ldns", fa_dns_answer_from_reply_as_ldns },
+		{ "fa_dns_reply_parse_sections", fa_dns_reply_parse_sections },
 		{ "fa_dns_clone_overlay", fa_dns_clone_overlay_layers },
 		{ "fa_dns_delete_record", fa_dns_delete_record_layers },
 		{ "fa_remedy_layer", fa_remedy_layer_operations },

@@ -634,6 +634,83 @@ START_TEST(test_resolved_threads)
 }
 END_TEST
 
+/* The range texts are inet_ntop's, IPv4 written without it included:
+ * every octet width, every prefix, small buffers cut as snprintf would. */
+START_TEST(test_cidr_text)
+{
+	static const unsigned char octets[] = { 0, 1, 9, 10, 99, 100, 199, 255 };
+	for (size_t i = 0; i < N_ELEMS(octets) * N_ELEMS(octets); i++) {
+		for (unsigned int prefix = 0; prefix <= 32; prefix++) {
+			unsigned char a[4] = { octets[i % N_ELEMS(octets)], 0,
+					       octets[i / N_ELEMS(octets)], 0 };
+			for (unsigned int b = prefix; b < 32; b++)
+				a[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
+			char text[64], want[64], got[64], ntop[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, a, ntop, sizeof(ntop));
+			snprintf(text, sizeof(text), "%s/%u", ntop, prefix);
+			struct fa_cidr c;
+			ck_assert_int_eq(fa_cidr_parse(text, &c, NULL, 0), 0);
+			fa_cidr_format(&c, got, sizeof(got));
+			ck_assert_str_eq(got, text);
+			fa_cidr_first(&c, got, sizeof(got));
+			ck_assert_str_eq(got, ntop);
+			unsigned char last[4];
+			memcpy(last, a, 4);
+			for (unsigned int b = prefix; b < 32; b++)
+				last[b / 8] |= (unsigned char)(0x80u >> (b % 8));
+			inet_ntop(AF_INET, last, want, sizeof(want));
+			fa_cidr_last(&c, got, sizeof(got));
+			ck_assert_str_eq(got, want);
+			for (size_t len = 1; len < 8; len++) {
+				char cut[8];
+				size_t keep = strlen(text) < len - 1 ? strlen(text) : len - 1;
+				memcpy(want, text, keep);
+				want[keep] = '\0';
+				fa_cidr_format(&c, cut, len);
+				ck_assert_str_eq(cut, want);
+			}
+		}
+	}
+	/* IPv6: every pattern of zero groups (runs, ties, ends), the
+	 * IPv4-mapped and -compatible forms, digits of every width. */
+	static const unsigned int values[] = { 1, 0xa, 0xff, 0x100, 0xffff, 0x1234, 0xfff0 };
+	for (unsigned int zeros = 0; zeros < 256; zeros++) {
+		for (size_t v = 0; v < N_ELEMS(values); v++) {
+			struct fa_cidr c = { .family = AF_INET6, .prefix = 128 };
+			for (int g = 0; g < 8; g++) {
+				unsigned int w = zeros >> g & 1 ? 0 : values[(v + (size_t)g) % N_ELEMS(values)];
+				if (g == 5 && v == 4 && zeros == 0x1f)
+					w = 0xffff;
+				c.addr[2 * g] = (unsigned char)(w >> 8);
+				c.addr[2 * g + 1] = (unsigned char)w;
+			}
+			char want[INET6_ADDRSTRLEN], got[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, c.addr, want, sizeof(want));
+			fa_cidr_first(&c, got, sizeof(got));
+			ck_assert_str_eq(got, want);
+		}
+	}
+	const char *v6[] = { "2001:db8::/32", "::/0", "2001:db8:0:1::/64", "::ffff:0.0.0.0/96",
+			     "fe80::1/128", "::ffff:192.0.2.1/128", "::192.0.2.1/128", "::1/128",
+			     "1::/128", "1:0:0:1::/64", "1::1:0:0:1/128", "0:1::/32" };
+	for (size_t i = 0; i < N_ELEMS(v6); i++) {
+		struct fa_cidr c;
+		char got[64];
+		ck_assert_int_eq(fa_cidr_parse(v6[i], &c, NULL, 0), 0);
+		fa_cidr_format(&c, got, sizeof(got));
+		ck_assert_str_eq(got, v6[i]);
+		unsigned char last[16];
+		char want[INET6_ADDRSTRLEN];
+		memcpy(last, c.addr, 16);
+		for (unsigned int b = c.prefix; b < 128; b++)
+			last[b / 8] |= (unsigned char)(0x80u >> (b % 8));
+		inet_ntop(AF_INET6, last, want, sizeof(want));
+		fa_cidr_last(&c, got, sizeof(got));
+		ck_assert_str_eq(got, want);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("profile");
@@ -673,6 +750,10 @@ Suite *test_suite(void)
 	tc = tcase_create("fa_profile_resolved_get");
 	tcase_add_test(tc, test_resolved_shared);
 	tcase_add_test(tc, test_resolved_threads);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fa_cidr_format");
+	tcase_add_test(tc, test_cidr_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fa_profile_allows_from");
