@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns-internal.h"
+#include "dns-reply.h"
 #include "private.h"
 
 struct fa_dns_reply_rr {
