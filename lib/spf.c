@@ -340,42 +340,6 @@ nomem:
 	return NULL;
 }
 
-enum { SCAN_BARE = 1, SCAN_PTR = 2, SCAN_EXP = 4 };
-
-/* Terms of a record's text, by a quick look before the parse: SCAN_BARE
- * for an a, mx or ptr without a domain (which reads the record's own),
- * SCAN_PTR for any ptr, SCAN_EXP for exp=.  Callers check the parse
- * again. */
-static int scan_terms(const char *t, size_t len)
-{
-	int found = 0;
-	for (size_t i = 0; i < len;) {
-		while (i < len && t[i] == ' ')
-			i++;
-		size_t start = i;
-		while (i < len && t[i] != ' ')
-			i++;
-		const char *w = t + start;
-		size_t n = i - start;
-		if (n && strchr("+-~?", w[0])) {
-			w++;
-			n--;
-		}
-		size_t name = 0;
-		while (name < n && w[name] != ':' && w[name] != '/' && w[name] != '=')
-			name++;
-		int bare = name == n || w[name] == '/';
-		if (name == 3 && !strncasecmp(w, "ptr", 3))
-			found |= SCAN_PTR | (bare ? SCAN_BARE : 0);
-		else if (name == 3 && !strncasecmp(w, "exp", 3))
-			found |= SCAN_EXP;
-		else if (bare && ((name == 1 && (w[0] == 'a' || w[0] == 'A')) ||
-				  (name == 2 && !strncasecmp(w, "mx", 2))))
-			found |= SCAN_BARE;
-	}
-	return found;
-}
-
 /* The prep of @text at @domain: from the memo, or made (and memoized). */
 static struct prep *prep_get(struct eval *ev, const char *domain,
 			     const char *text, size_t len,
@@ -1556,13 +1520,45 @@ static const struct fa_dns_rr *top_record(int rc, const struct fa_dns_answer *an
 	return found;
 }
 
-/* A quick look at the top record's text before the parse: no macro, no
- * exp=, no ptr, no a or mx without a domain.  memo_make() checks the
- * parse of every record again. */
-static int top_text_memoizable(const char *t, size_t len)
+static int has_exp(const struct fa_spf_record *p)
 {
-	return len <= MEMO_MAX_TEXT && !memchr(t, '%', len) && !memchr(t, '\0', len) &&
-	       !scan_terms(t, len);
+	if (p->exp)
+		return 1;
+	for (size_t i = 0; i < p->count; i++)
+		if (p->terms[i].kind == FA_SPF_EXP)
+			return 1;
+	return 0;
+}
+
+/* Can the top record's result be the same for every domain publishing
+ * it?  Not with exp=, a ptr, or an a or mx without a domain (which read
+ * the domain's own names).  memo_make() checks the rest of the tree. */
+static int top_terms_memoizable(const struct fa_spf_record *rec)
+{
+	if (has_exp(rec))
+		return 0;
+	for (size_t i = 0; i < rec->count; i++) {
+		const struct fa_spf_term *t = &rec->terms[i];
+		if (t->kind == FA_SPF_PTR ||
+		    ((t->kind == FA_SPF_A || t->kind == FA_SPF_MX) && !t->value))
+			return 0;
+	}
+	return 1;
+}
+
+/* The top record's text, before libspf2 runs: no macro, and terms that
+ * allow a memo entry.  Its parse is the context's shared one (the SPF
+ * analysis of the check has usually made it already). */
+static int top_text_memoizable(struct fa_memo *memo, const char *t, size_t len)
+{
+	if (len > MEMO_MAX_TEXT || memchr(t, '%', len) || memchr(t, '\0', len))
+		return 0;
+	const struct fa_spf_record *rec = NULL;
+	void *ref = NULL;
+	int ok = fa_spf_record_parse_shared(memo, t, len, &rec, &ref, NULL, 0) == 0 &&
+		 top_terms_memoizable(rec);
+	fa_memo_shared_release(ref);
+	return ok;
 }
 
 /* @reason with every MEMO_MARK replaced by @domain; NULL when out of
@@ -1661,16 +1657,6 @@ static int memo_use(struct eval *ev, const struct eval_memo *m, struct fromauth_
 	return finish(spf);
 }
 
-static int has_exp(const struct fa_spf_record *p)
-{
-	if (p->exp)
-		return 1;
-	for (size_t i = 0; i < p->count; i++)
-		if (p->terms[i].kind == FA_SPF_EXP)
-			return 1;
-	return 0;
-}
-
 /* The memo entry of a finished evaluation, or NULL when it may not be
  * kept (see above) or memory ran out. */
 static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *resp,
@@ -1699,12 +1685,8 @@ static struct eval_memo *memo_make(struct eval *ev, int result, SPF_response_t *
 	}
 	if (!top || strlen(top->text) != top_len || memcmp(top->text, top_text, top_len))
 		return NULL;
-	for (size_t i = 0; i < top->parsed->count; i++) {
-		const struct fa_spf_term *t = &top->parsed->terms[i];
-		if (t->kind == FA_SPF_PTR ||
-		    ((t->kind == FA_SPF_A || t->kind == FA_SPF_MX) && !t->value))
-			return NULL;
-	}
+	if (!top_terms_memoizable(top->parsed))
+		return NULL;
 
 	/* the reason again, for a domain spelled MEMO_MARK; a reason that
 	 * does not hold the domain did not name it (nothing was cut) */
@@ -1969,7 +1951,7 @@ int fa_spf_eval(struct fa_dns_req *req, const char *ip, const char *mail_from,
 		ev.top_rc = fa_dns_query(req, ev.top_qname, FA_RR_TXT, &ev.top_ans, NULL);
 		ev.top_pre = 1;
 		const struct fa_dns_rr *top = top_record(ev.top_rc, ev.top_ans);
-		if (top && top_text_memoizable((const char *)top->data, top->len) &&
+		if (top && top_text_memoizable(memo, (const char *)top->data, top->len) &&
 		    (mkey = malloc(17 + top->len))) {
 			mkey[0] = (unsigned char)ev.family;
 			memcpy(mkey + 1, ev.ip, 16);
