@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Hand-written because json-c has no streaming writer and building its tree
  * cost a quarter of a check; tests/test-json.c holds it to json-c's bytes. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -9,9 +10,7 @@
 
 #include "json-write.h"
 
-/* Room for @n more bytes and the final NUL, growing the buffer; false
- * once anything failed. */
-static int grow(struct fa_jw *w, size_t n)
+int fa_jw_grow(struct fa_jw *w, size_t n)
 {
 	if (w->failed)
 		return 0;
@@ -35,15 +34,9 @@ fail:
 	return 0;
 }
 
-static inline int reserve(struct fa_jw *w, size_t n)
-{
-	/* a failed writer has cap 0, so it always takes the slow path */
-	return w->cap - w->len > n || grow(w, n);
-}
-
 static inline void put(struct fa_jw *w, const char *s, size_t n)
 {
-	if (reserve(w, n)) {
+	if (fa_jw_room(w, n)) {
 		memcpy(w->buf + w->len, s, n);
 		w->len += n;
 	}
@@ -51,15 +44,8 @@ static inline void put(struct fa_jw *w, const char *s, size_t n)
 
 static inline void put1(struct fa_jw *w, char c)
 {
-	if (reserve(w, 1))
+	if (fa_jw_room(w, 1))
 		w->buf[w->len++] = c;
-}
-
-/* A comma between members or elements. */
-static void sep(struct fa_jw *w)
-{
-	if (w->comma)
-		put1(w, ',');
 }
 
 void fa_jw_init(struct fa_jw *w, size_t hint, int escape_slash)
@@ -76,7 +62,7 @@ void fa_jw_init(struct fa_jw *w, size_t hint, int escape_slash)
 char *fa_jw_finish(struct fa_jw *w)
 {
 	char *text = NULL;
-	if (reserve(w, 0)) {
+	if (fa_jw_room(w, 0)) {
 		w->buf[w->len] = '\0';
 		text = w->buf;
 	}
@@ -92,30 +78,66 @@ char *fa_jw_finish(struct fa_jw *w)
 static const unsigned char esc_plain[256] = { CONTROLS, ['"'] = 1, ['\\'] = 1 };
 static const unsigned char esc_slash[256] = { CONTROLS, ['"'] = 1, ['\\'] = 1, ['/'] = 1 };
 
-/* How many bytes of @s[0..len) come before the first one to escape:
- * 16 at a time where SSE2 is there (a check's text is mostly plain). */
-static size_t plain_run(const struct fa_jw *w, const char *s, size_t len)
-{
-	size_t i = 0;
 #ifdef __SSE2__
+/* One bit per byte of @x that json-c escapes; @slash is '/' or, when '/'
+ * stays as it is, '"' again. */
+static inline unsigned esc_bits(__m128i x, __m128i slash)
+{
 	const __m128i low = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
+	/* max(x, 0x1f) == 0x1f: x is below 0x20, compared unsigned */
+	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low),
+					      _mm_cmpeq_epi8(x, quote)),
+				 _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, slash)));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Copies the bytes of @s[0..len) that come before the first one to escape
+ * to @d, and says how many; @d has room for 16 bytes past @len.  Scanned
+ * and copied 16 bytes at a time where SSE2 is there (a check's text is
+ * mostly plain), the last few by two overlapping loads, so that no byte
+ * past @len is read. */
+static size_t copy_plain(const struct fa_jw *w, const char *s, size_t len, char *d)
+{
+	const unsigned char *t = w->slash ? esc_slash : esc_plain;
+	size_t i = 0;
+#ifdef __SSE2__
 	const __m128i slash = _mm_set1_epi8(w->slash ? '/' : '"');
 	for (; len - i >= 16; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		/* max(x, 0x1f) == 0x1f: x is below 0x20, compared unsigned */
-		__m128i m = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low),
-				     _mm_cmpeq_epi8(x, quote)),
-			_mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, slash)));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		_mm_storeu_si128((__m128i *)(void *)(d + i), x);
+		unsigned bits = esc_bits(x, slash);
 		if (bits)
 			return i + (size_t)__builtin_ctz(bits);
 	}
+	size_t n = len - i;
+	if (n >= 8) {
+		/* bytes i..i+7 and len-8..len-1: all of the rest, some twice */
+		__m128i a = _mm_loadl_epi64((const __m128i *)(const void *)(s + i));
+		__m128i b = _mm_loadl_epi64((const __m128i *)(const void *)(s + len - 8));
+		_mm_storel_epi64((__m128i *)(void *)(d + i), a);
+		_mm_storel_epi64((__m128i *)(void *)(d + len - 8), b);
+		if (!esc_bits(_mm_unpacklo_epi64(a, b), slash))
+			return len;
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s + i, 4);
+		memcpy(&b, s + len - 4, 4);
+		memcpy(d + i, &a, 4);
+		memcpy(d + len - 4, &b, 4);
+		__m128i x = _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)a), _mm_cvtsi32_si128((int)b));
+		/* the upper 8 lanes are zero, which would count as controls */
+		if (!(esc_bits(x, slash) & 0xff))
+			return len;
+	}
+	/* fewer than 4 bytes, or one of the last to escape: the bytes before
+	 * it are copied already, find it */
 #endif
-	const unsigned char *t = w->slash ? esc_slash : esc_plain;
-	while (i < len && !t[(unsigned char)s[i]])
+	while (i < len && !t[(unsigned char)s[i]]) {
+		d[i] = s[i];
 		i++;
+	}
 	return i;
 }
 
@@ -144,8 +166,11 @@ static void escape1(struct fa_jw *w, unsigned char c)
 void fa_jw_escape(struct fa_jw *w, const char *s, size_t len)
 {
 	for (;;) {
-		size_t n = plain_run(w, s, len);
-		put(w, s, n);
+		/* the run, and 16-byte stores past it */
+		if (!fa_jw_room(w, len + 16))
+			return;
+		size_t n = copy_plain(w, s, len, w->buf + w->len);
+		w->len += n;
 		if (n == len)
 			return;
 		escape1(w, (unsigned char)s[n]);
@@ -154,16 +179,29 @@ void fa_jw_escape(struct fa_jw *w, const char *s, size_t len)
 	}
 }
 
-static void escape_z(struct fa_jw *w, const char *s)
+/* A comma when a member or element comes before, as one store and an
+ * add: the caller made room for it. */
+static inline char *comma_at(struct fa_jw *w)
 {
-	fa_jw_escape(w, s, strlen(s));
+	char *p = w->buf + w->len;
+	*p = ',';
+	return p + w->comma;
+}
+
+/* @c after a comma if one is due; what comes next is no member yet. */
+static inline void open1(struct fa_jw *w, char c)
+{
+	if (fa_jw_room(w, 2)) {
+		char *p = comma_at(w);
+		*p++ = c;
+		w->len = (size_t)(p - w->buf);
+	}
+	w->comma = 0;
 }
 
 void fa_jw_obj(struct fa_jw *w)
 {
-	sep(w);
-	put1(w, '{');
-	w->comma = 0;
+	open1(w, '{');
 }
 
 void fa_jw_obj_end(struct fa_jw *w)
@@ -174,9 +212,7 @@ void fa_jw_obj_end(struct fa_jw *w)
 
 void fa_jw_arr(struct fa_jw *w)
 {
-	sep(w);
-	put1(w, '[');
-	w->comma = 0;
+	open1(w, '[');
 }
 
 void fa_jw_arr_end(struct fa_jw *w)
@@ -185,20 +221,12 @@ void fa_jw_arr_end(struct fa_jw *w)
 	w->comma = 1;
 }
 
-void fa_jw_rawkey(struct fa_jw *w, const char *quoted, size_t len)
-{
-	sep(w);
-	put(w, quoted, len);
-	w->comma = 0;
-}
-
 void fa_jw_key3(struct fa_jw *w, const char *a, const char *s, const char *b)
 {
-	sep(w);
-	put1(w, '"');
-	escape_z(w, a);
-	escape_z(w, s);
-	escape_z(w, b);
+	open1(w, '"');
+	fa_jw_escape(w, a, strlen(a));
+	fa_jw_escape(w, s, strlen(s));
+	fa_jw_escape(w, b, strlen(b));
 	put(w, "\":", 2);
 	w->comma = 0;
 }
@@ -209,10 +237,32 @@ void fa_jw_str(struct fa_jw *w, const char *s)
 		fa_jw_null(w);
 		return;
 	}
-	sep(w);
-	put1(w, '"');
-	escape_z(w, s);
-	put1(w, '"');
+	size_t len = strlen(s);
+	/* comma, quotes, the bytes and the 16-byte stores past them: one
+	 * check of the room when nothing is to be escaped */
+	if (fa_jw_room(w, len + 19)) {
+		char *p = comma_at(w);
+		*p++ = '"';
+		size_t n = copy_plain(w, s, len, p);
+		p += n;
+		w->len = (size_t)(p - w->buf);
+		if (n < len) {
+			escape1(w, (unsigned char)s[n]);
+			fa_jw_escape(w, s + n + 1, len - n - 1);
+		}
+		put1(w, '"');
+	}
+	w->comma = 1;
+}
+
+/* @s[0..n) after a comma if one is due; a value, so a comma follows. */
+static inline void value(struct fa_jw *w, const char *s, size_t n)
+{
+	if (fa_jw_room(w, n + 1)) {
+		char *p = comma_at(w);
+		memcpy(p, s, n);
+		w->len = (size_t)(p + n - w->buf);
+	}
 	w->comma = 1;
 }
 
@@ -226,24 +276,18 @@ void fa_jw_int(struct fa_jw *w, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	sep(w);
-	put(w, p, (size_t)(d + sizeof(d) - p));
-	w->comma = 1;
+	value(w, p, (size_t)(d + sizeof(d) - p));
 }
 
 void fa_jw_bool(struct fa_jw *w, int b)
 {
-	sep(w);
 	if (b)
-		put(w, "true", 4);
+		value(w, "true", 4);
 	else
-		put(w, "false", 5);
-	w->comma = 1;
+		value(w, "false", 5);
 }
 
 void fa_jw_null(struct fa_jw *w)
 {
-	sep(w);
-	put(w, "null", 4);
-	w->comma = 1;
+	value(w, "null", 4);
 }

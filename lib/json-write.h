@@ -6,6 +6,7 @@
 #define FROMAUTH_JSON_WRITE_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* The writer: zero it or fa_jw_init() it, write, then fa_jw_finish(). */
 struct fa_jw {
@@ -42,10 +43,31 @@ void fa_jw_null(struct fa_jw *w);
  * without quotes (for tests and fuzzers comparing with json-c). */
 void fa_jw_escape(struct fa_jw *w, const char *s, size_t len);
 
+/* Room for @n more bytes and the final NUL, growing the buffer; false
+ * once anything failed.  fa_jw_room() is its inline fast path. */
+int fa_jw_grow(struct fa_jw *w, size_t n);
+
+static inline int fa_jw_room(struct fa_jw *w, size_t n)
+{
+	/* a failed writer has cap 0, so it always takes the slow path */
+	return w->cap - w->len > n || fa_jw_grow(w, n);
+}
+
 /* A member's name given as a string literal with nothing to escape
  * (a plain identifier): copied as it is, its length known at compile time.
- * The fa_jw_k*() forms write the value too. */
-void fa_jw_rawkey(struct fa_jw *w, const char *quoted, size_t len);
+ * Inline, so that the copy is a few moves and the comma needs no branch;
+ * a check writes some 150 of them.  The fa_jw_k*() forms write the value
+ * too. */
+static inline void fa_jw_rawkey(struct fa_jw *w, const char *quoted, size_t len)
+{
+	if (fa_jw_room(w, len + 1)) {
+		char *p = w->buf + w->len;
+		*p = ',';
+		memcpy(p + w->comma, quoted, len);
+		w->len += w->comma + len;
+	}
+	w->comma = 0;
+}
 #define FA_JW_KEY(w, k) fa_jw_rawkey((w), "\"" k "\":", sizeof(k) + 2)
 #define fa_jw_kstr(w, k, s) (FA_JW_KEY(w, k), fa_jw_str((w), (s)))
 #define fa_jw_kint(w, k, v) (FA_JW_KEY(w, k), fa_jw_int((w), (v)))

@@ -100,6 +100,77 @@ START_TEST(fa_jw_str_hostile)
 }
 END_TEST
 
+/* Every length up to 3 blocks, with nothing, one or two bytes to escape at
+ * each place: the writer copies 16 bytes at a time and the last few by
+ * overlapping loads (8 + 8, 4 + 4, then byte by byte), so each length
+ * takes another path and an escape in either overlapping half must count. */
+START_TEST(fa_jw_str_run_lengths)
+{
+	static const char esc[] = { '"', '\x01', '/', '\\', '\x1f' };
+	for (size_t len = 0; len <= 48; len++) {
+		char run[48] = { 0 };
+		for (size_t i = 0; i < len; i++)
+			run[i] = (char)('a' + i % 26);
+		same_string(run, len);
+		for (size_t at = 0; at < len; at++) {
+			for (size_t e = 0; e < sizeof(esc); e++) {
+				run[at] = esc[e];
+				same_string(run, len);
+				/* and a second one at the end */
+				char last = run[len - 1];
+				run[len - 1] = esc[(e + 1) % sizeof(esc)];
+				same_string(run, len);
+				run[len - 1] = last;
+				run[at] = (char)('a' + at % 26);
+			}
+		}
+	}
+}
+END_TEST
+
+/* Values and names of each length after each amount of text, from each
+ * starting size: every run, escape and 16-byte store meets the end of the
+ * buffer at each offset, and the text still equals json-c's. */
+START_TEST(fa_jw_str_growth)
+{
+	for (size_t hint = 0; hint <= 40; hint += 3) {
+		for (size_t pre = 0; pre <= 34; pre++) {
+			for (size_t len = 0; len <= 34; len += 3) {
+				char p[40], v[40];
+				memset(p, 'p', pre);
+				p[pre] = '\0';
+				for (size_t i = 0; i < len; i++)
+					v[i] = (char)((i % 7 == 3) ? '"' : 'a' + i % 26);
+				v[len] = '\0';
+				for (int slash = 0; slash <= 1; slash++) {
+					struct fa_jw w;
+					fa_jw_init(&w, hint, slash);
+					fa_jw_obj(&w);
+					fa_jw_kstr(&w, "a", p);
+					fa_jw_key3(&w, v, "/", p);
+					fa_jw_str(&w, v);
+					fa_jw_kint(&w, "n", (long long)len);
+					fa_jw_obj_end(&w);
+					char *got = fa_jw_finish(&w);
+
+					json_object *o = json_object_new_object();
+					char k[90];
+					snprintf(k, sizeof(k), "%s/%s", v, p);
+					json_object_object_add(o, "a", json_object_new_string(p));
+					json_object_object_add(o, k, json_object_new_string(v));
+					json_object_object_add(o, "n", json_object_new_int((int)len));
+					char *want = jsonc_text(o, slash ? PLAIN : NOSLASH);
+					ck_assert_ptr_nonnull(got);
+					ck_assert_str_eq(got, want);
+					free(got);
+					free(want);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
 START_TEST(fa_jw_escape_nul)
 {
 	/* with a length, json-c escapes NUL too */
@@ -257,6 +328,8 @@ Suite *test_suite(void)
 		{ "fa_jw_str", fa_jw_str_each_byte },
 		{ "fa_jw_str", fa_jw_str_hostile },
 		{ "fa_jw_str", fa_jw_str_null },
+		{ "fa_jw_str", fa_jw_str_run_lengths },
+		{ "fa_jw_str", fa_jw_str_growth },
 		{ "fa_jw_escape", fa_jw_escape_nul },
 		{ "fa_jw_key3", fa_jw_key3_escaped },
 		{ "fa_jw_int", fa_jw_int_limits },
