@@ -214,6 +214,38 @@ START_TEST(fa_fnv1a_vectors)
 }
 END_TEST
 
+/* The word hash reads each of @len bytes, wherever they sit, and nothing
+ * past them: its short inputs are read as overlapping words, its long ones
+ * two words a round, and a byte left out or read past the end would show
+ * here as an equal or an unstable hash. */
+START_TEST(fa_hash_words_every_byte)
+{
+	unsigned char buf[96 + 8], copy[96 + 16];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 37 + 11);
+	for (size_t len = 0; len <= 96; len++) {
+		size_t h = fa_hash_words(12345, buf, len);
+		/* the same at any alignment, whatever follows */
+		for (size_t off = 1; off < 8; off++) {
+			memset(copy, 0xa5 + (int)off, sizeof(copy));
+			memcpy(copy + off, buf, len);
+			if (fa_hash_words(12345, copy + off, len) != h)
+				ck_abort_msg("length %zu at offset %zu", len, off);
+		}
+		/* each byte counts, and so do the length and the seed */
+		for (size_t at = 0; at < len; at++) {
+			buf[at] ^= 0x40;
+			if (fa_hash_words(12345, buf, len) == h)
+				ck_abort_msg("length %zu: byte %zu left out", len, at);
+			buf[at] ^= 0x40;
+		}
+		if (len)
+			ck_assert_uint_ne(fa_hash_words(12345, buf, len - 1), h);
+		ck_assert_uint_ne(fa_hash_words(54321, buf, len), h);
+	}
+}
+END_TEST
+
 struct item {
 	int id;
 	struct fa_hnode node;   /* not first: FA_CONTAINER_OF must matter */
@@ -285,6 +317,7 @@ Suite *test_suite(void)
 		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
 		{ "fa_dns_name_key", fa_dns_name_key_plain },
 		{ "fa_fnv1a", fa_fnv1a_vectors },
+		{ "fa_hash_words", fa_hash_words_every_byte },
 		{ "fa_htable", fa_htable_grows_and_removes },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
