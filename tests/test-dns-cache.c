@@ -200,6 +200,66 @@ START_TEST(fa_dns_name_key_plain)
 }
 END_TEST
 
+/* The key of @name equals the one made through ldns (or both are refused). */
+static void same_key_as_ldns(const char *name)
+{
+	char *got = fa_dns_name_key(name);
+	ldns_rdf *d = ldns_dname_new_frm_str(name);
+	char *want = d ? fa_dns_rdf_key(d) : NULL;
+	ldns_rdf_deep_free(d);
+	/* no ck_assert: each passing one costs Check a write */
+	if (!got != !want || (got && strcmp(got, want)))
+		ck_abort_msg("%s: %s, ldns %s", name, got ? got : "NULL", want ? want : "NULL");
+	free(got);
+	free(want);
+}
+
+/* Plain names are checked and lower-cased 16 bytes at a time, the rest of
+ * them by overlapping loads: each byte at each place of each length (and
+ * so of each path), dots making empty labels, and labels of 63 and 64
+ * bytes at each offset give ldns's key. */
+START_TEST(fa_dns_name_key_each_byte)
+{
+	static const unsigned char some[] = { 'A', 'Z', 'a', 'z', '0', '9', '.', '-', '_', '/',
+					      '@', '[', '`', '{', ' ', 0x7f, 0x80, 0xc1, 0xff };
+	char name[300];
+	for (size_t len = 1; len <= 80; len++) {
+		for (size_t i = 0; i < len; i++)
+			name[i] = (char)(i % 9 == 5 ? '.' : 'a' + i % 26);
+		name[len] = '\0';
+		same_key_as_ldns(name);
+		/* every byte where a path begins or ends, some elsewhere */
+		int all = len <= 9 || len == 15 || len == 16 || len == 17 || len == 33;
+		for (size_t at = 0; at < len; at++) {
+			char keep = name[at];
+			for (int c = 1; c <= 0xff; c++) {
+				if (!all && !memchr(some, c, sizeof(some)))
+					continue;
+				name[at] = (char)c;
+				same_key_as_ldns(name);
+			}
+			name[at] = keep;
+		}
+		name[len] = '.';
+		name[len + 1] = '\0';
+		same_key_as_ldns(name);
+	}
+	for (size_t label = 60; label <= 66; label++) {
+		for (size_t pre = 0; pre <= 20; pre++) {
+			size_t n = 0;
+			for (size_t i = 0; i < pre; i++)
+				name[n++] = i % 4 == 3 ? '.' : 'B';
+			memset(name + n, 'x', label);
+			n += label;
+			memcpy(name + n, ".Com", 5);
+			same_key_as_ldns(name);
+			name[n] = '\0';
+			same_key_as_ldns(name);
+		}
+	}
+}
+END_TEST
+
 /* The shared FNV-1a: the published 64-bit test vectors. */
 START_TEST(fa_fnv1a_vectors)
 {
@@ -316,6 +376,7 @@ Suite *test_suite(void)
 		{ "fa_cache_ttl", fa_cache_ttl_expires },
 		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
 		{ "fa_dns_name_key", fa_dns_name_key_plain },
+		{ "fa_dns_name_key", fa_dns_name_key_each_byte },
 		{ "fa_fnv1a", fa_fnv1a_vectors },
 		{ "fa_hash_words", fa_hash_words_every_byte },
 		{ "fa_htable", fa_htable_grows_and_removes },
