@@ -46,20 +46,68 @@ char *fa_concat(const char *a, const char *b, const char *c)
 	return s;
 }
 
+/* Whether fa_escape_bytes() writes byte @c as it is. */
+static inline int plain_byte(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') || c == '\t';
+}
+
+/* How many bytes of @p[0..n) come before the first one to escape: 16 at
+ * a time where SSE2 is there, the last few by a block that overlaps the
+ * one before (TXT records are mostly plain and longer than 16 bytes). */
+static size_t plain_bytes(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	if (n >= 16) {
+		for (;; i += 16) {
+			size_t at = i > n - 16 ? n - 16 : i;
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+			/* 0x20 <= x < 0x7f, as a signed compare moved down by 128 */
+			__m128i ok = _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + 0x5f)),
+						    _mm_add_epi8(x, _mm_set1_epi8((char)(-128 - 0x20))));
+			ok = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+							   _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+					      ok);
+			ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+			/* the bytes of an overlapping block before i are done */
+			unsigned bits = ((unsigned)_mm_movemask_epi8(ok) ^ 0xffffu) >> (i - at);
+			if (bits)
+				return i + (size_t)__builtin_ctz(bits);
+			if (at + 16 == n)
+				return n;
+		}
+	}
+#endif
+	while (i < n && plain_byte(p[i]))
+		i++;
+	return i;
+}
+
 size_t fa_escape_bytes(char *out, const void *data, size_t len)
 {
 	static const char digits[] = "0123456789";
 	const unsigned char *p = data;
 	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = p[i];
+	if (!len)
+		return 0;
+	for (size_t i = 0;;) {
+		/* a run of bytes as they are, then one escaped */
+		size_t run = plain_bytes(p + i, len - i);
+		if (out && run)
+			memcpy(out + n, p + i, run);
+		n += run;
+		i += run;
+		if (i == len)
+			return n;
+		unsigned char c = p[i++];
 		if (c == '"' || c == '\\') {
 			if (out) {
 				out[n] = '\\';
 				out[n + 1] = (char)c;
 			}
 			n += 2;
-		} else if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+		} else {
 			if (out) {
 				out[n] = '\\';
 				out[n + 1] = digits[c / 100];
@@ -67,13 +115,8 @@ size_t fa_escape_bytes(char *out, const void *data, size_t len)
 				out[n + 3] = digits[c % 10];
 			}
 			n += 4;
-		} else {
-			if (out)
-				out[n] = (char)c;
-			n++;
 		}
 	}
-	return n;
 }
 
 char *fa_escape_dup(const void *data, size_t len)

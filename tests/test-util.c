@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The name helpers of lib/util.c, which check and lower-case 16 bytes at a
- * time, against the byte-by-byte rules they stand for (written out here):
- * each byte at each place of each length, labels at their limits, and the
- * same verdict, error code, message and text. */
+ * time, and the escaping of record bytes, which copies runs, against the
+ * byte-by-byte rules they stand for (written out here): each byte at each
+ * place of each length, labels at their limits, and the same verdict,
+ * error code, message and text. */
 #include <ctype.h>
 #include <string.h>
 
@@ -163,6 +164,59 @@ START_TEST(fa_domain_normalize_any_bytes)
 }
 END_TEST
 
+/* fa_escape_bytes() byte by byte, as it was written before the 16-byte
+ * scan. */
+static size_t ref_escape(char *out, const unsigned char *p, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(out + n, 3, "\\%c", c);
+		else if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			n += (size_t)snprintf(out + n, 5, "\\%03u", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* Every byte at each place of each length up to 3 blocks, and two of them,
+ * one in each half of the last, overlapping block: the same text and the
+ * same length when only counting. */
+START_TEST(fa_escape_bytes_each_byte)
+{
+	unsigned char in[48];
+	char got[48 * 4 + 1], want[48 * 4 + 1];
+	for (size_t len = 0; len <= 48; len++) {
+		for (size_t i = 0; i < len; i++)
+			in[i] = (unsigned char)('a' + i % 26);
+		for (size_t at = 0; at <= len; at++) {
+			for (int c = 0; c <= 0xff; c++) {
+				if (at < len)
+					in[at] = (unsigned char)c;
+				if (len)
+					in[len - 1] = (unsigned char)(c % 3 ? in[len - 1] : '"');
+				size_t wn = ref_escape(want, in, len);
+				size_t gn = fa_escape_bytes(got, in, len);
+				got[gn] = '\0';
+				if (gn != wn || strcmp(got, want) || fa_escape_bytes(NULL, in, len) != wn)
+					ck_abort_msg("length %zu, 0x%02x at %zu: %s, want %s", len, c,
+						     at, got, want);
+				if (at == len)
+					break;
+			}
+			if (at < len)
+				in[at] = (unsigned char)('a' + at % 26);
+			if (len)
+				in[len - 1] = (unsigned char)('a' + (len - 1) % 26);
+		}
+	}
+	ck_assert_uint_eq(fa_escape_bytes(NULL, NULL, 0), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -170,6 +224,7 @@ Suite *test_suite(void)
 		{ "fa_domain_check", fa_domain_check_each_byte },
 		{ "fa_domain_check", fa_domain_check_limits },
 		{ "fa_domain_normalize", fa_domain_normalize_any_bytes },
+		{ "fa_escape_bytes", fa_escape_bytes_each_byte },
 	};
 	test_add_cases(s, cases, sizeof(cases) / sizeof(cases[0]), NULL, NULL);
 	return s;
