@@ -79,31 +79,50 @@ static const unsigned char esc_plain[256] = { CONTROLS, ['"'] = 1, ['\\'] = 1 };
 static const unsigned char esc_slash[256] = { CONTROLS, ['"'] = 1, ['\\'] = 1, ['/'] = 1 };
 
 #ifdef __SSE2__
-/* One bit per byte of @x that json-c escapes; @slash is '/' or, when '/'
- * stays as it is, '"' again. */
-static inline unsigned esc_bits(__m128i x, __m128i slash)
+/* 0xff for each byte of @x that json-c escapes; @slash is '/' or, when
+ * '/' stays as it is, '"' again. */
+static inline __m128i esc_vec(__m128i x, __m128i slash)
 {
 	const __m128i low = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"');
 	const __m128i bslash = _mm_set1_epi8('\\');
 	/* max(x, 0x1f) == 0x1f: x is below 0x20, compared unsigned */
-	__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low),
-					      _mm_cmpeq_epi8(x, quote)),
-				 _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, slash)));
-	return (unsigned)_mm_movemask_epi8(m);
+	return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, low), low),
+					 _mm_cmpeq_epi8(x, quote)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, bslash), _mm_cmpeq_epi8(x, slash)));
+}
+
+/* One bit per byte of @x that json-c escapes. */
+static inline unsigned esc_bits(__m128i x, __m128i slash)
+{
+	return (unsigned)_mm_movemask_epi8(esc_vec(x, slash));
 }
 #endif
 
 /* Copies the bytes of @s[0..len) that come before the first one to escape
- * to @d, and says how many; @d has room for 16 bytes past @len.  Scanned
- * and copied 16 bytes at a time where SSE2 is there (a check's text is
- * mostly plain), the last few by two overlapping loads, so that no byte
- * past @len is read. */
+ * to @d (room for @len bytes), and says how many.  Scanned and copied 16
+ * or 32 bytes at a time where SSE2 is there (a check's text is mostly
+ * plain), the last few by two overlapping loads and stores, so that no
+ * byte past @len is read or written. */
 static size_t copy_plain(const struct fa_jw *w, const char *s, size_t len, char *d)
 {
 	const unsigned char *t = w->slash ? esc_slash : esc_plain;
 	size_t i = 0;
 #ifdef __SSE2__
 	const __m128i slash = _mm_set1_epi8(w->slash ? '/' : '"');
+	/* two blocks a round while there are: one test for both */
+	for (; len - i >= 32; i += 32) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(s + i + 16));
+		_mm_storeu_si128((__m128i *)(void *)(d + i), x);
+		_mm_storeu_si128((__m128i *)(void *)(d + i + 16), y);
+		__m128i ex = esc_vec(x, slash);
+		if (_mm_movemask_epi8(_mm_or_si128(ex, esc_vec(y, slash)))) {
+			unsigned bits = (unsigned)_mm_movemask_epi8(ex);
+			if (bits)
+				return i + (size_t)__builtin_ctz(bits);
+			return i + 16 + (size_t)__builtin_ctz(esc_bits(y, slash));
+		}
+	}
 	for (; len - i >= 16; i += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
 		_mm_storeu_si128((__m128i *)(void *)(d + i), x);
@@ -166,8 +185,8 @@ static void escape1(struct fa_jw *w, unsigned char c)
 void fa_jw_escape(struct fa_jw *w, const char *s, size_t len)
 {
 	for (;;) {
-		/* the run, and 16-byte stores past it */
-		if (!fa_jw_room(w, len + 16))
+		/* room for all of it, if none is to be escaped */
+		if (!fa_jw_room(w, len))
 			return;
 		size_t n = copy_plain(w, s, len, w->buf + w->len);
 		w->len += n;
@@ -238,9 +257,9 @@ void fa_jw_str(struct fa_jw *w, const char *s)
 		return;
 	}
 	size_t len = strlen(s);
-	/* comma, quotes, the bytes and the 16-byte stores past them: one
-	 * check of the room when nothing is to be escaped */
-	if (fa_jw_room(w, len + 19)) {
+	/* comma, quotes and the bytes: one check of the room when nothing
+	 * is to be escaped */
+	if (fa_jw_room(w, len + 3)) {
 		char *p = comma_at(w);
 		*p++ = '"';
 		size_t n = copy_plain(w, s, len, p);
