@@ -448,6 +448,155 @@ START_TEST(net_prefetch_silent)
 }
 END_TEST
 
+/* Another thread's lookup of a name this thread sent ahead. */
+static void *ask_mx(void *arg)
+{
+	struct asker *k = arg;
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	struct fa_dns_answer *a = NULL;
+	k->status = -1;
+	if (fa_dns_query(&req, "mx.net.test", FA_RR_MX, &a, NULL) == 0) {
+		k->status = a->status;
+		k->queries = atomic_load(&req.queries);
+		fa_dns_answer_release(a);
+	}
+	return NULL;
+}
+
+/* Questions sent ahead of their request: other threads never wait for
+ * them, this thread's lookups take their replies, and the request they
+ * are finished for counts them as it counts a prefetch. */
+START_TEST(net_send_ahead)
+{
+	const struct fa_dns_question qs[] = {
+		{ "net.test", FA_RR_A },
+		{ "txt.net.test", FA_RR_TXT },
+		{ "nothing.net.test", FA_RR_TXT },
+		{ "mx.net.test", FA_RR_MX },
+		{ "big.net.test", FA_RR_TXT },          /* truncated: left to its lookup */
+		{ "net.test.", FA_RR_A },               /* the first, again */
+	};
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(ctx->dns, qs, sizeof(qs) / sizeof(qs[0]));
+	ck_assert_ptr_nonnull(ahead);
+
+	/* Nothing in the cache waits for these replies: another thread
+	 * asks for itself at once (had it waited for this one, which is
+	 * blocked in the join, it would have timed out). */
+	struct asker k = { 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, ask_mx, &k);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(k.status, FA_DNS_OK);
+	ck_assert_uint_eq(k.queries, 1);
+
+	/* This thread's own lookup takes the reply rather than ask again. */
+	struct fa_dns_req other;
+	fa_dns_req_init(&other, ctx->dns);
+	struct fa_dns_answer *a = NULL;
+	enum fa_dns_source src;
+	ck_assert_int_eq(fa_dns_query(&other, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	ck_assert_uint_eq(atomic_load(&other.queries), 0);
+	fa_dns_answer_release(a);
+
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	fa_dns_ahead_finish(ahead, &req);
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+	/* Its lookups: the network's, no second query. */
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	ck_assert_uint_eq(a->ttl, 300);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "nothing.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+	ck_assert_uint_eq(atomic_load(&req.cache_hits), 0);
+	/* The other thread's answer was cached first: ours was not kept. */
+	ck_assert_int_eq(fa_dns_query(&req, "mx.net.test", FA_RR_MX, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	fa_dns_answer_release(a);
+	/* Asked again by its lookup, as always: UDP, then TCP. */
+	ck_assert_int_eq(fa_dns_query(&req, "big.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(atomic_load(&req.queries), 7);
+	fa_dns_answer_release(a);
+
+	/* All known now: nothing is sent. */
+	ck_assert_ptr_null(fa_dns_send_ahead(ctx->dns, qs, 3));
+}
+END_TEST
+
+/* Replies taken long after the first try's time are still taken. */
+START_TEST(net_send_ahead_late)
+{
+	struct fromauth_ctx *c = NULL;
+	ck_assert_int_eq(fromauth_ctx_new(&c), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(c, nsd.nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(c, 200), 0);
+	const struct fa_dns_question qs[] = { { "net.test", FA_RR_A }, { "txt.net.test", FA_RR_TXT } };
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(c->dns, qs, 2);
+	ck_assert_ptr_nonnull(ahead);
+	usleep(400 * 1000);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, c->dns);
+	fa_dns_ahead_finish(ahead, &req);
+	struct fa_dns_answer *a = NULL;
+	enum fa_dns_source src;
+	ck_assert_int_eq(fa_dns_query(&req, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(atomic_load(&req.queries), 2);
+	fromauth_ctx_free(c);
+}
+END_TEST
+
+/* A silent server: finishing waits one try at most, then the lookups ask
+ * and time out as they would have; offline nothing is sent. */
+START_TEST(net_send_ahead_silent)
+{
+	struct fromauth_ctx *dead = NULL;
+	char ns[32];
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", test_free_port());
+	ck_assert_int_eq(fromauth_ctx_new(&dead), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(dead, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(dead, 300), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(dead, 2), 0);
+	const struct fa_dns_question qs[] = { { "net.test", FA_RR_A }, { "txt.net.test", FA_RR_TXT } };
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(dead->dns, qs, 2);
+	ck_assert_ptr_nonnull(ahead);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, dead->dns);
+	time_t t0 = time(NULL);
+	fa_dns_ahead_finish(ahead, &req);
+	ck_assert_uint_le((uint64_t)(time(NULL) - t0), 2);
+	unsigned int sent = atomic_load(&req.queries);
+	ck_assert_uint_ge(sent, 1);
+	ck_assert_uint_le(sent, 2);
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, NULL), 0);
+	ck_assert_int_eq(a->status, FA_DNS_TIMEOUT);
+	ck_assert_uint_eq(atomic_load(&req.queries), sent + 2);
+	fa_dns_answer_release(a);
+	fromauth_ctx_free(dead);
+
+	struct fromauth_ctx *off = test_offline_ctx("zones/net.zone", NULL);
+	ck_assert_ptr_null(fa_dns_send_ahead(off->dns, qs, 2));
+	fromauth_ctx_free(off);
+}
+END_TEST
+
 /* The tool against the server: what support staff would type. */
 START_TEST(net_tool)
 {
@@ -493,6 +642,9 @@ static Suite *net_suite(void)
 		{ "batch_lookups_on_worker", net_batch_lookups_on_worker },
 		{ "prefetch", net_prefetch },
 		{ "prefetch_silent", net_prefetch_silent },
+		{ "send_ahead", net_send_ahead },
+		{ "send_ahead_late", net_send_ahead_late },
+		{ "send_ahead_silent", net_send_ahead_silent },
 		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
