@@ -597,6 +597,61 @@ START_TEST(net_send_ahead_silent)
 }
 END_TEST
 
+/* A batch's worker sends the next address's questions before checking
+ * the current one.  The results are a single check's, and nothing is
+ * asked twice: two addresses of one domain cost what one check does. */
+START_TEST(net_batch_sends_ahead)
+{
+	static const char *const from[] = {
+		"a@shop.net.test", "b@shop.net.test", "x@net.test", "y@nothing.net.test",
+		"z@mx.net.test",
+	};
+	enum { N = sizeof(from) / sizeof(from[0]) };
+	struct fromauth_profile *profile = NULL;
+	struct fromauth_batch *b = NULL;
+	struct fromauth_result *got[N] = { 0 };
+	char err[512] = "";
+	ck_assert_msg(fromauth_profile_load(test_data("profiles/net.profile"), &profile,
+					    err, sizeof(err)) == 0, "%s", err);
+	/* One worker: it always has a next address while one is left. */
+	ck_assert_int_eq(fromauth_batch_new(ctx, profile, 0, 1, &b, err, sizeof(err)), 0);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_int_eq(fromauth_batch_add(b, from[i], NULL), 0);
+	ck_assert_int_eq(fromauth_batch_close(b), 0);
+	for (size_t i = 0; i < N; i++) {
+		size_t index;
+		int error;
+		struct fromauth_result *r = NULL;
+		ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+		ck_assert_msg(error == 0, "%s", err);
+		got[index] = r;
+	}
+	fromauth_batch_free(b);
+
+	for (size_t i = 0; i < N; i++) {
+		struct fromauth_ctx *fresh = NULL;
+		struct fromauth_result *single = NULL;
+		ck_assert_int_eq(fromauth_ctx_new(&fresh), 0);
+		ck_assert_int_eq(fromauth_ctx_add_nameserver(fresh, nsd.nameserver), 0);
+		ck_assert_msg(fromauth_check(fresh, profile, from[i], 0, &single, err,
+					     sizeof(err)) == 0, "%s", err);
+		ck_assert_int_eq(fromauth_result_verdict(got[i]), fromauth_result_verdict(single));
+		char *codes = strdup(finding_codes(got[i]));
+		ck_assert_str_eq(codes, finding_codes(single));
+		free(codes);
+		if (i == 0)
+			ck_assert_uint_eq(fromauth_result_dns_queries(got[0]) +
+						  fromauth_result_dns_queries(got[1]),
+					  fromauth_result_dns_queries(single));
+		fromauth_result_free(single);
+		fromauth_ctx_free(fresh);
+	}
+	for (size_t i = 0; i < N; i++)
+		fromauth_result_free(got[i]);
+	fromauth_profile_free(profile);
+}
+END_TEST
+
 /* The tool against the server: what support staff would type. */
 START_TEST(net_tool)
 {
@@ -645,6 +700,7 @@ static Suite *net_suite(void)
 		{ "send_ahead", net_send_ahead },
 		{ "send_ahead_late", net_send_ahead_late },
 		{ "send_ahead_silent", net_send_ahead_silent },
+		{ "batch_sends_ahead", net_batch_sends_ahead },
 		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
