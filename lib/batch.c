@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
 #include "private.h"
 #include "result.h"
 
@@ -80,7 +79,7 @@ static void item_free(struct item *it)
 }
 
 /* Check @it on this thread; @ahead: what was sent for it. */
-static void run_item(struct fromauth_batch *b, struct item *it, struct fa_dns_ahead *ahead)
+static void run_item(struct fromauth_batch *b, struct item *it, struct fa_check_ahead *ahead)
 {
 	char err[512] = "";
 	it->error = fa_check_serial(b->ctx, b->profile, it->from, b->flags, ahead,
@@ -101,7 +100,7 @@ static void *worker(void *arg)
 {
 	struct fromauth_batch *b = arg;
 	struct item *it = NULL;
-	struct fa_dns_ahead *ahead = NULL;
+	struct fa_check_ahead *ahead = NULL;
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
 		if (!it)
@@ -115,7 +114,7 @@ static void *worker(void *arg)
 		struct item *next = pop(&b->todo);
 		pthread_mutex_unlock(&b->lock);
 
-		struct fa_dns_ahead *next_ahead =
+		struct fa_check_ahead *next_ahead =
 			next ? fa_check_send_ahead(b->ctx, b->profile, next->from) : NULL;
 		run_item(b, it, ahead);
 
@@ -128,7 +127,7 @@ static void *worker(void *arg)
 	}
 	pthread_mutex_unlock(&b->lock);
 	/* Stopping with a next address taken: its replies are not needed. */
-	fa_dns_ahead_finish(ahead, NULL);
+	fa_check_ahead_free(ahead);
 	return NULL;
 }
 

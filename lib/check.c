@@ -227,6 +227,7 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 	fa_dns_req_init(&st.req, dns);
 	st.req.deadline_ms = deadline_ms;
 	/* Questions sent before this check began are its own. */
+	int asked_ahead = ahead != NULL;
 	fa_dns_ahead_finish(ahead, &st.req);
 
 	const char *D = r->domain;
@@ -291,7 +292,8 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		goto out;
 	njobs += nspf;
 
-	prefetch_first_questions(&st, D, mf_open ? NULL : r->mail_from, dkim_names);
+	if (!asked_ahead)
+		prefetch_first_questions(&st, D, mf_open ? NULL : r->mail_from, dkim_names);
 	/* Offline every lookup is a memory read: handing them to other
 	 * threads costs more than doing them here. */
 	fa_pool_run(fa_dns_is_offline(dns) ? NULL : pool, run_job, jobs, njobs);
@@ -493,11 +495,28 @@ static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
 	return rc;
 }
 
+/* What fa_check_send_ahead() did for an address: parsed it, and sent
+ * the first questions of its check. */
+struct fa_check_ahead {
+	struct fromauth_address *addr;
+	struct fa_dns_ahead *dns;
+};
+
+void fa_check_ahead_free(struct fa_check_ahead *ahead)
+{
+	if (!ahead)
+		return;
+	/* The replies are cached all the same. */
+	fa_dns_ahead_finish(ahead->dns, NULL);
+	fromauth_address_free(ahead->addr);
+	free(ahead);
+}
+
 /* fromauth_check() with a check's lookups run on @pool (NULL: on this
- * thread); *@ahead, questions sent for it, becomes the evaluation's. */
+ * thread); what @ahead holds (may be NULL) becomes this check's. */
 static int check_with(struct fromauth_ctx *ctx, struct fa_pool *pool,
 		      const struct fromauth_profile *profile, const char *from,
-		      unsigned int flags, struct fa_dns_ahead **ahead,
+		      unsigned int flags, struct fa_check_ahead *ahead,
 		      struct fromauth_result **out, char *errbuf, size_t errlen)
 {
 	if (!out)
@@ -515,9 +534,12 @@ static int check_with(struct fromauth_ctx *ctx, struct fa_pool *pool,
 	if (rc)
 		return rc;
 	struct fromauth_address *addr = NULL;
-	rc = fromauth_address_parse(from, &addr, errbuf, errlen);
-	if (rc)
+	if (ahead && ahead->addr) {
+		addr = ahead->addr;
+		ahead->addr = NULL;
+	} else if ((rc = fromauth_address_parse(from, &addr, errbuf, errlen))) {
 		return rc;
+	}
 
 	/* One deadline for the whole check, the remediation's run too. */
 	uint64_t start = fa_now_ms();
@@ -542,8 +564,9 @@ static int check_with(struct fromauth_ctx *ctx, struct fa_pool *pool,
 			 fromauth_profile_name(profile));
 	if (!rc) {
 		rc = fa_check_evaluate(ctx->dns, pool, resolved, addr, r, deadline_ms,
-				       *ahead, errbuf, errlen);
-		*ahead = NULL;
+				       ahead ? ahead->dns : NULL, errbuf, errlen);
+		if (ahead)
+			ahead->dns = NULL;
 	}
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
@@ -569,35 +592,33 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 				   char *errbuf, size_t errlen)
 {
 	/* One caller waiting: its lookups side by side on the workers. */
-	struct fa_dns_ahead *none = NULL;
-	return check_with(ctx, ctx ? ctx->pool : NULL, profile, from, flags, &none, out,
+	return check_with(ctx, ctx ? ctx->pool : NULL, profile, from, flags, NULL, out,
 			  errbuf, errlen);
 }
 
 int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
-		    const char *from, unsigned int flags, struct fa_dns_ahead *ahead,
+		    const char *from, unsigned int flags, struct fa_check_ahead *ahead,
 		    struct fromauth_result **out, char *errbuf, size_t errlen)
 {
-	int rc = check_with(ctx, NULL, profile, from, flags, &ahead, out, errbuf, errlen);
-	/* Sent for a check that stopped before its lookups: the replies
-	 * are cached all the same. */
-	fa_dns_ahead_finish(ahead, NULL);
+	int rc = check_with(ctx, NULL, profile, from, flags, ahead, out, errbuf, errlen);
+	fa_check_ahead_free(ahead);
 	return rc;
 }
 
-struct fa_dns_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
-					 const struct fromauth_profile *profile,
-					 const char *from)
+struct fa_check_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
+					   const struct fromauth_profile *profile,
+					   const char *from)
 {
-	struct fromauth_address *addr = NULL;
+	struct fa_check_ahead *ahead = NULL;
 	const struct fromauth_profile *resolved = NULL;
-	struct fa_dns_ahead *ahead = NULL;
 	if (!ctx || !profile || !from || fromauth_profile_validate(profile, NULL, 0) ||
-	    fromauth_address_parse(from, &addr, NULL, 0))
+	    !(ahead = calloc(1, sizeof(*ahead))))
+		return NULL;
+	/* A bad address: the check says why. */
+	if (fromauth_address_parse(from, &ahead->addr, NULL, 0) ||
+	    fa_profile_resolved_get(profile, &resolved))
 		goto out;
-	if (fa_profile_resolved_get(profile, &resolved))
-		goto out;
-	const char *D = fromauth_address_domain(addr);
+	const char *D = fromauth_address_domain(ahead->addr);
 	size_t ndkim = fromauth_profile_dkim_count(resolved);
 	char *dkim_names[2 * FA_DNS_PREFETCH_MAX] = { 0 };
 	/* Only the names first_questions() reads: the jobs' signing domains. */
@@ -609,7 +630,7 @@ struct fa_dns_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
 	char *names[FA_DNS_PREFETCH_MAX];
 	size_t owned;
 	size_t n = first_questions(resolved, D, mail_from, dkim_names, q, names, &owned);
-	ahead = fa_dns_send_ahead(ctx->dns, q, n);
+	ahead->dns = fa_dns_send_ahead(ctx->dns, q, n);
 	while (owned)
 		free(names[--owned]);
 	free(mail_from);
@@ -617,6 +638,5 @@ struct fa_dns_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
 		free(dkim_names[2 * i]);
 out:
 	fa_profile_resolved_put(resolved);
-	fromauth_address_free(addr);
 	return ahead;
 }

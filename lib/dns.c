@@ -1503,7 +1503,8 @@ static void ahead_drain(struct fa_dns_ahead *a)
 			*p = a->older;
 			break;
 		}
-	flight_receive(a->dns, a->pf, &a->f);
+	if (a->f.sent)
+		flight_receive(a->dns, a->pf, &a->f);
 	for (int i = 0; i < a->f.sent; i++) {
 		struct fa_dns_answer *ans = a->pf[i].ans;
 		if (ans && !fa_dns_status_is_temporary(ans->status) &&
@@ -1535,13 +1536,14 @@ struct fa_dns_ahead *fa_dns_send_ahead(struct fa_dns *d, const struct fa_dns_que
 	for (size_t i = 0; i < n && a->n < FA_DNS_PREFETCH_MAX; i++)
 		a->n += (size_t)prefetch_prepare(d, 0, &qs[i], a->pf, a->n, 0, &scratch);
 	fa_dns_answer_release(scratch);
-	if (!a->n || !flight_send(d, 0, a->pf, a->n, &a->f)) {
-		prefetch_free(a->pf, a->n);
-		free(a);
-		return NULL;
+	/* Even with nothing sent (all known, or the send failed), the
+	 * request need not ask these together again. */
+	if (a->n && flight_send(d, 0, a->pf, a->n, &a->f)) {
+		a->older = own_ahead;
+		own_ahead = a;
+	} else {
+		a->drained = 1;
 	}
-	a->older = own_ahead;
-	own_ahead = a;
 	return a;
 }
 

@@ -131,8 +131,9 @@ void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, s
 /*
  * The same questions, sent for a request that does not exist yet (a
  * batch worker's next address, sent before it checks the current one):
- * the replies wait in the socket meanwhile.  NULL when nothing was sent
- * (offline, all known).  Unlike fa_dns_prefetch()
+ * the replies wait in the socket meanwhile.  NULL when the request will
+ * have to prefetch itself (offline, no memory); with all of them known
+ * already nothing is sent.  Unlike fa_dns_prefetch()
  * nothing in the cache waits for these replies, so no other lookup ever
  * waits for this thread; a lookup on this thread of one of them takes
  * the replies first.

@@ -105,18 +105,22 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 /* fromauth_check() with every lookup on the calling thread: for a batch's
  * workers, which already run checks side by side, so handing each check's
  * lookups to the pool only adds wake-ups and lock traffic.  @ahead (may
- * be NULL): what fa_check_send_ahead() sent for @from on this thread. */
+ * be NULL, freed here): what fa_check_send_ahead() did for @from on this
+ * thread. */
+struct fa_check_ahead;
 int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
-		    const char *from, unsigned int flags, struct fa_dns_ahead *ahead,
+		    const char *from, unsigned int flags, struct fa_check_ahead *ahead,
 		    struct fromauth_result **out, char *errbuf, size_t errlen);
 
-/* Send the first questions of a check of @from now, so that their replies
- * come while this thread does something else (a batch worker: the check
- * before it).  NULL when nothing was sent, bad input included: the check
- * itself reports that. */
-struct fa_dns_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
-					 const struct fromauth_profile *profile,
-					 const char *from);
+/* Parse @from and send the first questions of its check now, so that
+ * their replies come while this thread does something else (a batch
+ * worker: the check before it).  NULL only on bad arguments or no
+ * memory; a bad address is for the check to report. */
+struct fa_check_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
+					   const struct fromauth_profile *profile,
+					   const char *from);
+/* Free @ahead unused (its replies are cached all the same). */
+void fa_check_ahead_free(struct fa_check_ahead *ahead);
 
 /* Step 8: a layer over @dns with every concrete fix of @r applied on it
  * (additions, replacements, deletions; actions are not DNS), for the

@@ -529,8 +529,16 @@ START_TEST(net_send_ahead)
 	ck_assert_uint_eq(atomic_load(&req.queries), 7);
 	fa_dns_answer_release(a);
 
-	/* All known now: nothing is sent. */
-	ck_assert_ptr_null(fa_dns_send_ahead(ctx->dns, qs, 3));
+	/* All known now: nothing is sent, nothing is counted. */
+	ahead = fa_dns_send_ahead(ctx->dns, qs, 3);
+	ck_assert_ptr_nonnull(ahead);
+	struct fa_dns_req again;
+	fa_dns_req_init(&again, ctx->dns);
+	fa_dns_ahead_finish(ahead, &again);
+	ck_assert_uint_eq(atomic_load(&again.queries), 0);
+	ck_assert_int_eq(fa_dns_query(&again, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	fa_dns_answer_release(a);
 }
 END_TEST
 
