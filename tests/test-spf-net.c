@@ -378,6 +378,42 @@ START_TEST(check_spf_mx_hosts_together)
 }
 END_TEST
 
+/* The analysis asks a record's a and mx questions together, up to the
+ * lookup limit: with an include of a name without a record first, the
+ * walk stops there (as a receiver would), yet the names after it were
+ * asked with the others. */
+START_TEST(check_spf_terms_together)
+{
+	struct responder srv;
+	char ns[64];
+	responder_start(&srv);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0,
+		"v=spf1 include:void0.flood.test a:late.flood.test mx:late.flood.test -all");
+	struct fromauth_result *r = check(ctx, 0);
+	ck_assert(has_code(r, "spf.syntax"));
+	ck_assert_str_eq(fromauth_result_spf_summary(r), "permerror");
+	fromauth_result_free(r);
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_A), "cache");
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_AAAA), "cache");
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_MX), "cache");
+	fromauth_ctx_free(ctx);
+
+	/* beyond the lookup limit nothing is asked */
+	char rec[1024];
+	size_t n = (size_t)snprintf(rec, sizeof(rec), "v=spf1");
+	for (int k = 0; k < 10; k++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n, " include:i%d.flood.test", k);
+	snprintf(rec + n, sizeof(rec) - n, " a:beyond.flood.test mx:mx.beyond.flood.test -all");
+	ctx = flood_ctx(ns, 2000, 0, rec);
+	r = check(ctx, 0);
+	fromauth_result_free(r);
+	ck_assert_str_eq(source_of(ctx, "beyond.flood.test", FROMAUTH_RR_A), "network");
+	fromauth_ctx_free(ctx);
+	responder_stop(&srv);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf-net");
@@ -386,6 +422,7 @@ Suite *test_suite(void)
 		{ "check_spf_void_bound", check_spf_void_bound },
 		{ "check_spf_silent_server", check_spf_silent_server },
 		{ "check_spf_mx_hosts_together", check_spf_mx_hosts_together },
+		{ "check_spf_terms_together", check_spf_terms_together },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);
