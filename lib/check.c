@@ -86,29 +86,50 @@ static void job_exists(struct job *j)
 
 /* ---- the evaluation ---------------------------------------------------- */
 
-/* The first question of each job, asked together: one round trip where a
- * check run on one thread (a batch) waited for one per job.  Existence,
- * M's record, each DKIM key, then the DMARC walk. */
+/* The first question of each job of a check of @domain: existence, M's
+ * record, each DKIM key (@dkim_names as the jobs have them), then the
+ * DMARC walk.  The names made go to @names[0..*owned). */
+static size_t first_questions(const struct fromauth_profile *profile, const char *domain,
+			      const char *mail_from, char *const *dkim_names,
+			      struct fa_dns_question q[FA_DNS_PREFETCH_MAX],
+			      char *names[FA_DNS_PREFETCH_MAX], size_t *owned)
+{
+	size_t n = 0;
+	*owned = 0;
+	q[n++] = (struct fa_dns_question){ domain, FA_DNS_EXISTENCE_FIRST_TYPE };
+	if (mail_from && (names[*owned] = fa_spf_first_qname(mail_from)))
+		q[n++] = (struct fa_dns_question){ names[(*owned)++], FA_RR_TXT };
+	size_t ndkim = fromauth_profile_dkim_count(profile);
+	for (size_t i = 0; i < ndkim && n < FA_DNS_PREFETCH_MAX; i++)
+		if ((names[*owned] = fa_dkim_first_qname(
+			     fromauth_profile_dkim_selector(profile, i), dkim_names[2 * i])))
+			q[n++] = (struct fa_dns_question){ names[(*owned)++], FA_RR_TXT };
+	size_t nwalk = fa_dmarc_first_qnames(domain, names + *owned, FA_DNS_PREFETCH_MAX - n);
+	for (size_t i = 0; i < nwalk; i++)
+		q[n++] = (struct fa_dns_question){ names[(*owned)++], FA_RR_TXT };
+	return n;
+}
+
+/* Those questions asked together: one round trip where a check run on
+ * one thread (a batch) waited for one per job. */
 static void prefetch_first_questions(struct eval_state *st, const char *domain,
 				     const char *mail_from, char *const *dkim_names)
 {
 	struct fa_dns_question q[FA_DNS_PREFETCH_MAX];
 	char *names[FA_DNS_PREFETCH_MAX];
-	size_t n = 0, owned = 0;
-	q[n++] = (struct fa_dns_question){ domain, FA_DNS_EXISTENCE_FIRST_TYPE };
-	if (mail_from && (names[owned] = fa_spf_first_qname(mail_from)))
-		q[n++] = (struct fa_dns_question){ names[owned++], FA_RR_TXT };
-	size_t ndkim = fromauth_profile_dkim_count(st->profile);
-	for (size_t i = 0; i < ndkim && n < FA_DNS_PREFETCH_MAX; i++)
-		if ((names[owned] = fa_dkim_first_qname(
-			     fromauth_profile_dkim_selector(st->profile, i), dkim_names[2 * i])))
-			q[n++] = (struct fa_dns_question){ names[owned++], FA_RR_TXT };
-	size_t nwalk = fa_dmarc_first_qnames(domain, names + owned, FA_DNS_PREFETCH_MAX - n);
-	for (size_t i = 0; i < nwalk; i++)
-		q[n++] = (struct fa_dns_question){ names[owned++], FA_RR_TXT };
+	size_t owned;
+	size_t n = first_questions(st->profile, domain, mail_from, dkim_names, q, names, &owned);
 	fa_dns_prefetch(&st->req, q, n);
 	while (owned)
 		free(names[--owned]);
+}
+
+/* The MAIL FROM domain of a check of @domain, when the profile's has
+ * all its parameters (NULL also when out of memory). */
+static char *complete_mail_from(const struct fromauth_profile *profile, const char *domain)
+{
+	const char *mf = fromauth_profile_mail_from(profile);
+	return mf ? fa_profile_expand(mf, domain) : strdup(domain);
 }
 
 static int sample_ranges(struct eval_state *st, struct job **jobs, size_t *njobs,
@@ -197,19 +218,22 @@ static int dkim_could_pass(const struct eval_state *st)
 int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      uint64_t deadline_ms, char *errbuf, size_t errlen)
+		      uint64_t deadline_ms, struct fa_dns_ahead *ahead,
+		      char *errbuf, size_t errlen)
 {
 	struct eval_state st = { .profile = profile, .r = r };
 	uint64_t start = fa_now_ms();
 	int rc = FROMAUTH_OK;
 	fa_dns_req_init(&st.req, dns);
 	st.req.deadline_ms = deadline_ms;
+	/* Questions sent before this check began are its own. */
+	int asked_ahead = ahead != NULL;
+	fa_dns_ahead_finish(ahead, &st.req);
 
 	const char *D = r->domain;
-	const char *mf = fromauth_profile_mail_from(profile);
 	/* A MAIL FROM lacking a parameter is shown, not looked up. */
 	const char *mf_open = fa_profile_mail_from_open(profile);
-	r->mail_from = mf_open ? fa_profile_expand(mf_open, D) : mf ? fa_profile_expand(mf, D) : strdup(D);
+	r->mail_from = mf_open ? fa_profile_expand(mf_open, D) : complete_mail_from(profile, D);
 	if (!r->mail_from)
 		return FROMAUTH_E_NOMEM;
 	char *helo = NULL;
@@ -268,7 +292,8 @@ int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		goto out;
 	njobs += nspf;
 
-	prefetch_first_questions(&st, D, mf_open ? NULL : r->mail_from, dkim_names);
+	if (!asked_ahead)
+		prefetch_first_questions(&st, D, mf_open ? NULL : r->mail_from, dkim_names);
 	/* Offline every lookup is a memory read: handing them to other
 	 * threads costs more than doing them here. */
 	fa_pool_run(fa_dns_is_offline(dns) ? NULL : pool, run_job, jobs, njobs);
@@ -452,7 +477,7 @@ static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
 			rc = FROMAUTH_E_NOMEM;
 	}
 	if (rc == FROMAUTH_OK)
-		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, 0);
+		rc = fa_check_evaluate(layer, pool, profile, addr, again, deadline_ms, NULL, NULL, 0);
 	if (rc == FROMAUTH_OK) {
 		r->fixed_verdict = again->verdict;
 		/* No fix creates a domain that does not exist.  Records below
@@ -470,11 +495,29 @@ static int evaluate_fixed(struct fa_dns *dns, struct fa_pool *pool,
 	return rc;
 }
 
+/* What fa_check_send_ahead() did for an address: parsed it, and sent
+ * the first questions of its check. */
+struct fa_check_ahead {
+	struct fromauth_address *addr;
+	struct fa_dns_ahead *dns;
+};
+
+void fa_check_ahead_free(struct fa_check_ahead *ahead)
+{
+	if (!ahead)
+		return;
+	/* The replies are cached all the same. */
+	fa_dns_ahead_finish(ahead->dns, NULL);
+	fromauth_address_free(ahead->addr);
+	free(ahead);
+}
+
 /* fromauth_check() with a check's lookups run on @pool (NULL: on this
- * thread). */
-static int check_on(struct fromauth_ctx *ctx, struct fa_pool *pool,
-		    const struct fromauth_profile *profile, const char *from,
-		    unsigned int flags, struct fromauth_result **out, char *errbuf, size_t errlen)
+ * thread); what @ahead holds (may be NULL) becomes this check's. */
+static int check_with(struct fromauth_ctx *ctx, struct fa_pool *pool,
+		      const struct fromauth_profile *profile, const char *from,
+		      unsigned int flags, struct fa_check_ahead *ahead,
+		      struct fromauth_result **out, char *errbuf, size_t errlen)
 {
 	if (!out)
 		return fa_error(errbuf, errlen, FROMAUTH_E_INVAL, "no output pointer");
@@ -491,9 +534,12 @@ static int check_on(struct fromauth_ctx *ctx, struct fa_pool *pool,
 	if (rc)
 		return rc;
 	struct fromauth_address *addr = NULL;
-	rc = fromauth_address_parse(from, &addr, errbuf, errlen);
-	if (rc)
+	if (ahead && ahead->addr) {
+		addr = ahead->addr;
+		ahead->addr = NULL;
+	} else if ((rc = fromauth_address_parse(from, &addr, errbuf, errlen))) {
 		return rc;
+	}
 
 	/* One deadline for the whole check, the remediation's run too. */
 	uint64_t start = fa_now_ms();
@@ -516,9 +562,12 @@ static int check_on(struct fromauth_ctx *ctx, struct fa_pool *pool,
 	if (!rc && (rc = fa_profile_resolved_get(profile, &resolved)) == FROMAUTH_E_PROFILE)
 		fa_error(errbuf, errlen, rc, "%s: its parameter values do not make valid names",
 			 fromauth_profile_name(profile));
-	if (!rc)
+	if (!rc) {
 		rc = fa_check_evaluate(ctx->dns, pool, resolved, addr, r, deadline_ms,
-				       errbuf, errlen);
+				       ahead ? ahead->dns : NULL, errbuf, errlen);
+		if (ahead)
+			ahead->dns = NULL;
+	}
 	if (!rc && (flags & (FROMAUTH_CHECK_RULES_ALL | FROMAUTH_CHECK_REPUTATION)))
 		rc = fa_rules_run(ctx->dns, ctx->dnsbl, ctx->dnsbl_count, r, flags, deadline_ms);
 	if (!rc && (flags & FROMAUTH_CHECK_FIX))
@@ -543,12 +592,51 @@ FROMAUTH_EXPORT int fromauth_check(struct fromauth_ctx *ctx,
 				   char *errbuf, size_t errlen)
 {
 	/* One caller waiting: its lookups side by side on the workers. */
-	return check_on(ctx, ctx ? ctx->pool : NULL, profile, from, flags, out, errbuf, errlen);
+	return check_with(ctx, ctx ? ctx->pool : NULL, profile, from, flags, NULL, out,
+			  errbuf, errlen);
 }
 
 int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
-		    const char *from, unsigned int flags, struct fromauth_result **out,
-		    char *errbuf, size_t errlen)
+		    const char *from, unsigned int flags, struct fa_check_ahead *ahead,
+		    struct fromauth_result **out, char *errbuf, size_t errlen)
 {
-	return check_on(ctx, NULL, profile, from, flags, out, errbuf, errlen);
+	int rc = check_with(ctx, NULL, profile, from, flags, ahead, out, errbuf, errlen);
+	fa_check_ahead_free(ahead);
+	return rc;
+}
+
+struct fa_check_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
+					   const struct fromauth_profile *profile,
+					   const char *from)
+{
+	struct fa_check_ahead *ahead = NULL;
+	const struct fromauth_profile *resolved = NULL;
+	if (!ctx || !profile || !from || fromauth_profile_validate(profile, NULL, 0) ||
+	    !(ahead = calloc(1, sizeof(*ahead))))
+		return NULL;
+	/* A bad address: the check says why. */
+	if (fromauth_address_parse(from, &ahead->addr, NULL, 0) ||
+	    fa_profile_resolved_get(profile, &resolved))
+		goto out;
+	const char *D = fromauth_address_domain(ahead->addr);
+	size_t ndkim = fromauth_profile_dkim_count(resolved);
+	char *dkim_names[2 * FA_DNS_PREFETCH_MAX] = { 0 };
+	/* Only the names first_questions() reads: the jobs' signing domains. */
+	for (size_t i = 0; i < ndkim && i < FA_DNS_PREFETCH_MAX; i++)
+		dkim_names[2 * i] = fa_profile_expand(fromauth_profile_dkim_domain(resolved, i), D);
+	char *mail_from = fa_profile_mail_from_open(resolved) ? NULL
+							      : complete_mail_from(resolved, D);
+	struct fa_dns_question q[FA_DNS_PREFETCH_MAX];
+	char *names[FA_DNS_PREFETCH_MAX];
+	size_t owned;
+	size_t n = first_questions(resolved, D, mail_from, dkim_names, q, names, &owned);
+	ahead->dns = fa_dns_send_ahead(ctx->dns, q, n);
+	while (owned)
+		free(names[--owned]);
+	free(mail_from);
+	for (size_t i = 0; i < ndkim && i < FA_DNS_PREFETCH_MAX; i++)
+		free(dkim_names[2 * i]);
+out:
+	fa_profile_resolved_put(resolved);
+	return ahead;
 }

@@ -273,6 +273,78 @@ void fa_cache_complete(struct fa_cache *c, const char *key,
 	pthread_mutex_unlock(&c->lock);
 }
 
+static int known(struct entry *e, uint64_t now)
+{
+	return e && (e->pending || (e->ans && e->expires_ms > now));
+}
+
+int fa_cache_known(struct fa_cache *c, const char *key)
+{
+	size_t hash = key_hash(c, key);
+	pthread_mutex_lock(&c->lock);
+	int k = known(find(c, key, hash), fa_now_ms());
+	pthread_mutex_unlock(&c->lock);
+	return k;
+}
+
+int fa_cache_offer(struct fa_cache *c, const char *key, struct fa_dns_answer *ans,
+		   uint32_t ttl)
+{
+	if (!ans || !ttl)
+		return 0;
+	size_t hash = key_hash(c, key);
+	uint64_t now = fa_now_ms();
+	/* Made before the lock, like an asker's entry; dropped if unused. */
+	struct entry *made = NULL;
+	pthread_mutex_lock(&c->lock);
+	struct entry *e = find(c, key, hash);
+	if (known(e, now)) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	if (!e) {
+		pthread_mutex_unlock(&c->lock);
+		made = calloc(1, sizeof(*made));
+		if (!made || !(made->key = strdup(key))) {
+			free(made);
+			return 0;
+		}
+		pthread_mutex_lock(&c->lock);
+		/* Someone may have come while we allocated. */
+		if (known(e = find(c, key, hash), now)) {
+			pthread_mutex_unlock(&c->lock);
+			entry_free(made);
+			return 0;
+		}
+	}
+	if (e) {
+		/* Expired and settled: its old answer goes. */
+		size_t ab = answer_bytes(e->ans);
+		c->bytes -= ab;
+		e->bytes -= ab;
+		fa_dns_answer_release(e->ans);
+		lru_unlink(c, e);
+		if (made)
+			entry_free(made);
+	} else {
+		e = made;
+		e->bytes = sizeof(*e) + strlen(key) + 1 + 2 * ALLOC_OVERHEAD;
+		fa_htable_insert(&c->table, &e->node, hash);
+		c->bytes += e->bytes;
+	}
+	e->ans = fa_dns_answer_ref(ans);
+	size_t ab = answer_bytes(e->ans);
+	e->bytes += ab;
+	c->bytes += ab;
+	if (ttl > FA_DNS_MAX_TTL)
+		ttl = FA_DNS_MAX_TTL;
+	e->expires_ms = now + (uint64_t)ttl * 1000u;
+	lru_push(c, e);
+	evict(c, e);
+	pthread_mutex_unlock(&c->lock);
+	return 1;
+}
+
 void fa_cache_set_max_bytes(struct fa_cache *c, size_t max_bytes)
 {
 	pthread_mutex_lock(&c->lock);

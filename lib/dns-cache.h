@@ -30,6 +30,13 @@ enum fa_cache_outcome fa_cache_acquire(struct fa_cache *cache, const char *key,
  * @ttl seconds (0: don't keep). */
 void fa_cache_complete(struct fa_cache *cache, const char *key,
 		       struct fa_dns_answer *ans, uint32_t ttl);
+/* Is @key's answer cached and unexpired, or being fetched?  Makes no
+ * entry and never waits. */
+int fa_cache_known(struct fa_cache *cache, const char *key);
+/* Cache @ans, fetched without fa_cache_acquire(), for @ttl seconds
+ * unless @key is known (as above) or @ttl is 0.  1 when it was kept. */
+int fa_cache_offer(struct fa_cache *cache, const char *key,
+		   struct fa_dns_answer *ans, uint32_t ttl);
 /* Lower or raise the byte cap; lowering evicts at once. */
 void fa_cache_set_max_bytes(struct fa_cache *cache, size_t max_bytes);
 size_t fa_cache_size(struct fa_cache *cache);    /* entries */

@@ -822,6 +822,8 @@ static void cache_key(char ckey[CACHE_KEY_MAX], const char *key, uint16_t type)
 	ckey[at + klen] = '\0';
 }
 
+static void drain_own_ahead(const char *ckey);
+
 /* Was @ckey fetched for @req by fa_dns_prefetch() and not looked up
  * since?  Then this first lookup is the network's, not a cache hit. */
 static int claim_prefetched(struct fa_dns_req *req, const char *ckey)
@@ -847,6 +849,7 @@ static int cached_fetch(struct fa_dns_req *req, const char *key, uint16_t type,
 	cache_key(ckey, key, type);
 	struct fa_cache *cache = req->dns->cache;
 
+	drain_own_ahead(ckey);
 	switch (fa_cache_acquire(cache, ckey, req->deadline_ms, out)) {
 	case FA_CACHE_HIT:
 		if (claim_prefetched(req, ckey)) {
@@ -1238,23 +1241,29 @@ struct prefetch {
 	struct fa_dns_answer *ans;      /* a clean reply, converted */
 };
 
-/* Send every question of @pf on one socket, then take the replies as they
- * come until each has its own or the first try's time is up.  Only clean
- * replies (NOERROR or NXDOMAIN, not truncated) are kept: anything else is
- * for network_fetch() to ask again, as it would have. */
-static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_t n)
-{
-	struct fa_dns *d = req->dns;
-	struct fa_dns *base = bottom(d);
-	const struct fa_nameserver *ns = &base->ns[0];
-	struct sockaddr_storage ss;
-	socklen_t sslen;
+/* Questions sent together on one socket, their replies not yet taken. */
+struct flight {
 	struct fa_udp_sock u;
-	if (ns_sockaddr(ns, &ss, &sslen) != 0 || udp_take(base, &ss, sslen, &u) != 0)
-		return;
-	uint64_t end = fa_now_ms() + d->timeout_ms;
-	if (req->deadline_ms && req->deadline_ms < end)
-		end = req->deadline_ms;
+	struct sockaddr_storage ss;
+	uint64_t end;           /* the first try's time */
+	int sent;               /* pf[0..sent) went out */
+	int clean;
+};
+
+/* Send every question of @pf on one socket.  The count sent; 0 when none
+ * went (then no socket is held). */
+static int flight_send(struct fa_dns *d, uint64_t deadline_ms, struct prefetch *pf,
+		       size_t n, struct flight *f)
+{
+	struct fa_dns *base = bottom(d);
+	socklen_t sslen;
+	f->sent = 0;
+	if (ns_sockaddr(&base->ns[0], &f->ss, &sslen) != 0 ||
+	    udp_take(base, &f->ss, sslen, &f->u) != 0)
+		return 0;
+	f->end = fa_now_ms() + d->timeout_ms;
+	if (deadline_ms && deadline_ms < f->end)
+		f->end = deadline_ms;
 
 	struct mmsghdr msgs[FA_DNS_PREFETCH_MAX];
 	struct iovec iov[FA_DNS_PREFETCH_MAX];
@@ -1264,48 +1273,64 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	int sent = sendmmsg(u.fd, msgs, (unsigned int)n, MSG_DONTWAIT);
-	int clean = sent == (int)n;
+	int sent = sendmmsg(f->u.fd, msgs, (unsigned int)n, MSG_DONTWAIT);
 	if (sent <= 0) {
-		udp_close(&u);
-		return;
+		udp_close(&f->u);
+		return 0;
 	}
-	u.uses += (unsigned int)sent;
-	atomic_fetch_add(&req->queries, (unsigned int)sent);
+	f->u.uses += (unsigned int)sent;
+	f->sent = sent;
+	f->clean = sent == (int)n;
+	return sent;
+}
 
+/* Take the replies as they come until each question sent has its own or
+ * the first try's time is up.  Only clean replies (NOERROR or NXDOMAIN,
+ * not truncated) are kept: anything else is for network_fetch() to ask
+ * again, as it would have.  The socket goes back to the pool only when
+ * nothing unexpected came. */
+static void flight_receive(struct fa_dns *d, struct prefetch *pf, struct flight *f)
+{
+	struct fa_dns *base = bottom(d);
+	struct mmsghdr msgs[FA_DNS_PREFETCH_MAX];
+	struct iovec iov[FA_DNS_PREFETCH_MAX];
 	/* The socket's buffer, in one slice per reply: every reply that
 	 * has come is taken by one call.  We ask for EDNS_UDP_SIZE, so a
 	 * reply longer than a slice is not one a server of ours sends. */
 	size_t slice = UDP_BUF / FA_DNS_PREFETCH_MAX;
 	struct sockaddr_storage from[FA_DNS_PREFETCH_MAX];
-	size_t waiting = (size_t)sent;
-	while (clean && waiting) {
+	size_t waiting = (size_t)f->sent;
+	/* Sent ahead and taken late: what has come is still taken, once. */
+	int late = fa_now_ms() >= f->end;
+	while (f->clean && waiting) {
 		memset(msgs, 0, sizeof(msgs));
 		for (size_t k = 0; k < waiting; k++) {
-			iov[k] = (struct iovec){ .iov_base = u.buf + k * slice, .iov_len = slice };
+			iov[k] = (struct iovec){ .iov_base = f->u.buf + k * slice, .iov_len = slice };
 			msgs[k].msg_hdr = (struct msghdr){
 				.msg_name = &from[k], .msg_namelen = sizeof(from[k]),
 				.msg_iov = &iov[k], .msg_iovlen = 1,
 			};
 		}
-		int got = udp_recv(u.fd, msgs, (unsigned int)waiting, end);
-		if (got < 0) {
-			clean = 0;
+		int got = late ? recvmmsg(f->u.fd, msgs, (unsigned int)waiting, MSG_DONTWAIT, NULL)
+			       : udp_recv(f->u.fd, msgs, (unsigned int)waiting, f->end);
+		late = 0;
+		if (got <= 0) {
+			f->clean = 0;
 			break;
 		}
 		for (int k = 0; k < got; k++) {
-			const uint8_t *buf = u.buf + (size_t)k * slice;
+			const uint8_t *buf = f->u.buf + (size_t)k * slice;
 			size_t len = msgs[k].msg_len;
 			uint16_t id = len >= 2 ? (uint16_t)(buf[0] << 8 | buf[1]) : 0;
 			size_t i = 0;
-			while (i < (size_t)sent && (pf[i].id != id || !pf[i].qname))
+			while (i < (size_t)f->sent && (pf[i].id != id || !pf[i].qname))
 				i++;
 			struct fa_dns_reply *pkt = NULL;
-			if (i == (size_t)sent || (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ||
-			    !same_peer(&from[k], &ss) ||
+			if (i == (size_t)f->sent || (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ||
+			    !same_peer(&from[k], &f->ss) ||
 			    fa_dns_reply_parse(buf, len, id, pf[i].qname, pf[i].type,
 					       &pkt) != FROMAUTH_OK) {
-				clean = 0;
+				f->clean = 0;
 				continue;
 			}
 			if (!pkt->tc &&
@@ -1319,86 +1344,220 @@ static void prefetch_exchange(struct fa_dns_req *req, struct prefetch *pf, size_
 		}
 	}
 	if (waiting)
-		clean = 0;
-	if (clean)
-		udp_give(base, &u);
+		f->clean = 0;
+	if (f->clean)
+		udp_give(base, &f->u);
 	else
-		udp_close(&u);
+		udp_close(&f->u);
+}
+
+/* No question can be sent ahead of its lookup: offline, no nameserver,
+ * or deletions that the lookup must apply to what the network says. */
+static int prefetch_off(struct fa_dns *d)
+{
+	return d->offline || load_system_nameservers(bottom(d)) != FROMAUTH_OK ||
+	       has_deletions(d);
+}
+
+/*
+ * Fill @p for @q if its lookup would send it as it is: a name, no overlay
+ * layer holding anything at it, not already among @pf[0..np).  With
+ * @claim the cache entry becomes ours to complete (FA_CACHE_FETCH);
+ * without, the question is only for what the cache neither holds nor is
+ * fetching, and no entry is made.  1 when @p is to be asked.
+ */
+static int prefetch_prepare(struct fa_dns *d, uint64_t deadline_ms,
+			    const struct fa_dns_question *q, struct prefetch *pf, size_t np,
+			    int claim, struct fa_dns_answer **scratch)
+{
+	struct prefetch *p = &pf[np];
+	p->ans = NULL;
+	p->qname = NULL;
+	if (!q->name || !(p->key = fa_dns_name_key(q->name)))
+		return 0;
+	p->type = q->type;
+	cache_key(p->ckey, p->key, p->type);
+	int dup = 0;
+	for (size_t j = 0; j < np; j++)
+		dup |= !strcmp(pf[j].ckey, p->ckey);
+	const struct fa_overlay_node *node;
+	int exists, rc;
+	struct overlay_view view;
+	if (!dup && !*scratch)
+		*scratch = fa_answer_new(p->key, p->type, FA_DNS_OK);
+	if (dup || !*scratch ||
+	    overlay_lookup(d, p->key, p->type, &node, &exists, &view, *scratch, &rc) != OV_NONE ||
+	    rc || view.ndel || (*scratch)->count)
+		goto skip;
+	if (claim) {
+		struct fa_dns_answer *hit = NULL;
+		drain_own_ahead(p->ckey);
+		if (fa_cache_acquire(d->cache, p->ckey, deadline_ms, &hit) != FA_CACHE_FETCH) {
+			fa_dns_answer_release(hit);
+			goto skip;
+		}
+		/* From here the cache waits for our fa_cache_complete(). */
+	} else if (fa_cache_known(d->cache, p->ckey)) {
+		goto skip;
+	}
+	p->id = random_id();
+	p->qname = fa_dns_key_rdf(p->key);
+	p->wlen = p->qname ? fa_dns_query_wire(p->qname, p->type, p->id, p->wire) : 0;
+	if (!p->wlen) {
+		/* Published as nothing: the lookup finds out why. */
+		if (claim)
+			fa_cache_complete(d->cache, p->ckey, NULL, 0);
+		ldns_rdf_deep_free(p->qname);
+		goto skip;
+	}
+	return 1;
+skip:
+	free(p->key);
+	p->key = NULL;
+	return 0;
+}
+
+/* Count @pf's answers, marked in @kept, as the network's for the first
+ * lookup of each by @req. */
+static void prefetch_account(struct fa_dns_req *req, const struct prefetch *pf, size_t n,
+			     unsigned int kept)
+{
+	unsigned int taken = atomic_load(&req->prefetched_unclaimed), mine = 0;
+	for (size_t i = 0, slot = 0; i < n; i++) {
+		while (slot < FA_DNS_PREFETCH_MAX && (taken & (1u << slot)))
+			slot++;
+		if ((kept & (1u << i)) && slot < FA_DNS_PREFETCH_MAX) {
+			req->prefetched[slot] = fa_fnv1a_str(pf[i].ckey);
+			mine |= 1u << slot++;
+		}
+	}
+	atomic_fetch_or(&req->prefetched_unclaimed, mine);
+}
+
+static void prefetch_free(struct prefetch *pf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fa_dns_answer_release(pf[i].ans);
+		ldns_rdf_deep_free(pf[i].qname);
+		free(pf[i].key);
+	}
 }
 
 void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, size_t n)
 {
 	struct fa_dns *d = req->dns;
-	if (d->offline || load_system_nameservers(bottom(d)) != FROMAUTH_OK ||
-	    has_deletions(d))
+	if (prefetch_off(d))
 		return;
 	struct prefetch pf[FA_DNS_PREFETCH_MAX];
 	size_t np = 0;
 	struct fa_dns_answer *scratch = NULL;
-	for (size_t i = 0; i < n && np < FA_DNS_PREFETCH_MAX; i++) {
-		struct prefetch *p = &pf[np];
-		p->ans = NULL;
-		p->qname = NULL;
-		if (!qs[i].name || !(p->key = fa_dns_name_key(qs[i].name)))
-			continue;
-		p->type = qs[i].type;
-		cache_key(p->ckey, p->key, p->type);
-		int dup = 0;
-		for (size_t j = 0; j < np; j++)
-			dup |= !strcmp(pf[j].ckey, p->ckey);
-		/* Only a question the lookup would send as it is. */
-		const struct fa_overlay_node *node;
-		int exists, rc;
-		struct overlay_view view;
-		if (!dup && !scratch)
-			scratch = fa_answer_new(p->key, p->type, FA_DNS_OK);
-		if (dup || !scratch ||
-		    overlay_lookup(d, p->key, p->type, &node, &exists, &view, scratch, &rc) != OV_NONE ||
-		    rc || view.ndel || scratch->count) {
-			free(p->key);
-			continue;
-		}
-		struct fa_dns_answer *hit = NULL;
-		if (fa_cache_acquire(d->cache, p->ckey, req->deadline_ms, &hit) != FA_CACHE_FETCH) {
-			fa_dns_answer_release(hit);
-			free(p->key);
-			continue;
-		}
-		/* From here the cache waits for our fa_cache_complete(). */
-		p->id = random_id();
-		p->qname = fa_dns_key_rdf(p->key);
-		p->wlen = p->qname ? fa_dns_query_wire(p->qname, p->type, p->id, p->wire) : 0;
-		if (!p->wlen) {
-			/* Published as nothing: the lookup finds out why. */
-			fa_cache_complete(d->cache, p->ckey, NULL, 0);
-			ldns_rdf_deep_free(p->qname);
-			free(p->key);
-			continue;
-		}
-		np++;
-	}
+	for (size_t i = 0; i < n && np < FA_DNS_PREFETCH_MAX; i++)
+		np += (size_t)prefetch_prepare(d, req->deadline_ms, &qs[i], pf, np, 1, &scratch);
 	fa_dns_answer_release(scratch);
-	if (np)
-		prefetch_exchange(req, pf, np);
-
-	unsigned int taken = atomic_load(&req->prefetched_unclaimed), kept = 0;
-	for (size_t i = 0, slot = 0; i < np; i++) {
+	struct flight f;
+	if (np && flight_send(d, req->deadline_ms, pf, np, &f)) {
+		atomic_fetch_add(&req->queries, (unsigned int)f.sent);
+		flight_receive(d, pf, &f);
+	}
+	unsigned int kept = 0;
+	for (size_t i = 0; i < np; i++) {
 		struct fa_dns_answer *a = pf[i].ans;
 		uint32_t ttl = a && !fa_dns_status_is_temporary(a->status) ? a->ttl : 0;
 		/* Without an answer the entry is published as nothing, which
 		 * its lookup (and any waiter) then fetches itself. */
 		fa_cache_complete(d->cache, pf[i].ckey, a, ttl);
-		while (slot < FA_DNS_PREFETCH_MAX && (taken & (1u << slot)))
-			slot++;
-		if (a && slot < FA_DNS_PREFETCH_MAX) {
-			req->prefetched[slot] = fa_fnv1a_str(pf[i].ckey);
-			kept |= 1u << slot++;
-		}
-		fa_dns_answer_release(a);
-		ldns_rdf_deep_free(pf[i].qname);
-		free(pf[i].key);
+		if (a)
+			kept |= 1u << i;
 	}
-	atomic_fetch_or(&req->prefetched_unclaimed, kept);
+	prefetch_account(req, pf, np, kept);
+	prefetch_free(pf, np);
+}
+
+/* ---- questions sent ahead of their check ---------------------------- */
+
+struct fa_dns_ahead {
+	struct fa_dns *dns;
+	struct prefetch pf[FA_DNS_PREFETCH_MAX];
+	size_t n;
+	struct flight f;
+	int drained;
+	unsigned int kept;      /* bit i: pf[i]'s answer went into the cache */
+	struct fa_dns_ahead *older;     /* on this thread's list */
+};
+
+/* What this thread sent ahead and has not taken the replies of, newest
+ * first: a lookup of one of those questions takes the replies first
+ * instead of asking again.  A batch worker has two at most (the address
+ * it is about to check, and the next). */
+static _Thread_local struct fa_dns_ahead *own_ahead;
+
+/* Take the replies of @a (waiting for those still to come, within the
+ * first try's time) and cache the clean ones. */
+static void ahead_drain(struct fa_dns_ahead *a)
+{
+	if (a->drained)
+		return;
+	a->drained = 1;
+	for (struct fa_dns_ahead **p = &own_ahead; *p; p = &(*p)->older)
+		if (*p == a) {
+			*p = a->older;
+			break;
+		}
+	if (a->f.sent)
+		flight_receive(a->dns, a->pf, &a->f);
+	for (int i = 0; i < a->f.sent; i++) {
+		struct fa_dns_answer *ans = a->pf[i].ans;
+		if (ans && !fa_dns_status_is_temporary(ans->status) &&
+		    fa_cache_offer(a->dns->cache, a->pf[i].ckey, ans, ans->ttl))
+			a->kept |= 1u << i;
+	}
+}
+
+static void drain_own_ahead(const char *ckey)
+{
+	for (struct fa_dns_ahead *a = own_ahead; a; a = a->older)
+		for (int i = 0; i < a->f.sent; i++)
+			if (!strcmp(a->pf[i].ckey, ckey)) {
+				ahead_drain(a);
+				return;
+			}
+}
+
+struct fa_dns_ahead *fa_dns_send_ahead(struct fa_dns *d, const struct fa_dns_question *qs,
+				       size_t n)
+{
+	if (prefetch_off(d))
+		return NULL;
+	struct fa_dns_ahead *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->dns = d;
+	struct fa_dns_answer *scratch = NULL;
+	for (size_t i = 0; i < n && a->n < FA_DNS_PREFETCH_MAX; i++)
+		a->n += (size_t)prefetch_prepare(d, 0, &qs[i], a->pf, a->n, 0, &scratch);
+	fa_dns_answer_release(scratch);
+	/* Even with nothing sent (all known, or the send failed), the
+	 * request need not ask these together again. */
+	if (a->n && flight_send(d, 0, a->pf, a->n, &a->f)) {
+		a->older = own_ahead;
+		own_ahead = a;
+	} else {
+		a->drained = 1;
+	}
+	return a;
+}
+
+void fa_dns_ahead_finish(struct fa_dns_ahead *a, struct fa_dns_req *req)
+{
+	if (!a)
+		return;
+	ahead_drain(a);
+	if (req) {
+		atomic_fetch_add(&req->queries, (unsigned int)a->f.sent);
+		prefetch_account(req, a->pf, a->n, a->kept);
+	}
+	prefetch_free(a->pf, a->n);
+	free(a);
 }
 
 int fa_dns_query(struct fa_dns_req *req, const char *name, uint16_t type,

@@ -128,6 +128,24 @@ struct fa_dns_question {
  */
 void fa_dns_prefetch(struct fa_dns_req *req, const struct fa_dns_question *qs, size_t n);
 
+/*
+ * The same questions, sent for a request that does not exist yet (a
+ * batch worker's next address, sent before it checks the current one):
+ * the replies wait in the socket meanwhile.  NULL when the request will
+ * have to prefetch itself (offline, no memory); with all of them known
+ * already nothing is sent.  Unlike fa_dns_prefetch()
+ * nothing in the cache waits for these replies, so no other lookup ever
+ * waits for this thread; a lookup on this thread of one of them takes
+ * the replies first.
+ */
+struct fa_dns_ahead;
+struct fa_dns_ahead *fa_dns_send_ahead(struct fa_dns *dns, const struct fa_dns_question *qs,
+				       size_t n);
+/* Take the replies (waiting for any still to come, within the first
+ * try's time), cache them, and count them for @req (NULL: for nobody) as
+ * fa_dns_prefetch() does; frees @ahead.  On the thread that sent it. */
+void fa_dns_ahead_finish(struct fa_dns_ahead *ahead, struct fa_dns_req *req);
+
 
 /*
  * The answer as a complete wire-format DNS response (question @name/@type

@@ -91,20 +91,36 @@ struct fromauth_result {
 /* Evaluate SPEC section 3 steps 1-7 into @r on @dns, lookups run on
  * @pool's workers (NULL: on this thread); @r->from etc. must be set.
  * @deadline_ms is the check's fa_now_ms() bound (0 = none): one check has
- * one deadline, its remediation included.  Returns 0 or an error
- * (allocation, internal). */
+ * one deadline, its remediation included.  @ahead (may be NULL): the
+ * questions fa_check_send_ahead() sent for this check, now its own.
+ * Returns 0 or an error (allocation, internal). */
 struct fa_pool;
+struct fa_dns_ahead;
 int fa_check_evaluate(struct fa_dns *dns, struct fa_pool *pool,
 		      const struct fromauth_profile *profile,
 		      const struct fromauth_address *addr, struct fromauth_result *r,
-		      uint64_t deadline_ms, char *errbuf, size_t errlen);
+		      uint64_t deadline_ms, struct fa_dns_ahead *ahead,
+		      char *errbuf, size_t errlen);
 
 /* fromauth_check() with every lookup on the calling thread: for a batch's
  * workers, which already run checks side by side, so handing each check's
- * lookups to the pool only adds wake-ups and lock traffic. */
+ * lookups to the pool only adds wake-ups and lock traffic.  @ahead (may
+ * be NULL, freed here): what fa_check_send_ahead() did for @from on this
+ * thread. */
+struct fa_check_ahead;
 int fa_check_serial(struct fromauth_ctx *ctx, const struct fromauth_profile *profile,
-		    const char *from, unsigned int flags, struct fromauth_result **out,
-		    char *errbuf, size_t errlen);
+		    const char *from, unsigned int flags, struct fa_check_ahead *ahead,
+		    struct fromauth_result **out, char *errbuf, size_t errlen);
+
+/* Parse @from and send the first questions of its check now, so that
+ * their replies come while this thread does something else (a batch
+ * worker: the check before it).  NULL only on bad arguments or no
+ * memory; a bad address is for the check to report. */
+struct fa_check_ahead *fa_check_send_ahead(struct fromauth_ctx *ctx,
+					   const struct fromauth_profile *profile,
+					   const char *from);
+/* Free @ahead unused (its replies are cached all the same). */
+void fa_check_ahead_free(struct fa_check_ahead *ahead);
 
 /* Step 8: a layer over @dns with every concrete fix of @r applied on it
  * (additions, replacements, deletions; actions are not DNS), for the

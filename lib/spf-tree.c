@@ -220,10 +220,56 @@ static int walk_target(struct walk *w, const char *target)
 	return rc == FROMAUTH_E_NOMEM ? rc : 0;
 }
 
+/* The questions the loop below asks for @rec's a, mx and exists terms,
+ * asked together first: one round trip rather than one each.  Only up to
+ * the lookup limit, where the walk stops for sure; a void or failed
+ * answer may stop it earlier, after which a few of these were asked for
+ * nothing.  Only for the domain's own record, and not for include
+ * targets: those are mostly a service's records, cached already, and
+ * looking them up twice costs more than it saves. */
+static void prefetch_terms(struct walk *w, const char *domain, const struct fa_spf_record *rec,
+			   int has_all)
+{
+	struct fa_dns_question q[FA_DNS_PREFETCH_MAX];
+	size_t n = 0, lookups = w->a->lookups;
+	for (size_t i = 0; i <= rec->count && n + 2 <= FA_DNS_PREFETCH_MAX; i++) {
+		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)) ||
+		    !fa_spf_term_queries_dns(t))
+			continue;
+		if (++lookups > LOOKUP_LIMIT)
+			break;
+		const char *target = t->value ? t->value : domain;
+		if (t->has_macro)
+			continue;
+		switch (t->kind) {
+		case FA_SPF_A:
+			q[n++] = (struct fa_dns_question){ target, FA_RR_A };
+			q[n++] = (struct fa_dns_question){ target, FA_RR_AAAA };
+			break;
+		case FA_SPF_MX:
+			q[n++] = (struct fa_dns_question){ target, FA_RR_MX };
+			break;
+		case FA_SPF_EXISTS:
+			q[n++] = (struct fa_dns_question){ target, FA_RR_A };
+			break;
+		default:
+			break;
+		}
+	}
+	/* One or two (a bare a: its A is the existence probe's) are not
+	 * worth the bookkeeping. */
+	if (n > 2)
+		fa_dns_prefetch(w->req, q, n);
+}
+
 static int walk_record(struct walk *w, const char *domain,
 		       const struct fa_spf_record *rec)
 {
 	int has_all = fa_spf_record_has_all(rec);
+
+	if (!w->stopped && w->depth == 1)
+		prefetch_terms(w, domain, rec, has_all);
 
 	/* in evaluation order: redirect= after every mechanism */
 	for (size_t i = 0; i <= rec->count; i++) {

@@ -586,6 +586,20 @@ static void record_query(struct eval *ev, const char *qname, uint16_t fatype,
 	ev->replay_len = b.len;
 }
 
+/* libspf2 now asks the address of each name of an MX (or PTR) answer in
+ * turn, the client's family, until one matches: asked together, that is
+ * one round trip instead of one per name. */
+static void prefetch_pending(struct eval *ev)
+{
+	struct fa_dns_question q[FA_DNS_PREFETCH_MAX];
+	size_t n = 0;
+	uint16_t type = ev->family == AF_INET ? FA_RR_A : FA_RR_AAAA;
+	for (size_t i = 0; i < ev->npending && n < FA_DNS_PREFETCH_MAX; i++)
+		q[n++] = (struct fa_dns_question){ fit_name(ev->pending[i]), type };
+	if (n > 1)
+		fa_dns_prefetch(ev->req, q, n);
+}
+
 static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 			    const char *domain, ns_type type, int should_cache,
 			    enum query_class *clsp)
@@ -786,6 +800,7 @@ static SPF_dns_rr_t *lookup(struct eval *ev, SPF_dns_server_t *layer,
 		ev->pending_kind = type == ns_t_mx ? PENDING_MX
 				 : cls == PMACRO ? PENDING_PMACRO : PENDING_PTR;
 		ev->pending_any = type == ns_t_mx && any;
+		prefetch_pending(ev);
 	}
 	fa_dns_answer_release(ans);
 	return rr;

@@ -125,6 +125,54 @@ START_TEST(fa_cache_ttl_expires)
 }
 END_TEST
 
+/* An answer fetched outside the cache is kept only where the cache
+ * neither holds one nor has someone fetching one, and then as any other:
+ * counted, evicted, expired. */
+START_TEST(fa_cache_offer_where_unknown)
+{
+	struct fa_cache *c = NULL;
+	ck_assert_int_eq(fa_cache_new(&c, FA_CACHE_DEFAULT_BYTES), 0);
+	struct fa_dns_answer *ans = fa_answer_new("16/x.test", FA_RR_TXT, FA_DNS_NXDOMAIN);
+	ck_assert_ptr_nonnull(ans);
+
+	ck_assert(!fa_cache_known(c, "16/x.test"));
+	ck_assert_uint_eq(fa_cache_size(c), 0);         /* asking made no entry */
+	ck_assert_int_eq(fa_cache_offer(c, "16/x.test", ans, 0), 0);     /* not to keep */
+	ck_assert_int_eq(fa_cache_offer(c, "16/x.test", ans, 1), 1);
+	ck_assert(fa_cache_known(c, "16/x.test"));
+	ck_assert_uint_gt(fa_cache_bytes(c), 0);
+	ck_assert(has(c, "16/x.test"));
+	ck_assert_int_eq(fa_cache_offer(c, "16/x.test", ans, 3600), 0); /* held already */
+
+	/* Someone fetching: known, and the offer is not taken. */
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_cache_acquire(c, "16/y.test", 0, &a), FA_CACHE_FETCH);
+	ck_assert(fa_cache_known(c, "16/y.test"));
+	ck_assert_int_eq(fa_cache_offer(c, "16/y.test", ans, 3600), 0);
+	fa_cache_complete(c, "16/y.test", NULL, 0);
+	ck_assert(!fa_cache_known(c, "16/y.test"));
+
+	/* Expired: the offer takes its place. */
+	struct timespec ts = { 1, 200000000 };
+	nanosleep(&ts, NULL);
+	ck_assert(!fa_cache_known(c, "16/x.test"));
+	size_t before = fa_cache_size(c);
+	ck_assert_int_eq(fa_cache_offer(c, "16/x.test", ans, 3600), 1);
+	ck_assert_uint_eq(fa_cache_size(c), before);
+	ck_assert(has(c, "16/x.test"));
+	fa_dns_answer_release(ans);
+
+	/* Under the cap like any insert. */
+	fa_cache_set_max_bytes(c, fa_cache_bytes(c));
+	ans = fa_answer_new("16/z.test", FA_RR_TXT, FA_DNS_NXDOMAIN);
+	ck_assert_int_eq(fa_cache_offer(c, "16/z.test", ans, 3600), 1);
+	fa_dns_answer_release(ans);
+	ck_assert(!has(c, "16/x.test"));
+	ck_assert(has(c, "16/z.test"));
+	fa_cache_free(c);
+}
+END_TEST
+
 START_TEST(fromauth_ctx_set_cache_size_bounds)
 {
 	struct fromauth_ctx *ctx = NULL;
@@ -374,6 +422,7 @@ Suite *test_suite(void)
 		{ "fa_cache_cap", fa_cache_cap_honoured },
 		{ "fa_cache_grow", fa_cache_grows },
 		{ "fa_cache_ttl", fa_cache_ttl_expires },
+		{ "fa_cache_offer", fa_cache_offer_where_unknown },
 		{ "fromauth_ctx_set_cache_size", fromauth_ctx_set_cache_size_bounds },
 		{ "fa_dns_name_key", fa_dns_name_key_plain },
 		{ "fa_dns_name_key", fa_dns_name_key_each_byte },

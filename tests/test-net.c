@@ -448,6 +448,218 @@ START_TEST(net_prefetch_silent)
 }
 END_TEST
 
+/* Another thread's lookup of a name this thread sent ahead. */
+static void *ask_mx(void *arg)
+{
+	struct asker *k = arg;
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	struct fa_dns_answer *a = NULL;
+	k->status = -1;
+	if (fa_dns_query(&req, "mx.net.test", FA_RR_MX, &a, NULL) == 0) {
+		k->status = a->status;
+		k->queries = atomic_load(&req.queries);
+		fa_dns_answer_release(a);
+	}
+	return NULL;
+}
+
+/* Questions sent ahead of their request: other threads never wait for
+ * them, this thread's lookups take their replies, and the request they
+ * are finished for counts them as it counts a prefetch. */
+START_TEST(net_send_ahead)
+{
+	const struct fa_dns_question qs[] = {
+		{ "net.test", FA_RR_A },
+		{ "txt.net.test", FA_RR_TXT },
+		{ "nothing.net.test", FA_RR_TXT },
+		{ "mx.net.test", FA_RR_MX },
+		{ "big.net.test", FA_RR_TXT },          /* truncated: left to its lookup */
+		{ "net.test.", FA_RR_A },               /* the first, again */
+	};
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(ctx->dns, qs, sizeof(qs) / sizeof(qs[0]));
+	ck_assert_ptr_nonnull(ahead);
+
+	/* Nothing in the cache waits for these replies: another thread
+	 * asks for itself at once (had it waited for this one, which is
+	 * blocked in the join, it would have timed out). */
+	struct asker k = { 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, ask_mx, &k);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(k.status, FA_DNS_OK);
+	ck_assert_uint_eq(k.queries, 1);
+
+	/* This thread's own lookup takes the reply rather than ask again. */
+	struct fa_dns_req other;
+	fa_dns_req_init(&other, ctx->dns);
+	struct fa_dns_answer *a = NULL;
+	enum fa_dns_source src;
+	ck_assert_int_eq(fa_dns_query(&other, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_uint_eq(a->count, 1);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	ck_assert_uint_eq(atomic_load(&other.queries), 0);
+	fa_dns_answer_release(a);
+
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, ctx->dns);
+	fa_dns_ahead_finish(ahead, &req);
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+	/* Its lookups: the network's, no second query. */
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	ck_assert_uint_eq(a->ttl, 300);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "nothing.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_NXDOMAIN);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(atomic_load(&req.queries), 5);
+	ck_assert_uint_eq(atomic_load(&req.cache_hits), 0);
+	/* The other thread's answer was cached first: ours was not kept. */
+	ck_assert_int_eq(fa_dns_query(&req, "mx.net.test", FA_RR_MX, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	fa_dns_answer_release(a);
+	/* Asked again by its lookup, as always: UDP, then TCP. */
+	ck_assert_int_eq(fa_dns_query(&req, "big.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_uint_eq(atomic_load(&req.queries), 7);
+	fa_dns_answer_release(a);
+
+	/* All known now: nothing is sent, nothing is counted. */
+	ahead = fa_dns_send_ahead(ctx->dns, qs, 3);
+	ck_assert_ptr_nonnull(ahead);
+	struct fa_dns_req again;
+	fa_dns_req_init(&again, ctx->dns);
+	fa_dns_ahead_finish(ahead, &again);
+	ck_assert_uint_eq(atomic_load(&again.queries), 0);
+	ck_assert_int_eq(fa_dns_query(&again, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_CACHE);
+	fa_dns_answer_release(a);
+}
+END_TEST
+
+/* Replies taken long after the first try's time are still taken. */
+START_TEST(net_send_ahead_late)
+{
+	struct fromauth_ctx *c = NULL;
+	ck_assert_int_eq(fromauth_ctx_new(&c), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(c, nsd.nameserver), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(c, 200), 0);
+	const struct fa_dns_question qs[] = { { "net.test", FA_RR_A }, { "txt.net.test", FA_RR_TXT } };
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(c->dns, qs, 2);
+	ck_assert_ptr_nonnull(ahead);
+	usleep(400 * 1000);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, c->dns);
+	fa_dns_ahead_finish(ahead, &req);
+	struct fa_dns_answer *a = NULL;
+	enum fa_dns_source src;
+	ck_assert_int_eq(fa_dns_query(&req, "txt.net.test", FA_RR_TXT, &a, &src), 0);
+	ck_assert_int_eq(a->status, FA_DNS_OK);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, &src), 0);
+	ck_assert_int_eq(src, FA_DNS_FROM_NETWORK);
+	fa_dns_answer_release(a);
+	ck_assert_uint_eq(atomic_load(&req.queries), 2);
+	fromauth_ctx_free(c);
+}
+END_TEST
+
+/* A silent server: finishing waits one try at most, then the lookups ask
+ * and time out as they would have; offline nothing is sent. */
+START_TEST(net_send_ahead_silent)
+{
+	struct fromauth_ctx *dead = NULL;
+	char ns[32];
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", test_free_port());
+	ck_assert_int_eq(fromauth_ctx_new(&dead), 0);
+	ck_assert_int_eq(fromauth_ctx_add_nameserver(dead, ns), 0);
+	ck_assert_int_eq(fromauth_ctx_set_timeout(dead, 300), 0);
+	ck_assert_int_eq(fromauth_ctx_set_tries(dead, 2), 0);
+	const struct fa_dns_question qs[] = { { "net.test", FA_RR_A }, { "txt.net.test", FA_RR_TXT } };
+	struct fa_dns_ahead *ahead = fa_dns_send_ahead(dead->dns, qs, 2);
+	ck_assert_ptr_nonnull(ahead);
+	struct fa_dns_req req;
+	fa_dns_req_init(&req, dead->dns);
+	time_t t0 = time(NULL);
+	fa_dns_ahead_finish(ahead, &req);
+	ck_assert_uint_le((uint64_t)(time(NULL) - t0), 2);
+	unsigned int sent = atomic_load(&req.queries);
+	ck_assert_uint_ge(sent, 1);
+	ck_assert_uint_le(sent, 2);
+	struct fa_dns_answer *a = NULL;
+	ck_assert_int_eq(fa_dns_query(&req, "net.test", FA_RR_A, &a, NULL), 0);
+	ck_assert_int_eq(a->status, FA_DNS_TIMEOUT);
+	ck_assert_uint_eq(atomic_load(&req.queries), sent + 2);
+	fa_dns_answer_release(a);
+	fromauth_ctx_free(dead);
+
+	struct fromauth_ctx *off = test_offline_ctx("zones/net.zone", NULL);
+	ck_assert_ptr_null(fa_dns_send_ahead(off->dns, qs, 2));
+	fromauth_ctx_free(off);
+}
+END_TEST
+
+/* A batch's worker sends the next address's questions before checking
+ * the current one.  The results are a single check's, and nothing is
+ * asked twice: two addresses of one domain cost what one check does. */
+START_TEST(net_batch_sends_ahead)
+{
+	static const char *const from[] = {
+		"a@shop.net.test", "b@shop.net.test", "x@net.test", "y@nothing.net.test",
+		"z@mx.net.test",
+	};
+	enum { N = sizeof(from) / sizeof(from[0]) };
+	struct fromauth_profile *profile = NULL;
+	struct fromauth_batch *b = NULL;
+	struct fromauth_result *got[N] = { 0 };
+	char err[512] = "";
+	ck_assert_msg(fromauth_profile_load(test_data("profiles/net.profile"), &profile,
+					    err, sizeof(err)) == 0, "%s", err);
+	/* One worker: it always has a next address while one is left. */
+	ck_assert_int_eq(fromauth_batch_new(ctx, profile, 0, 1, &b, err, sizeof(err)), 0);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_int_eq(fromauth_batch_add(b, from[i], NULL), 0);
+	ck_assert_int_eq(fromauth_batch_close(b), 0);
+	for (size_t i = 0; i < N; i++) {
+		size_t index;
+		int error;
+		struct fromauth_result *r = NULL;
+		ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+		ck_assert_msg(error == 0, "%s", err);
+		got[index] = r;
+	}
+	fromauth_batch_free(b);
+
+	for (size_t i = 0; i < N; i++) {
+		struct fromauth_ctx *fresh = NULL;
+		struct fromauth_result *single = NULL;
+		ck_assert_int_eq(fromauth_ctx_new(&fresh), 0);
+		ck_assert_int_eq(fromauth_ctx_add_nameserver(fresh, nsd.nameserver), 0);
+		ck_assert_msg(fromauth_check(fresh, profile, from[i], 0, &single, err,
+					     sizeof(err)) == 0, "%s", err);
+		ck_assert_int_eq(fromauth_result_verdict(got[i]), fromauth_result_verdict(single));
+		char *codes = strdup(finding_codes(got[i]));
+		ck_assert_str_eq(codes, finding_codes(single));
+		free(codes);
+		if (i == 0)
+			ck_assert_uint_eq(fromauth_result_dns_queries(got[0]) +
+						  fromauth_result_dns_queries(got[1]),
+					  fromauth_result_dns_queries(single));
+		fromauth_result_free(single);
+		fromauth_ctx_free(fresh);
+	}
+	for (size_t i = 0; i < N; i++)
+		fromauth_result_free(got[i]);
+	fromauth_profile_free(profile);
+}
+END_TEST
+
 /* The tool against the server: what support staff would type. */
 START_TEST(net_tool)
 {
@@ -493,6 +705,10 @@ static Suite *net_suite(void)
 		{ "batch_lookups_on_worker", net_batch_lookups_on_worker },
 		{ "prefetch", net_prefetch },
 		{ "prefetch_silent", net_prefetch_silent },
+		{ "send_ahead", net_send_ahead },
+		{ "send_ahead_late", net_send_ahead_late },
+		{ "send_ahead_silent", net_send_ahead_silent },
+		{ "batch_sends_ahead", net_batch_sends_ahead },
 		{ "tool", net_tool },
 	};
 	test_add_cases(s, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);

@@ -20,8 +20,9 @@
 #define LOOKUP_LIMIT 10         /* RFC 7208 4.6.4 */
 
 /* ---- a responder: A 192.0.2.250 for every name, except names whose
- * first label starts with "void" (NXDOMAIN); AAAA no data; other types
- * NXDOMAIN ---- */
+ * first label starts with "void" (NXDOMAIN) or "hit" (192.0.2.1, the
+ * service's address); MX of a name starting with "mx": hit.NAME,
+ * m2.NAME, m3.NAME; AAAA no data; other types NXDOMAIN ---- */
 
 struct responder {
 	int fd;
@@ -56,6 +57,8 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *out)
 	size_t qend = i + 5;
 	unsigned int type = (unsigned int)q[i + 1] << 8 | q[i + 2];
 	int is_void = q[12] >= 4 && !memcmp(q + 13, "void", 4);
+	int is_hit = q[12] >= 3 && !memcmp(q + 13, "hit", 3);
+	int is_mx = q[12] >= 2 && !memcmp(q + 13, "mx", 2);
 	memcpy(out, q, qend);
 	out[2] = 0x84 | (q[2] & 0x01);          /* QR, AA, RD as asked */
 	out[3] = 0;
@@ -68,7 +71,30 @@ static size_t answer(const unsigned char *q, size_t n, unsigned char *out)
 		};
 		out[7] = 1;                     /* ANCOUNT */
 		memcpy(out + len, rr, sizeof(rr));
+		if (is_hit)
+			out[len + sizeof(rr) - 1] = 1;
 		len += sizeof(rr);
+	} else if (type == 15 && is_mx) {
+		static const char *const hosts[] = { "hit", "m2", "m3" };
+		out[7] = 3;
+		for (int h = 0; h < 3; h++) {
+			size_t hl = strlen(hosts[h]);
+			/* NAME (pointer to the question), MX IN, TTL 300, rdata:
+			 * preference, then the host's label and a pointer */
+			static const unsigned char head[] = { 0xc0, 0x0c, 0, 15, 0, 1, 0, 0, 1, 0x2c };
+			memcpy(out + len, head, sizeof(head));
+			len += sizeof(head);
+			size_t rdlen = 2 + 1 + hl + 2;
+			out[len++] = 0;
+			out[len++] = (unsigned char)rdlen;
+			out[len++] = 0;
+			out[len++] = (unsigned char)(10 * (h + 1));
+			out[len++] = (unsigned char)hl;
+			memcpy(out + len, hosts[h], hl);
+			len += hl;
+			out[len++] = 0xc0;
+			out[len++] = 0x0c;
+		}
 	} else if (type != 28 || is_void) {
 		out[3] = 3;                     /* NXDOMAIN */
 	}
@@ -317,6 +343,77 @@ START_TEST(check_spf_silent_server)
 }
 END_TEST
 
+/* Where a fresh lookup of @name/@type would come from: "cache" once
+ * something asked it. */
+static const char *source_of(struct fromauth_ctx *ctx, const char *name, int type)
+{
+	static char src[16];
+	struct fromauth_dns_answer *a = NULL;
+	ck_assert_int_eq(fromauth_dns_lookup(ctx, name, type, &a, NULL, 0), 0);
+	snprintf(src, sizeof(src), "%s", fromauth_dns_answer_source(a));
+	fromauth_dns_answer_free(a);
+	return src;
+}
+
+/* An MX answer's hosts are asked for their addresses all at once, one
+ * round trip instead of one per host: so even the hosts after the one
+ * that matched are in the cache. */
+START_TEST(check_spf_mx_hosts_together)
+{
+	struct responder srv;
+	char ns[64];
+	responder_start(&srv);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0, "v=spf1 mx:mx.flood.test -all");
+	struct fromauth_result *r = check(ctx, 0);
+	ck_assert_str_eq(fromauth_result_spf_summary(r), "pass");
+	fromauth_result_free(r);
+	ck_assert_str_eq(source_of(ctx, "hit.mx.flood.test", FROMAUTH_RR_A), "cache");
+	ck_assert_str_eq(source_of(ctx, "m2.mx.flood.test", FROMAUTH_RR_A), "cache");
+	ck_assert_str_eq(source_of(ctx, "m3.mx.flood.test", FROMAUTH_RR_A), "cache");
+	/* the client's family only */
+	ck_assert_str_eq(source_of(ctx, "m3.mx.flood.test", FROMAUTH_RR_AAAA), "network");
+	fromauth_ctx_free(ctx);
+	responder_stop(&srv);
+}
+END_TEST
+
+/* The analysis asks a record's a and mx questions together, up to the
+ * lookup limit: with an include of a name without a record first, the
+ * walk stops there (as a receiver would), yet the names after it were
+ * asked with the others. */
+START_TEST(check_spf_terms_together)
+{
+	struct responder srv;
+	char ns[64];
+	responder_start(&srv);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 2000, 0,
+		"v=spf1 include:void0.flood.test a:late.flood.test mx:late.flood.test -all");
+	struct fromauth_result *r = check(ctx, 0);
+	ck_assert(has_code(r, "spf.syntax"));
+	ck_assert_str_eq(fromauth_result_spf_summary(r), "permerror");
+	fromauth_result_free(r);
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_A), "cache");
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_AAAA), "cache");
+	ck_assert_str_eq(source_of(ctx, "late.flood.test", FROMAUTH_RR_MX), "cache");
+	fromauth_ctx_free(ctx);
+
+	/* beyond the lookup limit nothing is asked */
+	char rec[1024];
+	size_t n = (size_t)snprintf(rec, sizeof(rec), "v=spf1");
+	for (int k = 0; k < 10; k++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n, " include:i%d.flood.test", k);
+	snprintf(rec + n, sizeof(rec) - n, " a:beyond.flood.test mx:mx.beyond.flood.test -all");
+	ctx = flood_ctx(ns, 2000, 0, rec);
+	r = check(ctx, 0);
+	fromauth_result_free(r);
+	ck_assert_str_eq(source_of(ctx, "beyond.flood.test", FROMAUTH_RR_A), "network");
+	fromauth_ctx_free(ctx);
+	responder_stop(&srv);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf-net");
@@ -324,6 +421,8 @@ Suite *test_suite(void)
 		{ "check_spf_query_bound", check_spf_query_bound },
 		{ "check_spf_void_bound", check_spf_void_bound },
 		{ "check_spf_silent_server", check_spf_silent_server },
+		{ "check_spf_mx_hosts_together", check_spf_mx_hosts_together },
+		{ "check_spf_terms_together", check_spf_terms_together },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);

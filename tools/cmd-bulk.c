@@ -385,8 +385,11 @@ int cmd_bulk(int argc, char **argv)
 		goto out;
 	}
 
-	/* Slot i % window holds item i from reading until printing. */
-	size_t window = 4 * (size_t)jobs < 64 ? 64 : 4 * (size_t)jobs;
+	/* Slot i % window holds item i from reading until printing.  Wide,
+	 * so that the workers (each holding two addresses) still have
+	 * addresses queued while a slow one (a timeout) holds up printing
+	 * in order: idle workers cost a wake-up per address. */
+	size_t window = 8 * (size_t)jobs < 256 ? 256 : 8 * (size_t)jobs;
 	if (!(slots = calloc(window, sizeof(*slots)))) {
 		status = report_error("bulk", FROMAUTH_E_NOMEM, NULL);
 		goto out;
