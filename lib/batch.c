@@ -42,6 +42,9 @@ struct fromauth_batch {
 	pthread_cond_t input;           /* an address was added, or closed */
 	pthread_cond_t output;          /* an item completed */
 	struct queue todo, done;
+	size_t queued;                  /* items in todo */
+	unsigned int workers;           /* started, or about to be */
+	unsigned int busy;              /* workers holding an address */
 	size_t added, taken;
 	size_t ndone;                   /* items in done */
 	size_t want;                    /* the caller sleeps until ndone >= want; 0: awake */
@@ -66,6 +69,21 @@ static struct item *pop(struct queue *q)
 	if (it && !(q->head = it->next))
 		q->tail = NULL;
 	return it;
+}
+
+/* The queue of addresses, counted (callers hold the lock). */
+static struct item *take(struct fromauth_batch *b)
+{
+	struct item *it = pop(&b->todo);
+	if (it)
+		b->queued--;
+	return it;
+}
+
+static void enqueue(struct fromauth_batch *b, struct item *it)
+{
+	push(&b->todo, it);
+	b->queued++;
 }
 
 static void item_free(struct item *it)
@@ -94,7 +112,9 @@ static void run_item(struct fromauth_batch *b, struct item *it, struct fa_check_
  * Each worker takes the next address before it checks the current one and
  * sends that one's first questions: their replies arrive while it works,
  * so it seldom sleeps waiting for them (a sleep and a wake-up cost more
- * than the rest of a lookup).
+ * than the rest of a lookup).  Only an address no idle worker is there
+ * for: a batch smaller than its workers still checks every address at
+ * once.
  */
 static void *worker(void *arg)
 {
@@ -103,15 +123,20 @@ static void *worker(void *arg)
 	struct fa_check_ahead *ahead = NULL;
 	pthread_mutex_lock(&b->lock);
 	for (;;) {
-		if (!it)
-			while (!(it = pop(&b->todo)) && !b->closed && !b->stopping)
+		if (!it) {
+			while (!(it = take(b)) && !b->closed && !b->stopping)
 				pthread_cond_wait(&b->input, &b->lock);
+			b->busy += it != NULL;
+		}
 		if (!it || b->stopping) {
-			if (it)
-				push(&b->todo, it);     /* freed by fromauth_batch_free */
+			if (it) {
+				enqueue(b, it);         /* freed by fromauth_batch_free */
+				b->busy--;
+			}
 			break;
 		}
-		struct item *next = pop(&b->todo);
+		/* Idle workers (started or not) are each left an address. */
+		struct item *next = b->queued > b->workers - b->busy ? take(b) : NULL;
 		pthread_mutex_unlock(&b->lock);
 
 		struct fa_check_ahead *next_ahead =
@@ -124,6 +149,7 @@ static void *worker(void *arg)
 			pthread_cond_signal(&b->output);
 		it = next;
 		ahead = next_ahead;
+		b->busy -= it == NULL;
 	}
 	pthread_mutex_unlock(&b->lock);
 	/* Stopping with a next address taken: its replies are not needed. */
@@ -172,10 +198,14 @@ FROMAUTH_EXPORT int fromauth_batch_new(struct fromauth_ctx *ctx,
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	b->workers = jobs;
 	for (; b->started < jobs; b->started++)
 		if (pthread_create(&b->threads[b->started], NULL, worker, b) != 0)
 			break;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_mutex_lock(&b->lock);
+	b->workers = b->started;
+	pthread_mutex_unlock(&b->lock);
 	if (!b->started) {
 		fromauth_batch_free(b);
 		return fa_error(errbuf, errlen, FROMAUTH_E_NOMEM, "no thread could be started");
@@ -203,7 +233,7 @@ FROMAUTH_EXPORT int fromauth_batch_add(struct fromauth_batch *b, const char *fro
 	it->index = b->added++;
 	if (index)
 		*index = it->index;
-	push(&b->todo, it);
+	enqueue(b, it);
 	pthread_cond_signal(&b->input);
 	pthread_mutex_unlock(&b->lock);
 	return FROMAUTH_OK;

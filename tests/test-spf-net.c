@@ -22,7 +22,8 @@
 /* ---- a responder: A 192.0.2.250 for every name, except names whose
  * first label starts with "void" (NXDOMAIN) or "hit" (192.0.2.1, the
  * service's address); MX of a name starting with "mx": hit.NAME,
- * m2.NAME, m3.NAME; AAAA no data; other types NXDOMAIN ---- */
+ * m2.NAME, m3.NAME; AAAA no data; other types NXDOMAIN; no answer at
+ * all for names starting with "slow" ---- */
 
 struct responder {
 	int fd;
@@ -115,6 +116,8 @@ static void *respond(void *arg)
 		if (n <= 0)
 			continue;
 		atomic_fetch_add(&r->queries, 1);
+		if (n > 17 && q[12] >= 4 && !memcmp(q + 13, "slow", 4))
+			continue;
 		size_t len = answer(q, (size_t)n, out);
 		if (len)
 			sendto(r->fd, out, len, 0, (struct sockaddr *)&from, fl);
@@ -414,6 +417,42 @@ START_TEST(check_spf_terms_together)
 }
 END_TEST
 
+/* A batch with as many workers as addresses checks them all at once: no
+ * worker takes a second address ahead while another worker is idle, so
+ * a quick address is never queued behind a slow one (whose server does
+ * not answer): it comes back first. */
+START_TEST(batch_small_uses_every_worker)
+{
+	struct responder srv;
+	char ns[64], err[512] = "";
+	responder_start(&srv);
+	snprintf(ns, sizeof(ns), "127.0.0.1@%u", srv.port);
+	struct fromauth_ctx *ctx = flood_ctx(ns, 200, 0, NULL);
+	ck_assert_int_eq(fromauth_ctx_set_tries(ctx, 1), 0);
+	struct fromauth_profile *p = profile();
+	for (int round = 0; round < 3; round++) {
+		struct fromauth_batch *b = NULL;
+		ck_assert_int_eq(fromauth_batch_new(ctx, p, 0, 2, &b, err, sizeof(err)), 0);
+		ck_assert_int_eq(fromauth_batch_add(b, "a@slow.test", NULL), 0);
+		ck_assert_int_eq(fromauth_batch_add(b, "b@flood.test", NULL), 0);
+		ck_assert_int_eq(fromauth_batch_close(b), 0);
+		size_t index;
+		int error;
+		struct fromauth_result *r = NULL;
+		ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+		ck_assert_uint_eq(index, 1);
+		fromauth_result_free(r);
+		ck_assert_int_eq(fromauth_batch_next(b, &index, &r, &error, err, sizeof(err)), 1);
+		ck_assert_uint_eq(index, 0);
+		fromauth_result_free(r);
+		fromauth_batch_free(b);
+	}
+	fromauth_profile_free(p);
+	fromauth_ctx_free(ctx);
+	responder_stop(&srv);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("spf-net");
@@ -423,6 +462,7 @@ Suite *test_suite(void)
 		{ "check_spf_silent_server", check_spf_silent_server },
 		{ "check_spf_mx_hosts_together", check_spf_mx_hosts_together },
 		{ "check_spf_terms_together", check_spf_terms_together },
+		{ "batch_small_uses_every_worker", batch_small_uses_every_worker },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);
