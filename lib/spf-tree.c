@@ -220,6 +220,19 @@ static int walk_target(struct walk *w, const char *target)
 	return rc == FROMAUTH_E_NOMEM ? rc : 0;
 }
 
+/* @rec's DNS-querying term @i of 0..rec->count in evaluation order
+ * (redirect= after every mechanism), or NULL: none there, or a redirect=
+ * ignored beside all (RFC 7208 6.1). */
+static const struct fa_spf_term *dns_term(const struct fa_spf_record *rec, size_t i,
+					  int has_all)
+{
+	const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+	if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)) ||
+	    !fa_spf_term_queries_dns(t))
+		return NULL;
+	return t;
+}
+
 /* The questions the loop below asks for @rec's a, mx and exists terms,
  * asked together first: one round trip rather than one each.  Only up to
  * the lookup limit, where the walk stops for sure; a void or failed
@@ -233,9 +246,8 @@ static void prefetch_terms(struct walk *w, const char *domain, const struct fa_s
 	struct fa_dns_question q[FA_DNS_PREFETCH_MAX];
 	size_t n = 0, lookups = w->a->lookups;
 	for (size_t i = 0; i <= rec->count && n + 2 <= FA_DNS_PREFETCH_MAX; i++) {
-		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
-		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)) ||
-		    !fa_spf_term_queries_dns(t))
+		const struct fa_spf_term *t = dns_term(rec, i, has_all);
+		if (!t)
 			continue;
 		if (++lookups > LOOKUP_LIMIT)
 			break;
@@ -271,16 +283,13 @@ static int walk_record(struct walk *w, const char *domain,
 	if (!w->stopped && w->depth == 1)
 		prefetch_terms(w, domain, rec, has_all);
 
-	/* in evaluation order: redirect= after every mechanism */
 	for (size_t i = 0; i <= rec->count; i++) {
-		const struct fa_spf_term *t = i < rec->count ? &rec->terms[i] : rec->redirect;
+		const struct fa_spf_term *t = dns_term(rec, i, has_all);
 		int rc = 0;
 
-		if (!t || (t->kind == FA_SPF_REDIRECT && (i < rec->count || has_all)))
-			continue;  /* ignored beside all (RFC 7208 6.1) */
-		const char *target = t->value ? t->value : domain;
-		if (!fa_spf_term_queries_dns(t))
+		if (!t)
 			continue;
+		const char *target = t->value ? t->value : domain;
 		if (t->kind == FA_SPF_PTR)
 			w->a->uses_ptr = 1;
 		if (++w->a->lookups > LOOKUP_LIMIT)

@@ -140,16 +140,25 @@ static const struct oom_case cases[] = {
 	{ "lookup-merge", "esp", "news@lookup-merge.example" },
 };
 
+/* @c's zone over the service's, offline, and its profile. */
+static void case_load(const struct oom_case *c, struct fromauth_ctx **ctx,
+		      struct fromauth_profile **p)
+{
+	char path[4096], err[512] = "";
+	*ctx = test_offline_ctx("check/esp.zone", NULL);
+	snprintf(path, sizeof(path), "%s/check/zones/%s.zone", TEST_DATA_DIR, c->zone);
+	ck_assert_int_eq(fromauth_ctx_add_zone_file(*ctx, path, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/check/profiles/%s.profile", TEST_DATA_DIR, c->profile);
+	ck_assert_int_eq(fromauth_profile_load(path, p, err, sizeof(err)), 0);
+}
+
 START_TEST(fromauth_check_nomem)
 {
 	const struct oom_case *c = &cases[_i];
-	char path[4096], err[512] = "";
-	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
-	snprintf(path, sizeof(path), "%s/check/zones/%s.zone", TEST_DATA_DIR, c->zone);
-	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, path, err, sizeof(err)), 0);
+	char err[512] = "";
+	struct fromauth_ctx *ctx = NULL;
 	struct fromauth_profile *p = NULL;
-	snprintf(path, sizeof(path), "%s/check/profiles/%s.profile", TEST_DATA_DIR, c->profile);
-	ck_assert_int_eq(fromauth_profile_load(path, &p, err, sizeof(err)), 0);
+	case_load(c, &ctx, &p);
 
 	static char want[65536], got[65536];
 	struct fromauth_result *r = NULL;
@@ -208,13 +217,10 @@ static const char *json_of(int which, const struct fromauth_result *r)
 START_TEST(fromauth_result_json_nomem)
 {
 	const struct oom_case *c = &cases[_i];
-	char path[4096], err[512] = "";
-	struct fromauth_ctx *ctx = test_offline_ctx("check/esp.zone", NULL);
-	snprintf(path, sizeof(path), "%s/check/zones/%s.zone", TEST_DATA_DIR, c->zone);
-	ck_assert_int_eq(fromauth_ctx_add_zone_file(ctx, path, err, sizeof(err)), 0);
+	char err[512] = "";
+	struct fromauth_ctx *ctx = NULL;
 	struct fromauth_profile *p = NULL;
-	snprintf(path, sizeof(path), "%s/check/profiles/%s.profile", TEST_DATA_DIR, c->profile);
-	ck_assert_int_eq(fromauth_profile_load(path, &p, err, sizeof(err)), 0);
+	case_load(c, &ctx, &p);
 
 	for (int which = 0; which < 4; which++) {
 		struct fromauth_result *r = NULL;
